@@ -1,0 +1,99 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "Knutepunkt",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "knutepunkt", targets: ["knutepunkt"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.1.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.0.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
+    ],
+    targets: [
+        // libzmq from the system (Debian: libzmq3-dev).
+        .systemLibrary(
+            name: "CLibZMQ",
+            pkgConfig: "libzmq",
+            providers: [.apt(["libzmq3-dev"])]
+        ),
+        // Thin, safe wrapper over the libzmq C API. No domain knowledge.
+        .target(name: "KnutepunktZMQ", dependencies: ["CLibZMQ"]),
+        // Pure domain: taxonomy, events, validation, privacy guard, wire codec, state machines. No I/O.
+        .target(name: "KnutepunktCore"),
+        // Reading and checking configuration files (YAML).
+        .target(
+            name: "KnutepunktConfig",
+            dependencies: ["KnutepunktCore", .product(name: "Yams", package: "Yams")]
+        ),
+        // Durable storage: the node's outbox and the hub's event store (SQLite via GRDB).
+        .target(
+            name: "KnutepunktStore",
+            dependencies: ["KnutepunktCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        // The regional node daemon.
+        .target(
+            name: "KnutepunktNode",
+            dependencies: [
+                "KnutepunktCore", "KnutepunktZMQ", "KnutepunktStore", "KnutepunktConfig",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ]
+        ),
+        // The national hub daemon.
+        .target(
+            name: "KnutepunktHub",
+            dependencies: [
+                "KnutepunktCore", "KnutepunktZMQ", "KnutepunktStore", "KnutepunktConfig",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // Client side of the control protocol: what coordinators and ops tools use to talk to daemons.
+        .target(
+            name: "KnutepunktClient",
+            dependencies: ["KnutepunktCore", "KnutepunktZMQ", "KnutepunktConfig"]
+        ),
+        // The one command-line tool. Thin: parses arguments and hands configurations to the libraries.
+        .executableTarget(
+            name: "knutepunkt",
+            dependencies: [
+                "KnutepunktCore", "KnutepunktConfig", "KnutepunktNode", "KnutepunktHub", "KnutepunktClient",
+                "KnutepunktStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // Test support: loopback endpoints, fixtures, child processes.
+        .target(
+            name: "KnutepunktTesting",
+            dependencies: ["KnutepunktCore", "KnutepunktConfig", "KnutepunktZMQ", "KnutepunktClient"]
+        ),
+        .testTarget(name: "KnutepunktZMQTests", dependencies: ["KnutepunktZMQ"]),
+        .testTarget(
+            name: "KnutepunktCoreTests",
+            dependencies: ["KnutepunktCore", "KnutepunktConfig", "KnutepunktTesting"]
+        ),
+        .testTarget(
+            name: "KnutepunktStoreTests",
+            dependencies: ["KnutepunktStore", "KnutepunktCore", "KnutepunktTesting"]
+        ),
+        .testTarget(
+            name: "KnutepunktIntegrationTests",
+            dependencies: [
+                "KnutepunktNode", "KnutepunktHub", "KnutepunktClient", "KnutepunktStore", "KnutepunktTesting",
+                "KnutepunktZMQ", "KnutepunktCore", "KnutepunktConfig",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,4 @@
+#ifndef KNUTEPUNKT_CLIBZMQ_SHIM_H
+#define KNUTEPUNKT_CLIBZMQ_SHIM_H
+#include <zmq.h>
+#endif
