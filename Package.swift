@@ -74,12 +74,27 @@ let package = Package(
         // Test support: loopback endpoints, fixtures, child processes.
         .target(
             name: "KnutepunktTesting",
-            dependencies: ["KnutepunktCore", "KnutepunktConfig", "KnutepunktZMQ", "KnutepunktClient"]
+            dependencies: [
+                "KnutepunktCore", "KnutepunktConfig", "KnutepunktZMQ", "KnutepunktClient", "KnutepunktHub",
+                "KnutepunktNode",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // Benchmarks (`make bench`), apart from the tests: they print JSON lines and gate nothing.
+        .executableTarget(
+            name: "KnutepunktBench",
+            dependencies: ["KnutepunktCore", "KnutepunktStore", "KnutepunktClient", "KnutepunktConfig", "KnutepunktTesting"],
+            path: "Benchmarks/KnutepunktBench"
         ),
         .testTarget(name: "KnutepunktZMQTests", dependencies: ["KnutepunktZMQ"]),
         .testTarget(
             name: "KnutepunktCoreTests",
             dependencies: ["KnutepunktCore", "KnutepunktConfig", "KnutepunktTesting"]
+        ),
+        .testTarget(
+            name: "KnutepunktConfigTests",
+            dependencies: ["KnutepunktConfig", "KnutepunktCore", "KnutepunktTesting"]
         ),
         .testTarget(
             name: "KnutepunktStoreTests",

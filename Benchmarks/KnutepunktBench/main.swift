@@ -1,0 +1,210 @@
+import Foundation
+import KnutepunktClient
+import KnutepunktConfig
+import KnutepunktCore
+import KnutepunktStore
+import KnutepunktTesting
+
+// Knutepunkt's benchmarks: `make bench` (release build). Each prints one JSON object per line on stdout:
+// {"benchmark": NAME, "value": NUMBER, "unit": UNIT, ...details}. Nothing here gates a test.
+//
+//   swift run -c release KnutepunktBench [NAME…]     run all, or only those named
+
+/// One measured figure, printed as a JSON line.
+struct Figure {
+    var benchmark: String
+    var value: Double
+    var unit: String
+    var details: [String: Any] = [:]
+
+    func print() {
+        var object: [String: Any] = ["benchmark": benchmark, "value": (value * 100).rounded() / 100, "unit": unit]
+        for (key, detail) in details { object[key] = detail }
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+        FileHandle.standardOutput.write(data + Data("\n".utf8))
+    }
+}
+
+/// Seconds `body` took.
+func seconds(_ body: () throws -> Void) rethrows -> Double {
+    let start = ContinuousClock.now
+    try body()
+    let elapsed = ContinuousClock.now - start
+    return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+}
+
+func percentile(_ sorted: [Double], _ p: Double) -> Double {
+    guard !sorted.isEmpty else { return 0 }
+    return sorted[min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.down)))]
+}
+
+/// Realistic canonical events (the sample data set), cycled to `count`.
+func sampleEvents(_ count: Int) -> [[UInt8]] {
+    let sample = SampleActivities(
+        taxonomy: InProcessDaemons.taxonomy, start: LocalDate.today().adding(days: -364), seed: 7
+    )
+    let one = sample.activities(region: "NO-SOROST").map { $0.canonicalJSON() }
+    return (0..<count).map { one[$0 % one.count] }
+}
+
+// MARK: - Benchmarks
+
+func codec() {
+    let payloads = Array(sampleEvents(256))
+    let iterations = 4_000
+    var bytes = 0
+    let elapsed = seconds {
+        for index in 0..<iterations {
+            let frames = WireCodec.encode(.events(.init(firstSequence: UInt64(index * 256 + 1), payloads: payloads)))
+            bytes += frames.reduce(0) { $0 + $1.count }
+            guard case .events(let batch)? = try? WireCodec.decode(frames), batch.payloads.count == 256 else {
+                fatalError("codec round trip failed")
+            }
+        }
+    }
+    Figure(
+        benchmark: "wire.event_batch_roundtrip", value: Double(iterations * 256) / elapsed, unit: "events/s",
+        details: ["batch": 256, "iterations": iterations, "MB/s": Double(bytes) / elapsed / 1e6]
+    ).print()
+}
+
+func validation() {
+    let events = sampleEvents(50_000)
+    let validator = EventValidator(taxonomy: InProcessDaemons.taxonomy)
+    let defaults = EventDefaults(region: nil, node: nil, makeID: { UUID() })
+    let today = LocalDate.today()
+    var valid = 0
+    let elapsed = seconds {
+        for event in events {
+            guard let object = try? JSONValue.parse(event) else { continue }
+            if case .success = validator.validate(object, defaults: defaults, today: today) { valid += 1 }
+        }
+    }
+    precondition(valid == events.count, "sample events must be valid (\(valid) of \(events.count))")
+    Figure(
+        benchmark: "event.parse_and_validate", value: Double(events.count) / elapsed, unit: "events/s",
+        details: ["events": events.count, "mean_us": elapsed / Double(events.count) * 1e6]
+    ).print()
+}
+
+func outbox() throws {
+    let folder = try TemporaryDirectory(prefix: "knutepunkt-bench")
+    defer { folder.remove() }
+    let store = try OutboxStore.open(path: folder.file("outbox.sqlite"))
+    defer { try? store.close() }
+    let payloads = sampleEvents(256)
+    let commits = 200
+    var latencies: [Double] = []
+    for _ in 0..<commits {
+        let entries = payloads.map { OutboxStore.Entry(id: UUID(), payload: $0) }
+        latencies.append(try seconds { _ = try store.append(entries) })
+    }
+    let total = latencies.reduce(0, +)
+    latencies.sort()
+    Figure(
+        benchmark: "outbox.append_fsync", value: Double(commits * payloads.count) / total, unit: "events/s",
+        details: [
+            "batch": payloads.count, "commits": commits, "commit_p50_ms": percentile(latencies, 0.5) * 1000,
+            "commit_p99_ms": percentile(latencies, 0.99) * 1000,
+        ]
+    ).print()
+    var single: [Double] = []
+    for payload in payloads.prefix(200) {
+        single.append(try seconds { _ = try store.append([OutboxStore.Entry(id: UUID(), payload: payload)]) })
+    }
+    single.sort()
+    Figure(
+        benchmark: "outbox.append_one_fsync", value: percentile(single, 0.5) * 1000, unit: "ms (p50)",
+        details: ["p99_ms": percentile(single, 0.99) * 1000, "commits": single.count]
+    ).print()
+}
+
+func hubStore() throws {
+    let folder = try TemporaryDirectory(prefix: "knutepunkt-bench")
+    defer { folder.remove() }
+    let store = try SQLiteHubStore.open(path: folder.file("hub.sqlite"))
+    defer { try? store.close() }
+    let payloads = sampleEvents(1024)
+    let commits = 100
+    var sequence: UInt64 = 0
+    var latencies: [Double] = []
+    for _ in 0..<commits {
+        var batch = HubBatch()
+        for payload in payloads {
+            sequence += 1
+            batch.events.append(
+                HubEventRecord(
+                    source: "NO-SOROST", sequence: sequence, eventID: UUID(), region: "NO-SOROST",
+                    node: "NO-SOROST-OUS", kind: "DELIVERY", occurredOn: "2026-03-01", payload: payload
+                )
+            )
+        }
+        batch.settled["NO-SOROST"] = sequence
+        latencies.append(try seconds { _ = try store.commit(batch, receivedAt: Date()) })
+    }
+    let total = latencies.reduce(0, +)
+    latencies.sort()
+    Figure(
+        benchmark: "hub.group_commit_fsync", value: Double(sequence) / total, unit: "events/s",
+        details: [
+            "batch": payloads.count, "commits": commits, "commit_p50_ms": percentile(latencies, 0.5) * 1000,
+            "commit_p99_ms": percentile(latencies, 0.99) * 1000,
+        ]
+    ).print()
+}
+
+/// A hub and two nodes in this process over loopback: events submitted through the control protocol until the hub
+/// has stored (and fsync'd) all of them.
+func endToEnd() async throws {
+    let folder = try TemporaryDirectory(prefix: "knutepunkt-bench")
+    defer { folder.remove() }
+    let perNode = 20_000
+    let chunk = 500
+    let nodes = [("NO-VEST", "NO-VEST-BERGEN"), ("NO-NORD", "NO-NORD-BODO")]
+    let elapsed = try await InProcessDaemons.withHub(InProcessDaemons.hubConfiguration(folder: folder)) { hub in
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            let start = ContinuousClock.now
+            for (id, local) in nodes {
+                let configuration = NodeConfiguration(
+                    id: id, region: id, hubEndpoint: hub.listen, controlEndpoint: "tcp://127.0.0.1:*",
+                    outboxPath: folder.file("\(id)/outbox.sqlite"), taxonomyPath: Repository.taxonomyPath
+                )
+                group.addTask {
+                    try await InProcessDaemons.withNode(configuration) { node in
+                        for first in stride(from: 0, to: perNode, by: chunk) {
+                            let events = (first..<(first + chunk)).map {
+                                EventFixtures.eventBytes(source: id, index: $0, region: id, node: local)
+                            }
+                            _ = try await ControlClient.withConnection(to: node.control) { try $0.submit(events) }
+                        }
+                        _ = try await ControlClient.withConnection(to: node.control) {
+                            try $0.status(StatusRequest(waitForDrained: true, timeoutMillis: 300_000))
+                        }
+                    }
+                }
+            }
+            try await group.waitForAll()
+            return ContinuousClock.now - start
+        }
+    }
+    let secondsTaken = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    let store = try SQLiteHubStore.open(path: folder.file("hub.sqlite"))
+    let stored = try store.counts().total
+    try store.close()
+    precondition(stored == perNode * nodes.count, "the hub holds \(stored) events, expected \(perNode * nodes.count)")
+    Figure(
+        benchmark: "end_to_end.submit_to_hub_commit", value: Double(stored) / secondsTaken, unit: "events/s",
+        details: ["events": stored, "nodes": nodes.count, "submit_batch": chunk, "seconds": secondsTaken]
+    ).print()
+}
+
+// MARK: - Main
+
+let all: [(String, () async throws -> Void)] = [
+    ("codec", { codec() }), ("validation", { validation() }), ("outbox", { try outbox() }),
+    ("hubstore", { try hubStore() }), ("e2e", { try await endToEnd() }),
+]
+let wanted = Set(CommandLine.arguments.dropFirst())
+for (name, run) in all where wanted.isEmpty || wanted.contains(name) {
+    try await run()
+}

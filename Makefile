@@ -1,0 +1,50 @@
+# Knutepunkt — the two commands a newcomer needs:
+#   make run    set up and run a local national network (hub + four regional nodes) with sample data
+#   make test   set up and run every test
+# Both install what is missing (libzmq3-dev from Debian) first.
+
+SWIFT      ?= swift
+SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+DATA       ?= .data/local
+BIN_DEBUG   = .build/debug/knutepunkt
+BIN_RELEASE = .build/release/knutepunkt
+
+.PHONY: run test deps build release check-configs lint clean bench
+
+## Install the system packages the build needs, if they are missing.
+deps:
+	@if ! pkg-config --exists libzmq 2>/dev/null; then \
+		echo "installing libzmq3-dev (ZeroMQ headers and library)"; \
+		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libzmq3-dev pkg-config; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release --product knutepunkt
+
+## Start a hub and the four Norwegian regional nodes on loopback, publish a year of sample activities,
+## print what the hub holds per region, and keep running until Ctrl-C.
+run: release
+	$(BIN_RELEASE) network --configs Configs/local
+
+## Build everything, check every configuration file, and run the whole test suite.
+test: build
+	$(BIN_DEBUG) config check Configs
+	$(SWIFT) test
+
+check-configs: build
+	$(BIN_DEBUG) config check Configs
+
+lint:
+	$(SWIFT) format lint --recursive --strict Sources Tests
+
+clean:
+	rm -rf .build $(DATA)
+
+## Run the benchmarks (release build); one JSON object per line, also kept in Benchmarks/results/latest.jsonl.
+bench: deps
+	$(SWIFT) build -c release --product KnutepunktBench
+	@mkdir -p Benchmarks/results
+	.build/release/KnutepunktBench $(BENCH) | tee Benchmarks/results/latest.jsonl

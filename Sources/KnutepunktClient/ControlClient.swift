@@ -1,0 +1,175 @@
+import Foundation
+import KnutepunktCore
+import KnutepunktZMQ
+
+/// Talks the control protocol (KPC/1) to a node or the hub: submit events, ask for status.
+///
+/// Blocking by design and bound to the thread that made it (it owns a ZeroMQ socket). Async callers use
+/// ``ControlClient/withConnection(to:timeout:_:)``, which runs the work on a dedicated thread so the cooperative pool
+/// never blocks on a socket.
+package final class ControlClient {
+    package let endpoint: String
+    package let timeout: Duration
+    private let context: ZMQContext
+    private var socket: ZMQSocket
+
+    /// Opens a connection (ZeroMQ connects lazily: a missing daemon shows up as a timeout on the first request).
+    package init(endpoint: String, timeout: Duration = .seconds(5)) throws(ClientError) {
+        self.endpoint = endpoint
+        self.timeout = timeout
+        do {
+            context = try ZMQContext()
+            socket = try Self.makeSocket(context, endpoint)
+        } catch {
+            throw ClientError(code: .transport, message: "cannot open a socket to \(endpoint): \(error)")
+        }
+    }
+
+    private static func makeSocket(_ context: ZMQContext, _ endpoint: String) throws -> ZMQSocket {
+        let socket = try context.makeSocket(.dealer)
+        do {
+            try socket.setOption(.maxMessageSize, Int64(256 << 20))
+            try socket.connect(endpoint)
+            return socket
+        } catch {
+            socket.close()
+            throw error
+        }
+    }
+
+    /// Closes the socket and the context.
+    package func close() {
+        socket.close()
+        context.terminate()
+    }
+
+    /// Runs `body` with a connected client on a dedicated thread and closes the client afterwards.
+    package static func withConnection<T: Sendable>(
+        to endpoint: String, timeout: Duration = .seconds(5), _ body: @escaping @Sendable (ControlClient) throws -> T
+    ) async throws -> T {
+        let box = ResultBox<T>()
+        let thread = ZMQThread.start(name: "knutepunkt-client") {
+            do {
+                let client = try ControlClient(endpoint: endpoint, timeout: timeout)
+                defer { client.close() }
+                box.set(.success(try body(client)))
+            } catch {
+                box.set(.failure(error))
+            }
+        }
+        await thread.join()
+        return try box.get()
+    }
+
+    /// Sends one request and waits up to `wait` (default: the client's timeout) for its answer.
+    package func request(_ command: ControlCommand, body: [UInt8], wait: Duration? = nil) throws(ClientError) -> ControlMessage {
+        let frames = [[UInt8]()] + ControlCodec.encode(ControlMessage(command: command, body: body))
+        do {
+            try socket.send(frames)
+        } catch {
+            throw ClientError(code: .transport, message: "cannot send to \(endpoint): \(error)")
+        }
+        let deadline = ContinuousClock.now + (wait ?? timeout)
+        while true {
+            let remaining = deadline - ContinuousClock.now
+            var poller = ZMQPoller()
+            _ = poller.add(socket)
+            let ready: [ZMQPollEvents]
+            do {
+                ready = remaining > .zero ? try poller.poll(timeout: remaining) : []
+            } catch {
+                throw ClientError(code: .transport, message: "waiting for \(endpoint) failed: \(error)")
+            }
+            guard ready.first?.contains(.readable) == true else {
+                // A late answer must not be taken for the next request's: start over on a fresh socket.
+                resetSocket()
+                throw ClientError(
+                    code: .notRunning,
+                    message: "no answer from \(endpoint) within \(Self.describe(wait ?? timeout)); is the daemon running? "
+                        + "Start it with `knutepunkt node --config FILE` (or `hub`), and check the endpoint in the file"
+                )
+            }
+            let message: ZMQMessage?
+            do {
+                message = try socket.receive(dontWait: true)
+            } catch {
+                throw ClientError(code: .transport, message: "receiving from \(endpoint) failed: \(error)")
+            }
+            guard var frames = message?.frames else { continue }
+            if frames.first?.isEmpty == true { frames.removeFirst() }
+            let reply: ControlMessage
+            do {
+                reply = try ControlCodec.decode(frames)
+            } catch {
+                throw ClientError(code: .badReply, message: "\(endpoint) answered something that is not KPC/1: \(error)")
+            }
+            if reply.command == .error {
+                let failure = try? JSONBody.decode(ControlFailure.self, from: reply.body)
+                throw ClientError(
+                    code: .refused,
+                    message: failure.map { "\($0.code): \($0.message)" } ?? "the daemon refused the request"
+                )
+            }
+            return reply
+        }
+    }
+
+    private func resetSocket() {
+        socket.close()
+        if let fresh = try? Self.makeSocket(context, endpoint) { socket = fresh }
+    }
+
+    private static func describe(_ duration: Duration) -> String {
+        let millis = duration.milliseconds
+        return millis % 1000 == 0 ? "\(millis / 1000) s" : "\(millis) ms"
+    }
+
+    /// Submits events (JSON objects, serialised) and returns one result per event, in order. Answered only after
+    /// the node has the accepted ones durably in its outbox.
+    package func submit(_ events: [[UInt8]]) throws(ClientError) -> [SubmitResult] {
+        var body: [UInt8] = [UInt8(ascii: "[")]
+        for (index, event) in events.enumerated() {
+            if index > 0 { body.append(UInt8(ascii: ",")) }
+            body.append(contentsOf: event)
+        }
+        body.append(UInt8(ascii: "]"))
+        let reply = try request(.submit, body: body)
+        guard reply.command == .submitResult else {
+            throw ClientError(code: .badReply, message: "expected SUBMIT_RESULT, got \(reply.command)")
+        }
+        do {
+            let results = try JSONBody.decode([SubmitResult].self, from: reply.body)
+            guard results.count == events.count else {
+                throw ClientError(code: .badReply, message: "\(results.count) results for \(events.count) events")
+            }
+            return results
+        } catch let error as ClientError {
+            throw error
+        } catch {
+            throw ClientError(code: .badReply, message: "cannot read the node's answer: \(error)")
+        }
+    }
+
+    /// Asks for status; with a wait condition the daemon answers when it holds or when the wait is over.
+    package func status(_ wanted: StatusRequest = StatusRequest()) throws(ClientError) -> StatusReport {
+        let reply = try request(
+            .status, body: JSONBody.encode(wanted), wait: wanted.waits ? wanted.timeout + timeout : nil
+        )
+        guard reply.command == .statusReply else {
+            throw ClientError(code: .badReply, message: "expected STATUS_REPLY, got \(reply.command)")
+        }
+        if let hub = try? JSONBody.decode(HubStatusReport.self, from: reply.body), hub.role == "hub" {
+            return .hub(hub, raw: reply.body)
+        }
+        if let node = try? JSONBody.decode(NodeStatusReport.self, from: reply.body), node.role == "node" {
+            return .node(node, raw: reply.body)
+        }
+        throw ClientError(code: .badReply, message: "cannot read the status answer")
+    }
+}
+
+/// A daemon's status answer.
+package enum StatusReport: Sendable {
+    case node(NodeStatusReport, raw: [UInt8])
+    case hub(HubStatusReport, raw: [UInt8])
+}

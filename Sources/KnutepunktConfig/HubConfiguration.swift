@@ -1,0 +1,122 @@
+import Foundation
+import KnutepunktCore
+import Yams
+
+/// Everything the national hub daemon needs, read from its YAML file (see Configs/README.md).
+package struct HubConfiguration: Sendable, Hashable {
+    /// One node daemon allowed to connect, and the region it reports for.
+    package struct NodeGrant: Sendable, Hashable {
+        package var id: String
+        package var region: String
+        package init(id: String, region: String) {
+            self.id = id
+            self.region = region
+        }
+    }
+
+    /// Where the hub keeps its events.
+    package enum Storage: Sendable, Hashable, CustomStringConvertible {
+        case sqlite(path: String)
+
+        package var description: String {
+            switch self {
+            case .sqlite(let path): "sqlite:\(path)"
+            }
+        }
+    }
+
+    package var id: String
+    /// The ROUTER endpoint nodes connect to.
+    package var listenEndpoint: String
+    /// The PUB endpoint accepted events are published on (topic `event.<REGION>`).
+    package var publishEndpoint: String
+    /// Where ops tools ask for status.
+    package var controlEndpoint: String
+    package var storage: Storage
+    package var taxonomyPath: String
+    package var nodes: [NodeGrant]
+    /// Most messages taken from the socket into one group commit.
+    package var maxBatch: Int
+    /// Largest message accepted from a node, in bytes.
+    package var maxMessageBytes: Int
+    /// A node silent this long loses its session (it greets again when it returns).
+    package var sessionTimeout: Duration
+
+    package init(
+        id: String, listenEndpoint: String, publishEndpoint: String, controlEndpoint: String, storage: Storage,
+        taxonomyPath: String, nodes: [NodeGrant], maxBatch: Int = 4096, maxMessageBytes: Int = 4 << 20,
+        sessionTimeout: Duration = .seconds(10)
+    ) {
+        self.id = id
+        self.listenEndpoint = listenEndpoint
+        self.publishEndpoint = publishEndpoint
+        self.controlEndpoint = controlEndpoint
+        self.storage = storage
+        self.taxonomyPath = taxonomyPath
+        self.nodes = nodes
+        self.maxBatch = maxBatch
+        self.maxMessageBytes = maxMessageBytes
+        self.sessionTimeout = sessionTimeout
+    }
+
+    static let keys = [
+        "id", "listen", "publish", "control", "storage", "taxonomy", "nodes", "maxBatch", "maxMessageBytes",
+        "sessionTimeout",
+    ]
+
+    /// Reads the `hub:` section of a configuration file.
+    static func read(_ reader: inout ConfigReader, _ section: Node.Mapping?) -> HubConfiguration? {
+        let m = reader.mapping(section.map { Node.mapping($0) }, at: "hub", allowed: keys)
+        let id = reader.string(m, "id", at: "hub")
+        let listen = reader.endpoint(m, "listen", at: "hub")
+        let publish = reader.endpoint(m, "publish", at: "hub")
+        let control = reader.endpoint(m, "control", at: "hub")
+        let taxonomy = reader.path(m, "taxonomy", at: "hub")
+        let maxBatch = reader.int(m, "maxBatch", at: "hub", range: 1...65_536)
+        let maxBytes = reader.int(m, "maxMessageBytes", at: "hub", range: 1024...(256 << 20))
+        let sessionTimeout = reader.duration(m, "sessionTimeout", at: "hub")
+        var storage: Storage?
+        if let text = reader.string(m, "storage", at: "hub") {
+            if text.hasPrefix("sqlite:"), text.count > "sqlite:".count {
+                storage = .sqlite(path: ConfigReader.resolve(String(text.dropFirst("sqlite:".count)), relativeTo: reader.file))
+            } else {
+                reader.fail(
+                    .invalidValue, "hub.storage", "unsupported storage \"\(text)\"",
+                    fix: "Write sqlite:PATH, e.g. sqlite:/var/lib/knutepunkt/hub.sqlite"
+                )
+            }
+        }
+        var grants: [NodeGrant] = []
+        if let list = m?["nodes"] {
+            if let items = list.sequence {
+                for (index, item) in items.enumerated() {
+                    let key = "hub.nodes[\(index)]"
+                    let entry = reader.mapping(item, at: key, allowed: ["id", "region"])
+                    guard let nodeID = reader.string(entry, "id", at: key),
+                        let region = reader.string(entry, "region", at: key)
+                    else { continue }
+                    if !NodeIdentifier.isValid(nodeID) {
+                        reader.fail(
+                            .invalidValue, "\(key).id", "\"\(nodeID)\" is not a valid node id",
+                            fix: "Use 1 to 64 characters A-Z, 0-9 and '-'"
+                        )
+                    }
+                    if grants.contains(where: { $0.id == nodeID }) {
+                        reader.fail(.invalidValue, "\(key).id", "node \(nodeID) is listed twice", fix: "Keep one entry")
+                    }
+                    grants.append(NodeGrant(id: nodeID, region: region))
+                }
+            } else {
+                reader.fail(.wrongType, "hub.nodes", "expected a list of nodes", fix: "Write - id: NO-VEST / region: NO-VEST items")
+            }
+        } else if m != nil {
+            reader.fail(.missingKey, "hub.nodes", "missing", fix: "List the node daemons allowed to connect under nodes:")
+        }
+        guard let id, let listen, let publish, let control, let storage, let taxonomy else { return nil }
+        return HubConfiguration(
+            id: id, listenEndpoint: listen, publishEndpoint: publish, controlEndpoint: control, storage: storage,
+            taxonomyPath: taxonomy, nodes: grants, maxBatch: maxBatch ?? 4096, maxMessageBytes: maxBytes ?? (4 << 20),
+            sessionTimeout: sessionTimeout ?? .seconds(10)
+        )
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import KnutepunktCore
+import Yams
+
+/// Everything a regional node daemon needs, read from its YAML file (see Configs/README.md).
+package struct NodeConfiguration: Sendable {
+    /// This daemon's id: its sequence space at the hub (e.g. `NO-VEST`).
+    package var id: String
+    /// The region it reports for.
+    package var region: String
+    /// The hub's ROUTER endpoint.
+    package var hubEndpoint: String
+    /// Where coordinators submit events and ask for status.
+    package var controlEndpoint: String
+    /// The outbox database file.
+    package var outboxPath: String
+    /// The taxonomy file (codes).
+    package var taxonomyPath: String
+    /// The local node used when an event names none (optional).
+    package var defaultNode: String?
+    /// How long delivered events stay in the outbox, so a hub restored from a backup can get them again.
+    package var retention: Duration
+    /// Largest message accepted from coordinators or the hub, in bytes.
+    package var maxMessageBytes: Int
+    /// Window, batch and timing of the uplink protocol.
+    package var uplink: UplinkStateMachine.Configuration
+
+    package init(
+        id: String, region: String, hubEndpoint: String, controlEndpoint: String, outboxPath: String,
+        taxonomyPath: String, defaultNode: String? = nil, retention: Duration = .seconds(30 * 86_400),
+        maxMessageBytes: Int = 4 << 20, uplink: UplinkStateMachine.Configuration = .init()
+    ) {
+        self.id = id
+        self.region = region
+        self.hubEndpoint = hubEndpoint
+        self.controlEndpoint = controlEndpoint
+        self.outboxPath = outboxPath
+        self.taxonomyPath = taxonomyPath
+        self.defaultNode = defaultNode
+        self.retention = retention
+        self.maxMessageBytes = maxMessageBytes
+        self.uplink = uplink
+    }
+
+    static let keys = [
+        "id", "region", "hub", "control", "outbox", "taxonomy", "defaultNode", "retention", "maxMessageBytes",
+        "window", "batchSize", "heartbeat", "hubTimeout", "retransmitAfter",
+    ]
+
+    /// Reads the `node:` section of a configuration file.
+    static func read(_ reader: inout ConfigReader, _ section: Node.Mapping?) -> NodeConfiguration? {
+        let m = reader.mapping(section.map { Node.mapping($0) }, at: "node", allowed: keys)
+        let id = reader.string(m, "id", at: "node")
+        let region = reader.string(m, "region", at: "node")
+        let hub = reader.endpoint(m, "hub", at: "node")
+        let control = reader.endpoint(m, "control", at: "node")
+        let outbox = reader.path(m, "outbox", at: "node")
+        let taxonomy = reader.path(m, "taxonomy", at: "node")
+        let defaultNode = reader.string(m, "defaultNode", at: "node", required: false)
+        let retention = reader.duration(m, "retention", at: "node")
+        let maxBytes = reader.int(m, "maxMessageBytes", at: "node", range: 1024...(256 << 20))
+        var uplink = UplinkStateMachine.Configuration()
+        if let window = reader.int(m, "window", at: "node", range: 1...1_000_000) { uplink.window = window }
+        if let batch = reader.int(m, "batchSize", at: "node", range: 1...1024) { uplink.batchSize = batch }
+        if let heartbeat = reader.duration(m, "heartbeat", at: "node") { uplink.heartbeatInterval = heartbeat }
+        if let timeout = reader.duration(m, "hubTimeout", at: "node") { uplink.hubTimeout = timeout }
+        if let retransmit = reader.duration(m, "retransmitAfter", at: "node") { uplink.retransmitTimeout = retransmit }
+        if let id, !NodeIdentifier.isValid(id) {
+            reader.fail(
+                .invalidValue, "node.id", "\"\(id)\" is not a valid node id",
+                fix: "Use 1 to 64 characters A-Z, 0-9 and '-', e.g. NO-VEST"
+            )
+        }
+        guard let id, let region, let hub, let control, let outbox, let taxonomy else { return nil }
+        return NodeConfiguration(
+            id: id, region: region, hubEndpoint: hub, controlEndpoint: control, outboxPath: outbox,
+            taxonomyPath: taxonomy, defaultNode: defaultNode, retention: retention ?? .seconds(30 * 86_400),
+            maxMessageBytes: maxBytes ?? (4 << 20), uplink: uplink
+        )
+    }
+}
+
+/// The rule for node ids shared by configuration and protocol: 1…64 of A–Z, 0–9 and '-'.
+package enum NodeIdentifier {
+    package static func isValid(_ id: String) -> Bool {
+        !id.isEmpty && id.utf8.count <= 64
+            && id.utf8.allSatisfy { ($0 >= 65 && $0 <= 90) || ($0 >= 48 && $0 <= 57) || $0 == 45 }
+    }
+}

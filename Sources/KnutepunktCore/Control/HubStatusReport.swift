@@ -1,0 +1,47 @@
+/// What the hub reports about itself (STATUS_REPLY body, role "hub").
+package struct HubStatusReport: Codable, Sendable, Hashable {
+    package struct Events: Codable, Sendable, Hashable {
+        package var total: Int
+        package var rejected: Int
+        package var byRegion: [String: Int]
+        package var byNode: [String: Int]
+        package init(total: Int, rejected: Int, byRegion: [String: Int], byNode: [String: Int]) {
+            self.total = total
+            self.rejected = rejected
+            self.byRegion = byRegion
+            self.byNode = byNode
+        }
+    }
+
+    package struct NodeState: Codable, Sendable, Hashable {
+        package var id: String
+        package var region: String
+        package var connected: Bool
+        package var lastHeardMillisAgo: Int64?
+        package var settledThrough: UInt64
+        package var events: Int
+        package init(id: String, region: String, connected: Bool, lastHeardMillisAgo: Int64?, settledThrough: UInt64, events: Int) {
+            self.id = id
+            self.region = region
+            self.connected = connected
+            self.lastHeardMillisAgo = lastHeardMillisAgo
+            self.settledThrough = settledThrough
+            self.events = events
+        }
+    }
+
+    package var role: String = "hub"
+    package var hub: String
+    package var version: String
+    package var storage: String
+    package var events: Events
+    package var nodes: [NodeState]
+
+    package init(hub: String, version: String, storage: String, events: Events, nodes: [NodeState]) {
+        self.hub = hub
+        self.version = version
+        self.storage = storage
+        self.events = events
+        self.nodes = nodes
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+
+/// One activity a local node reports: what kind, where, when, for whom and how many — never who (DOMAIN.md §5).
+///
+/// Only ``EventValidator`` should make these from submitted JSON, so every `ActivityEvent` in the system has passed
+/// the schema, the taxonomy and the privacy guard. Schema version 1; docs/events.md describes every member.
+package struct ActivityEvent: Sendable, Hashable {
+    /// The schema version this build reads and writes.
+    package static let currentSchema = 1
+
+    /// Chosen by the coordinator (to make re-publishing harmless) or by the node; unique across the network.
+    package var id: UUID
+    package var schema: Int
+    /// The regional centre's area, e.g. `NO-VEST`.
+    package var region: String
+    /// The local node (hospital-trust catchment area) that did the activity, e.g. `NO-VEST-FONNA`.
+    package var node: String
+    /// The activity kind, e.g. `TRAINING`.
+    package var kind: String
+    /// The day it took place (for a multi-day activity, the first day).
+    package var date: LocalDate
+    /// Norwegian kommunenummer or Swedish kommunkod (4 digits), if the activity belongs to one municipality.
+    package var municipality: String?
+    /// Target groups; `ALL` stands alone.
+    package var targetGroups: [String]
+    /// Programme codes delivered or trained; may be empty (e.g. a consultation).
+    package var programmes: [String]
+    /// `U`, `S`, `I`, `T` or `NA`.
+    package var tier: String
+    package var ageBands: [String]
+    /// The professions taking part (not groups such as `PHYSICIAN_ANY`).
+    package var professions: [String]
+    /// People taking part (professionals at a training, parents and infants at a delivery).
+    package var participants: Int
+    /// Families reached (0 for activities aimed at professionals).
+    package var families: Int
+    package var sessions: Int
+    /// `PERMANENT` or `TEMPORARY_PROJECT`.
+    package var funding: String
+    /// At most 280 characters, free of identity numbers.
+    package var note: String?
+
+    package init(
+        id: UUID,
+        schema: Int = ActivityEvent.currentSchema,
+        region: String,
+        node: String,
+        kind: String,
+        date: LocalDate,
+        municipality: String? = nil,
+        targetGroups: [String],
+        programmes: [String] = [],
+        tier: String,
+        ageBands: [String],
+        professions: [String],
+        participants: Int,
+        families: Int,
+        sessions: Int,
+        funding: String,
+        note: String? = nil
+    ) {
+        self.id = id
+        self.schema = schema
+        self.region = region
+        self.node = node
+        self.kind = kind
+        self.date = date
+        self.municipality = municipality
+        self.targetGroups = targetGroups
+        self.programmes = programmes
+        self.tier = tier
+        self.ageBands = ageBands
+        self.professions = professions
+        self.participants = participants
+        self.families = families
+        self.sessions = sessions
+        self.funding = funding
+        self.note = note
+    }
+}

@@ -1,0 +1,40 @@
+// How submitted text is shown in messages, and which characters plain text may not hold.
+extension EventValidator {
+    /// Whether a submitted value may be repeated in a message: it looks like a code or a word (letters, digits,
+    /// `_`, `-`, `.`, space; at most 40 characters) and has fewer than six digits, so it cannot be an identity
+    /// number or a date of birth.
+    static func isShowable(_ text: String) -> Bool {
+        guard !text.isEmpty, text.utf8.count <= 160, text.count <= 40 else { return false }
+        var digits = 0
+        for scalar in text.unicodeScalars {
+            if scalar.properties.numericType != nil {
+                digits += 1
+            } else if !(scalar.properties.isAlphabetic || "_-. ".unicodeScalars.contains(scalar)) {
+                return false
+            }
+        }
+        return digits < 6
+    }
+
+    /// `"VALUE"` when the value is showable, else a neutral description that does not repeat it.
+    static func quoted(_ text: String) -> String {
+        isShowable(text) ? "\"\(text)\"" : "the value given (not repeated here)"
+    }
+
+    /// How a member is named in an issue: its name when showable, else its position (`(member 3)`), so a member
+    /// name holding personal data is never repeated.
+    static func fieldName(_ key: String, position: Int) -> String {
+        isShowable(key) ? key : "(member \(position))"
+    }
+
+    /// Control characters (C0, DEL, C1), line and paragraph separators, and the bidirectional embedding, override
+    /// and isolate marks that can make a text display differently from what it holds.
+    static func hasControlCharacter(_ text: String) -> Bool {
+        text.unicodeScalars.contains { scalar in
+            switch scalar.value {
+            case 0x00...0x1F, 0x7F...0x9F, 0x2028, 0x2029, 0x202A...0x202E, 0x2066...0x2069: true
+            default: false
+            }
+        }
+    }
+}

@@ -1,0 +1,42 @@
+import Foundation
+
+extension LocalDate {
+    /// Today's date in Norway (Europe/Oslo), the calendar the network's coordinators live by.
+    package static func today(now: Date = Date()) -> LocalDate {
+        if let oslo = TimeZone(identifier: "Europe/Oslo") {
+            return LocalDate(now, in: oslo)
+        }
+        // A container without tz data: Central European Time with the EU summer-time rule, which Norway follows.
+        let seconds = Int(now.timeIntervalSince1970.rounded(.down))
+        return LocalDate(secondsSinceEpoch: seconds + centralEuropeanOffset(atSecondsSinceEpoch: seconds))
+    }
+
+    /// The calendar date of `instant` in `timeZone`.
+    package init(_ instant: Date, in timeZone: TimeZone) {
+        let seconds = Int(instant.timeIntervalSince1970.rounded(.down))
+        self.init(secondsSinceEpoch: seconds + timeZone.secondsFromGMT(for: instant))
+    }
+
+    /// The date of a moment given as seconds since 1970-01-01T00:00 in local time (offset already added). Clamped to
+    /// years 1...9999 so that no clock value can trap.
+    private init(secondsSinceEpoch seconds: Int) {
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let lowest = LocalDate(year: 1, month: 1, day: 1)!.daysSinceEpoch
+        let highest = LocalDate(year: 9999, month: 12, day: 31)!.daysSinceEpoch
+        self = LocalDate(daysSinceEpoch: min(max(days, lowest), highest))!
+    }
+
+    /// UTC offset of Central European (Summer) Time: +2 h from 01:00 UTC on the last Sunday of March to 01:00 UTC on
+    /// the last Sunday of October (EU rule, in force since 1996), else +1 h.
+    static func centralEuropeanOffset(atSecondsSinceEpoch seconds: Int) -> Int {
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        guard let utcDate = LocalDate(daysSinceEpoch: days) else { return 3600 }
+        func lastSunday(ofMonth month: Int) -> Int {
+            let last = LocalDate(year: utcDate.year, month: month, day: 31)!
+            return (last.daysSinceEpoch - (last.weekday % 7)) * 86_400 + 3600
+        }
+        let start = lastSunday(ofMonth: 3)
+        let end = lastSunday(ofMonth: 10)
+        return seconds >= start && seconds < end ? 7200 : 3600
+    }
+}

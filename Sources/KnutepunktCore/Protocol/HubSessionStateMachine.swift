@@ -1,0 +1,367 @@
+/// The hub's side of KPN/1 for every node at once: sessions, in-order ingest, duplicate skipping, gap detection and
+/// cumulative ACKs after the group commit. No I/O.
+///
+/// The shell (the hub's socket thread) decodes each message from its ROUTER socket and feeds it in with the peer's
+/// routing id. `.ingest` actions go into the current store transaction; when the shell has committed that
+/// transaction (fsync'd) it calls ``batchCommitted(now:)``, and only then are ACKs sent. Every ingest emitted since
+/// the previous `batchCommitted`/`batchFailed` belongs to the batch being closed, so the shell must not hand out
+/// ingests while a commit is in progress.
+///
+/// Per node, two positions: `committed` (durable, what WELCOME and ACK report) and `pending` (committed plus what the
+/// open batch holds). A node's events are ingested strictly in sequence order, so the store never holds a gap.
+package struct HubSessionStateMachine: Sendable {
+    /// Tuning for the hub.
+    package struct Configuration: Sendable {
+        /// Sent in WELCOME; 1...64 bytes of UTF-8.
+        package var hubID: String
+        /// The version this hub implements (its major must match the node's).
+        package var supported: ProtocolVersion
+        /// Close a session after hearing nothing from its node for this long.
+        package var sessionTimeout: Duration
+        /// Don't repeat a RESEND for the same sequence to the same node within this time.
+        package var resendHoldoff: Duration
+        /// Send at most one ERROR to a peer within this time (a broken peer must not make the hub flood it).
+        package var errorHoldoff: Duration
+
+        package init(
+            hubID: String,
+            supported: ProtocolVersion = .current,
+            sessionTimeout: Duration = .seconds(10),
+            resendHoldoff: Duration = .milliseconds(500),
+            errorHoldoff: Duration = .seconds(1)
+        ) {
+            self.hubID = hubID
+            self.supported = supported
+            self.sessionTimeout = sessionTimeout
+            self.resendHoldoff = resendHoldoff
+            self.errorHoldoff = errorHoldoff
+        }
+    }
+
+    /// Permission for one node id to connect, and the region its events belong to.
+    package struct Grant: Hashable, Sendable {
+        package var region: String
+        package init(region: String) { self.region = region }
+    }
+
+    /// A ROUTER routing id.
+    package typealias Peer = [UInt8]
+
+    /// One event for the shell to validate and store (or record as rejected) in the current transaction.
+    package struct Ingest: Hashable, Sendable {
+        package var nodeID: String
+        /// The region of the node's grant (not what the payload claims; the shell compares the two).
+        package var region: String
+        package var sequence: UInt64
+        package var payload: [UInt8]
+
+        package init(nodeID: String, region: String, sequence: UInt64, payload: [UInt8]) {
+            self.nodeID = nodeID
+            self.region = region
+            self.sequence = sequence
+            self.payload = payload
+        }
+    }
+
+    /// One open session, for status reports.
+    package struct SessionInfo: Hashable, Sendable {
+        package var nodeID: String
+        package var region: String
+        package var peer: Peer
+        package var openedAt: ContinuousClock.Instant
+        package var lastHeard: ContinuousClock.Instant
+        /// Committed progress.
+        package var settledThrough: UInt64
+    }
+
+    /// What the shell must do, in the order given.
+    package enum Action: Hashable, Sendable {
+        /// Send this message to that peer (ROUTER_MANDATORY: report failures with ``peerUnreachable(_:)``).
+        case reply(Peer, WireMessage)
+        /// Validate and store (or record the rejection of) this event in the current transaction.
+        case ingest(Ingest)
+        /// A node opened a session from this peer.
+        case sessionOpened(nodeID: String, peer: Peer)
+        /// A node's session ended (replaced, silent, unreachable).
+        case sessionClosed(nodeID: String, reason: String)
+    }
+
+    private struct Session {
+        var nodeID: String
+        var region: String
+        var peer: Peer
+        var openedAt: ContinuousClock.Instant
+        var lastHeard: ContinuousClock.Instant
+    }
+
+    private struct Progress {
+        /// Durable: every sequence up to this is settled in the store.
+        var committed: UInt64
+        /// `committed` plus what the open batch ingested.
+        var pending: UInt64
+        /// The node sent EVENT since the last commit and should get an ACK when it lands.
+        var ackOwed = false
+        /// The last RESEND sent, to hold off repeats.
+        var lastResend: (from: UInt64, at: ContinuousClock.Instant)?
+
+        init(committed: UInt64) {
+            self.committed = committed
+            self.pending = committed
+        }
+    }
+
+    private let configuration: Configuration
+    private let grants: [String: Grant]
+    private var progress: [String: Progress]
+    private var sessionsByNode: [String: Session] = [:]
+    private var nodeByPeer: [Peer: String] = [:]
+    private var lastErrorAt: [Peer: ContinuousClock.Instant] = [:]
+
+    /// - Parameters:
+    ///   - grants: which node ids may connect, and their regions.
+    ///   - settled: each node's committed settled-through, loaded from the store.
+    package init(configuration: Configuration, grants: [String: Grant], settled: [String: UInt64]) {
+        precondition(WireLimits.isValidHubID(configuration.hubID), "hub id must be 1-64 bytes of UTF-8")
+        self.configuration = configuration
+        self.grants = grants
+        self.progress = settled.mapValues { value in
+            precondition(value <= WireLimits.maxSequence, "settled-through \(value) is out of range")
+            return Progress(committed: value)
+        }
+    }
+
+    // MARK: - Events
+
+    /// A decoded message arrived from `peer`.
+    package mutating func received(
+        _ message: WireMessage,
+        from peer: Peer,
+        now: ContinuousClock.Instant
+    ) -> [Action] {
+        if let nodeID = nodeByPeer[peer] { sessionsByNode[nodeID]?.lastHeard = now }
+        switch message {
+        case .hello(let hello):
+            return greet(hello, from: peer, now: now)
+        case .events(let batch):
+            guard let nodeID = nodeByPeer[peer], let session = sessionsByNode[nodeID] else {
+                return refuse(peer, .helloRequired, "send HELLO and wait for WELCOME before EVENT", now: now)
+            }
+            return ingest(batch, from: session, now: now)
+        case .heartbeat:
+            guard nodeByPeer[peer] != nil else {
+                return refuse(peer, .helloRequired, "send HELLO and wait for WELCOME before HEARTBEAT", now: now)
+            }
+            return [.reply(peer, .heartbeat)]
+        case .welcome, .ack, .nack, .resend, .error:
+            return refuse(peer, .unknownCommand, "\(message.command.name) is sent by the hub, not to it", now: now)
+        }
+    }
+
+    /// A message from `peer` could not be decoded.
+    package mutating func malformed(_ error: WireError, from peer: Peer, now: ContinuousClock.Instant) -> [Action] {
+        // A session's garbage still shows the node is alive.
+        if let nodeID = nodeByPeer[peer] { sessionsByNode[nodeID]?.lastHeard = now }
+        return refuse(peer, error.reason, error.description, now: now)
+    }
+
+    /// The shell committed the current batch durably: pending progress is now committed, and every node that sent
+    /// EVENT since the last commit gets an ACK at its current peer.
+    ///
+    /// The shell sends the NACKs for the batch's rejected events before carrying out these actions, so a node learns
+    /// of a refusal before the ACK that settles it.
+    package mutating func batchCommitted(now: ContinuousClock.Instant) -> [Action] {
+        var actions: [Action] = []
+        for nodeID in progress.keys.sorted() {
+            guard var entry = progress[nodeID], entry.pending != entry.committed || entry.ackOwed else { continue }
+            entry.committed = entry.pending
+            if entry.ackOwed, let session = sessionsByNode[nodeID] {
+                actions.append(.reply(session.peer, .ack(settledThrough: entry.committed)))
+            }
+            entry.ackOwed = false
+            progress[nodeID] = entry
+        }
+        return actions
+    }
+
+    /// The shell's commit failed: nothing of the batch is stored, so pending progress goes back to committed. No
+    /// ACK; the nodes resend on RESEND or their retransmission timer.
+    package mutating func batchFailed(now: ContinuousClock.Instant) -> [Action] {
+        progress = progress.mapValues { entry in
+            var entry = entry
+            entry.pending = entry.committed
+            // Forget holdoffs: the gap the nodes will now show is a new one and must be reported at once.
+            entry.lastResend = nil
+            return entry
+        }
+        return []
+    }
+
+    /// The ROUTER could not route to `peer` (it disconnected): close the session it carried, if any.
+    @discardableResult
+    package mutating func peerUnreachable(_ peer: Peer) -> [Action] {
+        lastErrorAt[peer] = nil
+        guard let nodeID = nodeByPeer[peer] else { return [] }
+        return closeSession(of: nodeID, reason: "peer unreachable")
+    }
+
+    /// Time passed: close sessions that have been silent for `sessionTimeout`.
+    package mutating func tick(now: ContinuousClock.Instant) -> [Action] {
+        lastErrorAt = lastErrorAt.filter { now < $0.value + configuration.errorHoldoff }
+        var actions: [Action] = []
+        for nodeID in sessionsByNode.keys.sorted() {
+            guard let session = sessionsByNode[nodeID], now >= session.lastHeard + configuration.sessionTimeout else {
+                continue
+            }
+            actions += closeSession(of: nodeID, reason: "silent for \(configuration.sessionTimeout)")
+        }
+        return actions
+    }
+
+    /// When ``tick(now:)`` must be called next (the earliest session timeout); nil without sessions.
+    package var nextDeadline: ContinuousClock.Instant? {
+        sessionsByNode.values.map { $0.lastHeard + configuration.sessionTimeout }.min()
+    }
+
+    // MARK: - Queries
+
+    /// The open sessions, by node id.
+    package var sessions: [SessionInfo] {
+        sessionsByNode.keys.sorted().compactMap { nodeID in
+            sessionsByNode[nodeID].map { session in
+                SessionInfo(
+                    nodeID: session.nodeID,
+                    region: session.region,
+                    peer: session.peer,
+                    openedAt: session.openedAt,
+                    lastHeard: session.lastHeard,
+                    settledThrough: settledThrough(node: nodeID)
+                )
+            }
+        }
+    }
+
+    /// A node's committed settled-through (0 for a node never heard from).
+    package func settledThrough(node nodeID: String) -> UInt64 {
+        progress[nodeID]?.committed ?? 0
+    }
+
+    // MARK: - Handling
+
+    private mutating func greet(
+        _ hello: WireMessage.Hello,
+        from peer: Peer,
+        now: ContinuousClock.Instant
+    ) -> [Action] {
+        guard hello.version.major == configuration.supported.major else {
+            return refuse(
+                peer,
+                .versionUnsupported,
+                "this hub speaks KPN/\(configuration.supported); the node offered \(hello.version)",
+                now: now
+            )
+        }
+        guard let grant = grants[hello.nodeID] else {
+            return refuse(peer, .unknownNode, "node \(hello.nodeID) has no grant at this hub", now: now)
+        }
+        var actions: [Action] = []
+        if let other = nodeByPeer[peer], other != hello.nodeID {
+            actions += closeSession(of: other, reason: "its connection said HELLO as \(hello.nodeID)")
+        }
+        if let existing = sessionsByNode[hello.nodeID], existing.peer != peer {
+            actions += closeSession(of: hello.nodeID, reason: "replaced by a newer connection")
+        }
+        if sessionsByNode[hello.nodeID] == nil {
+            sessionsByNode[hello.nodeID] = Session(
+                nodeID: hello.nodeID,
+                region: grant.region,
+                peer: peer,
+                openedAt: now,
+                lastHeard: now
+            )
+            nodeByPeer[peer] = hello.nodeID
+            actions.append(.sessionOpened(nodeID: hello.nodeID, peer: peer))
+        }
+        // The node restarts from committed + 1; whatever is pending comes back as duplicates and is ACKed when the
+        // open batch commits.
+        progress[hello.nodeID, default: Progress(committed: 0)].lastResend = nil
+        let version = ProtocolVersion(
+            major: configuration.supported.major,
+            minor: min(hello.version.minor, configuration.supported.minor)
+        )
+        let welcome = WireMessage.Welcome(
+            version: version,
+            settledThrough: settledThrough(node: hello.nodeID),
+            hubID: configuration.hubID
+        )
+        actions.append(.reply(peer, .welcome(welcome)))
+        return actions
+    }
+
+    private mutating func ingest(
+        _ batch: WireMessage.EventBatch,
+        from session: Session,
+        now: ContinuousClock.Instant
+    ) -> [Action] {
+        var entry = progress[session.nodeID, default: Progress(committed: 0)]
+        defer { progress[session.nodeID] = entry }
+        var actions: [Action] = []
+        var duplicates = 0
+        var ingested = 0
+        for (offset, payload) in batch.payloads.enumerated() {
+            let sequence = batch.firstSequence + UInt64(offset)
+            if sequence <= entry.pending {
+                duplicates += 1
+            } else if sequence == entry.pending + 1 {
+                let ingest = Ingest(
+                    nodeID: session.nodeID,
+                    region: session.region,
+                    sequence: sequence,
+                    payload: payload
+                )
+                actions.append(.ingest(ingest))
+                entry.pending = sequence
+                ingested += 1
+            } else {
+                // A gap: something before `sequence` was lost. Storing past it would break the in-order guarantee,
+                // so drop the rest of this message and ask for the missing part.
+                let next = entry.pending + 1
+                let heldOff = entry.lastResend.map { $0.from == next && now < $0.at + configuration.resendHoldoff }
+                if heldOff != true {
+                    entry.lastResend = (next, now)
+                    actions.append(.reply(session.peer, .resend(from: next)))
+                }
+                break
+            }
+        }
+        if ingested > 0 {
+            entry.ackOwed = true
+        } else if duplicates > 0 {
+            if entry.pending == entry.committed {
+                // Only duplicates of durable events and no open batch for this node: the shell may have nothing to
+                // commit, so answer now rather than at a commit that may never come.
+                actions.append(.reply(session.peer, .ack(settledThrough: entry.committed)))
+            } else {
+                entry.ackOwed = true
+            }
+        }
+        return actions
+    }
+
+    /// Answers with ERROR, at most once per `errorHoldoff` per peer.
+    private mutating func refuse(
+        _ peer: Peer,
+        _ reason: ReasonCode,
+        _ detail: String,
+        now: ContinuousClock.Instant
+    ) -> [Action] {
+        if let last = lastErrorAt[peer], now < last + configuration.errorHoldoff { return [] }
+        lastErrorAt[peer] = now
+        return [.reply(peer, .error(.init(reason: reason, detail: detail)))]
+    }
+
+    private mutating func closeSession(of nodeID: String, reason: String) -> [Action] {
+        guard let session = sessionsByNode.removeValue(forKey: nodeID) else { return [] }
+        nodeByPeer[session.peer] = nil
+        return [.sessionClosed(nodeID: nodeID, reason: reason)]
+    }
+}

@@ -1,0 +1,496 @@
+import Foundation
+import KnutepunktConfig
+import KnutepunktCore
+import KnutepunktStore
+import KnutepunktZMQ
+import Logging
+
+/// The node daemon's I/O shell: runs on one dedicated thread, which owns every socket and the outbox.
+///
+/// Sockets: a ROUTER on the control endpoint (coordinators submit, ops ask for status), a DEALER to the hub, and the
+/// mailbox receiver through which async code asks the thread to stop. The protocol decisions live in
+/// ``UplinkStateMachine``; this type only moves bytes, reads and writes the outbox, and keeps time.
+final class NodeReactor {
+    /// What async code may ask of the thread.
+    enum Command: Sendable {
+        case stop
+    }
+
+    /// Everything the thread needs, handed over in one `Sendable` value.
+    struct Setup: Sendable {
+        var configuration: NodeConfiguration
+        var taxonomy: Taxonomy
+        var logger: Logger
+        var context: ZMQContext
+        var mailbox: ZMQMailbox<Command>
+        var ready: ReadySignal<NodeService.Endpoints>
+        var failure: FailureBox
+    }
+
+    /// How long a stopping node keeps talking to the hub so that events in flight get their ACK.
+    static let shutdownGrace: Duration = .seconds(2)
+    /// Most control messages served in one turn of the loop (one outbox transaction).
+    static let controlBatch = 256
+    /// Most hub messages handled in one turn of the loop.
+    static let hubBatch = 1024
+    /// How often settled events older than the retention period are deleted.
+    static let pruneInterval: Duration = .seconds(600)
+
+    private let setup: Setup
+    private var logger: Logger { setup.logger }
+    private let outbox: OutboxStore
+    private let validator: EventValidator
+    private var uplink: UplinkStateMachine
+    private let clock = ContinuousClock()
+    private let wake: ZMQSocket
+    private var control: ZMQSocket?
+    private var hub: ZMQSocket?
+    private var lastAssigned: UInt64
+    private var stopDeadline: ContinuousClock.Instant?
+    /// STATUS requests waiting for the outbox to drain, with their deadlines.
+    private var statusWaiters: [(request: Request, deadline: ContinuousClock.Instant)] = []
+    private var nextPrune: ContinuousClock.Instant
+
+    /// Runs the daemon until it is told to stop. Errors at start are reported through `setup.ready`.
+    static func run(_ setup: Setup) {
+        let reactor: NodeReactor
+        do {
+            reactor = try NodeReactor(setup)
+        } catch {
+            setup.logger.error("node failed to start", metadata: ["error": "\(error)"])
+            setup.failure.record(error)
+            setup.ready.fail(error)
+            return
+        }
+        reactor.loop()
+        reactor.close()
+    }
+
+    private init(_ setup: Setup) throws {
+        self.setup = setup
+        let configuration = setup.configuration
+        outbox = try OutboxStore.open(path: configuration.outboxPath)
+        var opened: [ZMQSocket] = []
+        do {
+            let positions = try outbox.positions()
+            lastAssigned = positions.lastSequence
+            uplink = UplinkStateMachine(
+                nodeID: configuration.id, software: "knutepunkt/\(KnutepunktVersion.current)",
+                configuration: configuration.uplink, lastAssigned: positions.lastSequence,
+                settledThrough: positions.settledThrough
+            )
+            validator = EventValidator(taxonomy: setup.taxonomy)
+            wake = try setup.mailbox.makeReceiver()
+            opened.append(wake)
+            let control = try setup.context.makeSocket(.router)
+            opened.append(control)
+            try control.setOption(.maxMessageSize, Int64(configuration.maxMessageBytes))
+            try control.bind(configuration.controlEndpoint)
+            self.control = control
+            nextPrune = clock.now
+            setup.ready.fulfil(NodeService.Endpoints(control: try control.lastEndpoint))
+        } catch {
+            for socket in opened { socket.close() }
+            try? outbox.close()
+            throw error
+        }
+        logger.info(
+            "node started",
+            metadata: [
+                "region": "\(configuration.region)", "hub": "\(configuration.hubEndpoint)",
+                "control": "\(configuration.controlEndpoint)", "outbox.last": "\(lastAssigned)",
+            ]
+        )
+        openHubSocket()
+        perform(uplink.connected(now: clock.now))
+    }
+
+    // MARK: - Loop
+
+    private func loop() {
+        while true {
+            let now = clock.now
+            if let stopDeadline {
+                guard case .ready = uplink.phase, now < stopDeadline, uplink.settledThrough < lastAssigned else { return }
+            }
+            var poller = ZMQPoller()
+            let wakeIndex = poller.add(wake)
+            let controlIndex = control.map { poller.add($0) }
+            let hubIndex = hub.map { poller.add($0) }
+            var timeout: Duration = .seconds(1)
+            if let deadline = uplink.nextDeadline { timeout = max(.zero, min(timeout, deadline - now)) }
+            if let stopDeadline { timeout = max(.zero, min(timeout, stopDeadline - now)) }
+            let ready: [ZMQPollEvents]
+            do {
+                ready = try poller.poll(timeout: timeout)
+            } catch {
+                logger.critical("polling failed; stopping", metadata: ["error": "\(error)"])
+                setup.failure.record(error)
+                return
+            }
+            if ready[wakeIndex].contains(.readable) {
+                for command in setup.mailbox.takeAll(from: wake) {
+                    switch command {
+                    case .stop: beginStopping()
+                    }
+                }
+            }
+            if let controlIndex, ready[controlIndex].contains(.readable) { serveControl() }
+            if let hubIndex, ready[hubIndex].contains(.readable) { drainHub() }
+            perform(uplink.tick(now: clock.now))
+            answerStatusWaiters()
+            pruneIfDue()
+        }
+    }
+
+    /// Stops accepting submissions at once; keeps the uplink a little longer so what is in flight gets its ACK.
+    /// Nothing depends on that: every accepted event is in the outbox and is sent again after a restart.
+    private func beginStopping() {
+        guard stopDeadline == nil else { return }
+        control?.close()
+        control = nil
+        stopDeadline = clock.now + Self.shutdownGrace
+        logger.info(
+            "node stopping", metadata: ["outbox.last": "\(lastAssigned)", "settled": "\(uplink.settledThrough)"]
+        )
+    }
+
+    private func close() {
+        control?.close()
+        hub?.close()
+        wake.close()
+        do {
+            try outbox.close()
+        } catch {
+            logger.error("closing the outbox failed", metadata: ["error": "\(error)"])
+        }
+        logger.info("node stopped", metadata: ["outbox.last": "\(lastAssigned)", "settled": "\(uplink.settledThrough)"])
+    }
+
+    private func pruneIfDue() {
+        let now = clock.now
+        guard now >= nextPrune else { return }
+        nextPrune = now + Self.pruneInterval
+        let seconds = Double(setup.configuration.retention.components.seconds)
+        do {
+            let removed = try outbox.pruneSettled(before: Date().addingTimeInterval(-seconds))
+            if removed > 0 { logger.info("pruned settled events past retention", metadata: ["count": "\(removed)"]) }
+        } catch {
+            logger.error("pruning the outbox failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    // MARK: - Hub link
+
+    private func openHubSocket() {
+        do {
+            let socket = try setup.context.makeSocket(.dealer)
+            do {
+                var link = ZMQLinkSettings.default
+                link.maxMessageSize = Int64(setup.configuration.maxMessageBytes)
+                try socket.configureLink(link)
+                // Queue only on a completed connection: with no hub, sends fail fast and the outbox keeps the events.
+                try socket.setOption(.immediate, true)
+                try socket.connect(setup.configuration.hubEndpoint)
+            } catch {
+                socket.close()
+                throw error
+            }
+            hub = socket
+        } catch {
+            logger.error("cannot open the hub socket; retrying", metadata: ["error": "\(error)"])
+            hub = nil
+        }
+    }
+
+    private func drainHub() {
+        for _ in 0..<Self.hubBatch {
+            guard let socket = hub else { return }
+            let message: ZMQMessage?
+            do {
+                message = try socket.receive(dontWait: true)
+            } catch {
+                logger.warning("receiving from the hub failed", metadata: ["error": "\(error)"])
+                return
+            }
+            guard let message else { return }
+            do {
+                let decoded = try WireCodec.decode(message.frames)
+                perform(uplink.received(decoded, now: clock.now))
+            } catch {
+                logger.warning("undecodable message from the hub", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    private func sendToHub(_ frames: [[UInt8]]) {
+        guard let hub else { return }
+        do {
+            // A full queue is not an error: the state machine retransmits what the hub does not acknowledge.
+            try hub.send(frames, dontWait: true)
+        } catch {
+            logger.warning("sending to the hub failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func perform(_ actions: [UplinkStateMachine.Action]) {
+        for action in actions {
+            switch action {
+            case .reconnect:
+                logger.info("reconnecting to the hub", metadata: ["hub": "\(setup.configuration.hubEndpoint)"])
+                hub?.close()
+                hub = nil
+                openHubSocket()
+                perform(uplink.connected(now: clock.now))
+            case .send(let message):
+                sendToHub(WireCodec.encode(message))
+            case .sendEvents(let range):
+                sendEvents(range)
+            case .markSettled(let through):
+                do {
+                    try outbox.markSettled(through: through)
+                } catch {
+                    // The hub holds them; the outbox catches up from the next WELCOME after a restart.
+                    logger.error("recording delivery failed", metadata: ["through": "\(through)", "error": "\(error)"])
+                }
+            case .markRejected(let sequence, let reason, let detail):
+                logger.warning(
+                    "hub rejected an event",
+                    metadata: ["sequence": "\(sequence)", "reason": "\(reason.name)", "detail": "\(detail)"]
+                )
+                do {
+                    try outbox.markRejected(sequence: sequence, code: reason.rawValue, reason: "\(reason.name): \(detail)")
+                } catch {
+                    logger.error("recording a rejection failed", metadata: ["sequence": "\(sequence)", "error": "\(error)"])
+                }
+            case .advanceSequence(let floor):
+                logger.error(
+                    "the hub has settled sequences this outbox never assigned; numbering continues after them",
+                    metadata: ["hub.settled": "\(floor)", "outbox.last": "\(lastAssigned)"]
+                )
+                do {
+                    try outbox.advanceSequence(to: floor)
+                    lastAssigned = max(lastAssigned, floor)
+                } catch {
+                    logger.critical("cannot move the sequence forward", metadata: ["error": "\(error)"])
+                }
+            case .protocolProblem(let text):
+                logger.warning("protocol problem", metadata: ["detail": "\(text)"])
+            }
+        }
+    }
+
+    private func sendEvents(_ range: ClosedRange<UInt64>) {
+        let items: [(sequence: UInt64, payload: [UInt8])]
+        do {
+            items = try outbox.payloads(range)
+        } catch {
+            logger.error("reading the outbox failed", metadata: ["error": "\(error)"])
+            return
+        }
+        guard let first = items.first else {
+            logger.error(
+                "the hub asks for events no longer in the outbox (past retention)",
+                metadata: ["from": "\(range.lowerBound)", "through": "\(range.upperBound)"]
+            )
+            return
+        }
+        // Only a consecutive run can go in one EVENT; a hole can only come from pruning at the start of the range.
+        var payloads: [[UInt8]] = []
+        payloads.reserveCapacity(items.count)
+        for (offset, item) in items.enumerated() {
+            guard item.sequence == first.sequence + UInt64(offset) else { break }
+            payloads.append(item.payload)
+        }
+        if first.sequence != range.lowerBound {
+            logger.error(
+                "events the hub asks for were pruned; sending what is left",
+                metadata: ["from": "\(range.lowerBound)", "first.available": "\(first.sequence)"]
+            )
+        }
+        sendToHub(WireCodec.encode(.events(WireMessage.EventBatch(firstSequence: first.sequence, payloads: payloads))))
+    }
+
+    // MARK: - Control endpoint
+
+    /// One request read from the control socket, with the envelope to answer on.
+    private struct Request {
+        var envelope: [[UInt8]]
+        var message: ControlMessage
+    }
+
+    private func serveControl() {
+        var submissions: [(request: Request, objects: [JSONValue])] = []
+        for _ in 0..<Self.controlBatch {
+            guard let control else { break }
+            let received: ZMQMessage?
+            do {
+                received = try control.receive(dontWait: true)
+            } catch {
+                logger.warning("receiving a control request failed", metadata: ["error": "\(error)"])
+                break
+            }
+            guard let received else { break }
+            guard let request = decodeRequest(received.frames) else { continue }
+            switch request.message.command {
+            case .submit:
+                do {
+                    let body = try JSONValue.parse(request.message.body)
+                    switch body {
+                    case .array(let items): submissions.append((request, items))
+                    case .object: submissions.append((request, [body]))
+                    default:
+                        replyFailure(request, ControlFailure(
+                            code: ControlFailure.malformedRequestCode,
+                            message: "SUBMIT expects a JSON array of event objects (or one object)"))
+                    }
+                } catch {
+                    replyFailure(request, ControlFailure(
+                        code: ControlFailure.malformedRequestCode, message: "the SUBMIT body is not JSON: \(error)"))
+                }
+            case .status:
+                let wanted = (try? JSONBody.decode(StatusRequest.self, from: request.message.body)) ?? StatusRequest()
+                if wanted.waitForDrained == true, uplink.settledThrough < lastAssigned {
+                    statusWaiters.append((request, clock.now + wanted.timeout))
+                } else {
+                    replyStatus(request)
+                }
+            default:
+                replyFailure(request, ControlFailure(
+                    code: ControlFailure.malformedRequestCode,
+                    message: "a node answers SUBMIT and STATUS, not \(request.message.command)"))
+            }
+        }
+        if !submissions.isEmpty { accept(submissions) }
+    }
+
+    /// Splits `[peer, (empty delimiter)?, header, body]` into envelope and message; answers what it cannot decode.
+    private func decodeRequest(_ frames: [[UInt8]]) -> Request? {
+        guard frames.count >= 2 else { return nil }
+        var envelope = [frames[0]]
+        var rest = frames[1...]
+        if rest.first?.isEmpty == true, rest.count > 1 {
+            envelope.append([])
+            rest = rest.dropFirst()
+        }
+        do {
+            return Request(envelope: envelope, message: try ControlCodec.decode(Array(rest)))
+        } catch {
+            let request = Request(envelope: envelope, message: ControlMessage(command: .error, body: []))
+            replyFailure(request, ControlFailure(code: ControlFailure.malformedRequestCode, message: "\(error)"))
+            return nil
+        }
+    }
+
+    /// Validates every submitted event, appends the valid ones in one fsync'd transaction, then answers each request.
+    private func accept(_ submissions: [(request: Request, objects: [JSONValue])]) {
+        let today = LocalDate.today()
+        let configuration = setup.configuration
+        let defaults = EventDefaults(region: configuration.region, node: configuration.defaultNode, makeID: { UUID() })
+        var results: [[SubmitResult]] = []
+        var entries: [OutboxStore.Entry] = []
+        var slots: [(request: Int, index: Int)] = []
+        for (requestIndex, submission) in submissions.enumerated() {
+            var answers: [SubmitResult] = []
+            for (index, object) in submission.objects.enumerated() {
+                switch validator.validate(object, defaults: defaults, today: today) {
+                case .success(let event):
+                    answers.append(SubmitResult(index: index, id: event.id.uuidString.lowercased(), status: .queued))
+                    entries.append(OutboxStore.Entry(id: event.id, payload: event.canonicalJSON()))
+                    slots.append((requestIndex, index))
+                case .failure(let failure):
+                    answers.append(SubmitResult(index: index, id: object.idText, status: .invalid, issues: failure.issues))
+                }
+            }
+            results.append(answers)
+        }
+        if !entries.isEmpty {
+            let outcomes: [OutboxStore.AppendOutcome]
+            do {
+                outcomes = try outbox.append(entries)
+            } catch {
+                logger.error("cannot write the outbox; submissions refused", metadata: ["error": "\(error)"])
+                let failure = ControlFailure(
+                    code: ControlFailure.storeFailureCode,
+                    message: "the node could not store your events (\(error)); nothing was accepted, try again later"
+                )
+                for submission in submissions { replyFailure(submission.request, failure) }
+                return
+            }
+            for (slot, outcome) in zip(slots, outcomes) {
+                var result = results[slot.request][slot.index]
+                result.sequence = outcome.sequence
+                result.existing = outcome.existing
+                result.status = switch outcome.status {
+                case .queued: .queued
+                case .delivered: .delivered
+                case .rejected: .rejected
+                }
+                result.reason = outcome.reason
+                results[slot.request][slot.index] = result
+                lastAssigned = max(lastAssigned, outcome.sequence)
+            }
+        }
+        for (submission, answers) in zip(submissions, results) {
+            reply(submission.request, .submitResult, JSONBody.encode(answers))
+        }
+        perform(uplink.appended(through: lastAssigned, now: clock.now))
+    }
+
+    /// Answers STATUS requests whose outbox has drained or whose wait is over.
+    private func answerStatusWaiters() {
+        guard !statusWaiters.isEmpty else { return }
+        let now = clock.now
+        let drained = uplink.settledThrough >= lastAssigned
+        var waiting: [(request: Request, deadline: ContinuousClock.Instant)] = []
+        for waiter in statusWaiters {
+            if drained || now >= waiter.deadline {
+                replyStatus(waiter.request)
+            } else {
+                waiting.append(waiter)
+            }
+        }
+        statusWaiters = waiting
+    }
+
+    private func replyStatus(_ request: Request) {
+        let now = clock.now
+        do {
+            let summary = try outbox.summary()
+            let state = switch uplink.phase {
+            case .ready: "ready"
+            case .greeting: "greeting"
+            case .disconnected: "disconnected"
+            }
+            let report = NodeStatusReport(
+                node: setup.configuration.id, region: setup.configuration.region, version: KnutepunktVersion.current,
+                outbox: .init(
+                    lastSequence: summary.lastSequence, deliveredThrough: summary.deliveredThrough,
+                    backlog: summary.backlog, rejected: summary.rejected, retained: summary.retained
+                ),
+                hub: .init(
+                    endpoint: setup.configuration.hubEndpoint, state: state,
+                    lastHeardMillisAgo: uplink.lastHeard.map { (now - $0).milliseconds },
+                    lastAckMillisAgo: uplink.lastAckAt.map { (now - $0).milliseconds }
+                )
+            )
+            reply(request, .statusReply, JSONBody.encode(report))
+        } catch {
+            replyFailure(request, ControlFailure(code: ControlFailure.storeFailureCode, message: "\(error)"))
+        }
+    }
+
+    private func replyFailure(_ request: Request, _ failure: ControlFailure) {
+        reply(request, .error, JSONBody.encode(failure))
+    }
+
+    private func reply(_ request: Request, _ command: ControlCommand, _ body: [UInt8]) {
+        guard let control else { return }
+        do {
+            try control.send(request.envelope + ControlCodec.encode(ControlMessage(command: command, body: body)), dontWait: true)
+        } catch {
+            // The coordinator went away; its events (if any) are in the outbox regardless.
+            logger.debug("could not answer a control request", metadata: ["error": "\(error)"])
+        }
+    }
+}

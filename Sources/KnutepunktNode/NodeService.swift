@@ -1,0 +1,54 @@
+import Foundation
+import KnutepunktConfig
+import KnutepunktCore
+import KnutepunktZMQ
+import Logging
+import ServiceLifecycle
+
+/// The regional node daemon as a `Service`: one dedicated thread owns its sockets and its outbox; this type starts
+/// that thread, tells it to stop on graceful shutdown, and waits for it without blocking the cooperative pool.
+package final class NodeService: Service {
+    /// The endpoints actually bound (useful when the configuration asked for port `*`).
+    package struct Endpoints: Sendable, Hashable {
+        package var control: String
+    }
+
+    package let configuration: NodeConfiguration
+    private let taxonomy: Taxonomy
+    private let logger: Logger
+    private let ready = ReadySignal<Endpoints>()
+
+    package init(configuration: NodeConfiguration, taxonomy: Taxonomy, logger: Logger) {
+        self.configuration = configuration
+        self.taxonomy = taxonomy
+        var logger = logger
+        logger[metadataKey: "node.id"] = "\(configuration.id)"
+        self.logger = logger
+    }
+
+    /// Waits until the daemon's sockets are bound (or it failed to start).
+    package func endpoints() async throws -> Endpoints {
+        try await ready.value()
+    }
+
+    package func run() async throws {
+        let context = try ZMQContext()
+        defer { context.terminate() }
+        let mailbox = try ZMQMailbox<NodeReactor.Command>(context: context)
+        defer { mailbox.close() }
+        let failure = FailureBox()
+        let reactor = NodeReactor.Setup(
+            configuration: configuration, taxonomy: taxonomy, logger: logger, context: context, mailbox: mailbox,
+            ready: ready, failure: failure
+        )
+        let thread = ZMQThread.start(name: "knutepunkt-node") {
+            NodeReactor.run(reactor)
+        }
+        await withGracefulShutdownHandler {
+            await thread.join()
+        } onGracefulShutdown: {
+            mailbox.post(.stop)
+        }
+        if let error = failure.error { throw error }
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import KnutepunktConfig
+import KnutepunktCore
+import KnutepunktHub
+import KnutepunktNode
+import Logging
+import ServiceLifecycle
+
+/// Runs daemons inside this process (tests, benchmarks), each in its own service group (the same shell and threads as the real
+/// processes), with a graceful shutdown at the end of `body`.
+package enum InProcessDaemons {
+    package static let taxonomy: Taxonomy = {
+        do {
+            return try TaxonomyFile.load(path: Repository.taxonomyPath)
+        } catch {
+            preconditionFailure("the shipped taxonomy must load: \(error)")
+        }
+    }()
+
+    package static var logger: Logger {
+        var logger = Logger(label: "test")
+        logger.logLevel = ProcessInfo.processInfo.environment["KNUTEPUNKT_TEST_LOG"] == nil ? .critical : .debug
+        return logger
+    }
+
+    package static func hubConfiguration(
+        folder: TemporaryDirectory, nodes: [(id: String, region: String)] = [("NO-VEST", "NO-VEST"), ("NO-NORD", "NO-NORD")]
+    ) -> HubConfiguration {
+        HubConfiguration(
+            id: "TEST-HUB", listenEndpoint: "tcp://127.0.0.1:*", publishEndpoint: "tcp://127.0.0.1:*",
+            controlEndpoint: "tcp://127.0.0.1:*", storage: .sqlite(path: folder.file("hub.sqlite")),
+            taxonomyPath: Repository.taxonomyPath,
+            nodes: nodes.map { HubConfiguration.NodeGrant(id: $0.id, region: $0.region) },
+            maxMessageBytes: 1 << 20, sessionTimeout: .seconds(5)
+        )
+    }
+
+    /// Runs a hub until `body` returns.
+    package static func withHub<T: Sendable>(
+        _ configuration: HubConfiguration, _ body: @Sendable (HubService.Endpoints) async throws -> T
+    ) async throws -> T {
+        let hub = HubService(configuration: configuration, taxonomy: taxonomy, logger: logger)
+        return try await withService(hub) { try await body(try await hub.endpoints()) }
+    }
+
+    /// Runs a node until `body` returns.
+    package static func withNode<T: Sendable>(
+        _ configuration: NodeConfiguration, _ body: @Sendable (NodeService.Endpoints) async throws -> T
+    ) async throws -> T {
+        let node = NodeService(configuration: configuration, taxonomy: taxonomy, logger: logger)
+        return try await withService(node) { try await body(try await node.endpoints()) }
+    }
+
+    private static func withService<T: Sendable>(
+        _ service: some Service, _ body: @Sendable () async throws -> T
+    ) async throws -> T {
+        let group = ServiceGroup(
+            configuration: .init(services: [.init(service: service)], gracefulShutdownSignals: [], logger: logger)
+        )
+        return try await withThrowingTaskGroup(of: T?.self) { tasks in
+            tasks.addTask {
+                try await group.run()
+                return nil
+            }
+            let result: Result<T, any Error>
+            do {
+                result = .success(try await body())
+            } catch {
+                result = .failure(error)
+            }
+            await group.triggerGracefulShutdown()
+            while let next = try await tasks.next() { _ = next }
+            return try result.get()
+        }
+    }
+}

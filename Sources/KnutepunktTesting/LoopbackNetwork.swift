@@ -1,0 +1,65 @@
+import Foundation
+
+/// Writes hub and node configuration files for a test network on loopback, in a temporary folder.
+///
+/// Endpoints use port `*` (the daemons announce what they bound) unless a fixed port is passed, which a test does
+/// when it restarts the hub and the nodes must find it again at the same address.
+package struct LoopbackNetwork: Sendable {
+    package let folder: TemporaryDirectory
+    package let nodes: [(id: String, region: String, defaultNode: String)]
+
+    package init(
+        nodes: [(id: String, region: String, defaultNode: String)] = [
+            ("NO-VEST", "NO-VEST", "NO-VEST-BERGEN"), ("NO-NORD", "NO-NORD", "NO-NORD-BODO"),
+        ]
+    ) throws {
+        folder = try TemporaryDirectory(prefix: "knutepunkt-net")
+        self.nodes = nodes
+    }
+
+    package var hubConfigPath: String { folder.file("hub.yaml") }
+    package var hubStorePath: String { folder.file("hub/hub.sqlite") }
+    package func nodeConfigPath(_ id: String) -> String { folder.file("node-\(id).yaml") }
+    package func outboxPath(_ id: String) -> String { folder.file("\(id)/outbox.sqlite") }
+
+    /// Writes the hub's file; `listen` is an endpoint such as `tcp://127.0.0.1:*` or one with a fixed port.
+    package func writeHubConfig(listen: String = "tcp://127.0.0.1:*", extra: String = "") throws {
+        var text = """
+            hub:
+              id: TEST-HUB
+              listen: \(listen)
+              publish: tcp://127.0.0.1:*
+              control: tcp://127.0.0.1:*
+              storage: sqlite:\(hubStorePath)
+              taxonomy: \(Repository.taxonomyPath)
+              sessionTimeout: 5s
+            \(extra)
+              nodes:
+
+            """
+        for node in nodes {
+            text += "    - id: \(node.id)\n      region: \(node.region)\n"
+        }
+        try text.write(toFile: hubConfigPath, atomically: true, encoding: .utf8)
+    }
+
+    /// Writes one node's file, pointing at the hub's listen endpoint.
+    package func writeNodeConfig(_ id: String, hub: String, extra: String = "") throws {
+        guard let node = nodes.first(where: { $0.id == id }) else { preconditionFailure("unknown test node \(id)") }
+        let text = """
+            node:
+              id: \(node.id)
+              region: \(node.region)
+              hub: \(hub)
+              control: tcp://127.0.0.1:*
+              outbox: \(outboxPath(id))
+              taxonomy: \(Repository.taxonomyPath)
+              defaultNode: \(node.defaultNode)
+              heartbeat: 200ms
+              hubTimeout: 1s
+              retransmitAfter: 1s
+            \(extra)
+            """
+        try text.write(toFile: nodeConfigPath(id), atomically: true, encoding: .utf8)
+    }
+}

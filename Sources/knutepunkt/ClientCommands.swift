@@ -1,0 +1,261 @@
+import ArgumentParser
+import Foundation
+import KnutepunktClient
+import KnutepunktConfig
+import KnutepunktCore
+
+/// Options every command that talks to a running daemon shares.
+struct ConnectionOptions: ParsableArguments {
+    @Option(name: .long, help: "The daemon's configuration file (its control endpoint is read from it).")
+    var config: String
+
+    @Option(name: .long, help: "Seconds to wait for the daemon's answer.")
+    var timeout: Int = 10
+
+    var timeoutDuration: Duration { .seconds(max(1, timeout)) }
+
+    /// The control endpoint named in the configuration file.
+    func controlEndpoint() throws -> String {
+        switch try loadDaemonConfiguration(config).0 {
+        case .node(let node): node.controlEndpoint
+        case .hub(let hub): hub.controlEndpoint
+        }
+    }
+
+    func nodeConfiguration() throws -> NodeConfiguration {
+        guard case .node(let node) = try loadDaemonConfiguration(config).0 else {
+            throw ValidationError("\(config) configures the hub; coordinators publish through their node's configuration")
+        }
+        return node
+    }
+}
+
+struct PublishCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "publish",
+        abstract: "Submit activity events (a JSON object or array) to your node.",
+        discussion: """
+            Prints each event's id and whether it is queued for the hub or already delivered. The node answers only \
+            after the events are safely in its outbox. An event without "id" gets a new one; give ids to make \
+            re-publishing the same file harmless. Example file: Configs/examples/event.json
+            """
+    )
+
+    @OptionGroup var connection: ConnectionOptions
+
+    @Argument(help: "A JSON file with one event object or an array of them, or - for standard input.")
+    var file: String
+
+    func run() async throws {
+        let node = try connection.nodeConfiguration()
+        let data: Data
+        if file == "-" {
+            data = FileHandle.standardInput.readDataToEndOfFile()
+        } else {
+            guard let contents = FileManager.default.contents(atPath: file) else {
+                throw ValidationError("cannot read \(file): no such file or not readable")
+            }
+            data = contents
+        }
+        let parsed: JSONValue
+        do {
+            parsed = try JSONValue.parse([UInt8](data))
+        } catch {
+            throw ValidationError("\(file) is not valid JSON: \(error)")
+        }
+        let events: [[UInt8]]
+        switch parsed {
+        case .array(let items): events = items.map { $0.serialized() }
+        case .object: events = [parsed.serialized()]
+        default: throw ValidationError("\(file) must hold an event object or an array of event objects")
+        }
+        let results = try await ControlClient.withConnection(to: node.controlEndpoint, timeout: connection.timeoutDuration) {
+            try $0.submit(events)
+        }
+        var invalid = 0
+        for result in results {
+            print(SubmitResultText.line(result))
+            if result.status == .invalid { invalid += 1 }
+        }
+        if invalid > 0 {
+            print("\(invalid) of \(results.count) events were refused; nothing of them was stored. Fix them and publish again.")
+            throw ExitCode(2)
+        }
+    }
+}
+
+/// How a submit result reads in a terminal.
+enum SubmitResultText {
+    static func line(_ result: SubmitResult) -> String {
+        let id = result.id ?? "(no id)"
+        switch result.status {
+        case .queued:
+            return "queued     \(id)  sequence \(result.sequence ?? 0)" + (result.existing ? "  (already queued)" : "")
+        case .delivered:
+            return "delivered  \(id)  sequence \(result.sequence ?? 0)  (already at the hub)"
+        case .rejected:
+            return "rejected   \(id)  by the hub: \(result.reason ?? "no reason given")"
+        case .invalid:
+            let issues = (result.issues ?? []).map { "    \($0.field): \($0.message) [\($0.code.rawValue)]" }
+            return (["invalid    event \(result.index + 1) (\(id)):"] + issues).joined(separator: "\n")
+        }
+    }
+}
+
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show a node's outbox and hub link, or the hub's events and connected nodes."
+    )
+
+    @OptionGroup var connection: ConnectionOptions
+
+    @Flag(name: .long, help: "Print the daemon's answer as JSON.")
+    var json = false
+
+    @Flag(name: .long, help: "Node: wait until everything accepted has reached the hub (at most --wait seconds).")
+    var waitDrained = false
+
+    @Option(name: .long, help: "Hub: wait until it holds at least this many events (at most --wait seconds).")
+    var waitTotal: Int?
+
+    @Option(name: .long, help: "Seconds to wait for a --wait-… condition.")
+    var wait: Int = 60
+
+    func run() async throws {
+        let endpoint = try connection.controlEndpoint()
+        let request = StatusRequest(
+            waitForTotal: waitTotal, waitForDrained: waitDrained ? true : nil, timeoutMillis: wait * 1000
+        )
+        let report = try await ControlClient.withConnection(to: endpoint, timeout: connection.timeoutDuration) {
+            try $0.status(request)
+        }
+        switch report {
+        case .node(let node, let raw):
+            if json { print(String(decoding: raw, as: UTF8.self)); return }
+            print(StatusText.node(node))
+        case .hub(let hub, let raw):
+            if json { print(String(decoding: raw, as: UTF8.self)); return }
+            print(StatusText.hub(hub))
+        }
+    }
+}
+
+/// How status reads in a terminal.
+enum StatusText {
+    static func ago(_ millis: Int64?) -> String {
+        guard let millis else { return "never" }
+        return millis < 1000 ? "\(millis) ms ago" : String(format: "%.1f s ago", Double(millis) / 1000)
+    }
+
+    static func node(_ node: NodeStatusReport) -> String {
+        """
+        node \(node.node) (region \(node.region)), knutepunkt \(node.version)
+          outbox:  \(node.outbox.lastSequence) accepted, delivered through \(node.outbox.deliveredThrough), \
+        backlog \(node.outbox.backlog), rejected by hub \(node.outbox.rejected)
+          hub:     \(node.hub.endpoint) — \(node.hub.state), last heard \(ago(node.hub.lastHeardMillisAgo)), \
+        last ACK \(ago(node.hub.lastAckMillisAgo))
+        """
+    }
+
+    static func hub(_ hub: HubStatusReport) -> String {
+        var lines = [
+            "hub \(hub.hub), knutepunkt \(hub.version), storage \(hub.storage)",
+            "  events: \(hub.events.total) stored, \(hub.events.rejected) refused",
+        ]
+        for (region, count) in hub.events.byRegion.sorted(by: { $0.key < $1.key }) {
+            lines.append("    \(region.padding(toLength: 14, withPad: " ", startingAt: 0)) \(count)")
+        }
+        lines.append("  nodes:")
+        for node in hub.nodes {
+            let state = node.connected ? "connected, last heard \(ago(node.lastHeardMillisAgo))" : "not connected"
+            lines.append(
+                "    \(node.id.padding(toLength: 14, withPad: " ", startingAt: 0)) \(node.events) events, settled through \(node.settledThrough), \(state)"
+            )
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+struct ImportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Check a spreadsheet export (CSV) row by row; with --commit, import its good rows through your node.",
+        discussion: """
+            The first row names the columns after the event's fields (date, kind, node, target_groups, …; see \
+            docs/events.md); lists go in one cell separated by |. Every row is checked first and each problem is \
+            reported by line and column. Nothing is sent without --commit; then only the good rows go, and rows \
+            imported before (same content) are recognised, not stored twice. Example: Configs/examples/activities.csv
+            """
+    )
+
+    @OptionGroup var connection: ConnectionOptions
+
+    @Argument(help: "The CSV file (`;`, `,` or tab separated; UTF-8).")
+    var file: String
+
+    @Flag(name: .long, help: "Import the good rows (without it, only check).")
+    var commit = false
+
+    func run() async throws {
+        guard case (.node(let node), let taxonomy) = try loadDaemonConfiguration(connection.config) else {
+            throw ValidationError("\(connection.config) configures the hub; import through your node's configuration")
+        }
+        guard let contents = FileManager.default.contents(atPath: file) else {
+            throw ValidationError("cannot read \(file): no such file or not readable")
+        }
+        let plan: SpreadsheetImport
+        do {
+            plan = try SpreadsheetImport(bytes: [UInt8](contents), node: node, taxonomy: taxonomy)
+        } catch {
+            throw ValidationError("\(file): \(error)")
+        }
+        for problem in plan.problems { print("\(file): \(problem)") }
+        print("\(plan.rowCount) rows: \(plan.good.count) good, \(plan.badRowCount) with problems")
+        if plan.headerBroken {
+            print("The header row must be fixed before anything can be imported.")
+            throw ExitCode(2)
+        }
+        guard commit else {
+            if plan.good.isEmpty { throw ExitCode(2) }
+            print("Nothing was imported. Run again with --commit to import the \(plan.good.count) good rows.")
+            if plan.badRowCount > 0 { throw ExitCode(2) }
+            return
+        }
+        let bar = ProgressBar(label: "importing")
+        let outcome = try await plan.submit(to: node.controlEndpoint, timeout: connection.timeoutDuration) {
+            bar.show(done: $0, of: $1)
+        }
+        bar.finish()
+        for problem in outcome.refused { print("\(file): \(problem)") }
+        print(
+            "imported \(outcome.queued) new rows (queued for the hub); \(outcome.alreadyThere) were already there; "
+                + "\(outcome.refused.count) refused by the node"
+        )
+        if plan.badRowCount > 0 || !outcome.refused.isEmpty { throw ExitCode(2) }
+    }
+}
+
+/// A one-line progress bar on standard error (a line per 10 % when standard error is not a terminal).
+struct ProgressBar: Sendable {
+    var label: String
+    private let terminal = isatty(STDERR_FILENO) == 1
+
+    init(label: String) { self.label = label }
+
+    func show(done: Int, of total: Int) {
+        let fraction = total == 0 ? 1 : Double(done) / Double(total)
+        if terminal {
+            let width = 30
+            let filled = Int(fraction * Double(width))
+            let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+            FileHandle.standardError.write(Data("\r\(label) [\(bar)] \(done)/\(total)".utf8))
+        } else if total > 0, done == total || (done * 10 / total) != ((done - 1) * 10 / total) {
+            FileHandle.standardError.write(Data("\(label): \(done)/\(total)\n".utf8))
+        }
+    }
+
+    func finish() {
+        if terminal { FileHandle.standardError.write(Data("\n".utf8)) }
+    }
+}

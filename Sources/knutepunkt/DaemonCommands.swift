@@ -1,0 +1,92 @@
+import ArgumentParser
+import Foundation
+import KnutepunktConfig
+import KnutepunktCore
+import KnutepunktHub
+import KnutepunktNode
+import Logging
+import ServiceLifecycle
+
+struct HubCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hub", abstract: "Run the national hub daemon (stops cleanly on SIGTERM or Ctrl-C)."
+    )
+
+    @Option(name: .long, help: "The hub's configuration file (see Configs/README.md).")
+    var config: String
+
+    @Flag(name: .long, help: "Print one JSON line with the bound endpoints on stdout when ready.")
+    var announce = false
+
+    @OptionGroup var logging: LoggingOptions
+
+    func run() async throws {
+        let logger = try logging.bootstrap(label: "knutepunkt.hub")
+        guard case (.hub(let configuration), let taxonomy) = try loadDaemonConfiguration(config) else {
+            throw ValidationError("\(config) configures a node, not the hub; use `knutepunkt node --config \(config)`")
+        }
+        let hub = HubService(configuration: configuration, taxonomy: taxonomy, logger: logger)
+        try await runDaemon(hub, logger: logger) {
+            let endpoints = try await hub.endpoints()
+            if announce {
+                printAnnouncement(["listen": endpoints.listen, "publish": endpoints.publish, "control": endpoints.control])
+            }
+        }
+    }
+}
+
+struct NodeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "node", abstract: "Run a regional node daemon (stops cleanly on SIGTERM or Ctrl-C)."
+    )
+
+    @Option(name: .long, help: "The node's configuration file (see Configs/README.md).")
+    var config: String
+
+    @Flag(name: .long, help: "Print one JSON line with the bound endpoints on stdout when ready.")
+    var announce = false
+
+    @OptionGroup var logging: LoggingOptions
+
+    func run() async throws {
+        let logger = try logging.bootstrap(label: "knutepunkt.node")
+        guard case (.node(let configuration), let taxonomy) = try loadDaemonConfiguration(config) else {
+            throw ValidationError("\(config) configures the hub, not a node; use `knutepunkt hub --config \(config)`")
+        }
+        let node = NodeService(configuration: configuration, taxonomy: taxonomy, logger: logger)
+        try await runDaemon(node, logger: logger) {
+            let endpoints = try await node.endpoints()
+            if announce { printAnnouncement(["control": endpoints.control]) }
+        }
+    }
+}
+
+/// Loads a daemon configuration, turning configuration errors into a readable exit.
+func loadDaemonConfiguration(_ path: String) throws -> (DaemonConfiguration, Taxonomy) {
+    do {
+        return try DaemonConfiguration.load(path: path)
+    } catch {
+        throw ValidationError("configuration problems:\n\(error)")
+    }
+}
+
+/// Runs one daemon service in a service group with graceful shutdown on SIGTERM and SIGINT.
+func runDaemon(
+    _ service: some Service, logger: Logger, whenReady: @escaping @Sendable () async throws -> Void
+) async throws {
+    let group = ServiceGroup(
+        configuration: .init(
+            services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        )
+    )
+    try await withThrowingDiscardingTaskGroup { tasks in
+        tasks.addTask { try await group.run() }
+        do {
+            try await whenReady()
+        } catch {
+            // Start-up failed (the service reports why); the group ends on its own.
+        }
+    }
+}

@@ -1,0 +1,25 @@
+import ArgumentParser
+import KnutepunktCore
+
+/// The one command-line tool: daemons, coordinator commands and ops commands.
+@main
+struct Knutepunkt: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "knutepunkt",
+        abstract: "Knutepunkt: regional nodes report infant mental health activities to the national hub over ZeroMQ.",
+        discussion: """
+            Coordinators:  knutepunkt publish --config node.yaml event.json
+                           knutepunkt import  --config node.yaml activities.csv [--commit]
+                           knutepunkt status  --config node.yaml
+            Daemons:       knutepunkt hub  --config hub.yaml
+                           knutepunkt node --config node.yaml
+            Ops:           knutepunkt config check Configs/
+                           knutepunkt network          (a whole local national network, with sample data)
+            """,
+        version: KnutepunktVersion.current,
+        subcommands: [
+            HubCommand.self, NodeCommand.self, PublishCommand.self, ImportCommand.self, StatusCommand.self,
+            ConfigCommand.self, NetworkCommand.self, SampleCommand.self,
+        ]
+    )
+}

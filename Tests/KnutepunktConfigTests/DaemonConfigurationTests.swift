@@ -1,0 +1,123 @@
+import Foundation
+import KnutepunktConfig
+import KnutepunktCore
+import Testing
+
+/// Daemon files (node and hub) load together with the taxonomy they name.
+@Suite struct DaemonConfigurationTests {
+    @Test(arguments: RepositoryFiles.localDaemonFiles)
+    func shippedLocalFileLoads(_ file: String) throws {
+        let (configuration, taxonomy) = try DaemonConfiguration.load(path: file)
+        switch configuration {
+        case .node(let node):
+            #expect(taxonomy.region(node.region) != nil)
+            #expect(node.defaultNode.flatMap { taxonomy.region(ofNode: $0)?.code } == node.region)
+            #expect(
+                node.taxonomyPath == RepositoryFiles.taxonomy || node.taxonomyPath.hasSuffix("/Configs/taxonomy.yaml"))
+        case .hub(let hub):
+            #expect(hub.nodes.map(\.region) == ["NO-SOROST", "NO-VEST", "NO-MIDT", "NO-NORD"])
+        }
+    }
+
+    @Test func thereAreFiveShippedLocalFiles() {
+        #expect(
+            RepositoryFiles.localDaemonFiles.map { ($0 as NSString).lastPathComponent } == [
+                "hub.yaml", "node-midt.yaml", "node-nord.yaml", "node-sorost.yaml", "node-vest.yaml",
+            ])
+    }
+
+    /// A node file for region NO-VEST, with the shipped taxonomy.
+    static func nodeFile(
+        hubKey: String = "hub", region: String = "NO-VEST", defaultNode: String = "NO-VEST-FONNA",
+        taxonomy: String = RepositoryFiles.taxonomy
+    ) -> String {
+        """
+        node:
+          id: NO-VEST
+          region: \(region)
+          \(hubKey): tcp://127.0.0.1:7300
+          control: tcp://127.0.0.1:*
+          outbox: outbox.sqlite
+          taxonomy: \(taxonomy)
+          defaultNode: \(defaultNode)
+
+        """
+    }
+
+    static func errors(loading text: String, name: String = "node.yaml") throws -> (file: String, errors: [ConfigError])
+    {
+        let folder = try ScratchFolder()
+        defer { folder.remove() }
+        let file = try folder.write(name, text)
+        do {
+            _ = try DaemonConfiguration.load(path: file)
+            return (file, [])
+        } catch {
+            return (file, error.errors)
+        }
+    }
+
+    @Test func aGoodNodeFileLoads() throws {
+        let (_, errors) = try Self.errors(loading: Self.nodeFile())
+        #expect(errors.isEmpty, "\(errors)")
+    }
+
+    @Test func aMisspeltKeyGetsADidYouMean() throws {
+        let (file, errors) = try Self.errors(loading: Self.nodeFile(hubKey: "hubb"))
+        let unknown = try #require(errors.first { $0.code == .unknownKey })
+        #expect(unknown.key == "node.hubb")
+        #expect(unknown.message.contains("did you mean \"hub\""))
+        #expect(unknown.description.hasPrefix("\(file): node.hubb: unknown key; did you mean \"hub\"?"))
+        #expect(unknown.fix.contains("hub"))
+        // The real key is then missing, and said so.
+        #expect(errors.contains { $0.code == .missingKey && $0.key == "node.hub" })
+    }
+
+    @Test func anUnknownRegionIsNamed() throws {
+        let (file, errors) = try Self.errors(loading: Self.nodeFile(region: "NO-WEST"))
+        let error = try #require(errors.first)
+        #expect(errors.count == 1)
+        #expect(error.file == file && error.key == "node.region" && error.message.contains("NO-WEST"))
+    }
+
+    @Test func aDefaultNodeOfAnotherRegionIsNamed() throws {
+        let (_, errors) = try Self.errors(loading: Self.nodeFile(defaultNode: "NO-NORD-UNN"))
+        #expect(errors.map(\.key) == ["node.defaultNode"])
+        #expect(errors.first?.fix.contains("NO-VEST-FONNA") == true)
+    }
+
+    @Test func aBrokenTaxonomyIsReportedAgainstItsOwnFile() throws {
+        let folder = try ScratchFolder()
+        defer { folder.remove() }
+        let taxonomy = try folder.write("taxonomy.yaml", SmallTaxonomy.replacing("tiers: [U]", with: "tiers: [X]"))
+        let file = try folder.write("node.yaml", Self.nodeFile(taxonomy: "taxonomy.yaml"))
+        do {
+            _ = try DaemonConfiguration.load(path: file)
+            Issue.record("loaded with a broken taxonomy")
+        } catch {
+            #expect(error.errors.map(\.file) == [taxonomy])
+            #expect(error.errors.map(\.key) == ["programmes[0].tiers[0]"])
+        }
+    }
+
+    @Test func aMisspeltHubKeyInTheHubFile() throws {
+        let text = """
+            hub:
+              id: NO-HUB
+              listen: tcp://127.0.0.1:7300
+              publish: tcp://127.0.0.1:7301
+              control: tcp://127.0.0.1:7302
+              storage: sqlite:hub.sqlite
+              taxonomy: \(RepositoryFiles.taxonomy)
+              sesionTimeout: 10s
+              nodes:
+                - {id: NO-VEST, region: NO-VEST}
+                - {id: NO-NORD, regoin: NO-NORD}
+
+            """
+        let (_, errors) = try Self.errors(loading: text, name: "hub.yaml")
+        #expect(errors.map(\.key) == ["hub.sesionTimeout", "hub.nodes[1].regoin", "hub.nodes[1].region"])
+        #expect(errors.first?.message.contains("did you mean \"sessionTimeout\"?") == true)
+        #expect(errors.dropFirst().first?.message.contains("did you mean \"region\"?") == true)
+    }
+}

@@ -1,0 +1,156 @@
+import Foundation
+import KnutepunktClient
+import KnutepunktCore
+import KnutepunktStore
+import KnutepunktTesting
+import Synchronization
+import Testing
+
+/// Real processes on loopback: one hub, two nodes, 10,000 events, the hub and a node killed with SIGKILL mid-stream.
+@Suite(.serialized)
+struct EndToEndTests {
+    static let eventsPerNode = 5_000
+    static let batch = 100
+
+    @Test(.timeLimit(.minutes(5)))
+    func everyAcceptedEventIsStoredExactlyOnceAcrossKills() async throws {
+        let started = ContinuousClock.now
+        let net = try LoopbackNetwork()
+        defer { net.folder.remove() }
+        let binary = Repository.executable
+        try #require(FileManager.default.isExecutableFile(atPath: binary), "build knutepunkt first: \(binary)")
+
+        // The hub binds an ephemeral port once; restarts reuse it so the nodes find it again.
+        try net.writeHubConfig()
+        var hub = try DaemonProcess(
+            name: "hub", executable: binary, arguments: ["hub", "--config", net.hubConfigPath],
+            logFile: net.folder.file("hub.log")
+        )
+        let firstEndpoints = try await hub.ready()
+        let listen = try #require(firstEndpoints["listen"])
+        try net.writeHubConfig(listen: listen)
+        let hubControl = HubControl(endpoint: try #require(firstEndpoints["control"]))
+
+        let directory = NodeDirectory()
+        var nodes: [String: DaemonProcess] = [:]
+        for node in net.nodes {
+            try net.writeNodeConfig(node.id, hub: listen)
+            let process = try DaemonProcess(
+                name: node.id, executable: binary, arguments: ["node", "--config", net.nodeConfigPath(node.id)],
+                logFile: net.folder.file("\(node.id).log")
+            )
+            await directory.set(node.id, try #require(try await process.ready()["control"]))
+            nodes[node.id] = process
+        }
+
+        let total = net.nodes.count * Self.eventsPerNode
+        var hubKills = 0
+        var nodeKills = 0
+        try await withThrowingTaskGroup(of: Int.self) { group in
+            for node in net.nodes {
+                group.addTask {
+                    try await Self.publishAll(node: node, directory: directory)
+                }
+            }
+            // Chaos, driven by progress at the hub rather than by timers.
+            _ = try await hubControl.waitForTotal(2_000, seconds: 120)
+            hub.signal(SIGKILL)
+            _ = await hub.exited()
+            hubKills += 1
+            hub = try DaemonProcess(
+                name: "hub", executable: binary, arguments: ["hub", "--config", net.hubConfigPath],
+                logFile: net.folder.file("hub.log")
+            )
+            hubControl.endpoint = try #require(try await hub.ready()["control"])
+
+            _ = try await hubControl.waitForTotal(5_000, seconds: 120)
+            let victim = net.nodes[0]
+            nodes[victim.id]?.signal(SIGKILL)
+            _ = await nodes[victim.id]?.exited()
+            nodeKills += 1
+            let restarted = try DaemonProcess(
+                name: victim.id, executable: binary, arguments: ["node", "--config", net.nodeConfigPath(victim.id)],
+                logFile: net.folder.file("\(victim.id).log")
+            )
+            nodes[victim.id] = restarted
+            await directory.set(victim.id, try #require(try await restarted.ready()["control"]))
+
+            var accepted = 0
+            for try await count in group { accepted += count }
+            #expect(accepted == total)
+        }
+
+        let report = try await hubControl.waitForTotal(total, seconds: 180)
+        #expect(report.events.total == total)
+        for process in nodes.values { await process.stop() }
+        #expect(await hub.stop() == 0)
+
+        // Read the hub's store directly: exactly `total` events, none twice, each node's order kept.
+        let store = try SQLiteHubStore.open(path: net.hubStorePath)
+        defer { try? store.close() }
+        let keys = try store.storedKeys()
+        #expect(keys.count == total)
+        #expect(Set(keys.map(\.eventID)).count == total)
+        for node in net.nodes {
+            let mine = keys.filter { $0.source == node.id }
+            #expect(mine.count == Self.eventsPerNode)
+            let expected = (0..<Self.eventsPerNode).map { EventFixtures.id(node.id, $0) }
+            #expect(mine.map { $0.eventID.uuidString.lowercased() } == expected, "order kept for \(node.id)")
+        }
+        let elapsed = ContinuousClock.now - started
+        print(
+            "end-to-end: events=\(total) stored=\(keys.count) duplicates=\(keys.count - Set(keys.map(\.eventID)).count) "
+                + "lost=\(total - Set(keys.map(\.eventID)).count) hubKills=\(hubKills) nodeKills=\(nodeKills) elapsed=\(elapsed)"
+        )
+    }
+
+    /// Publishes every event of one node in batches; a batch whose answer does not come (the node was killed) is
+    /// sent again to the restarted node, which answers "existing" for what it had already taken.
+    static func publishAll(node: (id: String, region: String, defaultNode: String), directory: NodeDirectory) async throws -> Int {
+        var accepted = 0
+        var next = 0
+        var attempts = 0
+        while next < eventsPerNode {
+            attempts += 1
+            try #require(attempts < 500, "publishing to \(node.id) made no progress")
+            let range = next..<min(next + batch, eventsPerNode)
+            let events = range.map {
+                EventFixtures.eventBytes(source: node.id, index: $0, region: node.region, node: node.defaultNode)
+            }
+            let (endpoint, generation) = await directory.current(node.id)
+            do {
+                let results = try await ControlClient.withConnection(to: endpoint, timeout: .seconds(3)) {
+                    try $0.submit(events)
+                }
+                for result in results {
+                    #expect(result.status == .queued || result.status == .delivered, "\(result)")
+                }
+                accepted += results.count
+                next = range.upperBound
+            } catch {
+                await directory.waitForRestart(node.id, after: generation, limit: .seconds(5))
+            }
+        }
+        return accepted
+    }
+}
+
+/// The hub's control endpoint, which changes when the hub restarts.
+final class HubControl: Sendable {
+    private let current: Mutex<String>
+    init(endpoint: String) { current = Mutex(endpoint) }
+
+    var endpoint: String {
+        get { current.withLock { $0 } }
+        set { current.withLock { $0 = newValue } }
+    }
+
+    func waitForTotal(_ total: Int, seconds: Int) async throws -> HubStatusReport {
+        let endpoint = self.endpoint
+        let report = try await ControlClient.withConnection(to: endpoint, timeout: .seconds(10)) {
+            try $0.status(StatusRequest(waitForTotal: total, timeoutMillis: seconds * 1000))
+        }
+        guard case .hub(let hub, _) = report else { throw DaemonProcessError(message: "not a hub status") }
+        return hub
+    }
+}

@@ -1,0 +1,37 @@
+import Foundation
+
+/// Where each test daemon's control endpoint is now; publishers wait here for a killed node to come back.
+actor NodeDirectory {
+    private var endpoints: [String: (endpoint: String, generation: Int)] = [:]
+    private var waiters: [String: [CheckedContinuation<Void, Never>]] = [:]
+
+    func set(_ id: String, _ endpoint: String) {
+        let generation = (endpoints[id]?.generation ?? 0) + 1
+        endpoints[id] = (endpoint, generation)
+        for waiter in waiters.removeValue(forKey: id) ?? [] { waiter.resume() }
+    }
+
+    func current(_ id: String) -> (endpoint: String, generation: Int) {
+        endpoints[id] ?? ("tcp://127.0.0.1:1", 0)
+    }
+
+    /// Returns when `id` gets a newer endpoint than `generation` (a restart), or after `limit`.
+    func waitForRestart(_ id: String, after generation: Int, limit: Duration) async {
+        if (endpoints[id]?.generation ?? 0) > generation { return }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.suspendUntilSet(id) }
+            group.addTask { try? await Task.sleep(for: limit) }
+            await group.next()
+            group.cancelAll()
+            self.releaseWaiters(id)
+        }
+    }
+
+    private func suspendUntilSet(_ id: String) async {
+        await withCheckedContinuation { waiters[id, default: []].append($0) }
+    }
+
+    private func releaseWaiters(_ id: String) {
+        for waiter in waiters.removeValue(forKey: id) ?? [] { waiter.resume() }
+    }
+}

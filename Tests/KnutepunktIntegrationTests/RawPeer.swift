@@ -1,0 +1,78 @@
+import Foundation
+import KnutepunktCore
+import KnutepunktZMQ
+import Synchronization
+
+/// A hand-driven DEALER that speaks KPN/1 frame by frame, so tests can play a well-behaved node, a broken one or a
+/// hostile one against a real hub. Used only from the thread ``onSocketThread(_:)`` runs it on.
+final class RawPeer {
+    let context: ZMQContext
+    let socket: ZMQSocket
+
+    init(connectTo endpoint: String, context: ZMQContext) throws {
+        self.context = context
+        socket = try context.makeSocket(.dealer)
+        try socket.setOption(.maxMessageSize, Int64(64 << 20))
+        try socket.connect(endpoint)
+    }
+
+    func close() { socket.close() }
+
+    func send(_ message: WireMessage) throws {
+        try socket.send(WireCodec.encode(message))
+    }
+
+    func sendRaw(_ frames: [[UInt8]]) throws {
+        try socket.send(frames)
+    }
+
+    /// The next message from the hub, or nil if none comes within `timeout`.
+    func receive(timeout: Duration = .seconds(10)) throws -> WireMessage? {
+        var poller = ZMQPoller()
+        _ = poller.add(socket)
+        guard try poller.poll(timeout: timeout).first?.contains(.readable) == true,
+            let message = try socket.receive(dontWait: true)
+        else { return nil }
+        return try WireCodec.decode(message.frames)
+    }
+
+    /// Receives until `stop` says so (returns every message seen), giving up after `limit` messages or a quiet
+    /// `timeout`.
+    func receive(until stop: (WireMessage) -> Bool, limit: Int = 1000, timeout: Duration = .seconds(10)) throws
+        -> [WireMessage]
+    {
+        var seen: [WireMessage] = []
+        for _ in 0..<limit {
+            guard let message = try receive(timeout: timeout) else { break }
+            seen.append(message)
+            if stop(message) { break }
+        }
+        return seen
+    }
+
+    /// HELLO, then the WELCOME (skipping heartbeats); nil if the hub refused or said nothing.
+    func greet(as nodeID: String) throws -> WireMessage.Welcome? {
+        try send(.hello(.init(nodeID: nodeID, software: "raw-peer")))
+        for message in try receive(until: { if case .heartbeat = $0 { false } else { true } }, limit: 10) {
+            if case .welcome(let welcome) = message { return welcome }
+        }
+        return nil
+    }
+}
+
+/// Runs blocking socket work on a dedicated thread (never on the cooperative pool) and returns its result.
+func onSocketThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    let result = Mutex<Result<T, any Error>?>(nil)
+    let thread = ZMQThread.start(name: "test-peer") {
+        let outcome = Result { try body() }
+        result.withLock { $0 = outcome }
+    }
+    await thread.join()
+    return try result.withLock { $0 }!.get()
+}
+
+/// A peer-side check failed; thrown from socket threads, where `#expect` has no test to report to.
+struct PeerFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}

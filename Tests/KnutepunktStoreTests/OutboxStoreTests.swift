@@ -1,0 +1,89 @@
+import Foundation
+import KnutepunktStore
+import KnutepunktTesting
+import Testing
+
+@Suite struct OutboxStoreTests {
+    static func entry(_ n: Int) -> OutboxStore.Entry {
+        OutboxStore.Entry(id: UUID(uuidString: EventFixtures.id("T", n))!, payload: Array("payload-\(n)".utf8))
+    }
+
+    @Test func appendNumbersConsecutivelyAndSurvivesReopening() throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let path = folder.file("outbox/outbox.sqlite")
+        let store = try OutboxStore.open(path: path)
+        let first = try store.append((0..<3).map(Self.entry))
+        #expect(first.map(\.sequence) == [1, 2, 3])
+        #expect(first.allSatisfy { !$0.existing && $0.status == .queued })
+        try store.close()
+
+        let reopened = try OutboxStore.open(path: path)
+        defer { try? reopened.close() }
+        let second = try reopened.append([Self.entry(3)])
+        #expect(second.map(\.sequence) == [4])
+        #expect(try reopened.payloads(1...4).map { String(decoding: $0.payload, as: UTF8.self) } == [
+            "payload-0", "payload-1", "payload-2", "payload-3",
+        ])
+    }
+
+    @Test func anIdAlreadyHeldIsNotStoredTwice() throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let store = try OutboxStore.open(path: folder.file("o.sqlite"))
+        defer { try? store.close() }
+        _ = try store.append([Self.entry(0), Self.entry(1)])
+        try store.markSettled(through: 1)
+        let again = try store.append([Self.entry(1), Self.entry(0), Self.entry(2)])
+        #expect(again.map(\.sequence) == [2, 1, 3])
+        #expect(again.map(\.existing) == [true, true, false])
+        #expect(again.map(\.status) == [.queued, .delivered, .queued])
+        // The same id twice in one batch is stored once.
+        let twice = try store.append([Self.entry(7), Self.entry(7)])
+        #expect(twice.map(\.sequence) == [4, 4])
+        #expect(twice.map(\.existing) == [false, true])
+        #expect(try store.positions().lastSequence == 4)
+    }
+
+    @Test func settlementRejectionAndSummary() throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let store = try OutboxStore.open(path: folder.file("o.sqlite"))
+        defer { try? store.close() }
+        _ = try store.append((0..<5).map(Self.entry))
+        try store.markRejected(sequence: 2, code: 100, reason: "INVALID_EVENT: kind")
+        try store.markSettled(through: 3)
+        let summary = try store.summary()
+        #expect(summary.lastSequence == 5)
+        #expect(summary.deliveredThrough == 3)
+        #expect(summary.backlog == 2)
+        #expect(summary.rejected == 1)
+        let rejected = try #require(try store.status(of: Self.entry(1).id))
+        #expect(rejected.status == .rejected)
+        #expect(rejected.reason == "INVALID_EVENT: kind")
+        #expect(try store.status(of: Self.entry(0).id)?.status == .delivered)
+        #expect(try store.status(of: Self.entry(4).id)?.status == .queued)
+    }
+
+    @Test func advanceSequenceSkipsNumbersTheHubAlreadySettled() throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let store = try OutboxStore.open(path: folder.file("o.sqlite"))
+        defer { try? store.close() }
+        try store.advanceSequence(to: 41)
+        #expect(try store.append([Self.entry(0)]).first?.sequence == 42)
+        #expect(try store.positions().settledThrough == 41)
+    }
+
+    @Test func pruningKeepsQueuedEventsAndTheNumbering() throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let store = try OutboxStore.open(path: folder.file("o.sqlite"))
+        defer { try? store.close() }
+        _ = try store.append((0..<4).map(Self.entry))
+        try store.markSettled(through: 3, at: Date(timeIntervalSinceNow: -3600))
+        #expect(try store.pruneSettled(before: Date(timeIntervalSinceNow: -60)) == 3)
+        #expect(try store.payloads(1...4).map(\.sequence) == [4])
+        #expect(try store.append([Self.entry(9)]).first?.sequence == 5)
+    }
+}

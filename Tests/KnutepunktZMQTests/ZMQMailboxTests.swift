@@ -1,0 +1,128 @@
+import KnutepunktZMQ
+import Synchronization
+import Testing
+
+@Suite("Mailbox")
+struct ZMQMailboxTests {
+    /// A command that says who sent it and in which order.
+    struct Tagged: Sendable, Hashable {
+        var sender: Int
+        var index: Int
+    }
+
+    @Test("a post from a task wakes a poll waiting with a long timeout; takeAll keeps the order")
+    func postWakesPoll() async throws {
+        let context = try ZMQContext()
+        defer { context.terminate() }
+        let mailbox = try ZMQMailbox<String>(context: context)
+        defer { mailbox.close() }
+        let listening = OneShot<Bool>()
+        let result = OneShot<Result<[String], ZMQError>>()
+        let clock = ContinuousClock()
+        let owner = ZMQThread.start(name: "test-mailbox") {
+            do throws(ZMQError) {
+                let receiver = try mailbox.makeReceiver()
+                defer { receiver.close() }
+                var poller = ZMQPoller()
+                poller.add(receiver)
+                listening.fulfil(true)
+                var commands: [String] = []
+                for _ in 0..<100 where commands.count < 3 {
+                    guard try poller.poll(timeout: .seconds(60))[0].contains(.readable) else { break }
+                    commands += mailbox.takeAll(from: receiver)
+                }
+                result.fulfil(.success(commands))
+            } catch {
+                result.fulfil(.failure(error))
+            }
+        }
+        _ = await listening.value
+        let start = clock.now
+        await Task.detached {
+            mailbox.post("first")
+            mailbox.post("second")
+            mailbox.post("third")
+        }.value
+        await owner.join()
+        #expect(clock.now - start < .seconds(30))
+        #expect(try await result.value.get() == ["first", "second", "third"])
+    }
+
+    @Test("10,000 posts from 4 concurrent tasks all arrive exactly once, each sender's in order")
+    func manyConcurrentPosts() async throws {
+        let senders = 4
+        let perSender = 2_500
+        let context = try ZMQContext()
+        defer { context.terminate() }
+        let mailbox = try ZMQMailbox<Tagged>(context: context)
+        defer { mailbox.close() }
+        let result = OneShot<Result<[Tagged], ZMQError>>()
+        let owner = ZMQThread.start(name: "test-mailbox-many") {
+            do throws(ZMQError) {
+                let receiver = try mailbox.makeReceiver()
+                defer { receiver.close() }
+                var poller = ZMQPoller()
+                poller.add(receiver)
+                var commands: [Tagged] = []
+                // Bounded: every turn takes at least one wake-up; a silent minute means a lost wake-up.
+                for _ in 0..<(senders * perSender * 2) where commands.count < senders * perSender {
+                    guard try poller.poll(timeout: .seconds(60))[0].contains(.readable) else { break }
+                    commands += mailbox.takeAll(from: receiver)
+                }
+                result.fulfil(.success(commands))
+            } catch {
+                result.fulfil(.failure(error))
+            }
+        }
+        await withTaskGroup(of: Void.self) { group in
+            for sender in 0..<senders {
+                group.addTask {
+                    for index in 0..<perSender { mailbox.post(Tagged(sender: sender, index: index)) }
+                }
+            }
+        }
+        await owner.join()
+        let commands = try await result.value.get()
+        #expect(commands.count == senders * perSender)
+        #expect(Set(commands).count == senders * perSender)
+        for sender in 0..<senders {
+            #expect(commands.filter { $0.sender == sender }.map(\.index) == Array(0..<perSender))
+        }
+    }
+
+    @Test("posts made before the receiver exists still wake it (inproc connect before bind)")
+    func postBeforeReceiver() throws {
+        let context = try ZMQContext()
+        defer { context.terminate() }
+        let mailbox = try ZMQMailbox<Int>(context: context)
+        defer { mailbox.close() }
+        #expect(mailbox.endpoint.hasPrefix("inproc://"))
+        mailbox.post(1)
+        mailbox.post(2)
+        let receiver = try mailbox.makeReceiver()
+        defer { receiver.close() }
+        var poller = ZMQPoller()
+        poller.add(receiver)
+        #expect(try poller.poll(timeout: .seconds(10))[0] == .readable)
+        #expect(mailbox.takeAll(from: receiver) == [1, 2])
+        #expect(mailbox.takeAll(from: receiver) == [])
+        // Drained: nothing is left to wake the poller until the next post.
+        #expect(try poller.poll(timeout: .zero)[0] == [])
+        mailbox.post(3)
+        #expect(try poller.poll(timeout: .seconds(10))[0] == .readable)
+        #expect(mailbox.takeAll(from: receiver) == [3])
+    }
+
+    @Test("two mailboxes on one context get distinct endpoints; close is idempotent and posting after it is safe")
+    func closeAndEndpoints() throws {
+        let context = try ZMQContext()
+        defer { context.terminate() }
+        let first = try ZMQMailbox<Int>(context: context)
+        let second = try ZMQMailbox<Int>(context: context)
+        #expect(first.endpoint != second.endpoint)
+        first.close()
+        first.close()
+        first.post(1)
+        second.close()
+    }
+}
