@@ -94,5 +94,6 @@ package final class DaemonProcess: Sendable {
 /// A daemon child process did not come up.
 package struct DaemonProcessError: Error, CustomStringConvertible {
     package var message: String
+    package init(message: String) { self.message = message }
     package var description: String { message }
 }

@@ -189,8 +189,9 @@ final class NodeReactor {
                 var link = ZMQLinkSettings.default
                 link.maxMessageSize = Int64(setup.configuration.maxMessageBytes)
                 try socket.configureLink(link)
-                // Queue only on a completed connection: with no hub, sends fail fast and the outbox keeps the events.
-                try socket.setOption(.immediate, true)
+                // Not IMMEDIATE: the HELLO sent right after connect must wait in the pipe for the TCP handshake rather
+                // than be refused. Whatever queues while the hub is away is bounded by the HWM, and is harmless: each
+                // reconnect opens a fresh socket (LINGER 0 drops the old queue), and the outbox stays the truth.
                 try socket.connect(setup.configuration.hubEndpoint)
             } catch {
                 socket.close()

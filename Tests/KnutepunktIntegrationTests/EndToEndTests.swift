@@ -46,14 +46,16 @@ struct EndToEndTests {
         let total = net.nodes.count * Self.eventsPerNode
         var hubKills = 0
         var nodeKills = 0
+        var storedAtHubKill = 0
+        var victimAcceptedAtKill = 0
         try await withThrowingTaskGroup(of: Int.self) { group in
             for node in net.nodes {
                 group.addTask {
                     try await Self.publishAll(node: node, directory: directory)
                 }
             }
-            // Chaos, driven by progress at the hub rather than by timers.
-            _ = try await hubControl.waitForTotal(2_000, seconds: 120)
+            // Chaos, driven by progress rather than by timers.
+            storedAtHubKill = try await hubControl.waitForTotal(2_000, seconds: 120).events.total
             hub.signal(SIGKILL)
             _ = await hub.exited()
             hubKills += 1
@@ -63,8 +65,9 @@ struct EndToEndTests {
             )
             hubControl.endpoint = try #require(try await hub.ready()["control"])
 
-            _ = try await hubControl.waitForTotal(5_000, seconds: 120)
             let victim = net.nodes[0]
+            // Kill the node while its coordinator is still publishing to it.
+            victimAcceptedAtKill = await directory.waitForProgress(victim.id, atLeast: Self.eventsPerNode / 2)
             nodes[victim.id]?.signal(SIGKILL)
             _ = await nodes[victim.id]?.exited()
             nodeKills += 1
@@ -79,6 +82,8 @@ struct EndToEndTests {
             for try await count in group { accepted += count }
             #expect(accepted == total)
         }
+        #expect(storedAtHubKill < total, "the hub was killed before it held everything")
+        #expect(victimAcceptedAtKill < Self.eventsPerNode, "the node was killed while events were still being published")
 
         let report = try await hubControl.waitForTotal(total, seconds: 180)
         #expect(report.events.total == total)
@@ -100,7 +105,7 @@ struct EndToEndTests {
         let elapsed = ContinuousClock.now - started
         print(
             "end-to-end: events=\(total) stored=\(keys.count) duplicates=\(keys.count - Set(keys.map(\.eventID)).count) "
-                + "lost=\(total - Set(keys.map(\.eventID)).count) hubKills=\(hubKills) nodeKills=\(nodeKills) elapsed=\(elapsed)"
+                + "lost=\(total - Set(keys.map(\.eventID)).count) hubKills=\(hubKills) (at \(storedAtHubKill) stored) nodeKills=\(nodeKills) (at \(victimAcceptedAtKill) of \(Self.eventsPerNode) accepted) elapsed=\(elapsed)"
         )
     }
 
@@ -127,6 +132,7 @@ struct EndToEndTests {
                 }
                 accepted += results.count
                 next = range.upperBound
+                await directory.progressed(node.id, accepted: next)
             } catch {
                 await directory.waitForRestart(node.id, after: generation, limit: .seconds(5))
             }

@@ -4,6 +4,28 @@ import Foundation
 actor NodeDirectory {
     private var endpoints: [String: (endpoint: String, generation: Int)] = [:]
     private var waiters: [String: [CheckedContinuation<Void, Never>]] = [:]
+    private var progress: [String: Int] = [:]
+    private var progressWaiters: [(id: String, atLeast: Int, continuation: CheckedContinuation<Int, Never>)] = []
+
+    /// A publisher reports how many of its events the node has accepted.
+    func progressed(_ id: String, accepted: Int) {
+        progress[id] = accepted
+        var waiting: [(id: String, atLeast: Int, continuation: CheckedContinuation<Int, Never>)] = []
+        for waiter in progressWaiters {
+            if waiter.id == id, accepted >= waiter.atLeast {
+                waiter.continuation.resume(returning: accepted)
+            } else {
+                waiting.append(waiter)
+            }
+        }
+        progressWaiters = waiting
+    }
+
+    /// Returns (the accepted count) once `id` has accepted at least `count` events.
+    func waitForProgress(_ id: String, atLeast count: Int) async -> Int {
+        if let done = progress[id], done >= count { return done }
+        return await withCheckedContinuation { progressWaiters.append((id, count, $0)) }
+    }
 
     func set(_ id: String, _ endpoint: String) {
         let generation = (endpoints[id]?.generation ?? 0) + 1
