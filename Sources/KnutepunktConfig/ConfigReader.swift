@@ -161,7 +161,8 @@ struct ConfigReader {
     static func resolve(_ path: String, relativeTo file: String) -> String {
         if path.hasPrefix("/") { return path }
         let folder = (file as NSString).deletingLastPathComponent
-        let base = folder.isEmpty ? FileManager.default.currentDirectoryPath : folder
+        let cwd = FileManager.default.currentDirectoryPath
+        let base = folder.hasPrefix("/") ? folder : (cwd as NSString).appendingPathComponent(folder)
         return ((base as NSString).appendingPathComponent(path) as NSString).standardizingPath
     }
 

@@ -38,31 +38,31 @@ struct NetworkCommand: AsyncParsableCommand {
         }
         let network = LocalNetwork(
             configFolder: configs, executable: DaemonProcess.currentExecutable, logFolder: logs, seed: seed,
-            print: { Swift.print($0) }
+            print: { say($0) }
         )
         // Trap the signals before any child starts, so Ctrl-C always stops the children too.
         let signals = await UnixSignalsSequence(trapping: .sigint, .sigterm)
-        print("starting the local national network (logs in \(logs)/)")
+        say("starting the local national network (logs in \(logs)/)")
         let running = try await network.start()
         do {
             if !noSample {
                 let report = try await network.publishSample(to: running, taxonomy: taxonomy)
-                print("")
-                print(NetworkSummary.text(report, taxonomy: taxonomy))
+                say("")
+                say(NetworkSummary.text(report, taxonomy: taxonomy))
             }
             if !exitAfterSummary {
-                print("")
-                print("running; try `knutepunkt status --config \(configs)/node-vest.yaml` in another terminal. Ctrl-C stops.")
+                say("")
+                say("running; try `knutepunkt status --config \(configs)/node-vest.yaml` in another terminal. Ctrl-C stops.")
                 for await _ in signals { break }
             }
         } catch {
-            print("error: \(error)")
+            say("error: \(error)")
             await running.stop()
             throw ExitCode.failure
         }
-        print("stopping…")
+        say("stopping…")
         await running.stop()
-        print("stopped")
+        say("stopped")
     }
 }
 
@@ -86,4 +86,10 @@ enum NetworkSummary {
 
 extension String {
     func leftPad(_ width: Int) -> String { count >= width ? self : String(repeating: " ", count: width - count) + self }
+}
+
+/// Prints one line at once, even when standard output is a pipe or a file (`make run | tee`), so progress shows as
+/// it happens rather than when a buffer fills.
+func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }
