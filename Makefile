@@ -9,13 +9,20 @@ DATA       ?= .data/local
 BIN_DEBUG   = .build/debug/knutepunkt
 BIN_RELEASE = .build/release/knutepunkt
 
-.PHONY: run test deps build release check-configs lint clean bench
+.PHONY: run test test-deps deps build release check-configs lint clean bench
 
 ## Install the system packages the build needs, if they are missing.
 deps:
 	@if ! pkg-config --exists libzmq 2>/dev/null; then \
 		echo "installing libzmq3-dev (ZeroMQ headers and library)"; \
 		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libzmq3-dev pkg-config; \
+	fi
+
+## The tests also talk to a Python (pyzmq) peer, to show the wire format is plain ZeroMQ.
+test-deps: deps
+	@if ! /usr/bin/python3 -c "import zmq" 2>/dev/null; then \
+		echo "installing python3-zmq (interoperability test peer)"; \
+		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-zmq; \
 	fi
 
 build: deps
@@ -30,15 +37,16 @@ run: release
 	$(BIN_RELEASE) network --configs Configs/local
 
 ## Build everything, check every configuration file, and run the whole test suite.
-test: build
+test: test-deps build lint
 	$(BIN_DEBUG) config check Configs
 	$(SWIFT) test
 
 check-configs: build
 	$(BIN_DEBUG) config check Configs
 
+## House formatting (.swift-format: 4 spaces, 120 columns); `swift format -i -r Sources Tests Benchmarks` fixes it.
 lint:
-	$(SWIFT) format lint --recursive --strict Sources Tests
+	$(SWIFT) format lint --recursive --strict Sources Tests Benchmarks
 
 clean:
 	rm -rf .build $(DATA)

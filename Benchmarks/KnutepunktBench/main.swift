@@ -41,7 +41,9 @@ func percentile(_ sorted: [Double], _ p: Double) -> Double {
 /// Realistic canonical events (the sample data set), cycled to `count`.
 func sampleEvents(_ count: Int) -> [[UInt8]] {
     let sample = SampleActivities(
-        taxonomy: InProcessDaemons.taxonomy, start: LocalDate.today().adding(days: -364), seed: 7
+        taxonomy: InProcessDaemons.taxonomy,
+        start: LocalDate.today().adding(days: -364),
+        seed: 7
     )
     let one = sample.activities(region: "NO-SOROST").map { $0.canonicalJSON() }
     return (0..<count).map { one[$0 % one.count] }
@@ -63,7 +65,9 @@ func codec() {
         }
     }
     Figure(
-        benchmark: "wire.event_batch_roundtrip", value: Double(iterations * 256) / elapsed, unit: "events/s",
+        benchmark: "wire.event_batch_roundtrip",
+        value: Double(iterations * 256) / elapsed,
+        unit: "events/s",
         details: ["batch": 256, "iterations": iterations, "MB/s": Double(bytes) / elapsed / 1e6]
     ).print()
 }
@@ -82,7 +86,9 @@ func validation() {
     }
     precondition(valid == events.count, "sample events must be valid (\(valid) of \(events.count))")
     Figure(
-        benchmark: "event.parse_and_validate", value: Double(events.count) / elapsed, unit: "events/s",
+        benchmark: "event.parse_and_validate",
+        value: Double(events.count) / elapsed,
+        unit: "events/s",
         details: ["events": events.count, "mean_us": elapsed / Double(events.count) * 1e6]
     ).print()
 }
@@ -102,7 +108,9 @@ func outbox() throws {
     let total = latencies.reduce(0, +)
     latencies.sort()
     Figure(
-        benchmark: "outbox.append_fsync", value: Double(commits * payloads.count) / total, unit: "events/s",
+        benchmark: "outbox.append_fsync",
+        value: Double(commits * payloads.count) / total,
+        unit: "events/s",
         details: [
             "batch": payloads.count, "commits": commits, "commit_p50_ms": percentile(latencies, 0.5) * 1000,
             "commit_p99_ms": percentile(latencies, 0.99) * 1000,
@@ -114,7 +122,9 @@ func outbox() throws {
     }
     single.sort()
     Figure(
-        benchmark: "outbox.append_one_fsync", value: percentile(single, 0.5) * 1000, unit: "ms (p50)",
+        benchmark: "outbox.append_one_fsync",
+        value: percentile(single, 0.5) * 1000,
+        unit: "ms (p50)",
         details: ["p99_ms": percentile(single, 0.99) * 1000, "commits": single.count]
     ).print()
 }
@@ -134,8 +144,14 @@ func hubStore() throws {
             sequence += 1
             batch.events.append(
                 HubEventRecord(
-                    source: "NO-SOROST", sequence: sequence, eventID: UUID(), region: "NO-SOROST",
-                    node: "NO-SOROST-OUS", kind: "DELIVERY", occurredOn: "2026-03-01", payload: payload
+                    source: "NO-SOROST",
+                    sequence: sequence,
+                    eventID: UUID(),
+                    region: "NO-SOROST",
+                    node: "NO-SOROST-OUS",
+                    kind: "DELIVERY",
+                    occurredOn: "2026-03-01",
+                    payload: payload
                 )
             )
         }
@@ -145,7 +161,9 @@ func hubStore() throws {
     let total = latencies.reduce(0, +)
     latencies.sort()
     Figure(
-        benchmark: "hub.group_commit_fsync", value: Double(sequence) / total, unit: "events/s",
+        benchmark: "hub.group_commit_fsync",
+        value: Double(sequence) / total,
+        unit: "events/s",
         details: [
             "batch": payloads.count, "commits": commits, "commit_p50_ms": percentile(latencies, 0.5) * 1000,
             "commit_p99_ms": percentile(latencies, 0.99) * 1000,
@@ -166,8 +184,12 @@ func endToEnd() async throws {
             let start = ContinuousClock.now
             for (id, local) in nodes {
                 let configuration = NodeConfiguration(
-                    id: id, region: id, hubEndpoint: hub.listen, controlEndpoint: "tcp://127.0.0.1:*",
-                    outboxPath: folder.file("\(id)/outbox.sqlite"), taxonomyPath: Repository.taxonomyPath
+                    id: id,
+                    region: id,
+                    hubEndpoint: hub.listen,
+                    controlEndpoint: "tcp://127.0.0.1:*",
+                    outboxPath: folder.file("\(id)/outbox.sqlite"),
+                    taxonomyPath: Repository.taxonomyPath
                 )
                 group.addTask {
                     try await InProcessDaemons.withNode(configuration) { node in
@@ -193,7 +215,9 @@ func endToEnd() async throws {
     try store.close()
     precondition(stored == perNode * nodes.count, "the hub holds \(stored) events, expected \(perNode * nodes.count)")
     Figure(
-        benchmark: "end_to_end.submit_to_hub_commit", value: Double(stored) / secondsTaken, unit: "events/s",
+        benchmark: "end_to_end.submit_to_hub_commit",
+        value: Double(stored) / secondsTaken,
+        unit: "events/s",
         details: ["events": stored, "nodes": nodes.count, "submit_batch": chunk, "seconds": secondsTaken]
     ).print()
 }

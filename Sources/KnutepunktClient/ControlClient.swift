@@ -45,7 +45,9 @@ package final class ControlClient {
 
     /// Runs `body` with a connected client on a dedicated thread and closes the client afterwards.
     package static func withConnection<T: Sendable>(
-        to endpoint: String, timeout: Duration = .seconds(5), _ body: @escaping @Sendable (ControlClient) throws -> T
+        to endpoint: String,
+        timeout: Duration = .seconds(5),
+        _ body: @escaping @Sendable (ControlClient) throws -> T
     ) async throws -> T {
         let box = ResultBox<T>()
         let thread = ZMQThread.start(name: "knutepunkt-client") {
@@ -62,7 +64,11 @@ package final class ControlClient {
     }
 
     /// Sends one request and waits up to `wait` (default: the client's timeout) for its answer.
-    package func request(_ command: ControlCommand, body: [UInt8], wait: Duration? = nil) throws(ClientError) -> ControlMessage {
+    package func request(
+        _ command: ControlCommand,
+        body: [UInt8],
+        wait: Duration? = nil
+    ) throws(ClientError) -> ControlMessage {
         let frames = [[UInt8]()] + ControlCodec.encode(ControlMessage(command: command, body: body))
         do {
             try socket.send(frames)
@@ -85,7 +91,8 @@ package final class ControlClient {
                 resetSocket()
                 throw ClientError(
                     code: .notRunning,
-                    message: "no answer from \(endpoint) within \(Self.describe(wait ?? timeout)); is the daemon running? "
+                    message:
+                        "no answer from \(endpoint) within \(Self.describe(wait ?? timeout)); is the daemon running? "
                         + "Start it with `knutepunkt node --config FILE` (or `hub`), and check the endpoint in the file"
                 )
             }
@@ -101,7 +108,10 @@ package final class ControlClient {
             do {
                 reply = try ControlCodec.decode(frames)
             } catch {
-                throw ClientError(code: .badReply, message: "\(endpoint) answered something that is not KPC/1: \(error)")
+                throw ClientError(
+                    code: .badReply,
+                    message: "\(endpoint) answered something that is not KPC/1: \(error)"
+                )
             }
             if reply.command == .error {
                 let failure = try? JSONBody.decode(ControlFailure.self, from: reply.body)
@@ -153,7 +163,9 @@ package final class ControlClient {
     /// Asks for status; with a wait condition the daemon answers when it holds or when the wait is over.
     package func status(_ wanted: StatusRequest = StatusRequest()) throws(ClientError) -> StatusReport {
         let reply = try request(
-            .status, body: JSONBody.encode(wanted), wait: wanted.waits ? wanted.timeout + timeout : nil
+            .status,
+            body: JSONBody.encode(wanted),
+            wait: wanted.waits ? wanted.timeout + timeout : nil
         )
         guard reply.command == .statusReply else {
             throw ClientError(code: .badReply, message: "expected STATUS_REPLY, got \(reply.command)")

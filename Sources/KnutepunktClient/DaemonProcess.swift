@@ -50,7 +50,9 @@ package final class DaemonProcess: Sendable {
                     if let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: String] {
                         announcement.fulfil(object)
                     } else {
-                        announcement.fail(DaemonProcessError(message: "\(name) announced something unreadable: \(text)"))
+                        announcement.fail(
+                            DaemonProcessError(message: "\(name) announced something unreadable: \(text)")
+                        )
                     }
                     // Keep draining so the child never blocks on a full pipe.
                     while !reader.availableData.isEmpty {}

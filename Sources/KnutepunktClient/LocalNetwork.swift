@@ -11,7 +11,13 @@ package struct LocalNetwork: Sendable {
     package var seed: UInt64
     package var print: @Sendable (String) -> Void
 
-    package init(configFolder: String, executable: String, logFolder: String, seed: UInt64, print: @escaping @Sendable (String) -> Void) {
+    package init(
+        configFolder: String,
+        executable: String,
+        logFolder: String,
+        seed: UInt64,
+        print: @escaping @Sendable (String) -> Void
+    ) {
         self.configFolder = configFolder
         self.executable = executable
         self.logFolder = logFolder
@@ -42,7 +48,9 @@ package struct LocalNetwork: Sendable {
             throw DaemonProcessError(message: "\(configFolder) has no hub.yaml")
         }
         let hub = try DaemonProcess(
-            name: "hub", executable: executable, arguments: ["hub", "--config", hubFile],
+            name: "hub",
+            executable: executable,
+            arguments: ["hub", "--config", hubFile],
             logFile: (logFolder as NSString).appendingPathComponent("hub.log")
         )
         let hubEndpoints = try await hub.ready()
@@ -52,7 +60,9 @@ package struct LocalNetwork: Sendable {
             let path = (configFolder as NSString).appendingPathComponent(file)
             guard case (.node(let configuration), _) = try DaemonConfiguration.load(path: path) else { continue }
             let process = try DaemonProcess(
-                name: configuration.id, executable: executable, arguments: ["node", "--config", path],
+                name: configuration.id,
+                executable: executable,
+                arguments: ["node", "--config", path],
                 logFile: (logFolder as NSString).appendingPathComponent("\(configuration.id).log")
             )
             let control = try await process.ready()["control"] ?? configuration.controlEndpoint

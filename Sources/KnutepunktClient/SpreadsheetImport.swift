@@ -37,7 +37,12 @@ package struct SpreadsheetImport: Sendable {
     private var headerLine: Int
 
     /// Reads and checks `bytes` (a CSV file) against the node's taxonomy and defaults, without talking to the node.
-    package init(bytes: [UInt8], node: NodeConfiguration, taxonomy: Taxonomy, today: LocalDate = .today())
+    package init(
+        bytes: [UInt8],
+        node: NodeConfiguration,
+        taxonomy: Taxonomy,
+        today: LocalDate = .today()
+    )
         throws(ActivityCSVError)
     {
         csv = try ActivityCSV.parse(bytes)
@@ -82,7 +87,10 @@ package struct SpreadsheetImport: Sendable {
 
     /// Submits the good rows in chunks of `chunk`, calling `progress(done, total)` after each.
     package func submit(
-        to endpoint: String, timeout: Duration, chunk: Int = 200, progress: @Sendable (Int, Int) -> Void
+        to endpoint: String,
+        timeout: Duration,
+        chunk: Int = 200,
+        progress: @Sendable (Int, Int) -> Void
     ) async throws -> Outcome {
         var outcome = Outcome()
         var done = 0
@@ -124,7 +132,8 @@ package struct SpreadsheetImport: Sendable {
         }
         let high = fnv(0xcbf2_9ce4_8422_2325)
         let low = fnv(0x84222325_cbf29ce4)
-        var bytes = (0..<8).map { UInt8(truncatingIfNeeded: high >> (56 - 8 * $0)) }
+        var bytes =
+            (0..<8).map { UInt8(truncatingIfNeeded: high >> (56 - 8 * $0)) }
             + (0..<8).map { UInt8(truncatingIfNeeded: low >> (56 - 8 * $0)) }
         bytes[6] = (bytes[6] & 0x0F) | 0x80
         bytes[8] = (bytes[8] & 0x3F) | 0x80

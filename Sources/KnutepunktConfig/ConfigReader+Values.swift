@@ -22,7 +22,8 @@ extension ConfigReader {
         guard let text = text(mapping, name, at: key) else { return nil }
         guard let value = Int(text.filter { $0 != "_" }), range.contains(value) else {
             fail(
-                .invalidValue, path(key, name),
+                .invalidValue,
+                path(key, name),
                 "expected a whole number from \(range.lowerBound) to \(range.upperBound), found \"\(text)\"",
                 fix: "Write digits only, e.g. \(name): \(range.lowerBound)"
             )
@@ -39,8 +40,11 @@ extension ConfigReader {
         case "false", "no": return false
         default:
             fail(
-                .wrongType, path(key, name), "expected true or false, found \"\(text)\"",
-                fix: "Write \(name): true or \(name): false")
+                .wrongType,
+                path(key, name),
+                "expected true or false, found \"\(text)\"",
+                fix: "Write \(name): true or \(name): false"
+            )
             return nil
         }
     }
@@ -58,7 +62,9 @@ extension ConfigReader {
         if let sequence = value.sequence { return Array(sequence) }
         if value.null != nil { return [] }
         fail(
-            .wrongType, path(key, name), "expected a list",
+            .wrongType,
+            path(key, name),
+            "expected a list",
             fix: "Write the items as a YAML list: one \"- item\" per line, or [A, B] on one line"
         )
         return nil
@@ -71,7 +77,9 @@ extension ConfigReader {
         for (index, item) in items.enumerated() {
             guard let scalar = item.scalar, item.null == nil else {
                 fail(
-                    .wrongType, "\(path(key, name))[\(index)]", "expected a single code",
+                    .wrongType,
+                    "\(path(key, name))[\(index)]",
+                    "expected a single code",
                     fix: "Write the items as plain codes, e.g. \(name): [A, B]"
                 )
                 continue

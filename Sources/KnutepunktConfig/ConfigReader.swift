@@ -15,7 +15,10 @@ struct ConfigReader {
     static func document(at path: String) throws(ConfigError) -> Node {
         guard FileManager.default.fileExists(atPath: path) else {
             throw ConfigError(
-                code: .fileNotFound, file: path, key: nil, message: "no such file",
+                code: .fileNotFound,
+                file: path,
+                key: nil,
+                message: "no such file",
                 fix: "Check the path; example files live in Configs/"
             )
         }
@@ -24,14 +27,20 @@ struct ConfigReader {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
             throw ConfigError(
-                code: .unreadable, file: path, key: nil, message: "cannot read the file: \(error)",
+                code: .unreadable,
+                file: path,
+                key: nil,
+                message: "cannot read the file: \(error)",
                 fix: "Check the file's permissions and that it is UTF-8 text"
             )
         }
         do {
             guard let node = try Yams.compose(yaml: text) else {
                 throw ConfigError(
-                    code: .syntax, file: path, key: nil, message: "the file is empty",
+                    code: .syntax,
+                    file: path,
+                    key: nil,
+                    message: "the file is empty",
                     fix: "Start from an example in Configs/"
                 )
             }
@@ -42,7 +51,10 @@ struct ConfigReader {
             throw syntaxError(error, file: path)
         } catch {
             throw ConfigError(
-                code: .syntax, file: path, key: nil, message: "not valid YAML: \(error)",
+                code: .syntax,
+                file: path,
+                key: nil,
+                message: "not valid YAML: \(error)",
                 fix: "Fix the YAML syntax at the position shown"
             )
         }
@@ -54,7 +66,9 @@ struct ConfigReader {
         func located(_ context: YamlError.Context?, _ problem: String, _ mark: Mark) -> ConfigError {
             let found = context.map { " (\($0.text) at line \($0.mark.line), column \($0.mark.column))" } ?? ""
             return ConfigError(
-                code: .syntax, file: file, key: nil,
+                code: .syntax,
+                file: file,
+                key: nil,
                 message: "not valid YAML at line \(mark.line), column \(mark.column): \(problem)\(found)",
                 fix: "Fix the YAML near line \(mark.line): check the indentation, closing brackets and quotes"
             )
@@ -66,14 +80,19 @@ struct ConfigReader {
         case .duplicatedKeysInMapping(let duplicates, let context):
             let keys = duplicates.map { "\"\($0)\"" }.joined(separator: ", ")
             return ConfigError(
-                code: .duplicate, file: file, key: nil,
+                code: .duplicate,
+                file: file,
+                key: nil,
                 message: "key \(keys) appears more than once in one mapping (near line \(context.mark.line))",
                 fix: "Keep one of them, or merge their values"
             )
         default:
             let text = "\(error)".split(whereSeparator: \.isNewline).joined(separator: " ")
             return ConfigError(
-                code: .syntax, file: file, key: nil, message: "not valid YAML: \(text)",
+                code: .syntax,
+                file: file,
+                key: nil,
+                message: "not valid YAML: \(text)",
                 fix: "Fix the YAML syntax at the position shown"
             )
         }
@@ -96,7 +115,9 @@ struct ConfigReader {
                 let path = key.isEmpty ? name : "\(key).\(name)"
                 let suggestion = KeySuggester.suggest(name, from: allowed).map { "did you mean \"\($0)\"?" }
                 fail(
-                    .unknownKey, path, "unknown key" + (suggestion.map { "; \($0)" } ?? ""),
+                    .unknownKey,
+                    path,
+                    "unknown key" + (suggestion.map { "; \($0)" } ?? ""),
                     fix: "Allowed keys here: \(allowed.joined(separator: ", "))"
                 )
             }
@@ -122,7 +143,9 @@ struct ConfigReader {
         guard let text = string(mapping, name, at: key, required: false) else { return nil }
         guard let value = Int(text), range.contains(value) else {
             fail(
-                .invalidValue, path(key, name), "expected a whole number from \(range.lowerBound) to \(range.upperBound), found \"\(text)\"",
+                .invalidValue,
+                path(key, name),
+                "expected a whole number from \(range.lowerBound) to \(range.upperBound), found \"\(text)\"",
                 fix: "Write a number such as \(range.lowerBound)"
             )
             return nil
@@ -135,7 +158,9 @@ struct ConfigReader {
         guard let text = string(mapping, name, at: key, required: false) else { return nil }
         guard let value = Self.parseDuration(text) else {
             fail(
-                .invalidValue, path(key, name), "expected a duration like 500ms, 2s, 5m, 12h or 30d, found \"\(text)\"",
+                .invalidValue,
+                path(key, name),
+                "expected a duration like 500ms, 2s, 5m, 12h or 30d, found \"\(text)\"",
                 fix: "Write a number followed by ms, s, m, h or d"
             )
             return nil
@@ -179,7 +204,9 @@ struct ConfigReader {
             return text
         }
         fail(
-            .invalidValue, path(key, name), "\"\(text)\" is not a ZeroMQ endpoint",
+            .invalidValue,
+            path(key, name),
+            "\"\(text)\" is not a ZeroMQ endpoint",
             fix: "Write tcp://HOST:PORT (e.g. tcp://127.0.0.1:7300) or ipc:///run/knutepunkt/NAME.sock"
         )
         return nil

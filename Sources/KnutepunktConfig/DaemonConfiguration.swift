@@ -21,7 +21,9 @@ package enum DaemonConfiguration: Sendable {
         switch (top?["node"], top?["hub"]) {
         case (let node?, nil):
             result = NodeConfiguration.read(&reader, node.mapping).map(DaemonConfiguration.node)
-            if node.mapping == nil { reader.fail(.wrongType, "node", "expected a mapping", fix: "Indent the node's keys") }
+            if node.mapping == nil {
+                reader.fail(.wrongType, "node", "expected a mapping", fix: "Indent the node's keys")
+            }
         case (nil, let hub?):
             result = HubConfiguration.read(&reader, hub.mapping).map(DaemonConfiguration.hub)
             if hub.mapping == nil { reader.fail(.wrongType, "hub", "expected a mapping", fix: "Indent the hub's keys") }
@@ -29,7 +31,12 @@ package enum DaemonConfiguration: Sendable {
             reader.fail(.invalidValue, "", "a file configures one daemon", fix: "Keep either node: or hub:, not both")
         case (nil, nil):
             if top != nil {
-                reader.fail(.missingKey, "node", "neither node: nor hub: found", fix: "Start the file with node: or hub:")
+                reader.fail(
+                    .missingKey,
+                    "node",
+                    "neither node: nor hub: found",
+                    fix: "Start the file with node: or hub:"
+                )
             }
         }
         guard let result, reader.errors.isEmpty else { throw ConfigErrors(reader.errors) }
@@ -41,14 +48,19 @@ package enum DaemonConfiguration: Sendable {
             if taxonomy.region(node.region) == nil {
                 problems.append(
                     ConfigError(
-                        code: .invalidValue, file: path, key: "node.region", message: "unknown region \"\(node.region)\"",
+                        code: .invalidValue,
+                        file: path,
+                        key: "node.region",
+                        message: "unknown region \"\(node.region)\"",
                         fix: "Use a region code from \(node.taxonomyPath)"
                     )
                 )
             } else if let local = node.defaultNode, taxonomy.region(ofNode: local)?.code != node.region {
                 problems.append(
                     ConfigError(
-                        code: .invalidValue, file: path, key: "node.defaultNode",
+                        code: .invalidValue,
+                        file: path,
+                        key: "node.defaultNode",
                         message: "\"\(local)\" is not a node of region \(node.region)",
                         fix: "Use one of: \(taxonomy.nodes(inRegion: node.region).map(\.code).joined(separator: ", "))"
                     )
@@ -58,8 +70,11 @@ package enum DaemonConfiguration: Sendable {
             for (index, grant) in hub.nodes.enumerated() where taxonomy.region(grant.region) == nil {
                 problems.append(
                     ConfigError(
-                        code: .invalidValue, file: path, key: "hub.nodes[\(index)].region",
-                        message: "unknown region \"\(grant.region)\"", fix: "Use a region code from \(hub.taxonomyPath)"
+                        code: .invalidValue,
+                        file: path,
+                        key: "hub.nodes[\(index)].region",
+                        message: "unknown region \"\(grant.region)\"",
+                        fix: "Use a region code from \(hub.taxonomyPath)"
                     )
                 )
             }

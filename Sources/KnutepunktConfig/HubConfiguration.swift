@@ -43,8 +43,15 @@ package struct HubConfiguration: Sendable, Hashable {
     package var sessionTimeout: Duration
 
     package init(
-        id: String, listenEndpoint: String, publishEndpoint: String, controlEndpoint: String, storage: Storage,
-        taxonomyPath: String, nodes: [NodeGrant], maxBatch: Int = 4096, maxMessageBytes: Int = 4 << 20,
+        id: String,
+        listenEndpoint: String,
+        publishEndpoint: String,
+        controlEndpoint: String,
+        storage: Storage,
+        taxonomyPath: String,
+        nodes: [NodeGrant],
+        maxBatch: Int = 4096,
+        maxMessageBytes: Int = 4 << 20,
         sessionTimeout: Duration = .seconds(10)
     ) {
         self.id = id
@@ -78,10 +85,14 @@ package struct HubConfiguration: Sendable, Hashable {
         var storage: Storage?
         if let text = reader.string(m, "storage", at: "hub") {
             if text.hasPrefix("sqlite:"), text.count > "sqlite:".count {
-                storage = .sqlite(path: ConfigReader.resolve(String(text.dropFirst("sqlite:".count)), relativeTo: reader.file))
+                storage = .sqlite(
+                    path: ConfigReader.resolve(String(text.dropFirst("sqlite:".count)), relativeTo: reader.file)
+                )
             } else {
                 reader.fail(
-                    .invalidValue, "hub.storage", "unsupported storage \"\(text)\"",
+                    .invalidValue,
+                    "hub.storage",
+                    "unsupported storage \"\(text)\"",
                     fix: "Write sqlite:PATH, e.g. sqlite:/var/lib/knutepunkt/hub.sqlite"
                 )
             }
@@ -97,7 +108,9 @@ package struct HubConfiguration: Sendable, Hashable {
                     else { continue }
                     if !NodeIdentifier.isValid(nodeID) {
                         reader.fail(
-                            .invalidValue, "\(key).id", "\"\(nodeID)\" is not a valid node id",
+                            .invalidValue,
+                            "\(key).id",
+                            "\"\(nodeID)\" is not a valid node id",
                             fix: "Use 1 to 64 characters A-Z, 0-9 and '-'"
                         )
                     }
@@ -107,15 +120,32 @@ package struct HubConfiguration: Sendable, Hashable {
                     grants.append(NodeGrant(id: nodeID, region: region))
                 }
             } else {
-                reader.fail(.wrongType, "hub.nodes", "expected a list of nodes", fix: "Write - id: NO-VEST / region: NO-VEST items")
+                reader.fail(
+                    .wrongType,
+                    "hub.nodes",
+                    "expected a list of nodes",
+                    fix: "Write - id: NO-VEST / region: NO-VEST items"
+                )
             }
         } else if m != nil {
-            reader.fail(.missingKey, "hub.nodes", "missing", fix: "List the node daemons allowed to connect under nodes:")
+            reader.fail(
+                .missingKey,
+                "hub.nodes",
+                "missing",
+                fix: "List the node daemons allowed to connect under nodes:"
+            )
         }
         guard let id, let listen, let publish, let control, let storage, let taxonomy else { return nil }
         return HubConfiguration(
-            id: id, listenEndpoint: listen, publishEndpoint: publish, controlEndpoint: control, storage: storage,
-            taxonomyPath: taxonomy, nodes: grants, maxBatch: maxBatch ?? 4096, maxMessageBytes: maxBytes ?? (4 << 20),
+            id: id,
+            listenEndpoint: listen,
+            publishEndpoint: publish,
+            controlEndpoint: control,
+            storage: storage,
+            taxonomyPath: taxonomy,
+            nodes: grants,
+            maxBatch: maxBatch ?? 4096,
+            maxMessageBytes: maxBytes ?? (4 << 20),
             sessionTimeout: sessionTimeout ?? .seconds(10)
         )
     }

@@ -26,9 +26,16 @@ package struct NodeConfiguration: Sendable {
     package var uplink: UplinkStateMachine.Configuration
 
     package init(
-        id: String, region: String, hubEndpoint: String, controlEndpoint: String, outboxPath: String,
-        taxonomyPath: String, defaultNode: String? = nil, retention: Duration = .seconds(30 * 86_400),
-        maxMessageBytes: Int = 4 << 20, uplink: UplinkStateMachine.Configuration = .init()
+        id: String,
+        region: String,
+        hubEndpoint: String,
+        controlEndpoint: String,
+        outboxPath: String,
+        taxonomyPath: String,
+        defaultNode: String? = nil,
+        retention: Duration = .seconds(30 * 86_400),
+        maxMessageBytes: Int = 4 << 20,
+        uplink: UplinkStateMachine.Configuration = .init()
     ) {
         self.id = id
         self.region = region
@@ -67,15 +74,24 @@ package struct NodeConfiguration: Sendable {
         if let retransmit = reader.duration(m, "retransmitAfter", at: "node") { uplink.retransmitTimeout = retransmit }
         if let id, !NodeIdentifier.isValid(id) {
             reader.fail(
-                .invalidValue, "node.id", "\"\(id)\" is not a valid node id",
+                .invalidValue,
+                "node.id",
+                "\"\(id)\" is not a valid node id",
                 fix: "Use 1 to 64 characters A-Z, 0-9 and '-', e.g. NO-VEST"
             )
         }
         guard let id, let region, let hub, let control, let outbox, let taxonomy else { return nil }
         return NodeConfiguration(
-            id: id, region: region, hubEndpoint: hub, controlEndpoint: control, outboxPath: outbox,
-            taxonomyPath: taxonomy, defaultNode: defaultNode, retention: retention ?? .seconds(30 * 86_400),
-            maxMessageBytes: maxBytes ?? (4 << 20), uplink: uplink
+            id: id,
+            region: region,
+            hubEndpoint: hub,
+            controlEndpoint: control,
+            outboxPath: outbox,
+            taxonomyPath: taxonomy,
+            defaultNode: defaultNode,
+            retention: retention ?? .seconds(30 * 86_400),
+            maxMessageBytes: maxBytes ?? (4 << 20),
+            uplink: uplink
         )
     }
 }

@@ -95,13 +95,15 @@ package enum TaxonomyFile {
         guard let top = reader.mapping(document, at: "", allowed: keys) else { return nil }
         let countries = entries(&reader, top, "countries", required: false) { reader, m, key in
             Taxonomy.Country(
-                code: reader.text(m, "code", at: key) ?? "", name: reader.text(m, "name", at: key) ?? "",
+                code: reader.text(m, "code", at: key) ?? "",
+                name: reader.text(m, "name", at: key) ?? "",
                 births: figure(&reader, m, "births", at: key)
             )
         }
         let regions = entries(&reader, top, "regions") { reader, m, key in
             Taxonomy.Region(
-                code: reader.text(m, "code", at: key) ?? "", name: reader.text(m, "name", at: key) ?? "",
+                code: reader.text(m, "code", at: key) ?? "",
+                name: reader.text(m, "name", at: key) ?? "",
                 country: reader.text(m, "country", at: key) ?? "",
                 centre: reader.text(m, "centre", at: key, required: false) ?? "",
                 births: figure(&reader, m, "births", at: key),
@@ -110,8 +112,10 @@ package enum TaxonomyFile {
         }
         let nodes = entries(&reader, top, "nodes") { reader, m, key in
             Taxonomy.LocalNode(
-                code: reader.text(m, "code", at: key) ?? "", region: reader.text(m, "region", at: key) ?? "",
-                name: reader.text(m, "name", at: key) ?? "", town: reader.text(m, "town", at: key) ?? ""
+                code: reader.text(m, "code", at: key) ?? "",
+                region: reader.text(m, "region", at: key) ?? "",
+                name: reader.text(m, "name", at: key) ?? "",
+                town: reader.text(m, "town", at: key) ?? ""
             )
         }
         let kinds = terms(&reader, top, "kinds")
@@ -123,8 +127,10 @@ package enum TaxonomyFile {
         let funding = terms(&reader, top, "funding")
         let programmes = entries(&reader, top, "programmes") { reader, m, key in
             Taxonomy.Programme(
-                code: reader.text(m, "code", at: key) ?? "", name: reader.text(m, "name", at: key) ?? "",
-                tiers: reader.texts(m, "tiers", at: key) ?? [], ageBands: reader.texts(m, "ageBands", at: key) ?? [],
+                code: reader.text(m, "code", at: key) ?? "",
+                name: reader.text(m, "name", at: key) ?? "",
+                tiers: reader.texts(m, "tiers", at: key) ?? [],
+                ageBands: reader.texts(m, "ageBands", at: key) ?? [],
                 targetGroups: reader.texts(m, "targetGroups", at: key, required: false) ?? [],
                 dyadic: reader.flag(m, "dyadic", at: key, required: true) ?? false,
                 tool: reader.flag(m, "tool", at: key) ?? false,
@@ -140,8 +146,16 @@ package enum TaxonomyFile {
             )
         }
         return Taxonomy(
-            regions: regions, nodes: nodes, kinds: kinds, targetGroups: targetGroups, tiers: tiers, ageBands: ageBands,
-            professions: professions, professionGroups: groups, funding: funding, programmes: programmes,
+            regions: regions,
+            nodes: nodes,
+            kinds: kinds,
+            targetGroups: targetGroups,
+            tiers: tiers,
+            ageBands: ageBands,
+            professions: professions,
+            professionGroups: groups,
+            funding: funding,
+            programmes: programmes,
             countries: countries
         )
     }
@@ -149,8 +163,12 @@ package enum TaxonomyFile {
     /// The entries of a list of mappings, each read by `make` (which gets the entry's mapping, nil when the entry is
     /// not a mapping, and its key such as `regions[2]`). Every item gives an entry, so indices match the file.
     private static func entries<Entry>(
-        _ reader: inout ConfigReader, _ parent: Node.Mapping?, _ name: String, at key: String = "",
-        required: Bool = true, _ make: (inout ConfigReader, Node.Mapping?, String) -> Entry
+        _ reader: inout ConfigReader,
+        _ parent: Node.Mapping?,
+        _ name: String,
+        at key: String = "",
+        required: Bool = true,
+        _ make: (inout ConfigReader, Node.Mapping?, String) -> Entry
     ) -> [Entry] {
         let listKey = reader.path(key, name)
         guard let items = reader.list(parent, name, at: key, required: required) else { return [] }
@@ -170,14 +188,18 @@ package enum TaxonomyFile {
 
     /// A vocabulary: a list of `code` + `name` entries.
     private static func terms(
-        _ reader: inout ConfigReader, _ top: Node.Mapping, _ name: String, allowed: [String] = termKeys
+        _ reader: inout ConfigReader,
+        _ top: Node.Mapping,
+        _ name: String,
+        allowed: [String] = termKeys
     ) -> [Taxonomy.Term] {
         guard let items = reader.list(top, name, at: "") else { return [] }
         return items.enumerated().map { index, item in
             let key = "\(name)[\(index)]"
             let m = reader.mapping(item, at: key, allowed: allowed)
             return Taxonomy.Term(
-                code: reader.text(m, "code", at: key) ?? "", name: reader.text(m, "name", at: key) ?? "",
+                code: reader.text(m, "code", at: key) ?? "",
+                name: reader.text(m, "name", at: key) ?? "",
                 exclusive: allowed.contains("exclusive") ? reader.flag(m, "exclusive", at: key) ?? false : false
             )
         }
@@ -185,13 +207,18 @@ package enum TaxonomyFile {
 
     /// A figure such as `births: {value: 11500, year: 2023, source: "…", estimate: true}`; every key is required.
     private static func figure(
-        _ reader: inout ConfigReader, _ parent: Node.Mapping?, _ name: String, at key: String
+        _ reader: inout ConfigReader,
+        _ parent: Node.Mapping?,
+        _ name: String,
+        at key: String
     ) -> Taxonomy.Figure {
         let figureKey = reader.path(key, name)
         guard let parent else { return Taxonomy.Figure(value: 0, year: 0, source: "", estimate: false) }
         guard let node = parent[name] else {
             reader.fail(
-                .missingKey, figureKey, "missing",
+                .missingKey,
+                figureKey,
+                "missing",
                 fix: "Add \(name): with value, year, source and estimate (see Configs/README.md)"
             )
             return Taxonomy.Figure(value: 0, year: 0, source: "", estimate: false)
@@ -210,7 +237,9 @@ package enum TaxonomyFile {
         guard let node = top["professionGroups"], node.null == nil else { return [:] }
         guard let mapping = node.mapping else {
             reader.fail(
-                .wrongType, "professionGroups", "expected a mapping from group to professions",
+                .wrongType,
+                "professionGroups",
+                "expected a mapping from group to professions",
                 fix: "Write e.g. PHYSICIAN_ANY: [GP, PAED, OBGYN, PSYCHIATRIST] under professionGroups:"
             )
             return [:]

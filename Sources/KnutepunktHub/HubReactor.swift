@@ -98,7 +98,9 @@ final class HubReactor {
             try control.bind(configuration.controlEndpoint)
             setup.ready.fulfil(
                 HubService.Endpoints(
-                    listen: try router.lastEndpoint, publish: try publisher.lastEndpoint, control: try control.lastEndpoint
+                    listen: try router.lastEndpoint,
+                    publish: try publisher.lastEndpoint,
+                    control: try control.lastEndpoint
                 )
             )
         } catch {
@@ -205,12 +207,20 @@ final class HubReactor {
 
     /// Validates one new event: stored if good, recorded as refused (and NACKed after the commit) if not.
     private func admit(
-        _ ingest: HubSessionStateMachine.Ingest, today: LocalDate, into batch: inout HubBatch, nacks: inout [PendingNack]
+        _ ingest: HubSessionStateMachine.Ingest,
+        today: LocalDate,
+        into batch: inout HubBatch,
+        nacks: inout [PendingNack]
     ) {
         batch.settled[ingest.nodeID] = max(batch.settled[ingest.nodeID] ?? 0, ingest.sequence)
         func refuse(_ reason: ReasonCode, _ detail: String) {
             batch.rejections.append(
-                HubRejectionRecord(source: ingest.nodeID, sequence: ingest.sequence, reason: reason.name, detail: detail)
+                HubRejectionRecord(
+                    source: ingest.nodeID,
+                    sequence: ingest.sequence,
+                    reason: reason.name,
+                    detail: detail
+                )
             )
             nacks.append(PendingNack(nodeID: ingest.nodeID, sequence: ingest.sequence, reason: reason, detail: detail))
         }
@@ -237,8 +247,14 @@ final class HubReactor {
             }
             batch.events.append(
                 HubEventRecord(
-                    source: ingest.nodeID, sequence: ingest.sequence, eventID: event.id, region: event.region,
-                    node: event.node, kind: event.kind, occurredOn: event.date.iso, payload: ingest.payload
+                    source: ingest.nodeID,
+                    sequence: ingest.sequence,
+                    eventID: event.id,
+                    region: event.region,
+                    node: event.node,
+                    kind: event.kind,
+                    occurredOn: event.date.iso,
+                    payload: ingest.payload
                 )
             )
         }
@@ -274,7 +290,9 @@ final class HubReactor {
                 let event = batch.events[index]
                 nacks.append(
                     PendingNack(
-                        nodeID: event.source, sequence: event.sequence, reason: .duplicateEventID,
+                        nodeID: event.source,
+                        sequence: event.sequence,
+                        reason: .duplicateEventID,
                         detail: "event \(event.eventID.uuidString.lowercased()) is already stored"
                     )
                 )
@@ -283,7 +301,9 @@ final class HubReactor {
             for nack in nacks {
                 guard let peer = peer(of: nack.nodeID) else { continue }
                 send(
-                    WireCodec.encode(.nack(WireMessage.Nack(sequence: nack.sequence, reason: nack.reason, detail: nack.detail))),
+                    WireCodec.encode(
+                        .nack(WireMessage.Nack(sequence: nack.sequence, reason: nack.reason, detail: nack.detail))
+                    ),
                     to: peer
                 )
             }
@@ -318,7 +338,10 @@ final class HubReactor {
         case .ingest:
             preconditionFailure("ingests are handled by ingestBatch")
         case .sessionOpened(let nodeID, _):
-            logger.info("node connected", metadata: ["node.id": "\(nodeID)", "settled": "\(sessions.settledThrough(node: nodeID))"])
+            logger.info(
+                "node connected",
+                metadata: ["node.id": "\(nodeID)", "settled": "\(sessions.settledThrough(node: nodeID))"]
+            )
         case .sessionClosed(let nodeID, let reason):
             logger.info("node session closed", metadata: ["node.id": "\(nodeID)", "reason": "\(reason)"])
         }
@@ -327,7 +350,7 @@ final class HubReactor {
     private func send(_ frames: [[UInt8]], to peer: HubSessionStateMachine.Peer) {
         do {
             try router.send([peer] + frames, dontWait: true)
-        } catch where error.code == .hostUnreachable {
+        } catch  where error.code == .hostUnreachable {
             sessions.peerUnreachable(peer)
         } catch {
             // A full pipe to one node must never stall the others: drop; that node's retransmission recovers.
@@ -366,14 +389,20 @@ final class HubReactor {
                 default:
                     reply = ControlMessage(
                         command: .error,
-                        body: JSONBody.encode(ControlFailure(
-                            code: ControlFailure.malformedRequestCode, message: "the hub answers STATUS only"))
+                        body: JSONBody.encode(
+                            ControlFailure(
+                                code: ControlFailure.malformedRequestCode,
+                                message: "the hub answers STATUS only"
+                            )
+                        )
                     )
                 }
             } catch {
                 reply = ControlMessage(
                     command: .error,
-                    body: JSONBody.encode(ControlFailure(code: ControlFailure.malformedRequestCode, message: "\(error)"))
+                    body: JSONBody.encode(
+                        ControlFailure(code: ControlFailure.malformedRequestCode, message: "\(error)")
+                    )
                 )
             }
             do {
@@ -421,14 +450,24 @@ final class HubReactor {
         let nodes = setup.configuration.nodes.map { grant in
             let session = live[grant.id]
             return HubStatusReport.NodeState(
-                id: grant.id, region: grant.region, connected: session != nil,
+                id: grant.id,
+                region: grant.region,
+                connected: session != nil,
                 lastHeardMillisAgo: session.map { (now - $0.lastHeard).milliseconds },
-                settledThrough: sessions.settledThrough(node: grant.id), events: counts.bySource[grant.id] ?? 0
+                settledThrough: sessions.settledThrough(node: grant.id),
+                events: counts.bySource[grant.id] ?? 0
             )
         }
         return HubStatusReport(
-            hub: setup.configuration.id, version: KnutepunktVersion.current, storage: "\(setup.configuration.storage)",
-            events: .init(total: counts.total, rejected: counts.rejected, byRegion: counts.byRegion, byNode: counts.byNode),
+            hub: setup.configuration.id,
+            version: KnutepunktVersion.current,
+            storage: "\(setup.configuration.storage)",
+            events: .init(
+                total: counts.total,
+                rejected: counts.rejected,
+                byRegion: counts.byRegion,
+                byNode: counts.byNode
+            ),
             nodes: nodes
         )
     }

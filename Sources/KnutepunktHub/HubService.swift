@@ -40,8 +40,13 @@ package final class HubService: Service {
         defer { mailbox.close() }
         let failure = FailureBox()
         let setup = HubReactor.Setup(
-            configuration: configuration, taxonomy: taxonomy, logger: logger, context: context, mailbox: mailbox,
-            ready: ready, failure: failure
+            configuration: configuration,
+            taxonomy: taxonomy,
+            logger: logger,
+            context: context,
+            mailbox: mailbox,
+            ready: ready,
+            failure: failure
         )
         let thread = ZMQThread.start(name: "knutepunkt-hub") {
             HubReactor.run(setup)

@@ -75,8 +75,10 @@ final class NodeReactor {
             let positions = try outbox.positions()
             lastAssigned = positions.lastSequence
             uplink = UplinkStateMachine(
-                nodeID: configuration.id, software: "knutepunkt/\(KnutepunktVersion.current)",
-                configuration: configuration.uplink, lastAssigned: positions.lastSequence,
+                nodeID: configuration.id,
+                software: "knutepunkt/\(KnutepunktVersion.current)",
+                configuration: configuration.uplink,
+                lastAssigned: positions.lastSequence,
                 settledThrough: positions.settledThrough
             )
             validator = EventValidator(taxonomy: setup.taxonomy)
@@ -111,7 +113,9 @@ final class NodeReactor {
         while true {
             let now = clock.now
             if let stopDeadline {
-                guard case .ready = uplink.phase, now < stopDeadline, uplink.settledThrough < lastAssigned else { return }
+                guard case .ready = uplink.phase, now < stopDeadline, uplink.settledThrough < lastAssigned else {
+                    return
+                }
             }
             var poller = ZMQPoller()
             let wakeIndex = poller.add(wake)
@@ -151,7 +155,8 @@ final class NodeReactor {
         control = nil
         stopDeadline = clock.now + Self.shutdownGrace
         logger.info(
-            "node stopping", metadata: ["outbox.last": "\(lastAssigned)", "settled": "\(uplink.settledThrough)"]
+            "node stopping",
+            metadata: ["outbox.last": "\(lastAssigned)", "settled": "\(uplink.settledThrough)"]
         )
     }
 
@@ -164,7 +169,10 @@ final class NodeReactor {
         } catch {
             logger.error("closing the outbox failed", metadata: ["error": "\(error)"])
         }
-        logger.info("node stopped", metadata: ["outbox.last": "\(lastAssigned)", "settled": "\(uplink.settledThrough)"])
+        logger.info(
+            "node stopped",
+            metadata: ["outbox.last": "\(lastAssigned)", "settled": "\(uplink.settledThrough)"]
+        )
     }
 
     private func pruneIfDue() {
@@ -260,9 +268,16 @@ final class NodeReactor {
                     metadata: ["sequence": "\(sequence)", "reason": "\(reason.name)", "detail": "\(detail)"]
                 )
                 do {
-                    try outbox.markRejected(sequence: sequence, code: reason.rawValue, reason: "\(reason.name): \(detail)")
+                    try outbox.markRejected(
+                        sequence: sequence,
+                        code: reason.rawValue,
+                        reason: "\(reason.name): \(detail)"
+                    )
                 } catch {
-                    logger.error("recording a rejection failed", metadata: ["sequence": "\(sequence)", "error": "\(error)"])
+                    logger.error(
+                        "recording a rejection failed",
+                        metadata: ["sequence": "\(sequence)", "error": "\(error)"]
+                    )
                 }
             case .advanceSequence(let floor):
                 logger.error(
@@ -341,13 +356,22 @@ final class NodeReactor {
                     case .array(let items): submissions.append((request, items))
                     case .object: submissions.append((request, [body]))
                     default:
-                        replyFailure(request, ControlFailure(
-                            code: ControlFailure.malformedRequestCode,
-                            message: "SUBMIT expects a JSON array of event objects (or one object)"))
+                        replyFailure(
+                            request,
+                            ControlFailure(
+                                code: ControlFailure.malformedRequestCode,
+                                message: "SUBMIT expects a JSON array of event objects (or one object)"
+                            )
+                        )
                     }
                 } catch {
-                    replyFailure(request, ControlFailure(
-                        code: ControlFailure.malformedRequestCode, message: "the SUBMIT body is not JSON: \(error)"))
+                    replyFailure(
+                        request,
+                        ControlFailure(
+                            code: ControlFailure.malformedRequestCode,
+                            message: "the SUBMIT body is not JSON: \(error)"
+                        )
+                    )
                 }
             case .status:
                 let wanted = (try? JSONBody.decode(StatusRequest.self, from: request.message.body)) ?? StatusRequest()
@@ -357,9 +381,13 @@ final class NodeReactor {
                     replyStatus(request)
                 }
             default:
-                replyFailure(request, ControlFailure(
-                    code: ControlFailure.malformedRequestCode,
-                    message: "a node answers SUBMIT and STATUS, not \(request.message.command)"))
+                replyFailure(
+                    request,
+                    ControlFailure(
+                        code: ControlFailure.malformedRequestCode,
+                        message: "a node answers SUBMIT and STATUS, not \(request.message.command)"
+                    )
+                )
             }
         }
         if !submissions.isEmpty { accept(submissions) }
@@ -400,7 +428,9 @@ final class NodeReactor {
                     entries.append(OutboxStore.Entry(id: event.id, payload: event.canonicalJSON()))
                     slots.append((requestIndex, index))
                 case .failure(let failure):
-                    answers.append(SubmitResult(index: index, id: object.idText, status: .invalid, issues: failure.issues))
+                    answers.append(
+                        SubmitResult(index: index, id: object.idText, status: .invalid, issues: failure.issues)
+                    )
                 }
             }
             results.append(answers)
@@ -422,11 +452,12 @@ final class NodeReactor {
                 var result = results[slot.request][slot.index]
                 result.sequence = outcome.sequence
                 result.existing = outcome.existing
-                result.status = switch outcome.status {
-                case .queued: .queued
-                case .delivered: .delivered
-                case .rejected: .rejected
-                }
+                result.status =
+                    switch outcome.status {
+                    case .queued: .queued
+                    case .delivered: .delivered
+                    case .rejected: .rejected
+                    }
                 result.reason = outcome.reason
                 results[slot.request][slot.index] = result
                 lastAssigned = max(lastAssigned, outcome.sequence)
@@ -458,19 +489,26 @@ final class NodeReactor {
         let now = clock.now
         do {
             let summary = try outbox.summary()
-            let state = switch uplink.phase {
-            case .ready: "ready"
-            case .greeting: "greeting"
-            case .disconnected: "disconnected"
-            }
+            let state =
+                switch uplink.phase {
+                case .ready: "ready"
+                case .greeting: "greeting"
+                case .disconnected: "disconnected"
+                }
             let report = NodeStatusReport(
-                node: setup.configuration.id, region: setup.configuration.region, version: KnutepunktVersion.current,
+                node: setup.configuration.id,
+                region: setup.configuration.region,
+                version: KnutepunktVersion.current,
                 outbox: .init(
-                    lastSequence: summary.lastSequence, deliveredThrough: summary.deliveredThrough,
-                    backlog: summary.backlog, rejected: summary.rejected, retained: summary.retained
+                    lastSequence: summary.lastSequence,
+                    deliveredThrough: summary.deliveredThrough,
+                    backlog: summary.backlog,
+                    rejected: summary.rejected,
+                    retained: summary.retained
                 ),
                 hub: .init(
-                    endpoint: setup.configuration.hubEndpoint, state: state,
+                    endpoint: setup.configuration.hubEndpoint,
+                    state: state,
                     lastHeardMillisAgo: uplink.lastHeard.map { (now - $0).milliseconds },
                     lastAckMillisAgo: uplink.lastAckAt.map { (now - $0).milliseconds }
                 )
@@ -488,7 +526,10 @@ final class NodeReactor {
     private func reply(_ request: Request, _ command: ControlCommand, _ body: [UInt8]) {
         guard let control else { return }
         do {
-            try control.send(request.envelope + ControlCodec.encode(ControlMessage(command: command, body: body)), dontWait: true)
+            try control.send(
+                request.envelope + ControlCodec.encode(ControlMessage(command: command, body: body)),
+                dontWait: true
+            )
         } catch {
             // The coordinator went away; its events (if any) are in the outbox regardless.
             logger.debug("could not answer a control request", metadata: ["error": "\(error)"])

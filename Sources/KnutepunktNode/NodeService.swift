@@ -38,8 +38,13 @@ package final class NodeService: Service {
         defer { mailbox.close() }
         let failure = FailureBox()
         let reactor = NodeReactor.Setup(
-            configuration: configuration, taxonomy: taxonomy, logger: logger, context: context, mailbox: mailbox,
-            ready: ready, failure: failure
+            configuration: configuration,
+            taxonomy: taxonomy,
+            logger: logger,
+            context: context,
+            mailbox: mailbox,
+            ready: ready,
+            failure: failure
         )
         let thread = ZMQThread.start(name: "knutepunkt-node") {
             NodeReactor.run(reactor)

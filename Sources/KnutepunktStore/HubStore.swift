@@ -16,8 +16,14 @@ package struct HubEventRecord: Sendable, Hashable {
     package var payload: [UInt8]
 
     package init(
-        source: String, sequence: UInt64, eventID: UUID, region: String, node: String, kind: String,
-        occurredOn: String, payload: [UInt8]
+        source: String,
+        sequence: UInt64,
+        eventID: UUID,
+        region: String,
+        node: String,
+        kind: String,
+        occurredOn: String,
+        payload: [UInt8]
     ) {
         self.source = source
         self.sequence = sequence

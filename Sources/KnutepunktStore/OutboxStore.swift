@@ -182,7 +182,8 @@ package final class OutboxStore: Sendable {
     }
 
     /// Records the hub's refusal of one event (a NACK).
-    package func markRejected(sequence: UInt64, code: UInt16, reason: String, at date: Date = Date()) throws(StoreError) {
+    package func markRejected(sequence: UInt64, code: UInt16, reason: String, at date: Date = Date()) throws(StoreError)
+    {
         try write { db in
             try db.execute(
                 sql: """

@@ -136,7 +136,10 @@ package final class SQLiteHubStore: HubStore {
             return try queue.read { db in
                 func grouped(_ column: String) throws -> [String: Int] {
                     var result: [String: Int] = [:]
-                    for row in try Row.fetchAll(db, sql: "SELECT \(column) AS k, COUNT(*) AS n FROM events GROUP BY \(column)") {
+                    for row in try Row.fetchAll(
+                        db,
+                        sql: "SELECT \(column) AS k, COUNT(*) AS n FROM events GROUP BY \(column)"
+                    ) {
                         result[row["k"]] = row["n"]
                     }
                     return result

@@ -31,7 +31,8 @@ package struct CommandRun: Sendable {
         Thread.detachNewThread { errors.fulfil(stderr.fileHandleForReading.readDataToEndOfFile()) }
         let status = try await exited.value()
         return CommandRun(
-            status: status, output: String(decoding: try await output.value(), as: UTF8.self),
+            status: status,
+            output: String(decoding: try await output.value(), as: UTF8.self),
             errors: String(decoding: try await errors.value(), as: UTF8.self)
         )
     }

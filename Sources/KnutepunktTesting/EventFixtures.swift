@@ -12,14 +12,22 @@ package enum EventFixtures {
         let high = String(hash, radix: 16).leftPadded(16)
         let low = String(UInt64(index), radix: 16).leftPadded(16)
         let hex = high + low
-        let a = hex.prefix(8), b = hex.dropFirst(8).prefix(4), c = hex.dropFirst(12).prefix(4)
-        let d = hex.dropFirst(16).prefix(4), e = hex.dropFirst(20)
+        let a = hex.prefix(8)
+        let b = hex.dropFirst(8).prefix(4)
+        let c = hex.dropFirst(12).prefix(4)
+        let d = hex.dropFirst(16).prefix(4)
+        let e = hex.dropFirst(20)
         return "\(a)-\(b)-\(c)-\(d)-\(e)"
     }
 
     /// One valid event for `node` (a local node of `region`) as JSON text.
     package static func event(
-        source: String, index: Int, region: String, node: String, note: String? = nil, kind: String = "TRAINING"
+        source: String,
+        index: Int,
+        region: String,
+        node: String,
+        note: String? = nil,
+        kind: String = "TRAINING"
     ) -> String {
         let day = 1 + index % 28
         let month = 1 + (index / 28) % 12

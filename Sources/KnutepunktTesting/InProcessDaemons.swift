@@ -24,20 +24,26 @@ package enum InProcessDaemons {
     }
 
     package static func hubConfiguration(
-        folder: TemporaryDirectory, nodes: [(id: String, region: String)] = [("NO-VEST", "NO-VEST"), ("NO-NORD", "NO-NORD")]
+        folder: TemporaryDirectory,
+        nodes: [(id: String, region: String)] = [("NO-VEST", "NO-VEST"), ("NO-NORD", "NO-NORD")]
     ) -> HubConfiguration {
         HubConfiguration(
-            id: "TEST-HUB", listenEndpoint: "tcp://127.0.0.1:*", publishEndpoint: "tcp://127.0.0.1:*",
-            controlEndpoint: "tcp://127.0.0.1:*", storage: .sqlite(path: folder.file("hub.sqlite")),
+            id: "TEST-HUB",
+            listenEndpoint: "tcp://127.0.0.1:*",
+            publishEndpoint: "tcp://127.0.0.1:*",
+            controlEndpoint: "tcp://127.0.0.1:*",
+            storage: .sqlite(path: folder.file("hub.sqlite")),
             taxonomyPath: Repository.taxonomyPath,
             nodes: nodes.map { HubConfiguration.NodeGrant(id: $0.id, region: $0.region) },
-            maxMessageBytes: 1 << 20, sessionTimeout: .seconds(5)
+            maxMessageBytes: 1 << 20,
+            sessionTimeout: .seconds(5)
         )
     }
 
     /// Runs a hub until `body` returns.
     package static func withHub<T: Sendable>(
-        _ configuration: HubConfiguration, _ body: @Sendable (HubService.Endpoints) async throws -> T
+        _ configuration: HubConfiguration,
+        _ body: @Sendable (HubService.Endpoints) async throws -> T
     ) async throws -> T {
         let hub = HubService(configuration: configuration, taxonomy: taxonomy, logger: logger)
         return try await withService(hub) { try await body(try await hub.endpoints()) }
@@ -45,14 +51,16 @@ package enum InProcessDaemons {
 
     /// Runs a node until `body` returns.
     package static func withNode<T: Sendable>(
-        _ configuration: NodeConfiguration, _ body: @Sendable (NodeService.Endpoints) async throws -> T
+        _ configuration: NodeConfiguration,
+        _ body: @Sendable (NodeService.Endpoints) async throws -> T
     ) async throws -> T {
         let node = NodeService(configuration: configuration, taxonomy: taxonomy, logger: logger)
         return try await withService(node) { try await body(try await node.endpoints()) }
     }
 
     private static func withService<T: Sendable>(
-        _ service: some Service, _ body: @Sendable () async throws -> T
+        _ service: some Service,
+        _ body: @Sendable () async throws -> T
     ) async throws -> T {
         let group = ServiceGroup(
             configuration: .init(services: [.init(service: service)], gracefulShutdownSignals: [], logger: logger)

@@ -5,7 +5,9 @@ package struct TemporaryDirectory: Sendable {
     package let path: String
 
     package init(prefix: String = "knutepunkt") throws {
-        let base = (NSTemporaryDirectory() as NSString).appendingPathComponent("\(prefix)-\(UUID().uuidString.prefix(8))")
+        let base = (NSTemporaryDirectory() as NSString).appendingPathComponent(
+            "\(prefix)-\(UUID().uuidString.prefix(8))"
+        )
         try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
         path = base
     }

@@ -33,7 +33,8 @@ package struct ZMQCurveKeyPair: Sendable, Hashable {
         // libzmq reads the secret with strlen and decodes into a 32-byte buffer, so check the shape first.
         guard secret.utf8.count == 40, secret.utf8.allSatisfy(isZ85) else {
             throw ZMQError(
-                code: .invalidArgument, operation: operation,
+                code: .invalidArgument,
+                operation: operation,
                 message: "a CURVE secret key is 40 characters of Z85 text (as `knutepunkt keys` writes it)"
             )
         }

@@ -10,7 +10,9 @@ extension ZMQSocket {
         let handle = try requireHandle(operation)
         guard let raw = option.encode(value) else {
             throw ZMQError(
-                code: .invalidArgument, operation: operation, message: "\(value) is out of range for \(option.name)"
+                code: .invalidArgument,
+                operation: operation,
+                message: "\(value) is out of range for \(option.name)"
             )
         }
         let result: Int32
@@ -35,7 +37,8 @@ extension ZMQSocket {
         let operation = "read \(option.name) of a \(type) socket"
         guard option.access != .writeOnly else {
             throw ZMQError(
-                code: .invalidArgument, operation: operation,
+                code: .invalidArgument,
+                operation: operation,
                 message: "\(option.name) is write-only; libzmq cannot report it, so keep the value you set"
             )
         }
@@ -60,7 +63,8 @@ extension ZMQSocket {
         }
         guard let value = option.decode(raw) else {
             throw ZMQError(
-                code: .invalidArgument, operation: operation,
+                code: .invalidArgument,
+                operation: operation,
                 message: "libzmq reported \(raw) for \(option.name), which this module cannot represent"
             )
         }
@@ -68,7 +72,10 @@ extension ZMQSocket {
     }
 
     private static func readBytes(
-        _ handle: UnsafeMutableRawPointer, _ code: Int32, capacities: [Int], _ operation: String
+        _ handle: UnsafeMutableRawPointer,
+        _ code: Int32,
+        capacities: [Int],
+        _ operation: String
     ) throws(ZMQError) -> [UInt8] {
         var lastError = ZMQError(code: .invalidArgument, operation: operation)
         for capacity in capacities {

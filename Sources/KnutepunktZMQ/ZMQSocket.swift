@@ -50,7 +50,9 @@ package final class ZMQSocket {
     }
 
     private func endpointCall(
-        _ verb: String, _ endpoint: String, _ call: (UnsafeMutableRawPointer?, UnsafePointer<CChar>?) -> Int32
+        _ verb: String,
+        _ endpoint: String,
+        _ call: (UnsafeMutableRawPointer?, UnsafePointer<CChar>?) -> Int32
     ) throws(ZMQError) {
         let operation = "\(verb) \(endpoint)"
         let handle = try requireHandle(operation)

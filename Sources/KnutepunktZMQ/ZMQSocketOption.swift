@@ -28,8 +28,12 @@ package struct ZMQSocketOption<Value>: Sendable {
     let decode: @Sendable (ZMQOptionRaw) -> Value?
 
     init(
-        name: String, code: Int32, access: Access = .readWrite, format: ZMQOptionFormat,
-        encode: @escaping @Sendable (Value) -> ZMQOptionRaw?, decode: @escaping @Sendable (ZMQOptionRaw) -> Value?
+        name: String,
+        code: Int32,
+        access: Access = .readWrite,
+        format: ZMQOptionFormat,
+        encode: @escaping @Sendable (Value) -> ZMQOptionRaw?,
+        decode: @escaping @Sendable (ZMQOptionRaw) -> Value?
     ) {
         self.name = name
         self.code = code
@@ -76,8 +80,12 @@ extension ZMQSocketOption where Value == Int {
     /// An `int` option holding a count.
     init(count name: String, _ code: Int32, access: Access = .readWrite) {
         self.init(
-            name: name, code: code, access: access, format: .int32,
-            encode: { Int32(exactly: $0).map(ZMQOptionRaw.int32) }, decode: { $0.int32.map(Int.init) }
+            name: name,
+            code: code,
+            access: access,
+            format: .int32,
+            encode: { Int32(exactly: $0).map(ZMQOptionRaw.int32) },
+            decode: { $0.int32.map(Int.init) }
         )
     }
 }
@@ -86,8 +94,12 @@ extension ZMQSocketOption where Value == Bool {
     /// An `int` option used as a flag (1 on, 0 off; anything but 1 reads as off, e.g. TCP_KEEPALIVE's -1 default).
     init(flag name: String, _ code: Int32, access: Access = .readWrite) {
         self.init(
-            name: name, code: code, access: access, format: .int32,
-            encode: { .int32($0 ? 1 : 0) }, decode: { $0.int32.map { $0 == 1 } }
+            name: name,
+            code: code,
+            access: access,
+            format: .int32,
+            encode: { .int32($0 ? 1 : 0) },
+            decode: { $0.int32.map { $0 == 1 } }
         )
     }
 }
@@ -96,8 +108,12 @@ extension ZMQSocketOption where Value == Duration {
     /// An `int` option holding milliseconds.
     init(milliseconds name: String, _ code: Int32, access: Access = .readWrite) {
         self.init(
-            name: name, code: code, access: access, format: .int32,
-            encode: { .int32($0.zmqMilliseconds) }, decode: { $0.int32.map(Duration.init(zmqMilliseconds:)) }
+            name: name,
+            code: code,
+            access: access,
+            format: .int32,
+            encode: { .int32($0.zmqMilliseconds) },
+            decode: { $0.int32.map(Duration.init(zmqMilliseconds:)) }
         )
     }
 }
@@ -113,7 +129,11 @@ extension ZMQSocketOption where Value == String {
     /// A text option, passed without a terminator and read back without one.
     init(text name: String, _ code: Int32, access: Access = .readWrite) {
         self.init(
-            name: name, code: code, access: access, format: .bytes, encode: { .bytes(Array($0.utf8)) },
+            name: name,
+            code: code,
+            access: access,
+            format: .bytes,
+            encode: { .bytes(Array($0.utf8)) },
             decode: { $0.text }
         )
     }
@@ -121,7 +141,11 @@ extension ZMQSocketOption where Value == String {
     /// A CURVE key as 40 characters of Z85 text; libzmq itself rejects any other length or alphabet.
     init(curveKey name: String, _ code: Int32) {
         self.init(
-            name: name, code: code, format: .z85Key, encode: { .bytes(Array($0.utf8)) }, decode: { $0.text }
+            name: name,
+            code: code,
+            format: .z85Key,
+            encode: { .bytes(Array($0.utf8)) },
+            decode: { $0.text }
         )
     }
 }
@@ -142,7 +166,10 @@ extension ZMQSocketOption where Value == Int64 {
     /// limit.
     package static var maxMessageSize: Self {
         .init(
-            name: "ZMQ_MAXMSGSIZE", code: ZMQ_MAXMSGSIZE, format: .int64, encode: { .int64($0) },
+            name: "ZMQ_MAXMSGSIZE",
+            code: ZMQ_MAXMSGSIZE,
+            format: .int64,
+            encode: { .int64($0) },
             decode: { $0.int64 }
         )
     }
@@ -240,7 +267,11 @@ extension ZMQSocketOption where Value == ZMQSocketType {
     /// ZMQ_TYPE: the socket's type. Read-only.
     package static var type: Self {
         .init(
-            name: "ZMQ_TYPE", code: ZMQ_TYPE, access: .readOnly, format: .int32, encode: { .int32($0.rawValue) },
+            name: "ZMQ_TYPE",
+            code: ZMQ_TYPE,
+            access: .readOnly,
+            format: .int32,
+            encode: { .int32($0.rawValue) },
             decode: { $0.int32.flatMap(ZMQSocketType.init(rawValue:)) }
         )
     }
@@ -250,7 +281,10 @@ extension ZMQSocketOption where Value == ZMQPollEvents {
     /// ZMQ_EVENTS: whether a message can be received or sent right now, without polling. Read-only.
     package static var events: Self {
         .init(
-            name: "ZMQ_EVENTS", code: ZMQ_EVENTS, access: .readOnly, format: .int32,
+            name: "ZMQ_EVENTS",
+            code: ZMQ_EVENTS,
+            access: .readOnly,
+            format: .int32,
             encode: { .int32(Int32($0.rawValue)) },
             decode: { $0.int32.flatMap(Int16.init(exactly:)).map(ZMQPollEvents.init(rawValue:)) }
         )

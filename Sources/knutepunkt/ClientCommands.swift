@@ -24,7 +24,9 @@ struct ConnectionOptions: ParsableArguments {
 
     func nodeConfiguration() throws -> NodeConfiguration {
         guard case .node(let node) = try loadDaemonConfiguration(config).0 else {
-            throw ValidationError("\(config) configures the hub; coordinators publish through their node's configuration")
+            throw ValidationError(
+                "\(config) configures the hub; coordinators publish through their node's configuration"
+            )
         }
         return node
     }
@@ -69,7 +71,10 @@ struct PublishCommand: AsyncParsableCommand {
         case .object: events = [parsed.serialized()]
         default: throw ValidationError("\(file) must hold an event object or an array of event objects")
         }
-        let results = try await ControlClient.withConnection(to: node.controlEndpoint, timeout: connection.timeoutDuration) {
+        let results = try await ControlClient.withConnection(
+            to: node.controlEndpoint,
+            timeout: connection.timeoutDuration
+        ) {
             try $0.submit(events)
         }
         var invalid = 0
@@ -78,7 +83,9 @@ struct PublishCommand: AsyncParsableCommand {
             if result.status == .invalid { invalid += 1 }
         }
         if invalid > 0 {
-            print("\(invalid) of \(results.count) events were refused; nothing of them was stored. Fix them and publish again.")
+            print(
+                "\(invalid) of \(results.count) events were refused; nothing of them was stored. Fix them and publish again."
+            )
             throw ExitCode(2)
         }
     }
@@ -125,17 +132,25 @@ struct StatusCommand: AsyncParsableCommand {
     func run() async throws {
         let endpoint = try connection.controlEndpoint()
         let request = StatusRequest(
-            waitForTotal: waitTotal, waitForDrained: waitDrained ? true : nil, timeoutMillis: wait * 1000
+            waitForTotal: waitTotal,
+            waitForDrained: waitDrained ? true : nil,
+            timeoutMillis: wait * 1000
         )
         let report = try await ControlClient.withConnection(to: endpoint, timeout: connection.timeoutDuration) {
             try $0.status(request)
         }
         switch report {
         case .node(let node, let raw):
-            if json { print(String(decoding: raw, as: UTF8.self)); return }
+            if json {
+                print(String(decoding: raw, as: UTF8.self))
+                return
+            }
             print(StatusText.node(node))
         case .hub(let hub, let raw):
-            if json { print(String(decoding: raw, as: UTF8.self)); return }
+            if json {
+                print(String(decoding: raw, as: UTF8.self))
+                return
+            }
             print(StatusText.hub(hub))
         }
     }

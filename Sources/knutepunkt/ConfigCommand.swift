@@ -5,7 +5,9 @@ import KnutepunktCore
 
 struct ConfigCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "config", abstract: "Work with configuration files.", subcommands: [Check.self]
+        commandName: "config",
+        abstract: "Work with configuration files.",
+        subcommands: [Check.self]
     )
 
     struct Check: AsyncParsableCommand {

@@ -9,7 +9,8 @@ import ServiceLifecycle
 
 struct HubCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "hub", abstract: "Run the national hub daemon (stops cleanly on SIGTERM or Ctrl-C)."
+        commandName: "hub",
+        abstract: "Run the national hub daemon (stops cleanly on SIGTERM or Ctrl-C)."
     )
 
     @Option(name: .long, help: "The hub's configuration file (see Configs/README.md).")
@@ -29,7 +30,9 @@ struct HubCommand: AsyncParsableCommand {
         try await runDaemon(hub, logger: logger) {
             let endpoints = try await hub.endpoints()
             if announce {
-                printAnnouncement(["listen": endpoints.listen, "publish": endpoints.publish, "control": endpoints.control])
+                printAnnouncement([
+                    "listen": endpoints.listen, "publish": endpoints.publish, "control": endpoints.control,
+                ])
             }
         }
     }
@@ -37,7 +40,8 @@ struct HubCommand: AsyncParsableCommand {
 
 struct NodeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "node", abstract: "Run a regional node daemon (stops cleanly on SIGTERM or Ctrl-C)."
+        commandName: "node",
+        abstract: "Run a regional node daemon (stops cleanly on SIGTERM or Ctrl-C)."
     )
 
     @Option(name: .long, help: "The node's configuration file (see Configs/README.md).")
@@ -72,11 +76,19 @@ func loadDaemonConfiguration(_ path: String) throws -> (DaemonConfiguration, Tax
 
 /// Runs one daemon service in a service group with graceful shutdown on SIGTERM and SIGINT.
 func runDaemon(
-    _ service: some Service, logger: Logger, whenReady: @escaping @Sendable () async throws -> Void
+    _ service: some Service,
+    logger: Logger,
+    whenReady: @escaping @Sendable () async throws -> Void
 ) async throws {
     let group = ServiceGroup(
         configuration: .init(
-            services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)],
+            services: [
+                .init(
+                    service: service,
+                    successTerminationBehavior: .gracefullyShutdownGroup,
+                    failureTerminationBehavior: .gracefullyShutdownGroup
+                )
+            ],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )

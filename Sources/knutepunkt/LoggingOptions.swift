@@ -9,7 +9,9 @@ struct LoggingOptions: ParsableArguments {
 
     func bootstrap(label: String) throws -> Logger {
         guard let level = Logger.Level(rawValue: logLevel) else {
-            throw ValidationError("unknown log level \"\(logLevel)\"; use trace, debug, info, notice, warning, error or critical")
+            throw ValidationError(
+                "unknown log level \"\(logLevel)\"; use trace, debug, info, notice, warning, error or critical"
+            )
         }
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)

@@ -37,7 +37,10 @@ struct NetworkCommand: AsyncParsableCommand {
             throw ValidationError("\(hubFile) must configure the hub")
         }
         let network = LocalNetwork(
-            configFolder: configs, executable: DaemonProcess.currentExecutable, logFolder: logs, seed: seed,
+            configFolder: configs,
+            executable: DaemonProcess.currentExecutable,
+            logFolder: logs,
+            seed: seed,
             print: { say($0) }
         )
         // Trap the signals before any child starts, so Ctrl-C always stops the children too.
@@ -52,7 +55,9 @@ struct NetworkCommand: AsyncParsableCommand {
             }
             if !exitAfterSummary {
                 say("")
-                say("running; try `knutepunkt status --config \(configs)/node-vest.yaml` in another terminal. Ctrl-C stops.")
+                say(
+                    "running; try `knutepunkt status --config \(configs)/node-vest.yaml` in another terminal. Ctrl-C stops."
+                )
                 for await _ in signals { break }
             }
         } catch {

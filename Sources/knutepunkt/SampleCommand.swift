@@ -5,7 +5,8 @@ import KnutepunktCore
 
 struct SampleCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "sample", abstract: "Write a year of sample activities for one region as a JSON array."
+        commandName: "sample",
+        abstract: "Write a year of sample activities for one region as a JSON array."
     )
 
     @Option(name: .long, help: "Region code, e.g. NO-VEST.")
@@ -28,7 +29,9 @@ struct SampleCommand: AsyncParsableCommand {
             throw ValidationError("\(error)")
         }
         guard loaded.region(region) != nil else {
-            throw ValidationError("unknown region \(region); known: \(loaded.regions.map(\.code).joined(separator: ", "))")
+            throw ValidationError(
+                "unknown region \(region); known: \(loaded.regions.map(\.code).joined(separator: ", "))"
+            )
         }
         let events = SampleActivities(taxonomy: loaded, start: LocalDate.today().adding(days: -364), seed: seed)
             .events(region: region)

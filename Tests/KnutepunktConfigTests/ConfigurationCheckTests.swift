@@ -37,7 +37,8 @@ import Testing
             lines == [
                 "\(file): nodes[0].regoin: unknown key; did you mean \"region\"? Fix: Allowed keys here: code, region, name, town",
                 "\(file): nodes[0].region: missing. Fix: Add region: to nodes[0]",
-            ])
+            ]
+        )
     }
 
     @Test func aTaxonomyIsRecognisedByItsKeysWhateverItsName() throws {

@@ -13,7 +13,8 @@ import Testing
             #expect(taxonomy.region(node.region) != nil)
             #expect(node.defaultNode.flatMap { taxonomy.region(ofNode: $0)?.code } == node.region)
             #expect(
-                node.taxonomyPath == RepositoryFiles.taxonomy || node.taxonomyPath.hasSuffix("/Configs/taxonomy.yaml"))
+                node.taxonomyPath == RepositoryFiles.taxonomy || node.taxonomyPath.hasSuffix("/Configs/taxonomy.yaml")
+            )
         case .hub(let hub):
             #expect(hub.nodes.map(\.region) == ["NO-SOROST", "NO-VEST", "NO-MIDT", "NO-NORD"])
         }
@@ -23,12 +24,15 @@ import Testing
         #expect(
             RepositoryFiles.localDaemonFiles.map { ($0 as NSString).lastPathComponent } == [
                 "hub.yaml", "node-midt.yaml", "node-nord.yaml", "node-sorost.yaml", "node-vest.yaml",
-            ])
+            ]
+        )
     }
 
     /// A node file for region NO-VEST, with the shipped taxonomy.
     static func nodeFile(
-        hubKey: String = "hub", region: String = "NO-VEST", defaultNode: String = "NO-VEST-FONNA",
+        hubKey: String = "hub",
+        region: String = "NO-VEST",
+        defaultNode: String = "NO-VEST-FONNA",
         taxonomy: String = RepositoryFiles.taxonomy
     ) -> String {
         """

@@ -8,7 +8,8 @@ struct ScratchFolder {
 
     init() throws {
         path = (NSTemporaryDirectory() as NSString).appendingPathComponent(
-            "knutepunkt-config-\(UUID().uuidString.prefix(8))")
+            "knutepunkt-config-\(UUID().uuidString.prefix(8))"
+        )
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
 

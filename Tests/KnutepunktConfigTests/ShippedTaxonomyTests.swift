@@ -36,7 +36,8 @@ import Testing
     @Test func nationalFiguresArePublished() throws {
         let norway = try #require(taxonomy.country("NO"))
         #expect(
-            norway.births == Taxonomy.Figure(value: 51_980, year: 2023, source: norway.births.source, estimate: false))
+            norway.births == Taxonomy.Figure(value: 51_980, year: 2023, source: norway.births.source, estimate: false)
+        )
         #expect(norway.births.source.contains("SSB"))
         let sweden = try #require(taxonomy.country("SE"))
         #expect(sweden.births.value == 98_451)
@@ -57,7 +58,8 @@ import Testing
         #expect(
             taxonomy.nodes(inRegion: "NO-VEST").map(\.code) == [
                 "NO-VEST-STAVANGER", "NO-VEST-FONNA", "NO-VEST-BERGEN", "NO-VEST-FORDE",
-            ])
+            ]
+        )
         #expect(taxonomy.nodes(inRegion: "NO-MIDT").count == 3)
         #expect(taxonomy.nodes(inRegion: "NO-NORD").count == 4)
         #expect(taxonomy.node("NO-VEST-FONNA")?.town == "Haugesund")
@@ -89,7 +91,8 @@ import Testing
             Set(taxonomy.codes(of: .programme)) == [
                 "NBO", "CPP", "NFP", "MARTE_MEO", "TIK", "COS_V", "COS_VG", "COS_P", "ABC", "MAMMA_MIA", "EPDS", "ICDP",
                 "VIPP", "MTB", "MITP",
-            ])
+            ]
+        )
         let epds = try #require(taxonomy.programme("EPDS"))
         #expect(epds.tool)
         #expect(taxonomy.programmes.filter(\.tool).map(\.code) == ["EPDS"])

@@ -10,9 +10,19 @@ import Testing
     static func taxonomy(
         regions: [Taxonomy.Region] = [
             Taxonomy.Region(
-                code: "NO-VEST", name: "Helse Vest", country: "NO", centre: "RKBU Vest", births: figure(600)),
+                code: "NO-VEST",
+                name: "Helse Vest",
+                country: "NO",
+                centre: "RKBU Vest",
+                births: figure(600)
+            ),
             Taxonomy.Region(
-                code: "NO-NORD", name: "Helse Nord", country: "NO", centre: "RKBU Nord", births: figure(400)),
+                code: "NO-NORD",
+                name: "Helse Nord",
+                country: "NO",
+                centre: "RKBU Nord",
+                births: figure(400)
+            ),
         ],
         nodes: [Taxonomy.LocalNode] = [
             Taxonomy.LocalNode(code: "NO-VEST-FONNA", region: "NO-VEST", name: "Helse Fonna", town: "Haugesund")
@@ -22,12 +32,15 @@ import Testing
         national: Int = 1000
     ) -> Taxonomy {
         Taxonomy(
-            regions: regions, nodes: nodes, kinds: [.init(code: "TRAINING", name: "Training")],
+            regions: regions,
+            nodes: nodes,
+            kinds: [.init(code: "TRAINING", name: "Training")],
             targetGroups: [.init(code: "ALL", name: "All", exclusive: true), .init(code: "PND", name: "PND")],
             tiers: [.init(code: "U", name: "Universal"), .init(code: "S", name: "Selective")],
             ageBands: [.init(code: "M0_3", name: "0–3 months")],
             professions: [.init(code: "GP", name: "GP"), .init(code: "PHN", name: "PHN")],
-            professionGroups: professionGroups, funding: [.init(code: "PERMANENT", name: "Permanent")],
+            professionGroups: professionGroups,
+            funding: [.init(code: "PERMANENT", name: "Permanent")],
             programmes: programmes,
             countries: [Taxonomy.Country(code: "NO", name: "Norway", births: figure(national, source: "SSB"))]
         )
@@ -56,7 +69,12 @@ import Testing
         var regions = Self.taxonomy().regions
         regions.append(
             Taxonomy.Region(
-                code: "SE-NORRA", name: "Norra", country: "SE", centre: "", births: Self.figure(7600, year: 2024))
+                code: "SE-NORRA",
+                name: "Norra",
+                country: "SE",
+                centre: "",
+                births: Self.figure(7600, year: 2024)
+            )
         )
         let problems = Self.taxonomy(regions: regions).validate()
         #expect(problems.map(\.key) == ["regions[2].country"])
@@ -66,13 +84,24 @@ import Testing
     @Test func figuresNeedASourceAPositiveValueAndAYear() {
         let regions = [
             Taxonomy.Region(
-                code: "NO-VEST", name: "Helse Vest", country: "NO", centre: "", births: Self.figure(1000, source: " ")),
+                code: "NO-VEST",
+                name: "Helse Vest",
+                country: "NO",
+                centre: "",
+                births: Self.figure(1000, source: " ")
+            ),
             Taxonomy.Region(
-                code: "NO-NORD", name: "Helse Nord", country: "NO", centre: "", births: Self.figure(0, year: 0)),
+                code: "NO-NORD",
+                name: "Helse Nord",
+                country: "NO",
+                centre: "",
+                births: Self.figure(0, year: 0)
+            ),
         ]
         let problems = Self.taxonomy(regions: regions).validate().filter(\.isError)
         #expect(
-            problems.map(\.key) == ["regions[0].births.source", "regions[1].births.value", "regions[1].births.year"])
+            problems.map(\.key) == ["regions[0].births.source", "regions[1].births.value", "regions[1].births.year"]
+        )
     }
 
     @Test func duplicateAndMalformedCodes() {
@@ -102,18 +131,27 @@ import Testing
         #expect(
             problems.map(\.key) == [
                 "professionGroups.EMPTY", "professionGroups.GP", "professionGroups.PHYSICIAN_ANY[1]",
-            ])
+            ]
+        )
         #expect(problems.map(\.kind) == [.invalidValue, .duplicateCode, .unknownReference])
     }
 
     @Test func programmeReferencesAndRatings() {
         let programmes = [
             Taxonomy.Programme(
-                code: "GOOD", name: "Good", tiers: ["U"], ageBands: ["M0_3"], targetGroups: ["ALL"],
+                code: "GOOD",
+                name: "Good",
+                tiers: ["U"],
+                ageBands: ["M0_3"],
+                targetGroups: ["ALL"],
                 ratings: [.init(system: "UNGSINN", rating: "4"), .init(system: "SBU", rating: "anything")]
             ),
             Taxonomy.Programme(
-                code: "BAD", name: "", tiers: [], ageBands: ["M0_3", "Y9"], targetGroups: ["ALL", "PND"],
+                code: "BAD",
+                name: "",
+                tiers: [],
+                ageBands: ["M0_3", "Y9"],
+                targetGroups: ["ALL", "PND"],
                 ratings: [
                     .init(system: "Ungsinn", rating: "4"), .init(system: "EIF", rating: "1"),
                     .init(system: "CEBC", rating: ""),
@@ -125,14 +163,20 @@ import Testing
             problems.map(\.key) == [
                 "programmes[1].name", "programmes[1].tiers", "programmes[1].ageBands[1]", "programmes[1].targetGroups",
                 "programmes[1].ratings[0].system", "programmes[1].ratings[1].rating", "programmes[1].ratings[2].rating",
-            ])
+            ]
+        )
         #expect(problems.allSatisfy { $0.isError })
         #expect(problems.allSatisfy { !$0.fix.isEmpty })
     }
 
     @Test func problemsPrintKeyMessageAndFix() {
         let problem = TaxonomyProblem(
-            .warning, .inconsistent, key: "countries[0].births.value", message: "off", fix: "check")
+            .warning,
+            .inconsistent,
+            key: "countries[0].births.value",
+            message: "off",
+            fix: "check"
+        )
         #expect(problem.description == "warning: countries[0].births.value: off. Fix: check")
     }
 }

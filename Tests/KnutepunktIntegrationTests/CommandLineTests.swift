@@ -8,7 +8,9 @@ import Testing
 @Suite(.serialized)
 struct CommandLineTests {
     /// A node configuration whose control endpoint is an ipc:// socket in `folder` (no port to pick).
-    static func writeNodeConfig(in folder: TemporaryDirectory) throws -> (path: String, configuration: NodeConfiguration) {
+    static func writeNodeConfig(
+        in folder: TemporaryDirectory
+    ) throws -> (path: String, configuration: NodeConfiguration) {
         let path = folder.file("node.yaml")
         try """
         node:
@@ -84,7 +86,10 @@ struct CommandLineTests {
         let (config, configuration) = try Self.writeNodeConfig(in: folder)
         let event = EventFixtures.event(source: "CLI", index: 1, region: "NO-VEST", node: "NO-VEST-FONNA")
 
-        let down = try await CommandRun.knutepunkt(["publish", "--config", config, "--timeout", "1", "-"], input: event)
+        let down = try await CommandRun.knutepunkt(
+            ["publish", "--config", config, "--timeout", "1", "-"],
+            input: event
+        )
         #expect(down.status != 0)
         #expect((down.output + down.errors).contains("is the daemon running?"))
 

@@ -23,7 +23,9 @@ struct EndToEndTests {
         // The hub binds an ephemeral port once; restarts reuse it so the nodes find it again.
         try net.writeHubConfig()
         var hub = try DaemonProcess(
-            name: "hub", executable: binary, arguments: ["hub", "--config", net.hubConfigPath],
+            name: "hub",
+            executable: binary,
+            arguments: ["hub", "--config", net.hubConfigPath],
             logFile: net.folder.file("hub.log")
         )
         let firstEndpoints = try await hub.ready()
@@ -36,7 +38,9 @@ struct EndToEndTests {
         for node in net.nodes {
             try net.writeNodeConfig(node.id, hub: listen)
             let process = try DaemonProcess(
-                name: node.id, executable: binary, arguments: ["node", "--config", net.nodeConfigPath(node.id)],
+                name: node.id,
+                executable: binary,
+                arguments: ["node", "--config", net.nodeConfigPath(node.id)],
                 logFile: net.folder.file("\(node.id).log")
             )
             await directory.set(node.id, try #require(try await process.ready()["control"]))
@@ -47,32 +51,46 @@ struct EndToEndTests {
         var hubKills = 0
         var nodeKills = 0
         var storedAtHubKill = 0
-        var victimAcceptedAtKill = 0
+        var victimBacklogAtKill = 0
+        let victim = net.nodes[0]
+        let victimPause = Self.eventsPerNode * 3 / 5
+        // The victim's coordinator pauses at 60 % until the node has been killed: the kill then lands mid-stream
+        // however fast this machine is.
+        await directory.hold(victim.id, at: victimPause)
         try await withThrowingTaskGroup(of: Int.self) { group in
             for node in net.nodes {
                 group.addTask {
                     try await Self.publishAll(node: node, directory: directory)
                 }
             }
-            // Chaos, driven by progress rather than by timers.
+            // Chaos, driven by progress rather than by timers. First the hub dies; the nodes keep accepting into
+            // their outboxes while it is down.
             storedAtHubKill = try await hubControl.waitForTotal(2_000, seconds: 120).events.total
             hub.signal(SIGKILL)
             _ = await hub.exited()
             hubKills += 1
-            hub = try DaemonProcess(
-                name: "hub", executable: binary, arguments: ["hub", "--config", net.hubConfigPath],
-                logFile: net.folder.file("hub.log")
-            )
-            hubControl.endpoint = try #require(try await hub.ready()["control"])
 
-            let victim = net.nodes[0]
-            // Kill the node while its coordinator is still publishing to it.
-            victimAcceptedAtKill = await directory.waitForProgress(victim.id, atLeast: Self.eventsPerNode / 2)
+            // Then the victim node dies too, holding events the hub has never acknowledged.
+            _ = await directory.waitForProgress(victim.id, atLeast: victimPause)
+            let victimControl = await directory.current(victim.id).endpoint
+            let before = try await ControlClient.withConnection(to: victimControl) { try $0.status() }
+            if case .node(let status, _) = before { victimBacklogAtKill = status.outbox.backlog }
             nodes[victim.id]?.signal(SIGKILL)
             _ = await nodes[victim.id]?.exited()
             nodeKills += 1
+            await directory.release(victim.id)
+
+            hub = try DaemonProcess(
+                name: "hub",
+                executable: binary,
+                arguments: ["hub", "--config", net.hubConfigPath],
+                logFile: net.folder.file("hub.log")
+            )
+            hubControl.endpoint = try #require(try await hub.ready()["control"])
             let restarted = try DaemonProcess(
-                name: victim.id, executable: binary, arguments: ["node", "--config", net.nodeConfigPath(victim.id)],
+                name: victim.id,
+                executable: binary,
+                arguments: ["node", "--config", net.nodeConfigPath(victim.id)],
                 logFile: net.folder.file("\(victim.id).log")
             )
             nodes[victim.id] = restarted
@@ -83,7 +101,7 @@ struct EndToEndTests {
             #expect(accepted == total)
         }
         #expect(storedAtHubKill < total, "the hub was killed before it held everything")
-        #expect(victimAcceptedAtKill < Self.eventsPerNode, "the node was killed while events were still being published")
+        #expect(victimBacklogAtKill > 0, "the node was killed holding unacknowledged events")
 
         let report = try await hubControl.waitForTotal(total, seconds: 180)
         #expect(report.events.total == total)
@@ -105,13 +123,16 @@ struct EndToEndTests {
         let elapsed = ContinuousClock.now - started
         print(
             "end-to-end: events=\(total) stored=\(keys.count) duplicates=\(keys.count - Set(keys.map(\.eventID)).count) "
-                + "lost=\(total - Set(keys.map(\.eventID)).count) hubKills=\(hubKills) (at \(storedAtHubKill) stored) nodeKills=\(nodeKills) (at \(victimAcceptedAtKill) of \(Self.eventsPerNode) accepted) elapsed=\(elapsed)"
+                + "lost=\(total - Set(keys.map(\.eventID)).count) hubKills=\(hubKills) (at \(storedAtHubKill) stored) nodeKills=\(nodeKills) (at \(victimPause) of \(Self.eventsPerNode) published, \(victimBacklogAtKill) unacknowledged) elapsed=\(elapsed)"
         )
     }
 
     /// Publishes every event of one node in batches; a batch whose answer does not come (the node was killed) is
     /// sent again to the restarted node, which answers "existing" for what it had already taken.
-    static func publishAll(node: (id: String, region: String, defaultNode: String), directory: NodeDirectory) async throws -> Int {
+    static func publishAll(
+        node: (id: String, region: String, defaultNode: String),
+        directory: NodeDirectory
+    ) async throws -> Int {
         var accepted = 0
         var next = 0
         var attempts = 0
@@ -133,6 +154,7 @@ struct EndToEndTests {
                 accepted += results.count
                 next = range.upperBound
                 await directory.progressed(node.id, accepted: next)
+                await directory.passHold(node.id, accepted: next)
             } catch {
                 await directory.waitForRestart(node.id, after: generation, limit: .seconds(5))
             }

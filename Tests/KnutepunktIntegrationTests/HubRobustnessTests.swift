@@ -10,7 +10,12 @@ import Testing
 /// it refuses with the right reason, stores nothing twice, and no broken or hostile peer stalls the others.
 @Suite(.serialized)
 struct HubRobustnessTests {
-    static func event(_ index: Int, region: String = "NO-VEST", node: String = "NO-VEST-BERGEN", kind: String = "TRAINING")
+    static func event(
+        _ index: Int,
+        region: String = "NO-VEST",
+        node: String = "NO-VEST-BERGEN",
+        kind: String = "TRAINING"
+    )
         -> [UInt8]
     {
         Array(EventFixtures.event(source: "RAW", index: index, region: region, node: node, kind: kind).utf8)
@@ -131,14 +136,20 @@ struct HubRobustnessTests {
                 let big = try RawPeer(connectTo: endpoints.listen, context: context)
                 // Some linger, so that closing does not discard the message before it is on the wire.
                 try big.socket.setOption(.linger, .seconds(1))
-                try big.sendRaw(WireCodec.encode(.hello(.init(nodeID: "NO-NORD", software: ""))) + [[UInt8](repeating: 7, count: 2 << 20)])
+                try big.sendRaw(
+                    WireCodec.encode(.hello(.init(nodeID: "NO-NORD", software: ""))) + [
+                        [UInt8](repeating: 7, count: 2 << 20)
+                    ]
+                )
                 big.close()
 
                 // The good node is served throughout.
                 var acks: [UInt64] = []
                 for round in 0..<5 {
                     let first = UInt64(round * 10 + 1)
-                    try good.send(.events(.init(firstSequence: first, payloads: (0..<10).map { Self.event(round * 10 + $0) })))
+                    try good.send(
+                        .events(.init(firstSequence: first, payloads: (0..<10).map { Self.event(round * 10 + $0) }))
+                    )
                     for message in try good.receive(until: { $0 == .ack(settledThrough: first + 9) }) {
                         if case .ack(let through) = message { acks.append(through) }
                     }
@@ -146,10 +157,12 @@ struct HubRobustnessTests {
                 return (errors, acks)
             }
         }
-        #expect(errors == [
-            .malformedMessage, .unknownCommand, .versionUnsupported, .helloRequired, .malformedMessage,
-            .malformedMessage, .unknownNode, .unknownCommand,
-        ])
+        #expect(
+            errors == [
+                .malformedMessage, .unknownCommand, .versionUnsupported, .helloRequired, .malformedMessage,
+                .malformedMessage, .unknownNode, .unknownCommand,
+            ]
+        )
         #expect(acks == [10, 20, 30, 40, 50])
         let store = try SQLiteHubStore.open(path: folder.file("hub.sqlite"))
         defer { try? store.close() }

@@ -7,6 +7,24 @@ actor NodeDirectory {
     private var progress: [String: Int] = [:]
     private var progressWaiters: [(id: String, atLeast: Int, continuation: CheckedContinuation<Int, Never>)] = []
 
+    private var holds: [String: Int] = [:]
+    private var held: [String: [CheckedContinuation<Void, Never>]] = [:]
+
+    /// Makes `id`'s publisher stop once it has `count` events accepted, until ``release(_:)``.
+    func hold(_ id: String, at count: Int) { holds[id] = count }
+
+    /// Lets a held publisher go on.
+    func release(_ id: String) {
+        holds[id] = nil
+        for waiter in held.removeValue(forKey: id) ?? [] { waiter.resume() }
+    }
+
+    /// A publisher calls this after each batch: returns at once, or when released if a hold applies.
+    func passHold(_ id: String, accepted: Int) async {
+        guard let hold = holds[id], accepted >= hold else { return }
+        await withCheckedContinuation { held[id, default: []].append($0) }
+    }
+
     /// A publisher reports how many of its events the node has accepted.
     func progressed(_ id: String, accepted: Int) {
         progress[id] = accepted

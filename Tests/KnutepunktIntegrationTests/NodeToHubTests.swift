@@ -11,10 +11,18 @@ import Testing
 struct NodeToHubTests {
     static func nodeConfiguration(folder: TemporaryDirectory, hub: String) -> NodeConfiguration {
         NodeConfiguration(
-            id: "NO-VEST", region: "NO-VEST", hubEndpoint: hub, controlEndpoint: "tcp://127.0.0.1:*",
-            outboxPath: folder.file("node/outbox.sqlite"), taxonomyPath: Repository.taxonomyPath,
+            id: "NO-VEST",
+            region: "NO-VEST",
+            hubEndpoint: hub,
+            controlEndpoint: "tcp://127.0.0.1:*",
+            outboxPath: folder.file("node/outbox.sqlite"),
+            taxonomyPath: Repository.taxonomyPath,
             defaultNode: "NO-VEST-BERGEN",
-            uplink: .init(heartbeatInterval: .milliseconds(200), hubTimeout: .seconds(1), retransmitTimeout: .seconds(1))
+            uplink: .init(
+                heartbeatInterval: .milliseconds(200),
+                hubTimeout: .seconds(1),
+                retransmitTimeout: .seconds(1)
+            )
         )
     }
 
@@ -43,7 +51,11 @@ struct NodeToHubTests {
                 let bad = [
                     #"{"kind":"VISIT","date":"2025-02-30","target_groups":[],"participants":-1}"#,
                     EventFixtures.event(
-                        source: "N", index: 99, region: "NO-VEST", node: "NO-VEST-FONNA", note: "mor 15108695088"
+                        source: "N",
+                        index: 99,
+                        region: "NO-VEST",
+                        node: "NO-VEST-FONNA",
+                        note: "mor 15108695088"
                     ),
                 ]
                 let results = try await Self.submit(good + bad, to: node.control)

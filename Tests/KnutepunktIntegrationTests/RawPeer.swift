@@ -38,7 +38,11 @@ final class RawPeer {
 
     /// Receives until `stop` says so (returns every message seen), giving up after `limit` messages or a quiet
     /// `timeout`.
-    func receive(until stop: (WireMessage) -> Bool, limit: Int = 1000, timeout: Duration = .seconds(10)) throws
+    func receive(
+        until stop: (WireMessage) -> Bool,
+        limit: Int = 1000,
+        timeout: Duration = .seconds(10)
+    ) throws
         -> [WireMessage]
     {
         var seen: [WireMessage] = []

@@ -22,9 +22,11 @@ import Testing
         defer { try? reopened.close() }
         let second = try reopened.append([Self.entry(3)])
         #expect(second.map(\.sequence) == [4])
-        #expect(try reopened.payloads(1...4).map { String(decoding: $0.payload, as: UTF8.self) } == [
-            "payload-0", "payload-1", "payload-2", "payload-3",
-        ])
+        #expect(
+            try reopened.payloads(1...4).map { String(decoding: $0.payload, as: UTF8.self) } == [
+                "payload-0", "payload-1", "payload-2", "payload-3",
+            ]
+        )
     }
 
     @Test func anIdAlreadyHeldIsNotStoredTwice() throws {

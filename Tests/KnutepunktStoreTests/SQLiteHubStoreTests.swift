@@ -6,8 +6,14 @@ import Testing
 @Suite struct SQLiteHubStoreTests {
     static func record(_ source: String, _ sequence: UInt64, id: Int? = nil) -> HubEventRecord {
         HubEventRecord(
-            source: source, sequence: sequence, eventID: UUID(uuidString: EventFixtures.id(source, id ?? Int(sequence)))!,
-            region: source, node: "\(source)-X", kind: "TRAINING", occurredOn: "2025-03-01", payload: [1, 2, 3]
+            source: source,
+            sequence: sequence,
+            eventID: UUID(uuidString: EventFixtures.id(source, id ?? Int(sequence)))!,
+            region: source,
+            node: "\(source)-X",
+            kind: "TRAINING",
+            occurredOn: "2025-03-01",
+            payload: [1, 2, 3]
         )
     }
 
@@ -30,7 +36,9 @@ import Testing
         #expect(counts.total == 3)
         #expect(counts.byRegion == ["NO-VEST": 2, "NO-NORD": 1])
         #expect(counts.rejected == 1)
-        #expect(try reopened.storedKeys().map { "\($0.source)#\($0.sequence)" } == ["NO-NORD#1", "NO-VEST#1", "NO-VEST#2"])
+        #expect(
+            try reopened.storedKeys().map { "\($0.source)#\($0.sequence)" } == ["NO-NORD#1", "NO-VEST#1", "NO-VEST#2"]
+        )
     }
 
     @Test func anEventIdIsStoredOnceEvenUnderAnotherSequence() throws {

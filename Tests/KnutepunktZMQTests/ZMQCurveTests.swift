@@ -21,7 +21,8 @@ struct ZMQCurveTests {
         arguments: [
             "", "short", String(repeating: "a", count: 39), String(repeating: "a", count: 41),
             String(repeating: "~", count: 40),
-        ])
+        ]
+    )
     func badSecret(secret: String) {
         let error = #expect(throws: ZMQError.self) { try ZMQCurveKeyPair.publicKey(fromSecret: secret) }
         #expect(error?.code == .invalidArgument)

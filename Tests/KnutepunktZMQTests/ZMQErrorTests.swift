@@ -9,7 +9,8 @@ struct ZMQErrorTests {
             ("tcp://no-port-here", ZMQError.Code.invalidArgument),
             ("bogus://somewhere", ZMQError.Code.protocolNotSupported),
             ("just text", ZMQError.Code.invalidArgument),
-        ])
+        ]
+    )
     func malformedEndpoint(endpoint: String, code: ZMQError.Code) throws {
         let context = try ZMQContext()
         defer { context.terminate() }

@@ -56,7 +56,9 @@ struct ZMQPythonInteropTests {
 
     @Test(
         "a pyzmq DEALER and a Swift ROUTER exchange multipart messages byte for byte",
-        .enabled(if: python != nil, "python3-zmq is not installed"), .timeLimit(.minutes(1)))
+        .enabled(if: python != nil, "python3-zmq is not installed"),
+        .timeLimit(.minutes(1))
+    )
     func pythonDealerSwiftRouter() async throws {
         let python = try #require(Self.python)
         let context = try ZMQContext()

@@ -20,7 +20,14 @@ package struct HubStatusReport: Codable, Sendable, Hashable {
         package var lastHeardMillisAgo: Int64?
         package var settledThrough: UInt64
         package var events: Int
-        package init(id: String, region: String, connected: Bool, lastHeardMillisAgo: Int64?, settledThrough: UInt64, events: Int) {
+        package init(
+            id: String,
+            region: String,
+            connected: Bool,
+            lastHeardMillisAgo: Int64?,
+            settledThrough: UInt64,
+            events: Int
+        ) {
             self.id = id
             self.region = region
             self.connected = connected

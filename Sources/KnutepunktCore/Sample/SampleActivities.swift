@@ -52,8 +52,12 @@ package struct SampleActivities: Sendable {
             return Profile(events: 150, absent: ["HICONF", "PRISON", "SAMI"], infantDay: false)
         case "NO-NORD":
             return Profile(
-                events: 45, emphasis: ["SAMI": 4], absent: ["HICONF", "PRISON", "ASD"], temporaryShare: 0.7,
-                physicians: false, silentLastNodeDays: 120
+                events: 45,
+                emphasis: ["SAMI": 4],
+                absent: ["HICONF", "PRISON", "ASD"],
+                temporaryShare: 0.7,
+                physicians: false,
+                silentLastNodeDays: 120
             )
         default:
             return Profile(events: 60, absent: ["HICONF", "PRISON", "SAMI"])
@@ -83,7 +87,9 @@ package struct SampleActivities: Sendable {
     ]
 
     static let notes: [String: [String]] = [
-        "DELIVERY": ["Group sessions for parents", "Home visits by the family team", "Parent-infant sessions at the clinic"],
+        "DELIVERY": [
+            "Group sessions for parents", "Home visits by the family team", "Parent-infant sessions at the clinic",
+        ],
         "TRAINING": ["Training for public health nurses", "Course for kindergarten staff", "Workshop for midwives"],
         "CONSULT_COLLAB": ["Consultation with child welfare", "Case consultation across services"],
         "SCREENING": ["EPDS screening at the well-baby clinic", "Screening at the six-week check"],
@@ -129,8 +135,14 @@ package struct SampleActivities: Sendable {
             let kind = random.weighted(Self.kindWeights)
             result.append(
                 activity(
-                    index: index, region: region, node: nodes[nodeIndex], kind: kind, day: day, groups: weights,
-                    profile: profile, random: &random
+                    index: index,
+                    region: region,
+                    node: nodes[nodeIndex],
+                    kind: kind,
+                    day: day,
+                    groups: weights,
+                    profile: profile,
+                    random: &random
                 )
             )
         }
@@ -141,8 +153,14 @@ package struct SampleActivities: Sendable {
             let day = min(364, max(0, start.days(to: infantDay)))
             result.append(
                 activity(
-                    index: profile.events, region: region, node: host, kind: "INFANT_DAY", day: day,
-                    groups: [("ALL", 1)], profile: profile, random: &random
+                    index: profile.events,
+                    region: region,
+                    node: host,
+                    kind: "INFANT_DAY",
+                    day: day,
+                    groups: [("ALL", 1)],
+                    profile: profile,
+                    random: &random
                 )
             )
         }
@@ -150,8 +168,14 @@ package struct SampleActivities: Sendable {
     }
 
     private func activity(
-        index: Int, region: String, node: Taxonomy.LocalNode, kind: String, day: Int, groups: [(String, Int)],
-        profile: Profile, random: inout SampleRandom
+        index: Int,
+        region: String,
+        node: Taxonomy.LocalNode,
+        kind: String,
+        day: Int,
+        groups: [(String, Int)],
+        profile: Profile,
+        random: inout SampleRandom
     ) -> ActivityEvent {
         var targetGroups = [random.weighted(groups)]
         if targetGroups[0] != "ALL", random.chance(0.25) {
@@ -233,7 +257,8 @@ package struct SampleActivities: Sendable {
         var random = SampleRandom(seed: seed ^ hash(region) ^ (UInt64(index) &* 0x9E37_79B9_7F4A_7C15))
         let high = random.next()
         let low = random.next()
-        var bytes = (0..<8).map { UInt8(truncatingIfNeeded: high >> (56 - 8 * $0)) }
+        var bytes =
+            (0..<8).map { UInt8(truncatingIfNeeded: high >> (56 - 8 * $0)) }
             + (0..<8).map { UInt8(truncatingIfNeeded: low >> (56 - 8 * $0)) }
         bytes[6] = (bytes[6] & 0x0F) | 0x40
         bytes[8] = (bytes[8] & 0x3F) | 0x80

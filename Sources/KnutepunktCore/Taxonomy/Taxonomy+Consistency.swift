@@ -59,7 +59,9 @@ private struct ConsistencyCheck {
             }
             if let first = seen[code] {
                 error(
-                    .duplicateCode, key, "code \(code) is used twice (first at \(list)[\(first)])",
+                    .duplicateCode,
+                    key,
+                    "code \(code) is used twice (first at \(list)[\(first)])",
                     fix: "Give each entry its own code, or merge the two entries"
                 )
             } else {
@@ -79,19 +81,25 @@ private struct ConsistencyCheck {
     mutating func figure(_ figure: Taxonomy.Figure, at key: String) {
         if figure.value <= 0 {
             error(
-                .invalidValue, "\(key).value", "births must be a positive number, found \(figure.value)",
+                .invalidValue,
+                "\(key).value",
+                "births must be a positive number, found \(figure.value)",
                 fix: "Write the number of live births, e.g. value: 11500"
             )
         }
         if !(1900...2100).contains(figure.year) {
             error(
-                .invalidValue, "\(key).year", "\(figure.year) is not a plausible year",
+                .invalidValue,
+                "\(key).year",
+                "\(figure.year) is not a plausible year",
                 fix: "Write the year the figure describes, e.g. year: 2023"
             )
         }
         if figure.source.allSatisfy(\.isWhitespace) {
             error(
-                .invalidValue, "\(key).source", "the figure has no source",
+                .invalidValue,
+                "\(key).source",
+                "the figure has no source",
                 fix: "Say where the figure comes from, e.g. source: \"SSB, live births 2023\""
             )
         }
@@ -117,12 +125,15 @@ private struct ConsistencyCheck {
             figure(region.births, at: "\(key).births")
             if !CodeForm.country.matches(region.country) {
                 error(
-                    .malformedCode, "\(key).country", "\"\(region.country)\" is not an ISO 3166 country code",
+                    .malformedCode,
+                    "\(key).country",
+                    "\"\(region.country)\" is not an ISO 3166 country code",
                     fix: "Write two capital letters, e.g. country: NO"
                 )
             } else if !region.code.hasPrefix(region.country + "-") {
                 error(
-                    .inconsistent, "\(key).code",
+                    .inconsistent,
+                    "\(key).code",
                     "region \(region.code) does not begin with its country \(region.country)",
                     fix: "Begin the code with \(region.country)- or correct the country"
                 )
@@ -131,7 +142,8 @@ private struct ConsistencyCheck {
                 unlisted.insert(region.country).inserted
             {
                 warning(
-                    .unknownReference, "\(key).country",
+                    .unknownReference,
+                    "\(key).country",
                     "country \(region.country) has no national births figure, so its regions' births cannot be checked",
                     fix: "Add \(region.country) with its national births under countries:"
                 )
@@ -150,12 +162,16 @@ private struct ConsistencyCheck {
             }
             if !known.contains(node.region) {
                 error(
-                    .unknownReference, "\(key).region", "node \(node.code) names an unknown region \"\(node.region)\"",
+                    .unknownReference,
+                    "\(key).region",
+                    "node \(node.code) names an unknown region \"\(node.region)\"",
                     fix: "Use one of the regions: \(regions.map(\.code).joined(separator: ", "))"
                 )
             } else if !node.code.hasPrefix(node.region + "-") {
                 warning(
-                    .inconsistent, "\(key).code", "node \(node.code) does not begin with its region \(node.region)",
+                    .inconsistent,
+                    "\(key).code",
+                    "node \(node.code) does not begin with its region \(node.region)",
                     fix: "Name the node \(node.region)-SOMETHING, or correct its region"
                 )
             }
@@ -178,12 +194,17 @@ private struct ConsistencyCheck {
             let key = "professionGroups.\(group)"
             if !CodeForm.vocabulary.matches(group) {
                 error(
-                    .malformedCode, key, "\"\(group)\" is not a valid code (\(CodeForm.vocabulary.rule))",
-                    fix: CodeForm.vocabulary.fix)
+                    .malformedCode,
+                    key,
+                    "\"\(group)\" is not a valid code (\(CodeForm.vocabulary.rule))",
+                    fix: CodeForm.vocabulary.fix
+                )
             }
             if known.contains(group) {
                 error(
-                    .duplicateCode, key, "\(group) is both a profession and a profession group",
+                    .duplicateCode,
+                    key,
+                    "\(group) is both a profession and a profession group",
                     fix: "Rename the group, e.g. \(group)_ANY"
                 )
             }
@@ -194,7 +215,9 @@ private struct ConsistencyCheck {
             for (index, member) in members.enumerated() {
                 if !known.contains(member) {
                     error(
-                        .unknownReference, "\(key)[\(index)]", "unknown profession \"\(member)\"",
+                        .unknownReference,
+                        "\(key)[\(index)]",
+                        "unknown profession \"\(member)\"",
                         fix: "Use a code from professions: \(professions.map(\.code).joined(separator: ", "))"
                     )
                 }
@@ -219,7 +242,9 @@ private struct ConsistencyCheck {
             if programme.targetGroups.count > 1 {
                 for group in programme.targetGroups where exclusive.contains(group) {
                     error(
-                        .inconsistent, "\(key).targetGroups", "\(group) excludes every other target group",
+                        .inconsistent,
+                        "\(key).targetGroups",
+                        "\(group) excludes every other target group",
                         fix: "Keep either [\(group)] alone or the specific groups"
                     )
                 }
@@ -231,12 +256,17 @@ private struct ConsistencyCheck {
     }
 
     mutating func references(
-        _ codes: [String], at key: String, vocabulary: Taxonomy.Vocabulary, in taxonomy: Taxonomy,
+        _ codes: [String],
+        at key: String,
+        vocabulary: Taxonomy.Vocabulary,
+        in taxonomy: Taxonomy,
         required: Bool = false
     ) {
         if required, codes.isEmpty {
             error(
-                .invalidValue, key, "the list is empty",
+                .invalidValue,
+                key,
+                "the list is empty",
                 fix: "Name at least one of: \(taxonomy.codes(of: vocabulary).joined(separator: ", "))"
             )
         }
@@ -244,7 +274,9 @@ private struct ConsistencyCheck {
         for (index, code) in codes.enumerated() {
             if !taxonomy.contains(code, in: vocabulary) {
                 error(
-                    .unknownReference, "\(key)[\(index)]", "unknown \(vocabulary.readableName) \"\(code)\"",
+                    .unknownReference,
+                    "\(key)[\(index)]",
+                    "unknown \(vocabulary.readableName) \"\(code)\"",
                     fix: "Use one of: \(taxonomy.codes(of: vocabulary).joined(separator: ", "))"
                 )
             }
@@ -257,7 +289,8 @@ private struct ConsistencyCheck {
     mutating func rating(_ rating: Taxonomy.Rating, at key: String) {
         if !CodeForm.vocabulary.matches(rating.system) {
             error(
-                .malformedCode, "\(key).system",
+                .malformedCode,
+                "\(key).system",
                 "\"\(rating.system)\" is not a valid system code (\(CodeForm.vocabulary.rule))",
                 fix: "Write the system in capitals, e.g. UNGSINN, CEBC, EIF, BLUEPRINTS, SBU"
             )
@@ -266,7 +299,9 @@ private struct ConsistencyCheck {
             error(.invalidValue, "\(key).rating", "the rating is empty", fix: "Write the rating as the system gives it")
         } else if let scale = EvidenceBand.scale(of: rating.system), rating.evidenceBand == nil {
             error(
-                .invalidValue, "\(key).rating", "\"\(rating.rating)\" is not on the \(rating.system) scale",
+                .invalidValue,
+                "\(key).rating",
+                "\"\(rating.rating)\" is not on the \(rating.system) scale",
                 fix: "Write one of \(scale)"
             )
         }
@@ -285,7 +320,8 @@ private struct ConsistencyCheck {
             let years = Set(members.map(\.births.year)).sorted().map(String.init).joined(separator: "/")
             let percent = (deviation * 1000).rounded() / 10
             warning(
-                .inconsistent, "countries[\(index)].births.value",
+                .inconsistent,
+                "countries[\(index)].births.value",
                 "the births of \(country.code)'s \(members.count) regions add up to \(sum) (\(years)), "
                     + "\(percent > 0 ? "+" : "")\(percent) % from the national \(national) (\(country.births.year))",
                 fix: "Check the regional figures under regions[].births (replace estimates with official statistics) "

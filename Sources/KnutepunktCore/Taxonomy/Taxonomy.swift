@@ -33,7 +33,12 @@ package struct Taxonomy: Sendable, Hashable {
         package var counties: [String]
 
         package init(
-            code: String, name: String, country: String, centre: String, births: Figure, counties: [String] = []
+            code: String,
+            name: String,
+            country: String,
+            centre: String,
+            births: Figure,
+            counties: [String] = []
         ) {
             self.code = code
             self.name = name
@@ -85,7 +90,13 @@ package struct Taxonomy: Sendable, Hashable {
         package var date: String?
         package var note: String?
 
-        package init(system: String, scaleVersion: String? = nil, rating: String, date: String? = nil, note: String? = nil) {
+        package init(
+            system: String,
+            scaleVersion: String? = nil,
+            rating: String,
+            date: String? = nil,
+            note: String? = nil
+        ) {
             self.system = system
             self.scaleVersion = scaleVersion
             self.rating = rating
@@ -111,8 +122,14 @@ package struct Taxonomy: Sendable, Hashable {
         package var ratings: [Rating]
 
         package init(
-            code: String, name: String, tiers: [String], ageBands: [String], targetGroups: [String] = [],
-            dyadic: Bool = false, tool: Bool = false, ratings: [Rating] = []
+            code: String,
+            name: String,
+            tiers: [String],
+            ageBands: [String],
+            targetGroups: [String] = [],
+            dyadic: Bool = false,
+            tool: Bool = false,
+            ratings: [Rating] = []
         ) {
             self.code = code
             self.name = name
@@ -140,8 +157,16 @@ package struct Taxonomy: Sendable, Hashable {
     package var countries: [Country]
 
     package init(
-        regions: [Region], nodes: [LocalNode], kinds: [Term], targetGroups: [Term], tiers: [Term], ageBands: [Term],
-        professions: [Term], professionGroups: [String: [String]] = [:], funding: [Term], programmes: [Programme],
+        regions: [Region],
+        nodes: [LocalNode],
+        kinds: [Term],
+        targetGroups: [Term],
+        tiers: [Term],
+        ageBands: [Term],
+        professions: [Term],
+        professionGroups: [String: [String]] = [:],
+        funding: [Term],
+        programmes: [Programme],
         countries: [Country] = []
     ) {
         self.regions = regions
@@ -162,8 +187,11 @@ package struct Taxonomy: Sendable, Hashable {
             uniquingKeysWith: { first, _ in first }
         )
         codeSets = CodeSets(
-            kinds: Set(kinds.map(\.code)), targetGroups: Set(targetGroups.map(\.code)), tiers: Set(tiers.map(\.code)),
-            ageBands: Set(ageBands.map(\.code)), professions: Set(professions.map(\.code)),
+            kinds: Set(kinds.map(\.code)),
+            targetGroups: Set(targetGroups.map(\.code)),
+            tiers: Set(tiers.map(\.code)),
+            ageBands: Set(ageBands.map(\.code)),
+            professions: Set(professions.map(\.code)),
             funding: Set(funding.map(\.code))
         )
     }
