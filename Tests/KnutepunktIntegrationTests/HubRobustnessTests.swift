@@ -201,3 +201,74 @@ enum HalfMessage {
         guard written == bytes.count else { throw DaemonProcessError(message: "write() failed") }
     }
 }
+
+/// What the hub publishes: every stored event, once, with its region as topic.
+@Suite(.serialized)
+struct HubPublishingTests {
+    @Test(.timeLimit(.minutes(2)))
+    func storedEventsArePublishedOnceWithTheirRegionAsTopic() async throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let configuration = InProcessDaemons.hubConfiguration(folder: folder)
+        let received = try await InProcessDaemons.withHub(configuration) { endpoints in
+            try await onSocketThread { () -> [(topic: String, id: String)] in
+                let context = try ZMQContext()
+                defer { context.terminate() }
+                let subscriber = try context.makeSocket(.sub)
+                defer { subscriber.close() }
+                try subscriber.setOption(.subscribe, Array("event.NO-VEST".utf8))
+                try subscriber.connect(endpoints.publish)
+                let peer = try RawPeer(connectTo: endpoints.listen, context: context)
+                defer { peer.close() }
+                guard try peer.greet(as: "NO-VEST") != nil else { throw PeerFailure("no WELCOME") }
+
+                func next(timeout: Duration) throws -> (topic: String, id: String)? {
+                    var poller = ZMQPoller()
+                    _ = poller.add(subscriber)
+                    guard try poller.poll(timeout: timeout).first?.contains(.readable) == true,
+                        let message = try subscriber.receive(dontWait: true), message.frames.count == 2,
+                        case .object(let event) = try JSONValue.parse(message.frames[1]),
+                        case .string(let id)? = event["id"]
+                    else { return nil }
+                    return (String(decoding: message.frames[0], as: UTF8.self), id)
+                }
+                // A subscription takes effect a moment after connecting (ZeroMQ's slow joiner): send one new event
+                // at a time until the first is seen; every event after it must then arrive, once, in order.
+                var sequence: UInt64 = 0
+                var first: (topic: String, id: String)?
+                while first == nil, sequence < 200 {
+                    sequence += 1
+                    try peer.send(
+                        .events(.init(firstSequence: sequence, payloads: [HubRobustnessTests.event(Int(sequence))]))
+                    )
+                    _ = try peer.receive(until: { $0 == .ack(settledThrough: sequence) })
+                    first = try next(timeout: .milliseconds(50))
+                }
+                guard let first else { throw PeerFailure("nothing published") }
+                let start = sequence + 1
+                try peer.send(
+                    .events(
+                        .init(
+                            firstSequence: start,
+                            payloads: (0..<20).map { HubRobustnessTests.event(Int(start) + $0) }
+                        )
+                    )
+                )
+                var seen = [first]
+                while seen.count < 21, let event = try next(timeout: .seconds(10)) { seen.append(event) }
+                // A duplicate of a stored event is not published again.
+                try peer.send(.events(.init(firstSequence: start, payloads: [HubRobustnessTests.event(Int(start))])))
+                if let extra = try next(timeout: .milliseconds(300)) { seen.append(extra) }
+                return seen.dropFirst().map { $0 }
+            }
+        }
+        #expect(received.count == 20)
+        #expect(received.allSatisfy { $0.topic == "event.NO-VEST" })
+        let firstIndex = try #require(
+            received.first.map { id in
+                (0..<300).first { EventFixtures.id("RAW", $0) == id.id }
+            } ?? nil
+        )
+        #expect(received.map(\.id) == (firstIndex..<(firstIndex + 20)).map { EventFixtures.id("RAW", $0) })
+    }
+}
