@@ -98,7 +98,9 @@ let package = Package(
         ),
         .testTarget(
             name: "KnutepunktStoreTests",
-            dependencies: ["KnutepunktStore", "KnutepunktCore", "KnutepunktTesting"]
+            dependencies: [
+                "KnutepunktStore", "KnutepunktCore", "KnutepunktTesting", .product(name: "GRDB", package: "GRDB.swift"),
+            ]
         ),
         .testTarget(
             name: "KnutepunktIntegrationTests",

@@ -18,9 +18,13 @@ enum SQLiteFile {
         }
         var configuration = Configuration()
         configuration.label = label
-        configuration.journalMode = .wal
         configuration.busyMode = .timeout(5)
+        // WAL is set here rather than with `configuration.journalMode = .wal`: GRDB's WAL set-up runs after
+        // `prepareDatabase` and lowers `synchronous` to NORMAL, which fsyncs only at checkpoints — a commit could
+        // then be acknowledged and still lost in a power cut.
         configuration.prepareDatabase { db in
+            let mode = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
+            guard mode == "wal" else { throw DatabaseError(message: "could not switch \(path) to WAL mode") }
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
         do {
