@@ -1,4 +1,5 @@
 import Foundation
+import KnutepunktCore
 import Yams
 
 /// Reads one YAML configuration file into typed values, collecting every mistake with its key path instead of
@@ -113,7 +114,7 @@ struct ConfigReader {
             let name = name.string ?? "?"
             if !allowed.contains(name) {
                 let path = key.isEmpty ? name : "\(key).\(name)"
-                let suggestion = KeySuggester.suggest(name, from: allowed).map { "did you mean \"\($0)\"?" }
+                let suggestion = NearestName.suggest(name, from: allowed).map { "did you mean \"\($0)\"?" }
                 fail(
                     .unknownKey,
                     path,

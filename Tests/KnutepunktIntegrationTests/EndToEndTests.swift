@@ -53,22 +53,25 @@ struct EndToEndTests {
         var storedAtHubKill = 0
         var victimBacklogAtKill = 0
         let victim = net.nodes[0]
+        let firstPause = Self.eventsPerNode * 2 / 5
         let victimPause = Self.eventsPerNode * 3 / 5
-        // The victim's coordinator pauses at 60 % until the node has been killed: the kill then lands mid-stream
-        // however fast this machine is.
-        await directory.hold(victim.id, at: victimPause)
+        // The victim's coordinator pauses at 40 % until the hub is dead, then publishes on and pauses at 60 % until
+        // the node has been killed: the kills land mid-stream, with events the hub never acknowledged, however fast
+        // this machine is.
+        await directory.hold(victim.id, at: firstPause)
         try await withThrowingTaskGroup(of: Int.self) { group in
             for node in net.nodes {
                 group.addTask {
                     try await Self.publishAll(node: node, directory: directory)
                 }
             }
-            // Chaos, driven by progress rather than by timers. First the hub dies; the nodes keep accepting into
-            // their outboxes while it is down.
+            // First the hub dies; the nodes keep accepting into their outboxes while it is down.
+            _ = await directory.waitForProgress(victim.id, atLeast: firstPause)
             storedAtHubKill = try await hubControl.waitForTotal(2_000, seconds: 120).events.total
             hub.signal(SIGKILL)
             _ = await hub.exited()
             hubKills += 1
+            await directory.release(victim.id, holdingAgainAt: victimPause)
 
             // Then the victim node dies too, holding events the hub has never acknowledged.
             _ = await directory.waitForProgress(victim.id, atLeast: victimPause)

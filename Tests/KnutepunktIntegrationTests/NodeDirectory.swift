@@ -13,9 +13,9 @@ actor NodeDirectory {
     /// Makes `id`'s publisher stop once it has `count` events accepted, until ``release(_:)``.
     func hold(_ id: String, at count: Int) { holds[id] = count }
 
-    /// Lets a held publisher go on.
-    func release(_ id: String) {
-        holds[id] = nil
+    /// Lets a held publisher go on, to stop again at `nextHold` if given.
+    func release(_ id: String, holdingAgainAt nextHold: Int? = nil) {
+        holds[id] = nextHold
         for waiter in held.removeValue(forKey: id) ?? [] { waiter.resume() }
     }
 

@@ -131,7 +131,7 @@ extension ActivityCSV {
                 usable.append(false)
             } else if !known.contains(name) {
                 var message = "column \(number) is \(EventValidator.quoted(name)), which is not an event member"
-                if let suggestion = NearestCode.suggest(name, from: known) {
+                if let suggestion = NearestName.suggest(name, from: known) {
                     message += "; did you mean \(suggestion)?"
                 }
                 message += " Columns may be: \(known.joined(separator: ", "))"

@@ -376,7 +376,7 @@ extension EventValidator {
             }
             let field = Self.fieldName(member.key, position: index + 1)
             var message = "event schema \(ActivityEvent.currentSchema) has no such member"
-            if let suggestion = NearestCode.suggest(member.key, from: ActivityEvent.memberNames) {
+            if let suggestion = NearestName.suggest(member.key, from: ActivityEvent.memberNames) {
                 message += "; did you mean \"\(suggestion)\"?"
             }
             check.report(field, .unknownField, message + " Members are: \(list)")
@@ -424,7 +424,7 @@ extension EventValidator {
                 + "list the professions themselves"
         }
         var message = "\(Self.quoted(code)) is not \(Self.article(Self.noun(vocabulary))) in the taxonomy"
-        if let suggestion = NearestCode.suggest(code, from: allowed) {
+        if let suggestion = NearestName.suggest(code, from: allowed) {
             message += "; did you mean \(suggestion)?"
         }
         return message + " Allowed: \(allowed.joined(separator: ", ")) (Configs/taxonomy.yaml)"

@@ -1,5 +1,6 @@
-/// Finds the key (or code) a misspelt name was probably meant to be, for "did you mean" messages.
-package enum KeySuggester {
+/// Finds the name a misspelt one was probably meant to be (a configuration key, a code, an event member, a CSV
+/// column), for "did you mean" messages. The one suggester every module uses.
+package enum NearestName {
     /// The candidate closest to `name`, or nil when none is close enough to be a likely misspelling.
     ///
     /// In order: a candidate equal to `name` ignoring case, `_`, `-` and spaces (`age_bands` → `ageBands`); then the

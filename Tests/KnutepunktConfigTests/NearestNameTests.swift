@@ -1,7 +1,7 @@
-import KnutepunktConfig
+import KnutepunktCore
 import Testing
 
-@Suite struct KeySuggesterTests {
+@Suite struct NearestNameTests {
     static let nodeKeys = [
         "id", "region", "hub", "control", "outbox", "taxonomy", "defaultNode", "retention", "maxMessageBytes",
         "window", "batchSize", "heartbeat", "hubTimeout", "retransmitAfter",
@@ -15,7 +15,7 @@ import Testing
         ("retentionDays", "retention"), ("batch", "batchSize"), ("ib", "id"),
     ])
     func nodeKey(_ name: String, _ expected: String) {
-        #expect(KeySuggester.suggest(name, from: Self.nodeKeys) == expected)
+        #expect(NearestName.suggest(name, from: Self.nodeKeys) == expected)
     }
 
     @Test(arguments: [
@@ -23,20 +23,20 @@ import Testing
         ("rating", "ratings"), ("dyadc", "dyadic"), ("naem", "name"),
     ])
     func programmeKey(_ name: String, _ expected: String) {
-        #expect(KeySuggester.suggest(name, from: Self.programmeKeys) == expected)
+        #expect(NearestName.suggest(name, from: Self.programmeKeys) == expected)
     }
 
     @Test(arguments: ["", "xyz", "q", "publishing", "storage", "zz_top"])
     func nothingClose(_ name: String) {
-        #expect(KeySuggester.suggest(name, from: Self.nodeKeys) == nil)
+        #expect(NearestName.suggest(name, from: Self.nodeKeys) == nil)
     }
 
     @Test func noCandidates() {
-        #expect(KeySuggester.suggest("hub", from: []) == nil)
+        #expect(NearestName.suggest("hub", from: []) == nil)
     }
 
     @Test func tiesGoToTheEarlierCandidate() {
-        #expect(KeySuggester.suggest("cat", from: ["bat", "hat"]) == "bat")
-        #expect(KeySuggester.suggest("cat", from: ["hat", "bat"]) == "hat")
+        #expect(NearestName.suggest("cat", from: ["bat", "hat"]) == "bat")
+        #expect(NearestName.suggest("cat", from: ["hat", "bat"]) == "hat")
     }
 }
