@@ -21,6 +21,18 @@ package enum ConfigurationCheck {
             let inspection = TaxonomyFile.inspect(path: file)
             return Report(errors: inspection.errors, warnings: inspection.warnings)
         }
+        if GapThresholdsFile.isThresholds(file) {
+            // Profession codes are checked against the taxonomy beside the file, when there is one.
+            let taxonomyPath = ((file as NSString).deletingLastPathComponent as NSString)
+                .appendingPathComponent("taxonomy.yaml")
+            let taxonomy = try? TaxonomyFile.load(path: taxonomyPath)
+            do {
+                _ = try GapThresholdsFile.load(path: file, taxonomy: taxonomy)
+                return Report(errors: [], warnings: [])
+            } catch {
+                return Report(errors: error.errors, warnings: [])
+            }
+        }
         do {
             _ = try DaemonConfiguration.load(path: file)
             return Report(errors: [], warnings: [])
