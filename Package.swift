@@ -58,7 +58,7 @@ let package = Package(
         // Client side of the control protocol: what coordinators and ops tools use to talk to daemons.
         .target(
             name: "KnutepunktClient",
-            dependencies: ["KnutepunktCore", "KnutepunktZMQ", "KnutepunktConfig"]
+            dependencies: ["KnutepunktCore", "KnutepunktZMQ", "KnutepunktConfig", "KnutepunktStore"]
         ),
         // The one command-line tool. Thin: parses arguments and hands configurations to the libraries.
         .executableTarget(

@@ -89,6 +89,8 @@ package protocol HubStore: AnyObject, Sendable {
     func counts() throws(StoreError) -> HubCounts
     /// Every stored event's (source, sequence, id) in source and sequence order, for verification.
     func storedKeys() throws(StoreError) -> [(source: String, sequence: UInt64, eventID: UUID)]
+    /// Calls `body` with every stored event's payload, in storage order, without loading them all at once.
+    func forEachPayload(_ body: ([UInt8]) throws -> Void) throws(StoreError)
     /// Releases the store.
     func close() throws(StoreError)
 }

@@ -158,6 +158,20 @@ package final class SQLiteHubStore: HubStore {
         }
     }
 
+    package func forEachPayload(_ body: ([UInt8]) throws -> Void) throws(StoreError) {
+        do {
+            try queue.read { db in
+                let rows = try Row.fetchCursor(db, sql: "SELECT payload FROM events ORDER BY id")
+                while let row = try rows.next() {
+                    let data: Data = row["payload"]
+                    try body([UInt8](data))
+                }
+            }
+        } catch {
+            throw StoreError(error, path: path)
+        }
+    }
+
     package func storedKeys() throws(StoreError) -> [(source: String, sequence: UInt64, eventID: UUID)] {
         do {
             return try queue.read { db in

@@ -33,7 +33,7 @@ struct NetworkCommand: AsyncParsableCommand {
 
     func run() async throws {
         let hubFile = (configs as NSString).appendingPathComponent("hub.yaml")
-        guard case (.hub, let taxonomy) = try loadDaemonConfiguration(hubFile) else {
+        guard case (.hub(let hub), let taxonomy) = try loadDaemonConfiguration(hubFile) else {
             throw ValidationError("\(hubFile) must configure the hub")
         }
         let network = LocalNetwork(
@@ -52,6 +52,17 @@ struct NetworkCommand: AsyncParsableCommand {
                 let report = try await network.publishSample(to: running, taxonomy: taxonomy)
                 say("")
                 say(NetworkSummary.text(report, taxonomy: taxonomy))
+                if case .sqlite(let storePath) = hub.storage {
+                    let thresholds = try loadGapThresholds(nil, besideTaxonomy: hub.taxonomyPath, taxonomy: taxonomy)
+                    let gaps = try GapReport.evaluate(
+                        storePath: storePath,
+                        taxonomy: taxonomy,
+                        thresholds: thresholds,
+                        asOf: .today()
+                    )
+                    say("")
+                    say(GapText.text(gaps.findings, report: gaps, color: isatty(STDOUT_FILENO) == 1))
+                }
             }
             if !exitAfterSummary {
                 say("")

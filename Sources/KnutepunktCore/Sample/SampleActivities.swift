@@ -47,7 +47,7 @@ package struct SampleActivities: Sendable {
         case "NO-SOROST":
             return Profile(events: 430, emphasis: ["MIGRANT": 4, "HICONF": 1], absent: ["PRISON", "SAMI"])
         case "NO-VEST":
-            return Profile(events: 240, emphasis: ["PRISON": 1], absent: ["HICONF", "SAMI"], temporaryShare: 0.25)
+            return Profile(events: 240, emphasis: ["PRISON": 3], absent: ["HICONF", "SAMI"], temporaryShare: 0.25)
         case "NO-MIDT":
             return Profile(events: 150, absent: ["HICONF", "PRISON", "SAMI"], infantDay: false)
         case "NO-NORD":
@@ -147,22 +147,25 @@ package struct SampleActivities: Sendable {
             )
         }
         if profile.infantDay, let host = nodes.first {
-            // One infant day a year, in mid-October of the year the sample covers.
-            var infantDay = LocalDate(year: start.year, month: 10, day: 15) ?? start
-            if infantDay < start { infantDay = LocalDate(year: start.year + 1, month: 10, day: 15) ?? start }
-            let day = min(364, max(0, start.days(to: infantDay)))
-            result.append(
-                activity(
-                    index: profile.events,
-                    region: region,
-                    node: host,
-                    kind: "INFANT_DAY",
-                    day: day,
-                    groups: [("ALL", 1)],
-                    profile: profile,
-                    random: &random
+            // One infant day a year, in mid-October; for a calendar year the sample only partly covers, on the
+            // covered day nearest to it.
+            let end = start.adding(days: 364)
+            for (offset, year) in (start.year...end.year).enumerated() {
+                let october = LocalDate(year: year, month: 10, day: 15) ?? start
+                let day = min(364, max(0, start.days(to: min(max(october, start), end))))
+                result.append(
+                    activity(
+                        index: profile.events + offset,
+                        region: region,
+                        node: host,
+                        kind: "INFANT_DAY",
+                        day: day,
+                        groups: [("ALL", 1)],
+                        profile: profile,
+                        random: &random
+                    )
                 )
-            )
+            }
         }
         return result.sorted { ($0.date, $0.id.uuidString) < ($1.date, $1.id.uuidString) }
     }

@@ -1,0 +1,132 @@
+import ArgumentParser
+import Foundation
+import KnutepunktClient
+import KnutepunktConfig
+import KnutepunktCore
+
+struct GapsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gaps",
+        abstract: "Report the service gaps found in what the hub holds, grouped by region.",
+        discussion: """
+            Evaluates the gap rules (G1–G13, D1; DOMAIN.md §4) over the hub's store, with the thresholds in \
+            gaps.yaml beside the taxonomy (or --thresholds). Safe while the hub runs: it only reads.
+            """
+    )
+
+    @Option(name: .long, help: "The hub's configuration file.")
+    var config: String
+
+    @Option(name: .long, help: "Evaluate as of this date (YYYY-MM-DD) instead of today.")
+    var asOf: String?
+
+    @Option(name: .long, help: "Only this region (e.g. NO-NORD); national findings are always shown.")
+    var region: String?
+
+    @Option(name: .long, help: "Only this rule (e.g. G1 or ABSENT_SERVICE).")
+    var rule: String?
+
+    @Option(name: .long, help: "The thresholds file (default: gaps.yaml beside the taxonomy).")
+    var thresholds: String?
+
+    @Flag(name: .long, help: "Print the findings as JSON.")
+    var json = false
+
+    func run() async throws {
+        guard case (.hub(let hub), let taxonomy) = try loadDaemonConfiguration(config) else {
+            throw ValidationError("\(config) configures a node; gaps are read from the hub's configuration")
+        }
+        guard case .sqlite(let storePath) = hub.storage else { throw ValidationError("unsupported storage") }
+        let limits = try loadGapThresholds(thresholds, besideTaxonomy: hub.taxonomyPath, taxonomy: taxonomy)
+        var date = LocalDate.today()
+        if let asOf {
+            guard let parsed = LocalDate(iso: asOf) else {
+                throw ValidationError("--as-of \(asOf) is not a date; write YYYY-MM-DD, e.g. 2026-06-30")
+            }
+            date = parsed
+        }
+        var wantedRule: GapRule?
+        if let rule {
+            guard let found = GapRule.allCases.first(where: { $0.rawValue == rule || $0.name == rule }) else {
+                let names = GapRule.allCases.map { "\($0.rawValue) (\($0.name))" }.joined(separator: ", ")
+                throw ValidationError("unknown rule \(rule); use one of \(names)")
+            }
+            wantedRule = found
+        }
+        let report = try GapReport.evaluate(storePath: storePath, taxonomy: taxonomy, thresholds: limits, asOf: date)
+        let findings = report.findings.filter { finding in
+            (wantedRule == nil || finding.rule == wantedRule)
+                && (region == nil || finding.region == nil || finding.region == region)
+        }
+        if json {
+            print(GapText.json(findings))
+        } else {
+            print(GapText.text(findings, report: report, color: isatty(STDOUT_FILENO) == 1))
+        }
+    }
+}
+
+/// The gap thresholds in `path`, or in gaps.yaml beside the taxonomy file.
+func loadGapThresholds(
+    _ path: String?,
+    besideTaxonomy taxonomyPath: String,
+    taxonomy: Taxonomy
+) throws
+    -> GapThresholds
+{
+    let file =
+        path ?? ((taxonomyPath as NSString).deletingLastPathComponent as NSString).appendingPathComponent("gaps.yaml")
+    do {
+        return try GapThresholdsFile.load(path: file, taxonomy: taxonomy)
+    } catch {
+        throw ValidationError("threshold problems:\n\(error)")
+    }
+}
+
+/// How findings read in a terminal and as JSON.
+enum GapText {
+    static func text(_ findings: [GapFinding], report: GapReport, color: Bool) -> String {
+        var lines = ["gaps as of \(report.asOf.iso), from \(report.events) stored events"]
+        if !report.staleRegions.isEmpty {
+            lines.append("no data (every node silent): \(report.staleRegions.joined(separator: ", "))")
+        }
+        let groups = Dictionary(grouping: findings) { $0.region ?? "national" }
+        for region in groups.keys.sorted(by: { ($0 == "national" ? "~" : $0) < ($1 == "national" ? "~" : $1) }) {
+            let mine = groups[region] ?? []
+            let red = mine.filter { $0.severity == .red }.count
+            lines.append("")
+            lines.append("\(region): \(red) red, \(mine.count - red) amber")
+            for finding in mine.sorted(by: { ($1.severity, $0.rule) < ($0.severity, $1.rule) }) {
+                let severity = finding.severity == .red ? "RED  " : "AMBER"
+                let shown =
+                    color
+                    ? (finding.severity == .red ? "\u{1B}[31m\(severity)\u{1B}[0m" : "\u{1B}[33m\(severity)\u{1B}[0m")
+                    : severity
+                lines.append(
+                    "  \(shown) \(finding.rule.rawValue.padding(toLength: 4, withPad: " ", startingAt: 0)) \(finding.message)"
+                )
+            }
+        }
+        if findings.isEmpty { lines.append("no gaps found") }
+        return lines.joined(separator: "\n")
+    }
+
+    static func json(_ findings: [GapFinding]) -> String {
+        let objects: [[String: Any]] = findings.map { finding in
+            var object: [String: Any] = [
+                "key": finding.key, "rule": finding.rule.rawValue, "name": finding.rule.name,
+                "severity": finding.severity.rawValue, "message": finding.message,
+                "inputs": finding.inputs, "thresholds": finding.thresholds,
+            ]
+            if let region = finding.region { object["region"] = region }
+            if let group = finding.targetGroup { object["target_group"] = group }
+            if let band = finding.ageBand { object["age_band"] = band }
+            if let node = finding.node { object["node"] = node }
+            if !finding.tiers.isEmpty { object["tiers"] = finding.tiers }
+            return object
+        }
+        let data =
+            (try? JSONSerialization.data(withJSONObject: objects, options: [.prettyPrinted, .sortedKeys])) ?? Data()
+        return String(decoding: data, as: UTF8.self)
+    }
+}
