@@ -225,11 +225,42 @@ func endToEnd() async throws {
     ).print()
 }
 
+/// Gap evaluation: folding events into the facts the rules read (incremental, per event), and evaluating every
+/// rule over the facts (independent of how many events there are).
+func gaps() {
+    let taxonomy = InProcessDaemons.taxonomy.network(ofCountry: "NO")
+    let today = LocalDate.today()
+    let sample = SampleActivities(taxonomy: taxonomy, start: today.adding(days: -364), seed: 2026)
+    let events = ["NO-SOROST", "NO-VEST", "NO-MIDT", "NO-NORD"].flatMap { sample.activities(region: $0) }
+    for total in [events.count, 1_000_000] {
+        var builder = GapFacts.Builder(asOf: today, taxonomy: taxonomy)
+        let fold = seconds {
+            for index in 0..<total { builder.add(events[index % events.count]) }
+        }
+        var findings = 0
+        let rounds = 20
+        let evaluate = seconds {
+            for _ in 0..<rounds {
+                findings = GapEvaluator.evaluate(builder.facts, taxonomy: taxonomy).findings.count
+            }
+        }
+        Figure(
+            benchmark: "gaps.evaluate",
+            value: evaluate / Double(rounds) * 1000,
+            unit: "ms per evaluation",
+            details: [
+                "events": total, "findings": findings, "fold_seconds": fold,
+                "fold_events_per_s": Double(total) / fold,
+            ]
+        ).print()
+    }
+}
+
 // MARK: - Main
 
 let all: [(String, () async throws -> Void)] = [
     ("codec", { codec() }), ("validation", { validation() }), ("outbox", { try outbox() }),
-    ("hubstore", { try hubStore() }), ("e2e", { try await endToEnd() }),
+    ("hubstore", { try hubStore() }), ("e2e", { try await endToEnd() }), ("gaps", { gaps() }),
 ]
 let wanted = Set(CommandLine.arguments.dropFirst())
 for (name, run) in all where wanted.isEmpty || wanted.contains(name) {
