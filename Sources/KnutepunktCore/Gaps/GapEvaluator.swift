@@ -14,6 +14,12 @@ package enum GapEvaluator {
         package var suppressed: [GapFinding]
         /// Regions whose nodes are all stale, sorted.
         package var staleRegions: [String]
+
+        package init(findings: [GapFinding], suppressed: [GapFinding], staleRegions: [String]) {
+            self.findings = findings
+            self.suppressed = suppressed
+            self.staleRegions = staleRegions
+        }
     }
 
     package static func evaluate(
