@@ -19,6 +19,7 @@ final class HubReactor {
     struct Setup: Sendable {
         var configuration: HubConfiguration
         var taxonomy: Taxonomy
+        var thresholds: GapThresholds
         var logger: Logger
         var context: ZMQContext
         var mailbox: ZMQMailbox<Command>
@@ -45,6 +46,7 @@ final class HubReactor {
     private let publisher: ZMQSocket
     private let control: ZMQSocket
     private let grants: [String: HubConfiguration.NodeGrant]
+    private let gaps: HubGapMonitor
     /// Events stored so far, kept in memory so STATUS waiters need no query per commit.
     private var storedTotal: Int
     /// STATUS requests waiting for a number of stored events, with their deadlines.
@@ -80,6 +82,12 @@ final class HubReactor {
             )
             validator = EventValidator(taxonomy: setup.taxonomy)
             storedTotal = try store.counts().total
+            gaps = try HubGapMonitor(
+                taxonomy: setup.taxonomy,
+                thresholds: setup.thresholds,
+                store: store,
+                logger: setup.logger
+            )
             wake = try setup.mailbox.makeReceiver()
             opened.append(wake)
             var link = ZMQLinkSettings.default
@@ -116,6 +124,7 @@ final class HubReactor {
                 "nodes": "\(configuration.nodes.count)",
             ]
         )
+        publishGapChanges(gaps.evaluate())
     }
 
     // MARK: - Loop
@@ -128,7 +137,9 @@ final class HubReactor {
             let controlIndex = poller.add(control)
             let ready: [ZMQPollEvents]
             do {
-                ready = try poller.poll(timeout: .seconds(1))
+                var timeout: Duration = .seconds(1)
+                if let due = gaps.nextDeadline { timeout = max(.zero, min(timeout, due - clock.now)) }
+                ready = try poller.poll(timeout: timeout)
             } catch {
                 logger.critical("polling failed; stopping", metadata: ["error": "\(error)"])
                 setup.failure.record(error)
@@ -138,6 +149,7 @@ final class HubReactor {
             if ready[controlIndex].contains(.readable) { serveControl() }
             for action in sessions.tick(now: clock.now) { perform(action) }
             answerStatusWaiters()
+            publishGapChanges(gaps.tick(store: store))
             if ready[wakeIndex].contains(.readable) {
                 for command in setup.mailbox.takeAll(from: wake) {
                     switch command {
@@ -169,6 +181,8 @@ final class HubReactor {
     /// Drains up to `maxBatch` node messages, validates new events and commits them in one transaction.
     private func ingestBatch() {
         var batch = HubBatch()
+        // The validated events beside `batch.events`, index for index, for the gap monitor.
+        var accepted: [ActivityEvent] = []
         var nacks: [PendingNack] = []
         var ingests = 0
         let today = LocalDate.today()
@@ -196,13 +210,13 @@ final class HubReactor {
             for action in actions {
                 if case .ingest(let ingest) = action {
                     ingests += 1
-                    admit(ingest, today: today, into: &batch, nacks: &nacks)
+                    admit(ingest, today: today, into: &batch, accepted: &accepted, nacks: &nacks)
                 } else {
                     perform(action)
                 }
             }
         }
-        commit(batch, nacks: nacks)
+        commit(batch, accepted: accepted, nacks: nacks)
     }
 
     /// Validates one new event: stored if good, recorded as refused (and NACKed after the commit) if not.
@@ -210,6 +224,7 @@ final class HubReactor {
         _ ingest: HubSessionStateMachine.Ingest,
         today: LocalDate,
         into batch: inout HubBatch,
+        accepted: inout [ActivityEvent],
         nacks: inout [PendingNack]
     ) {
         batch.settled[ingest.nodeID] = max(batch.settled[ingest.nodeID] ?? 0, ingest.sequence)
@@ -245,6 +260,7 @@ final class HubReactor {
                 )
                 return
             }
+            accepted.append(event)
             batch.events.append(
                 HubEventRecord(
                     source: ingest.nodeID,
@@ -270,7 +286,7 @@ final class HubReactor {
         return .invalidEvent
     }
 
-    private func commit(_ batch: HubBatch, nacks: [PendingNack]) {
+    private func commit(_ batch: HubBatch, accepted: [ActivityEvent], nacks: [PendingNack]) {
         var nacks = nacks
         if !batch.isEmpty {
             let result: HubCommitResult
@@ -307,15 +323,30 @@ final class HubReactor {
                     to: peer
                 )
             }
+            var stored: [ActivityEvent] = []
             for (index, event) in batch.events.enumerated() where !duplicates.contains(index) {
                 publish(event)
+                stored.append(accepted[index])
             }
+            gaps.stored(stored)
             storedTotal += batch.events.count - duplicates.count
             if !nacks.isEmpty {
                 logger.info("events refused", metadata: ["count": "\(nacks.count)"])
             }
         }
         for action in sessions.batchCommitted(now: clock.now) { perform(action) }
+    }
+
+    /// Publishes gap changes on `gap.<REGION>.<RULE>`, in sequence order.
+    private func publishGapChanges(_ updates: [GapLifecycle.Update]) {
+        for update in updates {
+            let message = GapUpdate(update, epoch: gaps.epoch)
+            do {
+                try publisher.send([Array(message.gap.topic.utf8), JSONBody.encode(message)], dontWait: true)
+            } catch {
+                logger.warning("publishing a gap change failed", metadata: ["error": "\(error)"])
+            }
+        }
     }
 
     private func publish(_ event: HubEventRecord) {
@@ -386,13 +417,15 @@ final class HubReactor {
                         continue
                     }
                     reply = statusReply()
+                case .gaps:
+                    reply = ControlMessage(command: .gapSnapshot, body: JSONBody.encode(gaps.snapshot))
                 default:
                     reply = ControlMessage(
                         command: .error,
                         body: JSONBody.encode(
                             ControlFailure(
                                 code: ControlFailure.malformedRequestCode,
-                                message: "the hub answers STATUS only"
+                                message: "the hub answers STATUS and GAPS only"
                             )
                         )
                     )

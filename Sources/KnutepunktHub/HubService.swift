@@ -17,12 +17,19 @@ package final class HubService: Service {
 
     package let configuration: HubConfiguration
     private let taxonomy: Taxonomy
+    private let thresholds: GapThresholds
     private let logger: Logger
     private let ready = ReadySignal<Endpoints>()
 
-    package init(configuration: HubConfiguration, taxonomy: Taxonomy, logger: Logger) {
+    package init(
+        configuration: HubConfiguration,
+        taxonomy: Taxonomy,
+        thresholds: GapThresholds = .standard,
+        logger: Logger
+    ) {
         self.configuration = configuration
         self.taxonomy = taxonomy
+        self.thresholds = thresholds
         var logger = logger
         logger[metadataKey: "hub.id"] = "\(configuration.id)"
         self.logger = logger
@@ -42,6 +49,7 @@ package final class HubService: Service {
         let setup = HubReactor.Setup(
             configuration: configuration,
             taxonomy: taxonomy,
+            thresholds: thresholds,
             logger: logger,
             context: context,
             mailbox: mailbox,

@@ -26,7 +26,8 @@ struct HubCommand: AsyncParsableCommand {
         guard case (.hub(let configuration), let taxonomy) = try loadDaemonConfiguration(config) else {
             throw ValidationError("\(config) configures a node, not the hub; use `knutepunkt node --config \(config)`")
         }
-        let hub = HubService(configuration: configuration, taxonomy: taxonomy, logger: logger)
+        let thresholds = try loadGapThresholds(nil, besideTaxonomy: configuration.taxonomyPath, taxonomy: taxonomy)
+        let hub = HubService(configuration: configuration, taxonomy: taxonomy, thresholds: thresholds, logger: logger)
         try await runDaemon(hub, logger: logger) {
             let endpoints = try await hub.endpoints()
             if announce {

@@ -66,7 +66,7 @@ struct GapsCommand: AsyncParsableCommand {
     }
 }
 
-/// The gap thresholds in `path`, or in gaps.yaml beside the taxonomy file.
+/// The gap thresholds in `path`, or in gaps.yaml beside the taxonomy file (DOMAIN.md's defaults when there is none).
 func loadGapThresholds(
     _ path: String?,
     besideTaxonomy taxonomyPath: String,
@@ -76,6 +76,7 @@ func loadGapThresholds(
 {
     let file =
         path ?? ((taxonomyPath as NSString).deletingLastPathComponent as NSString).appendingPathComponent("gaps.yaml")
+    if path == nil, !FileManager.default.fileExists(atPath: file) { return .standard }
     do {
         return try GapThresholdsFile.load(path: file, taxonomy: taxonomy)
     } catch {

@@ -19,7 +19,7 @@ struct Knutepunkt: AsyncParsableCommand {
         version: KnutepunktVersion.current,
         subcommands: [
             HubCommand.self, NodeCommand.self, PublishCommand.self, ImportCommand.self, StatusCommand.self,
-            ConfigCommand.self, NetworkCommand.self, SampleCommand.self, GapsCommand.self,
+            ConfigCommand.self, NetworkCommand.self, SampleCommand.self, GapsCommand.self, WatchCommand.self,
         ]
     )
 }

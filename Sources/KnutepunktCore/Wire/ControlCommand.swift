@@ -8,6 +8,10 @@ package enum ControlCommand: UInt8, CaseIterable, Sendable {
     case status = 0x03
     /// daemon → client: the status report (a JSON object).
     case statusReply = 0x04
+    /// client → hub: `{}`; asks for the open gaps (a ``GapSnapshot``).
+    case gaps = 0x05
+    /// hub → client: the open gaps and the sequence they are current as of.
+    case gapSnapshot = 0x06
     /// daemon → client: `{"code": …, "message": …}`; the request failed as a whole.
     case error = 0x7F
 
@@ -18,6 +22,8 @@ package enum ControlCommand: UInt8, CaseIterable, Sendable {
         case .submitResult: "SUBMIT_RESULT"
         case .status: "STATUS"
         case .statusReply: "STATUS_REPLY"
+        case .gaps: "GAPS"
+        case .gapSnapshot: "GAP_SNAPSHOT"
         case .error: "ERROR"
         }
     }

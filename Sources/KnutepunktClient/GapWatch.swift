@@ -1,0 +1,79 @@
+import Foundation
+import KnutepunktCore
+import KnutepunktZMQ
+
+/// Follows the hub's gaps live, the Clone way: subscribe to `gap.` first, then ask for the snapshot (GAPS), then
+/// apply only the published changes of the same epoch numbered above the snapshot, in order. A change of epoch (the
+/// hub restarted) or a missing number (a dropped message) makes it ask for a fresh snapshot, so nothing is missed or
+/// applied twice.
+///
+/// Blocking: run it on its own thread (``ControlClient`` style).
+package struct GapWatch {
+    package var publish: String
+    package var control: String
+    package var timeout: Duration
+
+    package init(publish: String, control: String, timeout: Duration = .seconds(5)) {
+        self.publish = publish
+        self.control = control
+        self.timeout = timeout
+    }
+
+    /// What the watcher has seen.
+    package enum Event: Sendable {
+        /// A (fresh) snapshot: replace everything known with it.
+        case snapshot(GapSnapshot)
+        /// One change after the snapshot.
+        case update(GapUpdate)
+    }
+
+    /// Runs until `handle` returns false, or `idle` passes without any message (nil: never).
+    package func run(idle: Duration? = nil, _ handle: (Event) -> Bool) throws {
+        let context = try ZMQContext()
+        defer { context.terminate() }
+        let subscriber = try context.makeSocket(.sub)
+        defer { subscriber.close() }
+        try subscriber.setOption(.subscribe, Array("gap.".utf8))
+        try subscriber.connect(publish)
+        let client = try ControlClient(endpoint: control, timeout: timeout)
+        defer { client.close() }
+
+        func snapshot() throws -> GapSnapshot {
+            let reply = try client.request(.gaps, body: Array("{}".utf8))
+            guard reply.command == .gapSnapshot else {
+                throw ClientError(code: .badReply, message: "expected GAP_SNAPSHOT, got \(reply.command.name)")
+            }
+            do {
+                return try JSONBody.decode(GapSnapshot.self, from: reply.body)
+            } catch {
+                throw ClientError(code: .badReply, message: "cannot read the gap snapshot: \(error)")
+            }
+        }
+
+        var current = try snapshot()
+        guard handle(.snapshot(current)) else { return }
+        var last = current.sequence
+        while true {
+            var poller = ZMQPoller()
+            _ = poller.add(subscriber)
+            let ready = try poller.poll(timeout: idle ?? .seconds(1))
+            guard ready.first?.contains(.readable) == true else {
+                if idle != nil { return }
+                continue
+            }
+            guard let message = try subscriber.receive(dontWait: true), message.frames.count == 2,
+                let update = try? JSONBody.decode(GapUpdate.self, from: message.frames[1])
+            else { continue }
+            if update.epoch == current.epoch, update.sequence <= last { continue }  // already in the snapshot
+            if update.epoch != current.epoch || update.sequence != last + 1 {
+                // The hub restarted, or a change was dropped: start again from a snapshot.
+                current = try snapshot()
+                last = current.sequence
+                guard handle(.snapshot(current)) else { return }
+                continue
+            }
+            last = update.sequence
+            guard handle(.update(update)) else { return }
+        }
+    }
+}
