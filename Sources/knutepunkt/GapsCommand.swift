@@ -113,21 +113,6 @@ enum GapText {
     }
 
     static func json(_ findings: [GapFinding]) -> String {
-        let objects: [[String: Any]] = findings.map { finding in
-            var object: [String: Any] = [
-                "key": finding.key, "rule": finding.rule.rawValue, "name": finding.rule.name,
-                "severity": finding.severity.rawValue, "message": finding.message,
-                "inputs": finding.inputs, "thresholds": finding.thresholds,
-            ]
-            if let region = finding.region { object["region"] = region }
-            if let group = finding.targetGroup { object["target_group"] = group }
-            if let band = finding.ageBand { object["age_band"] = band }
-            if let node = finding.node { object["node"] = node }
-            if !finding.tiers.isEmpty { object["tiers"] = finding.tiers }
-            return object
-        }
-        let data =
-            (try? JSONSerialization.data(withJSONObject: objects, options: [.prettyPrinted, .sortedKeys])) ?? Data()
-        return String(decoding: data, as: UTF8.self)
+        String(decoding: JSONBody.encode(findings.map { GapRecord($0) }), as: UTF8.self)
     }
 }
