@@ -16,6 +16,8 @@ package struct GapReport: Sendable {
     /// Events read from the store (and how many of them could not be read back as valid events).
     package var events: Int
     package var unreadable: Int
+    /// The facts each country of the network was evaluated on, with its taxonomy (for coverage and programme views).
+    package var countries: [(code: String, facts: GapFacts, taxonomy: Taxonomy)] = []
 
     /// Evaluates the store at `path` as of `asOf`.
     package static func evaluate(
@@ -63,11 +65,9 @@ package struct GapReport: Sendable {
         )
         for country in taxonomy.networkCountries {
             guard let facts = builders[country]?.facts else { continue }
-            let evaluation = GapEvaluator.evaluate(
-                facts,
-                taxonomy: taxonomy.network(ofCountry: country),
-                thresholds: thresholds
-            )
+            let network = taxonomy.network(ofCountry: country)
+            report.countries.append((country, facts, network))
+            let evaluation = GapEvaluator.evaluate(facts, taxonomy: network, thresholds: thresholds)
             report.findings += evaluation.findings
             report.suppressed += evaluation.suppressed
             report.staleRegions += evaluation.staleRegions

@@ -4,37 +4,21 @@ import KnutepunktClient
 import KnutepunktConfig
 import KnutepunktCore
 
-struct GapsCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "gaps",
-        abstract: "Report the service gaps found in what the hub holds, grouped by region.",
-        discussion: """
-            Evaluates the gap rules (G1–G13, D1; DOMAIN.md §4) over the hub's store, with the thresholds in \
-            gaps.yaml beside the taxonomy (or --thresholds). Safe while the hub runs: it only reads.
-            """
-    )
-
+/// What every report over the hub's store takes: the hub's configuration, a date and the thresholds.
+struct HubReportOptions: ParsableArguments {
     @Option(name: .long, help: "The hub's configuration file.")
     var config: String
 
     @Option(name: .long, help: "Evaluate as of this date (YYYY-MM-DD) instead of today.")
     var asOf: String?
 
-    @Option(name: .long, help: "Only this region (e.g. NO-NORD); national findings are always shown.")
-    var region: String?
-
-    @Option(name: .long, help: "Only this rule (e.g. G1 or ABSENT_SERVICE).")
-    var rule: String?
-
     @Option(name: .long, help: "The thresholds file (default: gaps.yaml beside the taxonomy).")
     var thresholds: String?
 
-    @Flag(name: .long, help: "Print the findings as JSON.")
-    var json = false
-
-    func run() async throws {
+    /// Reads the hub's store and evaluates it.
+    func report() throws -> (GapReport, Taxonomy) {
         guard case (.hub(let hub), let taxonomy) = try loadDaemonConfiguration(config) else {
-            throw ValidationError("\(config) configures a node; gaps are read from the hub's configuration")
+            throw ValidationError("\(config) configures a node; reports are read from the hub's configuration")
         }
         guard case .sqlite(let storePath) = hub.storage else { throw ValidationError("unsupported storage") }
         let limits = try loadGapThresholds(thresholds, besideTaxonomy: hub.taxonomyPath, taxonomy: taxonomy)
@@ -45,6 +29,33 @@ struct GapsCommand: AsyncParsableCommand {
             }
             date = parsed
         }
+        let report = try GapReport.evaluate(storePath: storePath, taxonomy: taxonomy, thresholds: limits, asOf: date)
+        return (report, taxonomy)
+    }
+}
+
+struct GapsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gaps",
+        abstract: "Report the service gaps found in what the hub holds, grouped by region.",
+        discussion: """
+            Evaluates the gap rules (G1–G13, D1; DOMAIN.md §4) over the hub's store, with the thresholds in \
+            gaps.yaml beside the taxonomy (or --thresholds). Safe while the hub runs: it only reads.
+            """
+    )
+
+    @OptionGroup var options: HubReportOptions
+
+    @Option(name: .long, help: "Only this region (e.g. NO-NORD); national findings are always shown.")
+    var region: String?
+
+    @Option(name: .long, help: "Only this rule (e.g. G1 or ABSENT_SERVICE).")
+    var rule: String?
+
+    @Flag(name: .long, help: "Print the findings as JSON.")
+    var json = false
+
+    func run() async throws {
         var wantedRule: GapRule?
         if let rule {
             guard let found = GapRule.allCases.first(where: { $0.rawValue == rule || $0.name == rule }) else {
@@ -53,7 +64,7 @@ struct GapsCommand: AsyncParsableCommand {
             }
             wantedRule = found
         }
-        let report = try GapReport.evaluate(storePath: storePath, taxonomy: taxonomy, thresholds: limits, asOf: date)
+        let (report, _) = try options.report()
         let findings = report.findings.filter { finding in
             (wantedRule == nil || finding.rule == wantedRule)
                 && (region == nil || finding.region == nil || finding.region == region)
