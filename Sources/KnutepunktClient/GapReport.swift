@@ -28,50 +28,21 @@ package struct GapReport: Sendable {
     ) throws -> GapReport {
         let store = try SQLiteHubStore.open(path: storePath)
         defer { try? store.close() }
-        let validator = EventValidator(taxonomy: taxonomy)
-        let today = LocalDate.today()
-        var builders = Dictionary(
-            uniqueKeysWithValues: taxonomy.networkCountries.map { country in
-                (
-                    country,
-                    GapFacts.Builder(
-                        asOf: asOf,
-                        taxonomy: taxonomy.network(ofCountry: country),
-                        windowMonths: thresholds.windowMonths
-                    )
-                )
-            }
-        )
-        var events = 0
-        var unreadable = 0
-        try store.forEachPayload { payload in
-            events += 1
-            guard let object = try? JSONValue.parse(payload),
-                case .success(let event) = validator.validate(object, defaults: .hub, today: max(today, asOf)),
-                let country = taxonomy.region(event.region)?.country
-            else {
-                unreadable += 1
-                return
-            }
-            builders[country]?.add(event)
-        }
+        var network = NetworkGapFacts(taxonomy: taxonomy, asOf: asOf, windowMonths: thresholds.windowMonths)
+        let (events, unreadable) = try store.forEachEvent(
+            validator: EventValidator(taxonomy: taxonomy),
+            today: max(LocalDate.today(), asOf)
+        ) { network.add($0) }
+        let evaluation = network.evaluate(thresholds: thresholds)
         var report = GapReport(
             asOf: asOf,
-            findings: [],
-            suppressed: [],
-            staleRegions: [],
+            findings: evaluation.findings,
+            suppressed: evaluation.suppressed,
+            staleRegions: evaluation.staleRegions,
             events: events,
             unreadable: unreadable
         )
-        for country in taxonomy.networkCountries {
-            guard let facts = builders[country]?.facts else { continue }
-            let network = taxonomy.network(ofCountry: country)
-            report.countries.append((country, facts, network))
-            let evaluation = GapEvaluator.evaluate(facts, taxonomy: network, thresholds: thresholds)
-            report.findings += evaluation.findings
-            report.suppressed += evaluation.suppressed
-            report.staleRegions += evaluation.staleRegions
-        }
+        report.countries = network.countries.map { ($0.code, $0.facts, $0.taxonomy) }
         report.findings.sort { ($0.region ?? "", $0.rule, $0.key) < ($1.region ?? "", $1.rule, $1.key) }
         return report
     }

@@ -17,9 +17,7 @@ final class HubGapMonitor {
     private let thresholds: GapThresholds
     private let logger: Logger
     private let clock = ContinuousClock()
-    /// Each country of the network is evaluated on its own (its own national median).
-    private let countries: [(code: String, taxonomy: Taxonomy)]
-    private var builders: [String: GapFacts.Builder] = [:]
+    private var network: NetworkGapFacts
     private var day: LocalDate
     private var lifecycle = GapLifecycle()
     private var dueAt: ContinuousClock.Instant?
@@ -30,8 +28,8 @@ final class HubGapMonitor {
         self.taxonomy = taxonomy
         self.thresholds = thresholds
         self.logger = logger
-        countries = taxonomy.networkCountries.map { ($0, taxonomy.network(ofCountry: $0)) }
         day = LocalDate.today()
+        network = NetworkGapFacts(taxonomy: taxonomy, asOf: day, windowMonths: thresholds.windowMonths)
         epoch = "\(Int(Date().timeIntervalSince1970 * 1000))"
         try rebuild(from: store)
     }
@@ -42,10 +40,7 @@ final class HubGapMonitor {
     /// Folds newly stored events in and schedules an evaluation.
     func stored(_ events: [ActivityEvent]) {
         guard !events.isEmpty else { return }
-        for event in events {
-            guard let country = taxonomy.region(event.region)?.country else { continue }
-            builders[country]?.add(event)
-        }
+        for event in events { network.add(event) }
         if dueAt == nil { dueAt = clock.now + Self.debounce }
     }
 
@@ -70,14 +65,7 @@ final class HubGapMonitor {
     func evaluate() -> [GapLifecycle.Update] {
         dueAt = nil
         let started = clock.now
-        var merged = GapEvaluator.Evaluation(findings: [], suppressed: [], staleRegions: [])
-        for country in countries {
-            guard let facts = builders[country.code]?.facts else { continue }
-            let evaluation = GapEvaluator.evaluate(facts, taxonomy: country.taxonomy, thresholds: thresholds)
-            merged.findings += evaluation.findings
-            merged.suppressed += evaluation.suppressed
-            merged.staleRegions += evaluation.staleRegions
-        }
+        let merged = network.evaluate(thresholds: thresholds)
         let updates = lifecycle.apply(merged, on: day)
         logger.debug(
             "gaps evaluated",
@@ -96,23 +84,8 @@ final class HubGapMonitor {
     }
 
     private func rebuild(from store: any HubStore) throws {
-        var fresh: [String: GapFacts.Builder] = [:]
-        for country in countries {
-            fresh[country.code] = GapFacts.Builder(
-                asOf: day,
-                taxonomy: country.taxonomy,
-                windowMonths: thresholds.windowMonths
-            )
-        }
-        let validator = EventValidator(taxonomy: taxonomy)
-        let today = day
-        try store.forEachPayload { payload in
-            guard let object = try? JSONValue.parse(payload),
-                case .success(let event) = validator.validate(object, defaults: .hub, today: today),
-                let country = taxonomy.region(event.region)?.country
-            else { return }
-            fresh[country]?.add(event)
-        }
-        builders = fresh
+        var fresh = NetworkGapFacts(taxonomy: taxonomy, asOf: day, windowMonths: thresholds.windowMonths)
+        try store.forEachEvent(validator: EventValidator(taxonomy: taxonomy), today: day) { fresh.add($0) }
+        network = fresh
     }
 }

@@ -1,0 +1,47 @@
+/// The gap facts of every country of the network, each folded and evaluated on its own (its own national median;
+/// regions without nodes are left out, see ``Taxonomy/network(ofCountry:)``). The one place that splits events by
+/// country, for the hub's live view and the command-line reports alike.
+package struct NetworkGapFacts: Sendable {
+    /// One country's taxonomy and facts.
+    package struct Country: Sendable {
+        package var code: String
+        package var taxonomy: Taxonomy
+        package var builder: GapFacts.Builder
+        package var facts: GapFacts { builder.facts }
+    }
+
+    package private(set) var countries: [Country]
+    private let taxonomy: Taxonomy
+
+    package init(taxonomy: Taxonomy, asOf: LocalDate, windowMonths: Int) {
+        self.taxonomy = taxonomy
+        countries = taxonomy.networkCountries.map { code in
+            let network = taxonomy.network(ofCountry: code)
+            return Country(
+                code: code,
+                taxonomy: network,
+                builder: GapFacts.Builder(asOf: asOf, taxonomy: network, windowMonths: windowMonths)
+            )
+        }
+    }
+
+    /// Folds one validated event into its country's facts (events of regions outside the network are ignored).
+    package mutating func add(_ event: ActivityEvent) {
+        guard let country = taxonomy.region(event.region)?.country,
+            let index = countries.firstIndex(where: { $0.code == country })
+        else { return }
+        countries[index].builder.add(event)
+    }
+
+    /// Every country evaluated, the results merged.
+    package func evaluate(thresholds: GapThresholds) -> GapEvaluator.Evaluation {
+        var merged = GapEvaluator.Evaluation(findings: [], suppressed: [], staleRegions: [])
+        for country in countries {
+            let evaluation = GapEvaluator.evaluate(country.facts, taxonomy: country.taxonomy, thresholds: thresholds)
+            merged.findings += evaluation.findings
+            merged.suppressed += evaluation.suppressed
+            merged.staleRegions += evaluation.staleRegions
+        }
+        return merged
+    }
+}
