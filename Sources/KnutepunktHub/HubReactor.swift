@@ -399,16 +399,10 @@ final class HubReactor {
             } catch {
                 break
             }
-            guard let received, received.frames.count >= 2 else { break }
-            var envelope = [received.frames[0]]
-            var rest = received.frames.dropFirst()
-            if rest.first?.isEmpty == true, rest.count > 1 {
-                envelope.append([])
-                rest = rest.dropFirst()
-            }
+            guard let received, let (envelope, rest) = ControlCodec.splitEnvelope(received.frames) else { break }
             let reply: ControlMessage
             do {
-                let request = try ControlCodec.decode(Array(rest))
+                let request = try ControlCodec.decode(rest)
                 switch request.command {
                 case .status:
                     let wanted = (try? JSONBody.decode(StatusRequest.self, from: request.body)) ?? StatusRequest()

@@ -395,15 +395,9 @@ final class NodeReactor {
 
     /// Splits `[peer, (empty delimiter)?, header, body]` into envelope and message; answers what it cannot decode.
     private func decodeRequest(_ frames: [[UInt8]]) -> Request? {
-        guard frames.count >= 2 else { return nil }
-        var envelope = [frames[0]]
-        var rest = frames[1...]
-        if rest.first?.isEmpty == true, rest.count > 1 {
-            envelope.append([])
-            rest = rest.dropFirst()
-        }
+        guard let (envelope, rest) = ControlCodec.splitEnvelope(frames) else { return nil }
         do {
-            return Request(envelope: envelope, message: try ControlCodec.decode(Array(rest)))
+            return Request(envelope: envelope, message: try ControlCodec.decode(rest))
         } catch {
             let request = Request(envelope: envelope, message: ControlMessage(command: .error, body: []))
             replyFailure(request, ControlFailure(code: ControlFailure.malformedRequestCode, message: "\(error)"))

@@ -13,6 +13,14 @@ package enum ControlCodec {
         [signature + [version, message.command.rawValue], message.body]
     }
 
+    /// Splits what a ROUTER received into the envelope to answer on (the peer's routing id, plus the empty delimiter a
+    /// REQ socket adds) and the KPC/1 frames; nil when there is nothing after the routing id.
+    package static func splitEnvelope(_ frames: [[UInt8]]) -> (envelope: [[UInt8]], message: [[UInt8]])? {
+        guard frames.count >= 2 else { return nil }
+        if frames[1].isEmpty, frames.count > 2 { return (Array(frames[..<2]), Array(frames[2...])) }
+        return ([frames[0]], Array(frames[1...]))
+    }
+
     /// The message `frames` carry, or the first defect found in them.
     package static func decode(_ frames: [[UInt8]]) throws(WireError) -> ControlMessage {
         guard let header = frames.first else {

@@ -12,6 +12,15 @@ import Testing
         #expect(try ControlCodec.decode(frames).text == message.text)
     }
 
+    @Test func envelopesOfDealerAndReqClientsAreSplitOff() throws {
+        let header: [UInt8] = [0x4B, 0x43, 0x01, 0x03]
+        let dealer = try #require(ControlCodec.splitEnvelope([[7], header, [0x7B, 0x7D]]))
+        #expect(dealer.envelope == [[7]] && dealer.message == [header, [0x7B, 0x7D]])
+        let req = try #require(ControlCodec.splitEnvelope([[7], [], header, [0x7B, 0x7D]]))
+        #expect(req.envelope == [[7], []] && req.message == [header, [0x7B, 0x7D]])
+        #expect(ControlCodec.splitEnvelope([[7]]) == nil)
+    }
+
     @Test func goldenStatusRequest() throws {
         #expect(ControlCodec.encode(.init(command: .status, text: "{}")).map(Hex.string) == ["4B430103", "7B7D"])
     }
