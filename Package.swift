@@ -77,6 +77,7 @@ let package = Package(
             dependencies: [
                 "KnutepunktCore", "KnutepunktConfig", "KnutepunktZMQ", "KnutepunktClient", "KnutepunktHub",
                 "KnutepunktNode",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

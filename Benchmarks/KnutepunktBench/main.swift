@@ -38,15 +38,20 @@ func percentile(_ sorted: [Double], _ p: Double) -> Double {
     return sorted[min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.down)))]
 }
 
-/// Realistic canonical events (the sample data set), cycled to `count`.
-func sampleEvents(_ count: Int) -> [[UInt8]] {
+/// Realistic events (the sample data set of one region), cycled to `count`.
+func sampleActivities(_ count: Int) -> [ActivityEvent] {
     let sample = SampleActivities(
         taxonomy: InProcessDaemons.taxonomy,
         start: LocalDate.today().adding(days: -364),
         seed: 7
     )
-    let one = sample.activities(region: "NO-SOROST").map { $0.canonicalJSON() }
+    let one = sample.activities(region: "NO-SOROST")
     return (0..<count).map { one[$0 % one.count] }
+}
+
+/// The same as canonical payloads.
+func sampleEvents(_ count: Int) -> [[UInt8]] {
+    sampleActivities(count).map { $0.canonicalJSON() }
 }
 
 // MARK: - Benchmarks
@@ -137,23 +142,22 @@ func hubStore() throws {
     defer { folder.remove() }
     let store = try SQLiteHubStore.open(path: folder.file("hub.sqlite"))
     defer { try? store.close() }
-    let payloads = sampleEvents(1024)
+    let events = sampleActivities(1024)
+    let payloads = events.map { $0.canonicalJSON() }
     let commits = 100
     var sequence: UInt64 = 0
     var latencies: [Double] = []
     for _ in 0..<commits {
         var batch = HubBatch()
-        for payload in payloads {
+        for (event, payload) in zip(events, payloads) {
             sequence += 1
             batch.events.append(
                 HubEventRecord(
                     source: "NO-SOROST",
                     sequence: sequence,
                     eventID: UUID(),
-                    region: "NO-SOROST",
-                    node: "NO-SOROST-OUS",
-                    kind: "DELIVERY",
-                    occurredOn: "2026-03-01",
+                    cell: ActivityCell(event),
+                    count: ActivityCount(event),
                     payload: payload
                 )
             )

@@ -3,19 +3,18 @@ import KnutepunktConfig
 import KnutepunktCore
 import KnutepunktStore
 
-/// The gap report from what a hub holds: every stored event is read back, validated, and folded into the facts the
-/// gap rules read; each country of the network is evaluated on its own.
-///
-/// This reads the event table once per report. The hub's live evaluation keeps the facts up to date as events
-/// arrive instead; the report is for the command line and exports.
+/// The gap report from what a hub holds: the store's activity counters (never the event table) are folded into the
+/// facts the gap rules read; each country of the network is evaluated on its own. Gaps the hub has open carry the
+/// day they were opened.
 package struct GapReport: Sendable {
     package var asOf: LocalDate
     package var findings: [GapFinding]
     package var suppressed: [GapFinding]
     package var staleRegions: [String]
-    /// Events read from the store (and how many of them could not be read back as valid events).
+    /// Events counted (the store's activity counters).
     package var events: Int
-    package var unreadable: Int
+    /// The day each gap the hub has open was opened, by gap key.
+    package var openedOn: [String: LocalDate] = [:]
     /// The facts each country of the network was evaluated on, with its taxonomy (for coverage and programme views).
     package var countries: [(code: String, facts: GapFacts, taxonomy: Taxonomy)] = []
 
@@ -28,20 +27,30 @@ package struct GapReport: Sendable {
     ) throws -> GapReport {
         let store = try SQLiteHubStore.open(path: storePath)
         defer { try? store.close() }
+        let coverage = try store.activityCountCoverage()
+        guard coverage.counted == coverage.stored else {
+            throw ClientError(
+                code: .countersOutOfDate,
+                message: """
+                    the activity counters in \(storePath) hold \(coverage.counted) events but the store holds \
+                    \(coverage.stored); run `knutepunkt hub rebuild-aggregates --config HUB_CONFIG` (the hub also \
+                    rebuilds them when it starts)
+                    """
+            )
+        }
         var network = NetworkGapFacts(taxonomy: taxonomy, asOf: asOf, windowMonths: thresholds.windowMonths)
-        let (events, unreadable) = try store.forEachEvent(
-            validator: EventValidator(taxonomy: taxonomy),
-            today: max(LocalDate.today(), asOf)
-        ) { network.add($0) }
+        try store.forEachActivityCount { network.add($0, $1) }
         let evaluation = network.evaluate(thresholds: thresholds)
         var report = GapReport(
             asOf: asOf,
             findings: evaluation.findings,
             suppressed: evaluation.suppressed,
             staleRegions: evaluation.staleRegions,
-            events: events,
-            unreadable: unreadable
+            events: coverage.counted
         )
+        for gap in try store.loadGaps()?.open ?? [] where gap.openedOn <= asOf {
+            report.openedOn[gap.finding.key] = gap.openedOn
+        }
         report.countries = network.countries.map { ($0.code, $0.facts, $0.taxonomy) }
         report.findings.sort { ($0.region ?? "", $0.rule, $0.key) < ($1.region ?? "", $1.rule, $1.key) }
         return report

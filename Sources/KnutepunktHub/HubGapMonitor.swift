@@ -5,10 +5,12 @@ import Logging
 
 /// The hub's live view of service gaps: keeps the facts the gap rules read up to date as events are stored,
 /// evaluates the rules after each batch (debounced) and at each new day (for the time-based rules, D1 and G13), and
-/// turns the results into numbered gap changes (``GapLifecycle``) for the PUB socket.
+/// turns the results into numbered gap changes (``GapLifecycle``), saved in the store before they are published.
 ///
-/// Owned by the hub's reactor thread, like the store. The facts are rebuilt from the store at start and once a day
-/// (the 12-month window moves); in between every stored event is folded in as it commits.
+/// Owned by the hub's reactor thread, like the store. The facts are folded from the store's activity counters at
+/// start and once a day (the 12-month window moves) — never from the event table; in between every stored event's
+/// cell is folded in as it commits. The lifecycle (open gaps, change numbers, epoch) is the store's, so it outlives
+/// restarts.
 final class HubGapMonitor {
     /// How long after a stored batch the rules are evaluated, so a burst of batches costs one evaluation.
     static let debounce: Duration = .milliseconds(500)
@@ -19,9 +21,9 @@ final class HubGapMonitor {
     private let clock = ContinuousClock()
     private var network: NetworkGapFacts
     private var day: LocalDate
-    private var lifecycle = GapLifecycle()
+    private var lifecycle: GapLifecycle
     private var dueAt: ContinuousClock.Instant?
-    /// This run of the hub; gap sequence numbers start again in each.
+    /// The store's gap history; change numbers go on within it across restarts.
     let epoch: String
 
     init(taxonomy: Taxonomy, thresholds: GapThresholds, store: any HubStore, logger: Logger) throws {
@@ -30,43 +32,75 @@ final class HubGapMonitor {
         self.logger = logger
         day = LocalDate.today()
         network = NetworkGapFacts(taxonomy: taxonomy, asOf: day, windowMonths: thresholds.windowMonths)
-        epoch = "\(Int(Date().timeIntervalSince1970 * 1000))"
-        try rebuild(from: store)
+        if let stored = try store.loadGaps() {
+            epoch = stored.epoch
+            lifecycle = GapLifecycle(open: stored.open, sequence: stored.sequence)
+        } else {
+            epoch = "\(Int(Date().timeIntervalSince1970 * 1000))"
+            lifecycle = GapLifecycle()
+        }
+        let coverage = try store.activityCountCoverage()
+        if coverage.counted != coverage.stored {
+            logger.warning(
+                "the activity counters do not match the stored events; rebuilding them",
+                metadata: ["counted": "\(coverage.counted)", "stored": "\(coverage.stored)"]
+            )
+            let rebuilt = try store.rebuildActivityCounts(validator: EventValidator(taxonomy: taxonomy), today: day)
+            logger.info(
+                "activity counters rebuilt",
+                metadata: ["events": "\(rebuilt.stored)", "counted": "\(rebuilt.counted)", "cells": "\(rebuilt.cells)"]
+            )
+        }
+        try refold(from: store)
     }
 
     /// When ``tick(store:)`` must be called next (a pending evaluation, or the next day).
     var nextDeadline: ContinuousClock.Instant? { dueAt }
 
     /// Folds newly stored events in and schedules an evaluation.
-    func stored(_ events: [ActivityEvent]) {
+    func stored(_ events: [HubEventRecord]) {
         guard !events.isEmpty else { return }
-        for event in events { network.add(event) }
+        for event in events { network.add(event.cell, event.count) }
         if dueAt == nil { dueAt = clock.now + Self.debounce }
     }
 
-    /// Evaluates if one is due or the day has changed; returns the gap changes to publish.
+    /// Evaluates if one is due or the day has changed; returns the gap changes to publish (already saved).
     func tick(store: any HubStore) -> [GapLifecycle.Update] {
         let today = LocalDate.today()
         if today != day {
             day = today
             do {
-                try rebuild(from: store)
+                try refold(from: store)
             } catch {
-                logger.error("rebuilding the gap facts failed", metadata: ["error": "\(error)"])
+                logger.error("reading the activity counters failed", metadata: ["error": "\(error)"])
                 return []
             }
-            return evaluate()
+            return evaluate(store: store)
         }
         guard let due = dueAt, clock.now >= due else { return [] }
-        return evaluate()
+        return evaluate(store: store)
     }
 
-    /// Evaluates now; returns the changes.
-    func evaluate() -> [GapLifecycle.Update] {
+    /// Evaluates now and saves the result; returns the changes to publish. When saving fails nothing changes (the
+    /// next evaluation tries again), so subscribers never see a change the store does not have.
+    func evaluate(store: any HubStore) -> [GapLifecycle.Update] {
         dueAt = nil
         let started = clock.now
         let merged = network.evaluate(thresholds: thresholds)
-        let updates = lifecycle.apply(merged, on: day)
+        var next = lifecycle
+        let updates = next.apply(merged, on: day)
+        do {
+            let current = next.snapshot
+            try store.saveGaps(
+                StoredGaps(epoch: epoch, sequence: current.sequence, open: current.gaps),
+                changes: updates
+            )
+        } catch {
+            logger.error("saving the gaps failed; they are evaluated again shortly", metadata: ["error": "\(error)"])
+            dueAt = clock.now + Self.debounce
+            return []
+        }
+        lifecycle = next
         logger.debug(
             "gaps evaluated",
             metadata: [
@@ -83,9 +117,10 @@ final class HubGapMonitor {
         return GapSnapshot(sequence: current.sequence, epoch: epoch, gaps: current.gaps.map(GapRecord.init))
     }
 
-    private func rebuild(from store: any HubStore) throws {
+    /// Folds the store's activity counters into fresh facts for `day`.
+    private func refold(from store: any HubStore) throws {
         var fresh = NetworkGapFacts(taxonomy: taxonomy, asOf: day, windowMonths: thresholds.windowMonths)
-        try store.forEachEvent(validator: EventValidator(taxonomy: taxonomy), today: day) { fresh.add($0) }
+        try store.forEachActivityCount { fresh.add($0, $1) }
         network = fresh
     }
 }

@@ -124,7 +124,7 @@ final class HubReactor {
                 "nodes": "\(configuration.nodes.count)",
             ]
         )
-        publishGapChanges(gaps.evaluate())
+        publishGapChanges(gaps.evaluate(store: store))
     }
 
     // MARK: - Loop
@@ -181,8 +181,6 @@ final class HubReactor {
     /// Drains up to `maxBatch` node messages, validates new events and commits them in one transaction.
     private func ingestBatch() {
         var batch = HubBatch()
-        // The validated events beside `batch.events`, index for index, for the gap monitor.
-        var accepted: [ActivityEvent] = []
         var nacks: [PendingNack] = []
         var ingests = 0
         let today = LocalDate.today()
@@ -210,13 +208,13 @@ final class HubReactor {
             for action in actions {
                 if case .ingest(let ingest) = action {
                     ingests += 1
-                    admit(ingest, today: today, into: &batch, accepted: &accepted, nacks: &nacks)
+                    admit(ingest, today: today, into: &batch, nacks: &nacks)
                 } else {
                     perform(action)
                 }
             }
         }
-        commit(batch, accepted: accepted, nacks: nacks)
+        commit(batch, nacks: nacks)
     }
 
     /// Validates one new event: stored if good, recorded as refused (and NACKed after the commit) if not.
@@ -224,7 +222,6 @@ final class HubReactor {
         _ ingest: HubSessionStateMachine.Ingest,
         today: LocalDate,
         into batch: inout HubBatch,
-        accepted: inout [ActivityEvent],
         nacks: inout [PendingNack]
     ) {
         batch.settled[ingest.nodeID] = max(batch.settled[ingest.nodeID] ?? 0, ingest.sequence)
@@ -260,18 +257,8 @@ final class HubReactor {
                 )
                 return
             }
-            accepted.append(event)
             batch.events.append(
-                HubEventRecord(
-                    source: ingest.nodeID,
-                    sequence: ingest.sequence,
-                    eventID: event.id,
-                    region: event.region,
-                    node: event.node,
-                    kind: event.kind,
-                    occurredOn: event.date.iso,
-                    payload: ingest.payload
-                )
+                HubEventRecord(source: ingest.nodeID, sequence: ingest.sequence, event: event, payload: ingest.payload)
             )
         }
     }
@@ -286,7 +273,7 @@ final class HubReactor {
         return .invalidEvent
     }
 
-    private func commit(_ batch: HubBatch, accepted: [ActivityEvent], nacks: [PendingNack]) {
+    private func commit(_ batch: HubBatch, nacks: [PendingNack]) {
         var nacks = nacks
         if !batch.isEmpty {
             let result: HubCommitResult
@@ -323,10 +310,10 @@ final class HubReactor {
                     to: peer
                 )
             }
-            var stored: [ActivityEvent] = []
+            var stored: [HubEventRecord] = []
             for (index, event) in batch.events.enumerated() where !duplicates.contains(index) {
                 publish(event)
-                stored.append(accepted[index])
+                stored.append(event)
             }
             gaps.stored(stored)
             storedTotal += batch.events.count - duplicates.count

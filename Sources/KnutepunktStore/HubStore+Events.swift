@@ -14,14 +14,45 @@ extension HubStore {
         var unreadable = 0
         try forEachPayload { payload in
             stored += 1
-            guard let object = try? JSONValue.parse(payload),
-                case .success(let event) = validator.validate(object, defaults: .hub, today: today)
-            else {
+            guard let event = validator.storedEvent(payload, today: today) else {
                 unreadable += 1
                 return
             }
             body(event)
         }
         return (stored, unreadable)
+    }
+}
+
+extension HubStore {
+    /// Rebuilds the activity counters from the stored events, each read back and validated as of `today` (see
+    /// ``forEachEvent(validator:today:_:)``); events that no longer validate are left out and reported.
+    @discardableResult
+    package func rebuildActivityCounts(
+        validator: EventValidator,
+        today: LocalDate
+    ) throws(StoreError)
+        -> ActivityCountRebuild
+    {
+        try rebuildActivityCounts { payload in
+            validator.storedEvent(payload, today: today).map { (ActivityCell($0), ActivityCount($0)) }
+        }
+    }
+
+    /// The stored activity counters as a value.
+    package func activityCounters() throws(StoreError) -> ActivityCounters {
+        var counters = ActivityCounters()
+        try forEachActivityCount { counters.add($0, $1) }
+        return counters
+    }
+}
+
+extension EventValidator {
+    /// A stored payload read back as a valid event (the hub's rules: no defaults), or nil.
+    fileprivate func storedEvent(_ payload: [UInt8], today: LocalDate) -> ActivityEvent? {
+        guard let object = try? JSONValue.parse(payload),
+            case .success(let event) = validate(object, defaults: .hub, today: today)
+        else { return nil }
+        return event
     }
 }

@@ -1,17 +1,15 @@
 import Foundation
+import KnutepunktCore
 
-/// One event the hub accepted, ready to store.
+/// One event the hub accepted, ready to store: its payload, and the cell of the activity counters it adds to.
 package struct HubEventRecord: Sendable, Hashable {
     /// The node daemon that sent it (the sequence space it belongs to).
     package var source: String
     package var sequence: UInt64
     package var eventID: UUID
-    package var region: String
-    /// The local node (town) the activity belongs to.
-    package var node: String
-    package var kind: String
-    /// ISO date the activity happened.
-    package var occurredOn: String
+    /// What the event adds to the activity counters (``ActivityCell``), in the same transaction that stores it.
+    package var cell: ActivityCell
+    package var count: ActivityCount
     /// The canonical payload, exactly as it will be published.
     package var payload: [UInt8]
 
@@ -19,21 +17,33 @@ package struct HubEventRecord: Sendable, Hashable {
         source: String,
         sequence: UInt64,
         eventID: UUID,
-        region: String,
-        node: String,
-        kind: String,
-        occurredOn: String,
+        cell: ActivityCell,
+        count: ActivityCount,
         payload: [UInt8]
     ) {
         self.source = source
         self.sequence = sequence
         self.eventID = eventID
-        self.region = region
-        self.node = node
-        self.kind = kind
-        self.occurredOn = occurredOn
+        self.cell = cell
+        self.count = count
         self.payload = payload
     }
+
+    /// The record of a validated event.
+    package init(source: String, sequence: UInt64, event: ActivityEvent, payload: [UInt8]) {
+        self.init(
+            source: source,
+            sequence: sequence,
+            eventID: event.id,
+            cell: ActivityCell(event),
+            count: ActivityCount(event),
+            payload: payload
+        )
+    }
+
+    package var region: String { cell.region }
+    /// The local node (town) the activity belongs to.
+    package var node: String { cell.node }
 }
 
 /// One event the hub refused; kept so the refusal is on record and its sequence counts as settled.
@@ -91,6 +101,71 @@ package protocol HubStore: AnyObject, Sendable {
     func storedKeys() throws(StoreError) -> [(source: String, sequence: UInt64, eventID: UUID)]
     /// Calls `body` with every stored event's payload, in storage order, without loading them all at once.
     func forEachPayload(_ body: ([UInt8]) throws -> Void) throws(StoreError)
+    /// Calls `body` with every cell of the activity counters (kept by `commit`), without reading the events.
+    func forEachActivityCount(_ body: (ActivityCell, ActivityCount) throws -> Void) throws(StoreError)
+    /// How many events the activity counters hold and how many events are stored: equal unless the counters need
+    /// rebuilding (e.g. a store written before they existed).
+    func activityCountCoverage() throws(StoreError) -> (counted: Int, stored: Int)
+    /// Replaces the activity counters with ones computed afresh from the stored events, in one transaction (the
+    /// hub's writes wait meanwhile, so none is missed). `cellOf` reads one stored payload; nil: not counted.
+    func rebuildActivityCounts(
+        _ cellOf: ([UInt8]) -> (ActivityCell, ActivityCount)?
+    ) throws(StoreError) -> ActivityCountRebuild
+    /// The gap lifecycle as last saved (its epoch, sequence and open gaps); nil before the first save.
+    func loadGaps() throws(StoreError) -> StoredGaps?
+    /// Saves the gap lifecycle after one evaluation in one transaction: every open gap as it stands now, the
+    /// numbered changes (kept as the gaps' history) and the sequence. The hub publishes the changes after this.
+    func saveGaps(_ gaps: StoredGaps, changes: [GapLifecycle.Update]) throws(StoreError)
+    /// Every gap ever opened, newest first: open ones and closed ones with their dates (at most `limit`).
+    func gapHistory(limit: Int) throws(StoreError) -> [StoredGapEntry]
     /// Releases the store.
     func close() throws(StoreError)
+}
+
+/// What rebuilding the activity counters did.
+package struct ActivityCountRebuild: Sendable, Hashable {
+    /// Events read from the store.
+    package var stored: Int
+    /// Events counted (the rest could not be read as valid events and are left out).
+    package var counted: Int
+    /// Distinct cells written.
+    package var cells: Int
+
+    package init(stored: Int, counted: Int, cells: Int) {
+        self.stored = stored
+        self.counted = counted
+        self.cells = cells
+    }
+}
+
+/// The hub's gap lifecycle as stored: it outlives hub restarts, so a gap keeps the day it was opened and the change
+/// numbers go on in the same epoch.
+package struct StoredGaps: Sendable, Hashable {
+    /// Names this store's gap history; subscribers start afresh when it changes (e.g. a store restored from backup).
+    package var epoch: String
+    /// The number of the last change.
+    package var sequence: UInt64
+    package var open: [GapLifecycle.OpenGap]
+
+    package init(epoch: String, sequence: UInt64, open: [GapLifecycle.OpenGap]) {
+        self.epoch = epoch
+        self.sequence = sequence
+        self.open = open
+    }
+}
+
+/// One gap from opening to closing (or still open).
+package struct StoredGapEntry: Sendable, Hashable {
+    package var finding: GapFinding
+    package var openedOn: LocalDate
+    package var lastEvaluated: LocalDate
+    /// nil while open.
+    package var closedOn: LocalDate?
+
+    package init(finding: GapFinding, openedOn: LocalDate, lastEvaluated: LocalDate, closedOn: LocalDate?) {
+        self.finding = finding
+        self.openedOn = openedOn
+        self.lastEvaluated = lastEvaluated
+        self.closedOn = closedOn
+    }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import KnutepunktCore
 
 /// The hub's store in one SQLite file (WAL, fsync at every commit). The embedded default.
 package final class SQLiteHubStore: HubStore {
@@ -53,6 +54,65 @@ package final class SQLiteHubStore: HubStore {
                     """
             )
         }
+        migrator.registerMigration("v2-activity-counts") { db in
+            // The activity counters (see ActivityCell): one row per distinct cell, kept by every commit. A store
+            // written before this table existed has events but no counts; the hub rebuilds them at start.
+            try db.execute(
+                sql: """
+                    CREATE TABLE activity_counts(
+                        region TEXT NOT NULL,
+                        node TEXT NOT NULL,
+                        occurred_on TEXT NOT NULL,
+                        kind TEXT NOT NULL,
+                        tier TEXT NOT NULL,
+                        funding TEXT NOT NULL,
+                        target_groups TEXT NOT NULL,
+                        age_bands TEXT NOT NULL,
+                        professions TEXT NOT NULL,
+                        programmes TEXT NOT NULL,
+                        events INTEGER NOT NULL,
+                        families INTEGER NOT NULL,
+                        participants INTEGER NOT NULL,
+                        sessions INTEGER NOT NULL,
+                        PRIMARY KEY(region, node, occurred_on, kind, tier, funding, target_groups, age_bands,
+                                    professions, programmes)
+                    ) WITHOUT ROWID;
+                    """
+            )
+        }
+        migrator.registerMigration("v3-gaps") { db in
+            // The gap lifecycle: one row per gap from opening to closing (at most one open row per key), the
+            // numbered changes, and the epoch and last sequence.
+            try db.execute(
+                sql: """
+                    CREATE TABLE gaps(
+                        id INTEGER PRIMARY KEY,
+                        gap_key TEXT NOT NULL,
+                        rule TEXT NOT NULL,
+                        region TEXT,
+                        severity TEXT NOT NULL,
+                        opened_on TEXT NOT NULL,
+                        last_evaluated TEXT NOT NULL,
+                        closed_on TEXT,
+                        finding TEXT NOT NULL
+                    );
+                    CREATE UNIQUE INDEX gaps_open ON gaps(gap_key) WHERE closed_on IS NULL;
+                    CREATE TABLE gap_changes(
+                        sequence INTEGER PRIMARY KEY,
+                        epoch TEXT NOT NULL,
+                        gap_key TEXT NOT NULL,
+                        change TEXT NOT NULL,
+                        on_date TEXT NOT NULL,
+                        gap TEXT NOT NULL
+                    );
+                    CREATE TABLE gap_state(
+                        id INTEGER PRIMARY KEY CHECK (id = 1),
+                        epoch TEXT NOT NULL,
+                        sequence INTEGER NOT NULL
+                    );
+                    """
+            )
+        }
         do {
             try migrator.migrate(queue)
         } catch {
@@ -95,12 +155,15 @@ package final class SQLiteHubStore: HubStore {
                         VALUES (?, ?, ?, ?, ?)
                         """
                 )
+                let count = try db.cachedStatement(sql: Self.addCountSQL)
                 for (index, event) in batch.events.enumerated() {
                     try insert.execute(arguments: [
                         event.eventID.uuidString.lowercased(), event.source, Int64(event.sequence), event.region,
-                        event.node, event.kind, event.occurredOn, stamp, Data(event.payload),
+                        event.node, event.cell.kind, event.cell.date.iso, stamp, Data(event.payload),
                     ])
-                    if db.changesCount == 0 {
+                    if db.changesCount > 0 {
+                        try count.execute(arguments: Self.countArguments(event.cell, event.count))
+                    } else {
                         result.duplicateIDs.append(index)
                         try reject.execute(arguments: [
                             event.source, Int64(event.sequence), "DUPLICATE_EVENT_ID",
@@ -165,6 +228,250 @@ package final class SQLiteHubStore: HubStore {
                 while let row = try rows.next() {
                     let data: Data = row["payload"]
                     try body([UInt8](data))
+                }
+            }
+        } catch {
+            throw StoreError(error, path: path)
+        }
+    }
+
+    /// Adds to a cell's counters, creating the cell when it is new.
+    private static let addCountSQL = """
+        INSERT INTO activity_counts(region, node, occurred_on, kind, tier, funding, target_groups, age_bands,
+                                    professions, programmes, events, families, participants, sessions)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT DO UPDATE SET
+            events = events + excluded.events,
+            families = families + excluded.families,
+            participants = participants + excluded.participants,
+            sessions = sessions + excluded.sessions
+        """
+
+    private static func countArguments(_ cell: ActivityCell, _ count: ActivityCount) -> StatementArguments {
+        [
+            cell.region, cell.node, cell.date.iso, cell.kind, cell.tier, cell.funding,
+            ActivityCell.joined(cell.targetGroups), ActivityCell.joined(cell.ageBands),
+            ActivityCell.joined(cell.professions), ActivityCell.joined(cell.programmes), count.events,
+            count.families, count.participants, count.sessions,
+        ]
+    }
+
+    package func forEachActivityCount(_ body: (ActivityCell, ActivityCount) throws -> Void) throws(StoreError) {
+        do {
+            try queue.read { db in
+                let rows = try Row.fetchCursor(db, sql: "SELECT * FROM activity_counts")
+                while let row = try rows.next() {
+                    guard let date = LocalDate(iso: row["occurred_on"]) else { continue }
+                    let cell = ActivityCell(
+                        region: row["region"],
+                        node: row["node"],
+                        kind: row["kind"],
+                        tier: row["tier"],
+                        funding: row["funding"],
+                        date: date,
+                        targetGroups: ActivityCell.split(row["target_groups"]),
+                        ageBands: ActivityCell.split(row["age_bands"]),
+                        professions: ActivityCell.split(row["professions"]),
+                        programmes: ActivityCell.split(row["programmes"])
+                    )
+                    let count = ActivityCount(
+                        events: row["events"],
+                        families: row["families"],
+                        participants: row["participants"],
+                        sessions: row["sessions"]
+                    )
+                    try body(cell, count)
+                }
+            }
+        } catch {
+            throw StoreError(error, path: path)
+        }
+    }
+
+    package func activityCountCoverage() throws(StoreError) -> (counted: Int, stored: Int) {
+        do {
+            return try queue.read { db in
+                (
+                    try Int.fetchOne(db, sql: "SELECT COALESCE(SUM(events), 0) FROM activity_counts") ?? 0,
+                    try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events") ?? 0
+                )
+            }
+        } catch {
+            throw StoreError(error, path: path)
+        }
+    }
+
+    package func rebuildActivityCounts(
+        _ cellOf: ([UInt8]) -> (ActivityCell, ActivityCount)?
+    ) throws(StoreError) -> ActivityCountRebuild {
+        do {
+            return try queue.write { db in
+                try db.execute(sql: "DELETE FROM activity_counts")
+                let add = try db.cachedStatement(sql: Self.addCountSQL)
+                var pending = ActivityCounters()
+                func flush() throws {
+                    for (cell, count) in pending.cells { try add.execute(arguments: Self.countArguments(cell, count)) }
+                    pending = ActivityCounters()
+                }
+                var result = ActivityCountRebuild(stored: 0, counted: 0, cells: 0)
+                let rows = try Row.fetchCursor(db, sql: "SELECT payload FROM events ORDER BY id")
+                while let row = try rows.next() {
+                    result.stored += 1
+                    let data: Data = row["payload"]
+                    guard let (cell, count) = cellOf([UInt8](data)) else { continue }
+                    result.counted += 1
+                    pending.add(cell, count)
+                    // Bounded memory on any store size: flush every so many distinct cells (flushes add up).
+                    if pending.cells.count >= 100_000 { try flush() }
+                }
+                try flush()
+                result.cells = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM activity_counts") ?? 0
+                return result
+            }
+        } catch {
+            throw StoreError(error, path: path)
+        }
+    }
+
+    // MARK: - Gaps
+
+    /// Findings as stored: JSON, with G12's infinite max/min kept (plain JSON has no infinity).
+    private static func encodeFinding(_ finding: GapFinding) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "Infinity",
+            negativeInfinity: "-Infinity",
+            nan: "NaN"
+        )
+        return String(decoding: try encoder.encode(finding), as: UTF8.self)
+    }
+
+    private static func decodeFinding(_ text: String) throws -> GapFinding {
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(
+            positiveInfinity: "Infinity",
+            negativeInfinity: "-Infinity",
+            nan: "NaN"
+        )
+        return try decoder.decode(GapFinding.self, from: Data(text.utf8))
+    }
+
+    private static func date(_ row: Row, _ column: String) throws -> LocalDate {
+        let text: String = row[column]
+        guard let date = LocalDate(iso: text) else {
+            throw DatabaseError(message: "gaps.\(column) holds \(text), not a date")
+        }
+        return date
+    }
+
+    package func loadGaps() throws(StoreError) -> StoredGaps? {
+        do {
+            return try queue.read { db in
+                guard let state = try Row.fetchOne(db, sql: "SELECT epoch, sequence FROM gap_state") else {
+                    return nil
+                }
+                let open = try Row.fetchAll(
+                    db,
+                    sql: "SELECT finding, opened_on, last_evaluated FROM gaps WHERE closed_on IS NULL ORDER BY gap_key"
+                ).map { row in
+                    GapLifecycle.OpenGap(
+                        finding: try Self.decodeFinding(row["finding"]),
+                        openedOn: try Self.date(row, "opened_on"),
+                        lastEvaluated: try Self.date(row, "last_evaluated")
+                    )
+                }
+                return StoredGaps(epoch: state["epoch"], sequence: UInt64(state["sequence"] as Int64), open: open)
+            }
+        } catch {
+            throw StoreError(error, path: path)
+        }
+    }
+
+    package func saveGaps(_ gaps: StoredGaps, changes: [GapLifecycle.Update]) throws(StoreError) {
+        do {
+            try queue.write { db in
+                for update in changes {
+                    let (gap, name, day): (GapLifecycle.OpenGap, String, LocalDate) =
+                        switch update.change {
+                        case .opened(let gap): (gap, "opened", gap.lastEvaluated)
+                        case .changed(let gap): (gap, "changed", gap.lastEvaluated)
+                        case .closed(let gap, let closedOn): (gap, "closed", closedOn)
+                        }
+                    switch update.change {
+                    case .opened:
+                        try db.execute(
+                            sql: """
+                                INSERT INTO gaps(gap_key, rule, region, severity, opened_on, last_evaluated, finding)
+                                VALUES (?, ?, ?, ?, ?, ?, ?)
+                                """,
+                            arguments: [
+                                gap.finding.key, gap.finding.rule.rawValue, gap.finding.region,
+                                gap.finding.severity.rawValue, gap.openedOn.iso, gap.lastEvaluated.iso,
+                                try Self.encodeFinding(gap.finding),
+                            ]
+                        )
+                    case .changed:
+                        break  // the refresh of every open gap below writes it
+                    case .closed:
+                        try db.execute(
+                            sql: "UPDATE gaps SET closed_on = ? WHERE gap_key = ? AND closed_on IS NULL",
+                            arguments: [day.iso, gap.finding.key]
+                        )
+                    }
+                    try db.execute(
+                        sql: """
+                            INSERT INTO gap_changes(sequence, epoch, gap_key, change, on_date, gap)
+                            VALUES (?, ?, ?, ?, ?, ?)
+                            """,
+                        arguments: [
+                            Int64(update.sequence), gaps.epoch, gap.finding.key, name, day.iso,
+                            try Self.encodeFinding(gap.finding),
+                        ]
+                    )
+                }
+                let refresh = try db.cachedStatement(
+                    sql: """
+                        UPDATE gaps SET severity = ?, last_evaluated = ?, finding = ?
+                        WHERE gap_key = ? AND closed_on IS NULL
+                        """
+                )
+                for gap in gaps.open {
+                    try refresh.execute(arguments: [
+                        gap.finding.severity.rawValue, gap.lastEvaluated.iso, try Self.encodeFinding(gap.finding),
+                        gap.finding.key,
+                    ])
+                }
+                try db.execute(
+                    sql: """
+                        INSERT INTO gap_state(id, epoch, sequence) VALUES (1, ?, ?)
+                        ON CONFLICT(id) DO UPDATE SET epoch = excluded.epoch, sequence = excluded.sequence
+                        """,
+                    arguments: [gaps.epoch, Int64(gaps.sequence)]
+                )
+            }
+        } catch {
+            throw StoreError(error, path: path)
+        }
+    }
+
+    package func gapHistory(limit: Int) throws(StoreError) -> [StoredGapEntry] {
+        do {
+            return try queue.read { db in
+                try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT finding, opened_on, last_evaluated, closed_on FROM gaps
+                        ORDER BY opened_on DESC, id DESC LIMIT ?
+                        """,
+                    arguments: [limit]
+                ).map { row in
+                    StoredGapEntry(
+                        finding: try Self.decodeFinding(row["finding"]),
+                        openedOn: try Self.date(row, "opened_on"),
+                        lastEvaluated: try Self.date(row, "last_evaluated"),
+                        closedOn: (row["closed_on"] as String?).flatMap { LocalDate(iso: $0) }
+                    )
                 }
             }
         } catch {

@@ -1,4 +1,5 @@
 import Foundation
+import KnutepunktCore
 
 /// Realistic, valid event objects for tests, with ids derived from (source, index) so a resubmission is the
 /// same event.
@@ -39,6 +40,32 @@ package enum EventFixtures {
             """
         if let note { text += ",\"note\":\"\(note)\"" }
         return text + "}"
+    }
+
+    /// The same event as ``event(source:index:region:node:note:kind:)``, as a value.
+    package static func activity(
+        source: String,
+        index: Int,
+        region: String,
+        node: String,
+        kind: String = "TRAINING"
+    ) -> ActivityEvent {
+        ActivityEvent(
+            id: UUID(uuidString: id(source, index))!,
+            region: region,
+            node: node,
+            kind: kind,
+            date: LocalDate(year: 2025, month: 1 + (index / 28) % 12, day: 1 + index % 28)!,
+            targetGroups: ["PND"],
+            programmes: ["COS_P"],
+            tier: "S",
+            ageBands: ["M3_12"],
+            professions: ["PHN", "PSYCH"],
+            participants: 12,
+            families: 6,
+            sessions: 2,
+            funding: "PERMANENT"
+        )
     }
 
     package static func eventBytes(source: String, index: Int, region: String, node: String) -> [UInt8] {

@@ -52,8 +52,15 @@ struct GapsCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Only this rule (e.g. G1 or ABSENT_SERVICE).")
     var rule: String?
 
-    @Flag(name: .long, help: "Print the findings as JSON.")
+    @Flag(name: .long, help: "Print the findings as JSON (counts under 5 withheld).")
     var json = false
+
+    @Flag(name: .long, help: "Print the findings as CSV, one row per gap (counts under 5 withheld).")
+    var csv = false
+
+    func validate() throws {
+        if json && csv { throw ValidationError("choose one of --json and --csv") }
+    }
 
     func run() async throws {
         var wantedRule: GapRule?
@@ -70,7 +77,9 @@ struct GapsCommand: AsyncParsableCommand {
                 && (region == nil || finding.region == nil || finding.region == region)
         }
         if json {
-            print(GapText.json(findings))
+            print(GapText.json(findings, report: report))
+        } else if csv {
+            print(GapText.csv(findings, report: report), terminator: "")
         } else {
             print(GapText.text(findings, report: report, color: isatty(STDOUT_FILENO) == 1))
         }
@@ -95,8 +104,13 @@ func loadGapThresholds(
     }
 }
 
-/// How findings read in a terminal and as JSON.
+/// How findings read in a terminal, as JSON and as CSV: always through ``GapRecord``, the form in which a gap leaves
+/// the hub (counts under 5 withheld), with the day the hub opened it where it has.
 enum GapText {
+    static func records(_ findings: [GapFinding], report: GapReport) -> [GapRecord] {
+        findings.map { GapRecord($0, openedOn: report.openedOn[$0.key]) }
+    }
+
     static func text(_ findings: [GapFinding], report: GapReport, color: Bool) -> String {
         var lines = ["gaps as of \(report.asOf.iso), from \(report.events) stored events"]
         if !report.staleRegions.isEmpty {
@@ -109,13 +123,15 @@ enum GapText {
             lines.append("")
             lines.append("\(region): \(red) red, \(mine.count - red) amber")
             for finding in mine.sorted(by: { ($1.severity, $0.rule) < ($0.severity, $1.rule) }) {
+                let record = GapRecord(finding, openedOn: report.openedOn[finding.key])
                 let severity = finding.severity == .red ? "RED  " : "AMBER"
                 let shown =
                     color
                     ? (finding.severity == .red ? "\u{1B}[31m\(severity)\u{1B}[0m" : "\u{1B}[33m\(severity)\u{1B}[0m")
                     : severity
+                let since = record.openedOn.map { " (open since \($0))" } ?? ""
                 lines.append(
-                    "  \(shown) \(finding.rule.rawValue.padding(toLength: 4, withPad: " ", startingAt: 0)) \(finding.message)"
+                    "  \(shown) \(finding.rule.rawValue.padding(toLength: 4, withPad: " ", startingAt: 0)) \(record.message)\(since)"
                 )
             }
         }
@@ -123,7 +139,11 @@ enum GapText {
         return lines.joined(separator: "\n")
     }
 
-    static func json(_ findings: [GapFinding]) -> String {
-        String(decoding: JSONBody.encode(findings.map { GapRecord($0) }), as: UTF8.self)
+    static func json(_ findings: [GapFinding], report: GapReport) -> String {
+        String(decoding: JSONBody.encode(records(findings, report: report)), as: UTF8.self)
+    }
+
+    static func csv(_ findings: [GapFinding], report: GapReport) -> String {
+        ([GapRecord.csvHeader] + records(findings, report: report).map(\.csvRow)).joined(separator: "\n") + "\n"
     }
 }

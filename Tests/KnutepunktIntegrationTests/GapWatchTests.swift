@@ -1,6 +1,7 @@
 import Foundation
 import KnutepunktClient
 import KnutepunktCore
+import KnutepunktStore
 import KnutepunktTesting
 import KnutepunktZMQ
 import Synchronization
@@ -27,44 +28,7 @@ struct GapWatchTests {
                 }
             }
             try await started.value()
-            // NO-VEST reports activities for high-conflict families.
-            try await onSocketThread {
-                let context = try ZMQContext()
-                defer { context.terminate() }
-                let peer = try RawPeer(connectTo: endpoints.listen, context: context)
-                defer { peer.close() }
-                guard try peer.greet(as: "NO-VEST") != nil else { throw PeerFailure("no WELCOME") }
-                let today = LocalDate.today().adding(days: -10).iso
-                let payloads = (0..<3).map { index in
-                    Array(
-                        EventFixtures.event(source: "GAPS", index: index, region: "NO-VEST", node: "NO-VEST-BERGEN")
-                            .replacingOccurrences(of: "\"PND\"", with: "\"HICONF\"")
-                            .replacingOccurrences(
-                                of: #""date":"[0-9-]+""#,
-                                with: "\"date\":\"\(today)\"",
-                                options: .regularExpression
-                            ).utf8
-                    )
-                }
-                try peer.send(.events(.init(firstSequence: 1, payloads: payloads)))
-                _ = try peer.receive(until: { $0 == .ack(settledThrough: 3) })
-                // NO-NORD reports too, but nothing for high-conflict families.
-                let north = try RawPeer(connectTo: endpoints.listen, context: context)
-                defer { north.close() }
-                guard try north.greet(as: "NO-NORD") != nil else { throw PeerFailure("no WELCOME") }
-                let northern = (0..<3).map { index in
-                    Array(
-                        EventFixtures.event(source: "GAPS-N", index: index, region: "NO-NORD", node: "NO-NORD-BODO")
-                            .replacingOccurrences(
-                                of: #""date":"[0-9-]+""#,
-                                with: "\"date\":\"\(today)\"",
-                                options: .regularExpression
-                            ).utf8
-                    )
-                }
-                try north.send(.events(.init(firstSequence: 1, payloads: northern)))
-                _ = try north.receive(until: { $0 == .ack(settledThrough: 3) })
-            }
+            try await Self.reportActivity(to: endpoints.listen)
             try await watching
             let final = try await ControlClient.withConnection(to: endpoints.control) { client in
                 try JSONBody.decode(GapSnapshot.self, from: client.request(.gaps, body: Array("{}".utf8)).body)
@@ -95,5 +59,80 @@ struct GapWatchTests {
             updates.contains { $0.change == "closed" && $0.gap.rule == "D1" && $0.gap.node == "NO-VEST-BERGEN" },
             "the node that reported is no longer stale"
         )
+    }
+
+    /// NO-VEST reports three activities for high-conflict families, NO-NORD three for other families; both are
+    /// acknowledged (stored) when this returns.
+    static func reportActivity(to listen: String) async throws {
+        try await onSocketThread {
+            let context = try ZMQContext()
+            defer { context.terminate() }
+            let day = LocalDate.today().adding(days: -10).iso
+            for (region, node, source) in [
+                ("NO-VEST", "NO-VEST-BERGEN", "GAPS"), ("NO-NORD", "NO-NORD-BODO", "GAPS-N"),
+            ] {
+                let peer = try RawPeer(connectTo: listen, context: context)
+                defer { peer.close() }
+                guard try peer.greet(as: region) != nil else { throw PeerFailure("no WELCOME") }
+                let payloads = (0..<3).map { index in
+                    var text = EventFixtures.event(source: source, index: index, region: region, node: node)
+                        .replacingOccurrences(
+                            of: #""date":"[0-9-]+""#,
+                            with: "\"date\":\"\(day)\"",
+                            options: .regularExpression
+                        )
+                    if region == "NO-VEST" { text = text.replacingOccurrences(of: "\"PND\"", with: "\"HICONF\"") }
+                    return Array(text.utf8)
+                }
+                try peer.send(.events(.init(firstSequence: 1, payloads: payloads)))
+                _ = try peer.receive(until: { $0 == .ack(settledThrough: 3) })
+            }
+        }
+    }
+
+    static func gapSnapshot(_ control: String) async throws -> GapSnapshot {
+        try await ControlClient.withConnection(to: control) { client in
+            try JSONBody.decode(GapSnapshot.self, from: client.request(.gaps, body: Array("{}".utf8)).body)
+        }
+    }
+
+    /// The gaps are the store's: a restarted hub goes on with the same open gaps, opening days, numbers and epoch —
+    /// also when it had to rebuild its activity counters first (a store written before they existed).
+    @Test(.timeLimit(.minutes(2)))
+    func theHubKeepsItsGapsAcrossARestart() async throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let configuration = InProcessDaemons.hubConfiguration(folder: folder)
+        let before = try await InProcessDaemons.withHub(configuration) { endpoints in
+            try await Self.reportActivity(to: endpoints.listen)
+            // Follow the gaps until the debounced evaluation has opened G1 for NO-NORD (bounded by `idle`).
+            let watch = GapWatch(publish: endpoints.publish, control: endpoints.control)
+            try await onSocketThread {
+                var open: Set<String> = []
+                try watch.run(idle: .seconds(10)) { event in
+                    switch event {
+                    case .snapshot(let snapshot): open = Set(snapshot.gaps.map(\.key))
+                    case .update(let update) where update.change == "closed": open.remove(update.gap.key)
+                    case .update(let update): open.insert(update.gap.key)
+                    }
+                    return !open.contains("G1|NO-NORD|HICONF")
+                }
+            }
+            return try await Self.gapSnapshot(endpoints.control)
+        }
+        guard case .sqlite(let path) = configuration.storage else { throw PeerFailure("not SQLite") }
+        try SQLiteTestAccess.execute("DELETE FROM activity_counts", in: path)
+
+        let after = try await InProcessDaemons.withHub(configuration) { endpoints in
+            try await Self.gapSnapshot(endpoints.control)
+        }
+        let store = try SQLiteHubStore.open(path: path)
+        #expect(try store.activityCountCoverage() == (6, 6), "the hub rebuilt the counters at start")
+        try store.close()
+        #expect(after.epoch == before.epoch)
+        #expect(after.sequence == before.sequence, "nothing changed, so no change was numbered")
+        #expect(after.gaps.map(\.key) == before.gaps.map(\.key))
+        #expect(after.gaps.map(\.openedOn) == before.gaps.map(\.openedOn))
+        #expect(after.gaps.contains { $0.rule == "G1" && $0.region == "NO-NORD" && $0.targetGroup == "HICONF" })
     }
 }

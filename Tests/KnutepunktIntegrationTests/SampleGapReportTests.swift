@@ -23,11 +23,7 @@ import Testing
                     HubEventRecord(
                         source: region,
                         sequence: UInt64(index + 1),
-                        eventID: event.id,
-                        region: region,
-                        node: event.node,
-                        kind: event.kind,
-                        occurredOn: event.date.iso,
+                        event: event,
                         payload: event.canonicalJSON()
                     )
                 )
@@ -42,7 +38,6 @@ import Testing
             thresholds: .standard,
             asOf: today
         )
-        #expect(report.unreadable == 0)
         func fires(_ rule: GapRule, _ region: String?, group: String? = nil, severity: GapSeverity? = nil) -> Bool {
             report.findings.contains {
                 $0.rule == rule && $0.region == region && (group == nil || $0.targetGroup == group)

@@ -5,16 +5,13 @@ import Testing
 
 @Suite struct SQLiteHubStoreTests {
     static func record(_ source: String, _ sequence: UInt64, id: Int? = nil) -> HubEventRecord {
-        HubEventRecord(
+        let event = EventFixtures.activity(
             source: source,
-            sequence: sequence,
-            eventID: UUID(uuidString: EventFixtures.id(source, id ?? Int(sequence)))!,
+            index: id ?? Int(sequence),
             region: source,
-            node: "\(source)-X",
-            kind: "TRAINING",
-            occurredOn: "2025-03-01",
-            payload: [1, 2, 3]
+            node: "\(source)-X"
         )
+        return HubEventRecord(source: source, sequence: sequence, event: event, payload: event.canonicalJSON())
     }
 
     @Test func commitStoresEventsRejectionsAndProgress() throws {

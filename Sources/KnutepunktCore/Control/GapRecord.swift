@@ -1,4 +1,5 @@
-/// A gap as JSON carries it: in `knutepunkt gaps --json`, in the hub's gap snapshot and on its `gap.…` topics.
+/// A gap as it leaves the hub: in `knutepunkt gaps --json` and `--csv`, in the hub's gap snapshot and on its `gap.…`
+/// topics. Counts under 5 are withheld here (``SmallCells``).
 package struct GapRecord: Codable, Sendable, Hashable {
     package var key: String
     /// `G1` … `G13`, `D1`.
@@ -13,8 +14,12 @@ package struct GapRecord: Codable, Sendable, Hashable {
     package var tiers: [String]?
     package var ageBand: String?
     package var node: String?
+    /// The finding's message, or a neutral one when it would quote a withheld count.
     package var message: String
+    /// The numbers the rule read, without withheld ones (``SmallCells``) and without infinities (not JSON).
     package var inputs: [String: Double]
+    /// Names of inputs withheld because they are (or reveal) counts of 1…4; absent when none are.
+    package var withheld: [String]?
     package var thresholds: [String: Double]
     /// When the gap was first seen and last evaluated (absent outside the lifecycle, e.g. in a one-off report).
     package var openedOn: String?
@@ -30,9 +35,11 @@ package struct GapRecord: Codable, Sendable, Hashable {
         tiers = finding.tiers.isEmpty ? nil : finding.tiers
         ageBand = finding.ageBand
         node = finding.node
-        message = finding.message
+        let withheld = SmallCells.withheldInputs(finding)
+        message = withheld.isEmpty ? finding.message : SmallCells.withheldMessage(finding)
         // JSON has no infinity (G12's max/min when a region has nothing): such an input is left out.
-        inputs = finding.inputs.filter { $0.value.isFinite }
+        inputs = finding.inputs.filter { $0.value.isFinite && !withheld.contains($0.key) }
+        self.withheld = withheld.isEmpty ? nil : withheld
         thresholds = finding.thresholds.filter { $0.value.isFinite }
         self.openedOn = openedOn?.iso
         self.lastEvaluated = lastEvaluated?.iso
@@ -86,5 +93,27 @@ package struct GapUpdate: Codable, Sendable, Hashable {
             self.gap = GapRecord(gap)
             closedOn = date.iso
         }
+    }
+}
+
+extension GapRecord {
+    /// The header of ``csvRow``.
+    package static let csvHeader = CSVText.row([
+        "region", "rule", "name", "severity", "target_group", "age_band", "node", "tiers", "opened_on", "message",
+        "inputs", "thresholds",
+    ])
+
+    /// The gap as one CSV row. Inputs and thresholds are `name=value` pairs joined by `;`; a withheld input reads
+    /// `name=<5`, as in the coverage table.
+    package var csvRow: String {
+        func pairs(_ values: [String: Double]) -> [String] {
+            values.map { "\($0.key)=\(CSVText.number($0.value))" }
+        }
+        let inputPairs = (pairs(inputs) + (withheld ?? []).map { "\($0)=<\(SmallCells.minimum)" }).sorted()
+        return CSVText.row([
+            region ?? "", rule, name, severity, targetGroup ?? "", ageBand ?? "", node ?? "",
+            (tiers ?? []).joined(separator: " "), openedOn ?? "", message, inputPairs.joined(separator: ";"),
+            pairs(thresholds).sorted().joined(separator: ";"),
+        ])
     }
 }

@@ -3,7 +3,7 @@
 /// family can be singled out (DOMAIN.md §5).
 package struct CoverageTable: Sendable, Hashable {
     /// Smallest count shown; smaller non-zero counts show as "<5".
-    package static let minimumCell = 5
+    package static let minimumCell = SmallCells.minimum
 
     package struct Cell: Sendable, Hashable {
         package var region: String

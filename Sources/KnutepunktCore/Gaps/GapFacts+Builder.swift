@@ -1,6 +1,6 @@
 extension GapFacts {
-    /// Folds events into `GapFacts` for one evaluation day: a pure reducer, so the hub can keep one up to date event
-    /// by event and tests can build scenarios from events.
+    /// Folds events — or the hub's stored counters, cell by cell — into `GapFacts` for one evaluation day: a pure
+    /// reducer, so the hub can keep one up to date event by event and tests can build scenarios from events.
     ///
     /// Events after `asOf` are ignored. Events before the window still count where a rule looks further back: the
     /// 8 quarters of G10, last year's infant days (G13) and a node's last report (D1). A new evaluation day needs a
@@ -35,56 +35,63 @@ extension GapFacts {
 
         /// Adds one validated event.
         package mutating func add(_ event: ActivityEvent) {
-            guard event.date <= facts.asOf else { return }
-            noteReport(node: event.node, region: event.region, on: event.date)
-            var region = facts.regions[event.region] ?? RegionFacts(births: 0)
-            defer { facts.regions[event.region] = region }
+            add(ActivityCell(event), ActivityCount(event))
+        }
 
-            if let quarter = facts.quarterIndex(of: event.date) {
-                region.quarterlyEvents[quarter] += 1
-            }
-            if event.kind == "INFANT_DAY", event.date.year >= facts.asOf.year - 1 {
-                region.infantDays[event.date.year, default: []].append(event.date)
-                region.infantDays[event.date.year]?.sort()
-            }
-            guard facts.inWindow(event.date) else { return }
+        /// Adds `count.events` events that all fall in `cell` (the hub's stored counters); the same facts as
+        /// adding each of those events.
+        package mutating func add(_ cell: ActivityCell, _ count: ActivityCount) {
+            let n = count.events
+            guard cell.date <= facts.asOf, n > 0 else { return }
+            noteReport(node: cell.node, region: cell.region, on: cell.date)
+            var region = facts.regions[cell.region] ?? RegionFacts(births: 0)
+            defer { facts.regions[cell.region] = region }
 
-            region.totalEvents += 1
-            if event.funding == "TEMPORARY_PROJECT" { region.temporaryEvents += 1 }
-            for group in Set(event.targetGroups) {
-                region.events[group, default: 0] += 1
-                region.families[group, default: 0] += event.families
+            if let quarter = facts.quarterIndex(of: cell.date) {
+                region.quarterlyEvents[quarter] += n
             }
-            region.activeAgeBands.formUnion(event.ageBands)
+            if cell.kind == "INFANT_DAY", cell.date.year >= facts.asOf.year - 1 {
+                region.infantDays[cell.date.year, default: []].append(contentsOf: repeatElement(cell.date, count: n))
+                region.infantDays[cell.date.year]?.sort()
+            }
+            guard facts.inWindow(cell.date) else { return }
 
-            if event.kind == "CONSULT_COLLAB" || event.kind == "TRAINING" {
-                region.consultTrainingEvents += 1
-                for profession in Set(event.professions) {
-                    region.professionEvents[profession, default: 0] += 1
+            region.totalEvents += n
+            if cell.funding == "TEMPORARY_PROJECT" { region.temporaryEvents += n }
+            for group in cell.targetGroups {
+                region.events[group, default: 0] += n
+                region.families[group, default: 0] += count.families
+            }
+            region.activeAgeBands.formUnion(cell.ageBands)
+
+            if cell.kind == "CONSULT_COLLAB" || cell.kind == "TRAINING" {
+                region.consultTrainingEvents += n
+                for profession in cell.professions {
+                    region.professionEvents[profession, default: 0] += n
                 }
             }
-            if event.kind == "TRAINING" {
-                facts.nodes[event.node]?.trains = true
+            if cell.kind == "TRAINING" {
+                facts.nodes[cell.node]?.trains = true
             }
 
-            let dyadic = event.programmes.contains { taxonomy.programme($0)?.dyadic == true }
-            if event.kind == "DELIVERY" {
-                for band in event.ageBands {
-                    region.deliveries.insert(TierAgeBand(event.tier, band))
+            let dyadic = cell.programmes.contains { taxonomy.programme($0)?.dyadic == true }
+            if cell.kind == "DELIVERY" {
+                for band in cell.ageBands {
+                    region.deliveries.insert(TierAgeBand(cell.tier, band))
                 }
-                facts.nodes[event.node]?.programmesDelivered.formUnion(event.programmes)
-                for group in Set(event.targetGroups) where !event.programmes.isEmpty {
-                    region.programmesByTargetGroup[group, default: []].formUnion(event.programmes)
+                facts.nodes[cell.node]?.programmesDelivered.formUnion(cell.programmes)
+                for group in cell.targetGroups where !cell.programmes.isEmpty {
+                    region.programmesByTargetGroup[group, default: []].formUnion(cell.programmes)
                 }
                 if dyadic {
-                    for group in Set(event.targetGroups) where Self.parentalMentalHealthGroups.contains(group) {
-                        region.dyadicDeliveries[group, default: 0] += 1
+                    for group in cell.targetGroups where Self.parentalMentalHealthGroups.contains(group) {
+                        region.dyadicDeliveries[group, default: 0] += n
                     }
                 }
             }
-            let forParents = event.targetGroups.contains { Self.parentalMentalHealthGroups.contains($0) }
-            if forParents, event.kind == "CONSULT_COLLAB" || (event.tier == "T" && !dyadic) {
-                region.parentalMentalHealthCare += 1
+            let forParents = cell.targetGroups.contains { Self.parentalMentalHealthGroups.contains($0) }
+            if forParents, cell.kind == "CONSULT_COLLAB" || (cell.tier == "T" && !dyadic) {
+                region.parentalMentalHealthCare += n
             }
         }
 

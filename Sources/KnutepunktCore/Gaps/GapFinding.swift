@@ -1,6 +1,6 @@
 /// One gap found by one rule in one evaluation, with everything needed to reproduce it: the numbers the rule read
 /// (`inputs`) and the thresholds it compared them with (`thresholds`).
-package struct GapFinding: Sendable, Hashable {
+package struct GapFinding: Sendable, Hashable, Codable {
     package var rule: GapRule
     package var severity: GapSeverity
     /// The region charged with the gap; nil for national findings (G7 KNOWLEDGE, G12).

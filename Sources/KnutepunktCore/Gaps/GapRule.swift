@@ -1,5 +1,5 @@
 /// The gap rules of DOMAIN.md §4 (G4 does not exist there). The raw value is the rule's id in findings and keys.
-package enum GapRule: String, Sendable, Hashable, CaseIterable, Comparable {
+package enum GapRule: String, Sendable, Hashable, Codable, CaseIterable, Comparable {
     case g1AbsentService = "G1"
     case g2RateShortfall = "G2"
     case g3MissingTier = "G3"

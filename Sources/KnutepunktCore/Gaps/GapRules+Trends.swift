@@ -101,7 +101,10 @@ extension GapRules {
                 "maxMin": stats.maxMinRatio, "cv": stats.coefficientOfVariation, "gini": stats.gini,
                 "regions": Double(regions.count),
             ]
-            for (region, rate) in zip(regions, rates) { inputs["rate.\(region.code)"] = rate }
+            for (region, rate) in zip(regions, rates) {
+                inputs["rate.\(region.code)"] = rate
+                inputs["events.\(region.code)"] = Double(region.facts.events[group, default: 0])
+            }
             findings.append(
                 GapFinding(
                     rule: .g12NationalInequity,

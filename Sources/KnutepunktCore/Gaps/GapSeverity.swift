@@ -1,5 +1,5 @@
 /// How urgent a gap is. `Comparable`: `.amber < .red`.
-package enum GapSeverity: String, Sendable, Hashable, CaseIterable, Comparable {
+package enum GapSeverity: String, Sendable, Hashable, Codable, CaseIterable, Comparable {
     case amber = "AMBER"
     case red = "RED"
 

@@ -27,10 +27,15 @@ package struct NetworkGapFacts: Sendable {
 
     /// Folds one validated event into its country's facts (events of regions outside the network are ignored).
     package mutating func add(_ event: ActivityEvent) {
-        guard let country = taxonomy.region(event.region)?.country,
+        add(ActivityCell(event), ActivityCount(event))
+    }
+
+    /// Folds one cell of the hub's stored counters into its country's facts.
+    package mutating func add(_ cell: ActivityCell, _ count: ActivityCount) {
+        guard let country = taxonomy.region(cell.region)?.country,
             let index = countries.firstIndex(where: { $0.code == country })
         else { return }
-        countries[index].builder.add(event)
+        countries[index].builder.add(cell, count)
     }
 
     /// Every country evaluated, the results merged.
