@@ -9,7 +9,7 @@ DATA       ?= .data/local
 BIN_DEBUG   = .build/debug/knutepunkt
 BIN_RELEASE = .build/release/knutepunkt
 
-.PHONY: run test test-deps deps build release check-configs lint clean bench
+.PHONY: run test test-deps deps build release check-configs lint deploy-check clean bench
 
 ## Install the system packages the build needs, if they are missing.
 deps:
@@ -37,7 +37,7 @@ run: release
 	$(BIN_RELEASE) network --configs Configs/local
 
 ## Build everything, check every configuration file, and run the whole test suite.
-test: test-deps build lint
+test: test-deps build lint deploy-check
 	$(BIN_DEBUG) config check Configs
 	$(SWIFT) test
 
@@ -47,6 +47,11 @@ check-configs: build
 ## House formatting (.swift-format: 4 spaces, 120 columns); `swift format -i -r Sources Tests Benchmarks` fixes it.
 lint:
 	$(SWIFT) format lint --recursive --strict Sources Tests Benchmarks
+
+## Static checks of Deploy/: the systemd units (systemd-analyze), the Containerfile, compose.yaml and the Kubernetes
+## manifests (schemas and cross-references), and the container daemon configurations (knutepunkt config check).
+deploy-check:
+	bash Deploy/check.sh
 
 clean:
 	rm -rf .build $(DATA)
