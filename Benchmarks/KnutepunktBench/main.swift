@@ -260,11 +260,82 @@ func gaps() {
     }
 }
 
+/// The hub's activity counters at scale: `BENCH_EVENTS` (default 1,000,000) sample events, each year of them from
+/// another seed, committed as the hub commits them (batches of 4,096, counters in the same transaction); then the
+/// start-up fold of the counters into gap facts, one evaluation, and a full `rebuild-aggregates`.
+func counters() throws {
+    let total = Int(ProcessInfo.processInfo.environment["BENCH_EVENTS"] ?? "") ?? 1_000_000
+    let taxonomy = InProcessDaemons.taxonomy
+    let today = LocalDate.today()
+    let folder = try TemporaryDirectory(prefix: "knutepunkt-bench")
+    defer { folder.remove() }
+    let store = try SQLiteHubStore.open(path: folder.file("hub.sqlite"))
+    defer { try? store.close() }
+    var stored = 0
+    var seed: UInt64 = 1
+    var commitSeconds = 0.0
+    var sequence: [String: UInt64] = [:]
+    while stored < total {
+        let sample = SampleActivities(taxonomy: taxonomy, start: today.adding(days: -364), seed: seed)
+        seed += 1
+        var events: [ActivityEvent] = []
+        for region in ["NO-SOROST", "NO-VEST", "NO-MIDT", "NO-NORD"] { events += sample.activities(region: region) }
+        events = Array(events.prefix(total - stored))
+        for chunk in stride(from: 0, to: events.count, by: 4096) {
+            var batch = HubBatch()
+            for event in events[chunk..<min(chunk + 4096, events.count)] {
+                sequence[event.region, default: 0] += 1
+                batch.events.append(
+                    HubEventRecord(
+                        source: event.region,
+                        sequence: sequence[event.region]!,
+                        event: event,
+                        payload: event.canonicalJSON()
+                    )
+                )
+            }
+            batch.settled = sequence
+            commitSeconds += try seconds { _ = try store.commit(batch, receivedAt: Date()) }
+        }
+        stored += events.count
+    }
+    let coverage = try store.activityCountCoverage()
+    guard coverage.counted == total, coverage.stored == total else {
+        fatalError("lost or duplicated: counted \(coverage.counted), stored \(coverage.stored), sent \(total)")
+    }
+    var cells = 0
+    var network = NetworkGapFacts(taxonomy: taxonomy, asOf: today, windowMonths: 12)
+    let fold = try seconds {
+        try store.forEachActivityCount { cell, count in
+            cells += 1
+            network.add(cell, count)
+        }
+    }
+    var findings = 0
+    let evaluate = seconds { findings = network.evaluate(thresholds: .standard).findings.count }
+    var rebuilt = ActivityCountRebuild(stored: 0, counted: 0, cells: 0)
+    let rebuild = try seconds {
+        rebuilt = try store.rebuildActivityCounts(validator: EventValidator(taxonomy: taxonomy), today: today)
+    }
+    Figure(
+        benchmark: "gaps.counters",
+        value: fold * 1000,
+        unit: "ms to fold the counters into gap facts (hub start, daily)",
+        details: [
+            "events": total, "cells": cells, "events_per_cell": Double(total) / Double(cells),
+            "commit_events_per_s": Double(total) / commitSeconds, "evaluate_ms": evaluate * 1000,
+            "findings": findings, "rebuild_seconds": rebuild, "rebuild_counted": rebuilt.counted,
+            "samples_per_seed_days": 365,
+        ]
+    ).print()
+}
+
 // MARK: - Main
 
 let all: [(String, () async throws -> Void)] = [
     ("codec", { codec() }), ("validation", { validation() }), ("outbox", { try outbox() }),
     ("hubstore", { try hubStore() }), ("e2e", { try await endToEnd() }), ("gaps", { gaps() }),
+    ("counters", { try counters() }),
 ]
 let wanted = Set(CommandLine.arguments.dropFirst())
 for (name, run) in all where wanted.isEmpty || wanted.contains(name) {

@@ -155,14 +155,15 @@ package final class SQLiteHubStore: HubStore {
                         VALUES (?, ?, ?, ?, ?)
                         """
                 )
-                let count = try db.cachedStatement(sql: Self.addCountSQL)
+                // The batch's events added up per cell first: one upsert per distinct cell.
+                var counters = ActivityCounters()
                 for (index, event) in batch.events.enumerated() {
                     try insert.execute(arguments: [
                         event.eventID.uuidString.lowercased(), event.source, Int64(event.sequence), event.region,
                         event.node, event.cell.kind, event.cell.date.iso, stamp, Data(event.payload),
                     ])
                     if db.changesCount > 0 {
-                        try count.execute(arguments: Self.countArguments(event.cell, event.count))
+                        counters.add(event.cell, event.count)
                     } else {
                         result.duplicateIDs.append(index)
                         try reject.execute(arguments: [
@@ -170,6 +171,10 @@ package final class SQLiteHubStore: HubStore {
                             "event \(event.eventID.uuidString.lowercased()) is already stored", stamp,
                         ])
                     }
+                }
+                let count = try db.cachedStatement(sql: Self.addCountSQL)
+                for (cell, sum) in counters.cells {
+                    try count.execute(arguments: Self.countArguments(cell, sum))
                 }
                 for rejection in batch.rejections {
                     try reject.execute(arguments: [
@@ -263,6 +268,7 @@ package final class SQLiteHubStore: HubStore {
                 while let row = try rows.next() {
                     guard let date = LocalDate(iso: row["occurred_on"]) else { continue }
                     let cell = ActivityCell(
+                        normalised: (),
                         region: row["region"],
                         node: row["node"],
                         kind: row["kind"],

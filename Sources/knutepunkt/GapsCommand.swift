@@ -29,8 +29,17 @@ struct HubReportOptions: ParsableArguments {
             }
             date = parsed
         }
-        let report = try GapReport.evaluate(storePath: storePath, taxonomy: taxonomy, thresholds: limits, asOf: date)
-        return (report, taxonomy)
+        do {
+            let report = try GapReport.evaluate(
+                storePath: storePath,
+                taxonomy: taxonomy,
+                thresholds: limits,
+                asOf: date
+            )
+            return (report, taxonomy)
+        } catch let error as ClientError where error.code == .countersOutOfDate {
+            throw ValidationError(error.message.replacingOccurrences(of: "HUB_CONFIG", with: config))
+        }
     }
 }
 
@@ -129,9 +138,8 @@ enum GapText {
                     color
                     ? (finding.severity == .red ? "\u{1B}[31m\(severity)\u{1B}[0m" : "\u{1B}[33m\(severity)\u{1B}[0m")
                     : severity
-                let since = record.openedOn.map { " (open since \($0))" } ?? ""
                 lines.append(
-                    "  \(shown) \(finding.rule.rawValue.padding(toLength: 4, withPad: " ", startingAt: 0)) \(record.message)\(since)"
+                    "  \(shown) \(finding.rule.rawValue.padding(toLength: 4, withPad: " ", startingAt: 0)) \(record.message)"
                 )
             }
         }

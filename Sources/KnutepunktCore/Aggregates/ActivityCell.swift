@@ -45,6 +45,32 @@ package struct ActivityCell: Sendable, Hashable, Comparable {
         self.programmes = Self.normalised(programmes)
     }
 
+    /// A cell whose lists are already normalised (read back from the store, which only holds normalised cells).
+    package init(
+        normalised: Void,
+        region: String,
+        node: String,
+        kind: String,
+        tier: String,
+        funding: String,
+        date: LocalDate,
+        targetGroups: [String],
+        ageBands: [String],
+        professions: [String],
+        programmes: [String]
+    ) {
+        self.region = region
+        self.node = node
+        self.kind = kind
+        self.tier = tier
+        self.funding = funding
+        self.date = date
+        self.targetGroups = targetGroups
+        self.ageBands = ageBands
+        self.professions = professions
+        self.programmes = programmes
+    }
+
     /// The cell `event` counts in.
     package init(_ event: ActivityEvent) {
         self.init(
@@ -72,7 +98,9 @@ package struct ActivityCell: Sendable, Hashable, Comparable {
         text.isEmpty ? [] : text.split(separator: ",").map(String.init)
     }
 
-    private static func normalised(_ codes: [String]) -> [String] { Array(Set(codes)).sorted() }
+    private static func normalised(_ codes: [String]) -> [String] {
+        codes.count < 2 ? codes : Array(Set(codes)).sorted()
+    }
 
     private var ordering: [String] {
         [

@@ -36,7 +36,8 @@ package struct GapRecord: Codable, Sendable, Hashable {
         ageBand = finding.ageBand
         node = finding.node
         let withheld = SmallCells.withheldInputs(finding)
-        message = withheld.isEmpty ? finding.message : SmallCells.withheldMessage(finding)
+        message =
+            SmallCells.messageQuotesWithheld(finding, withheld) ? SmallCells.withheldMessage(finding) : finding.message
         // JSON has no infinity (G12's max/min when a region has nothing): such an input is left out.
         inputs = finding.inputs.filter { $0.value.isFinite && !withheld.contains($0.key) }
         self.withheld = withheld.isEmpty ? nil : withheld

@@ -32,6 +32,10 @@ private struct PrivacyScan {
             for kind in PersonalDataGuard.findings(in: member.key) {
                 add(path, kind, "a member name holds \(kind.explanation)")
             }
+            // The event id, when it is a well-formed UUID, is a machine identifier whose hex groups are random or
+            // hashed: scanning them refused about 1 in 7,000 random ids (e.g. a last group of 12 decimal digits that
+            // happens to pass Luhn). Anything else in `id` is scanned like all text (and refused as no UUID).
+            if prefix == nil, member.key == "id", case .string(let text) = member.value, Self.isUUID(text) { continue }
             value(member.value, path: path)
         }
     }
@@ -56,6 +60,12 @@ private struct PrivacyScan {
         case .null, .bool:
             break
         }
+    }
+
+    /// `8-4-4-4-12` hexadecimal digits.
+    static func isUUID(_ text: String) -> Bool {
+        let groups = text.split(separator: "-", omittingEmptySubsequences: false)
+        return groups.map(\.count) == [8, 4, 4, 4, 12] && groups.allSatisfy { $0.allSatisfy(\.isHexDigit) }
     }
 
     private mutating func scanNumber(_ number: UInt64, path: String) {

@@ -44,7 +44,8 @@ extension GapFacts {
             let n = count.events
             guard cell.date <= facts.asOf, n > 0 else { return }
             noteReport(node: cell.node, region: cell.region, on: cell.date)
-            var region = facts.regions[cell.region] ?? RegionFacts(births: 0)
+            // Taken out while it changes, so its dictionaries and sets are not copied on every write.
+            var region = facts.regions.removeValue(forKey: cell.region) ?? RegionFacts(births: 0)
             defer { facts.regions[cell.region] = region }
 
             if let quarter = facts.quarterIndex(of: cell.date) {

@@ -11,11 +11,11 @@ package struct NetworkGapFacts: Sendable {
     }
 
     package private(set) var countries: [Country]
-    private let taxonomy: Taxonomy
+    /// The index into `countries` of each network region.
+    private let countryOfRegion: [String: Int]
 
     package init(taxonomy: Taxonomy, asOf: LocalDate, windowMonths: Int) {
-        self.taxonomy = taxonomy
-        countries = taxonomy.networkCountries.map { code in
+        let countries = taxonomy.networkCountries.map { code in
             let network = taxonomy.network(ofCountry: code)
             return Country(
                 code: code,
@@ -23,6 +23,12 @@ package struct NetworkGapFacts: Sendable {
                 builder: GapFacts.Builder(asOf: asOf, taxonomy: network, windowMonths: windowMonths)
             )
         }
+        self.countries = countries
+        var countryOfRegion: [String: Int] = [:]
+        for (index, country) in countries.enumerated() {
+            for region in country.taxonomy.regions { countryOfRegion[region.code] = index }
+        }
+        self.countryOfRegion = countryOfRegion
     }
 
     /// Folds one validated event into its country's facts (events of regions outside the network are ignored).
@@ -32,9 +38,7 @@ package struct NetworkGapFacts: Sendable {
 
     /// Folds one cell of the hub's stored counters into its country's facts.
     package mutating func add(_ cell: ActivityCell, _ count: ActivityCount) {
-        guard let country = taxonomy.region(cell.region)?.country,
-            let index = countries.firstIndex(where: { $0.code == country })
-        else { return }
+        guard let index = countryOfRegion[cell.region] else { return }
         countries[index].builder.add(cell, count)
     }
 

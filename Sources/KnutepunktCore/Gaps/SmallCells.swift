@@ -22,6 +22,19 @@ package enum SmallCells {
         "parentalMentalHealthCare": ["parentalMentalHealthCare"],
     ]
 
+    /// The inputs each rule's message quotes: when one of them is withheld, so is the message.
+    static let quoted: [GapRule: Set<String>] = [
+        .g2RateShortfall: ["observed", "families"],
+        .g8Sustainability: ["temporaryEvents", "events"],
+        .g10Decline: ["before", "recent"],
+        .g11ParentMHFirst: ["dyadicDeliveries", "dyadicDeliveriesPND", "parentalMentalHealthCare"],
+    ]
+
+    /// Whether `finding`'s message quotes one of `withheld`.
+    package static func messageQuotesWithheld(_ finding: GapFinding, _ withheld: [String]) -> Bool {
+        !(quoted[finding.rule] ?? []).isDisjoint(with: withheld)
+    }
+
     /// The inputs of `finding` that must not leave the hub, sorted.
     package static func withheldInputs(_ finding: GapFinding) -> [String] {
         var withheld: Set<String> = []
