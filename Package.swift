@@ -29,7 +29,7 @@ let package = Package(
         // Reading and checking configuration files (YAML).
         .target(
             name: "KnutepunktConfig",
-            dependencies: ["KnutepunktCore", .product(name: "Yams", package: "Yams")]
+            dependencies: ["KnutepunktCore", "KnutepunktZMQ", .product(name: "Yams", package: "Yams")]
         ),
         // Durable storage: the node's outbox and the hub's event store (SQLite via GRDB).
         .target(
@@ -43,6 +43,7 @@ let package = Package(
                 "KnutepunktCore", "KnutepunktZMQ", "KnutepunktStore", "KnutepunktConfig",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "DequeModule", package: "swift-collections"),
             ]
         ),
@@ -53,6 +54,7 @@ let package = Package(
                 "KnutepunktCore", "KnutepunktZMQ", "KnutepunktStore", "KnutepunktConfig",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
         // Client side of the control protocol: what coordinators and ops tools use to talk to daemons.

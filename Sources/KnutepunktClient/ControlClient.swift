@@ -10,25 +10,35 @@ import KnutepunktZMQ
 package final class ControlClient {
     package let endpoint: String
     package let timeout: Duration
+    /// CURVE towards a hub that requires it (nil: plaintext, as a node's local control socket speaks).
+    package let curve: ZMQCurveClient?
     private let context: ZMQContext
     private var socket: ZMQSocket
 
     /// Opens a connection (ZeroMQ connects lazily: a missing daemon shows up as a timeout on the first request).
-    package init(endpoint: String, timeout: Duration = .seconds(5)) throws(ClientError) {
+    package init(endpoint: String, timeout: Duration = .seconds(5), curve: ZMQCurveClient? = nil) throws(ClientError) {
         self.endpoint = endpoint
         self.timeout = timeout
+        self.curve = curve
         do {
             context = try ZMQContext()
-            socket = try Self.makeSocket(context, endpoint)
+            socket = try Self.makeSocket(context, endpoint, curve)
         } catch {
             throw ClientError(code: .transport, message: "cannot open a socket to \(endpoint): \(error)")
         }
     }
 
-    private static func makeSocket(_ context: ZMQContext, _ endpoint: String) throws -> ZMQSocket {
+    private static func makeSocket(
+        _ context: ZMQContext,
+        _ endpoint: String,
+        _ curve: ZMQCurveClient?
+    ) throws
+        -> ZMQSocket
+    {
         let socket = try context.makeSocket(.dealer)
         do {
             try socket.setOption(.maxMessageSize, Int64(256 << 20))
+            if let curve { try socket.configureCurveClient(curve) }
             try socket.connect(endpoint)
             return socket
         } catch {
@@ -47,12 +57,13 @@ package final class ControlClient {
     package static func withConnection<T: Sendable>(
         to endpoint: String,
         timeout: Duration = .seconds(5),
+        curve: ZMQCurveClient? = nil,
         _ body: @escaping @Sendable (ControlClient) throws -> T
     ) async throws -> T {
         let box = ResultBox<T>()
         let thread = ZMQThread.start(name: "knutepunkt-client") {
             do {
-                let client = try ControlClient(endpoint: endpoint, timeout: timeout)
+                let client = try ControlClient(endpoint: endpoint, timeout: timeout, curve: curve)
                 defer { client.close() }
                 box.set(.success(try body(client)))
             } catch {
@@ -126,7 +137,7 @@ package final class ControlClient {
 
     private func resetSocket() {
         socket.close()
-        if let fresh = try? Self.makeSocket(context, endpoint) { socket = fresh }
+        if let fresh = try? Self.makeSocket(context, endpoint, curve) { socket = fresh }
     }
 
     private static func describe(_ duration: Duration) -> String {

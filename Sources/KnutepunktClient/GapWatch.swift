@@ -12,11 +12,14 @@ package struct GapWatch {
     package var publish: String
     package var control: String
     package var timeout: Duration
+    /// CURVE towards the hub (nil: plaintext).
+    package var curve: ZMQCurveClient?
 
-    package init(publish: String, control: String, timeout: Duration = .seconds(5)) {
+    package init(publish: String, control: String, timeout: Duration = .seconds(5), curve: ZMQCurveClient? = nil) {
         self.publish = publish
         self.control = control
         self.timeout = timeout
+        self.curve = curve
     }
 
     /// What the watcher has seen.
@@ -33,9 +36,10 @@ package struct GapWatch {
         defer { context.terminate() }
         let subscriber = try context.makeSocket(.sub)
         defer { subscriber.close() }
+        if let curve { try subscriber.configureCurveClient(curve) }
         try subscriber.setOption(.subscribe, Array("gap.".utf8))
         try subscriber.connect(publish)
-        let client = try ControlClient(endpoint: control, timeout: timeout)
+        let client = try ControlClient(endpoint: control, timeout: timeout, curve: curve)
         defer { client.close() }
 
         func snapshot() throws -> GapSnapshot {

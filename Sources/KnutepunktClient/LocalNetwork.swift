@@ -1,6 +1,7 @@
 import Foundation
 import KnutepunktConfig
 import KnutepunktCore
+import KnutepunktZMQ
 
 /// A whole national network on one machine: the hub and every node configured in one folder, each its own
 /// `knutepunkt` process, with a year of sample activities published through the nodes like coordinators would.
@@ -29,6 +30,8 @@ package struct LocalNetwork: Sendable {
     package struct Running: Sendable {
         package var hub: DaemonProcess
         package var hubControl: String
+        /// CURVE towards the hub's control socket (its own key), nil in plaintext.
+        package var hubCurve: ZMQCurveClient?
         package var nodes: [(configuration: NodeConfiguration, process: DaemonProcess, control: String)]
 
         /// Stops the nodes, then the hub, each with SIGTERM, and waits for them.
@@ -43,6 +46,13 @@ package struct LocalNetwork: Sendable {
     package func start() async throws -> Running {
         try FileManager.default.createDirectory(atPath: logFolder, withIntermediateDirectories: true)
         let files = try FileManager.default.contentsOfDirectory(atPath: configFolder).sorted()
+        // CURVE on every link: the first run generates the key pairs the configurations refer to.
+        let generated = try KeyReferences.ensure(
+            configurations: files.filter { $0.hasSuffix(".yaml") }.map {
+                (configFolder as NSString).appendingPathComponent($0)
+            }
+        )
+        if !generated.isEmpty { print("generated \(generated.count) CURVE key pairs (first run)") }
         let hubFile = (configFolder as NSString).appendingPathComponent("hub.yaml")
         guard files.contains("hub.yaml") else {
             throw DaemonProcessError(message: "\(configFolder) has no hub.yaml")
@@ -69,7 +79,11 @@ package struct LocalNetwork: Sendable {
             print("\(configuration.id.padding(toLength: 9, withPad: " ", startingAt: 0)) ready  control \(control)")
             nodes.append((configuration, process, control))
         }
-        return Running(hub: hub, hubControl: hubEndpoints["control"] ?? "", nodes: nodes)
+        var hubCurve: ZMQCurveClient?
+        if case (.hub(let configuration), _) = try DaemonConfiguration.load(path: hubFile) {
+            hubCurve = configuration.viewerCurve
+        }
+        return Running(hub: hub, hubControl: hubEndpoints["control"] ?? "", hubCurve: hubCurve, nodes: nodes)
     }
 
     /// Publishes a year of sample activities through every node, then waits until the hub holds all of them.
@@ -100,7 +114,11 @@ package struct LocalNetwork: Sendable {
             )
         }
         let wanted = StatusRequest(waitForTotal: expected, timeoutMillis: 120_000)
-        let report = try await ControlClient.withConnection(to: running.hubControl, timeout: .seconds(10)) {
+        let report = try await ControlClient.withConnection(
+            to: running.hubControl,
+            timeout: .seconds(10),
+            curve: running.hubCurve
+        ) {
             try $0.status(wanted)
         }
         guard case .hub(let hub, _) = report else {

@@ -1,5 +1,6 @@
 import Foundation
 import KnutepunktCore
+import KnutepunktZMQ
 import Yams
 
 /// Everything the national hub daemon needs, read from its YAML file (see Configs/README.md).
@@ -8,9 +9,25 @@ package struct HubConfiguration: Sendable, Hashable {
     package struct NodeGrant: Sendable, Hashable {
         package var id: String
         package var region: String
-        package init(id: String, region: String) {
+        /// The CURVE public keys (Z85) the node may connect with: two while it rotates its key.
+        package var publicKeys: [String]
+        package init(id: String, region: String, publicKeys: [String] = []) {
             self.id = id
             self.region = region
+            self.publicKeys = publicKeys
+        }
+    }
+
+    /// The hub's CURVE identity and who may follow it.
+    package struct Curve: Sendable, Hashable {
+        package var secretKey: String
+        package var publicKey: String
+        /// Public keys allowed on the PUB and control sockets besides the hub's own (`knutepunkt watch`, dashboards).
+        package var viewerKeys: [String]
+        package init(secretKey: String, publicKey: String, viewerKeys: [String] = []) {
+            self.secretKey = secretKey
+            self.publicKey = publicKey
+            self.viewerKeys = viewerKeys
         }
     }
 
@@ -41,6 +58,28 @@ package struct HubConfiguration: Sendable, Hashable {
     package var maxMessageBytes: Int
     /// A node silent this long loses its session (it greets again when it returns).
     package var sessionTimeout: Duration
+    /// CURVE on every socket, with a ZAP handler that admits only the keys listed; nil: not configured (the hub then
+    /// runs only with `--insecure`, in plaintext).
+    package var curve: Curve?
+
+    /// How a tool on the hub's machine (`watch`, `status`) connects to its PUB and control sockets: as the hub's own
+    /// key, which the viewer domain admits. Nil without CURVE.
+    package var viewerCurve: ZMQCurveClient? {
+        curve.map {
+            ZMQCurveClient(
+                serverKey: $0.publicKey,
+                keys: ZMQCurveKeyPair(publicKey: $0.publicKey, secretKey: $0.secretKey)
+            )
+        }
+    }
+
+    /// Who may connect, as the hub's ZAP handler decides it.
+    package var keyring: CurveKeyring {
+        CurveKeyring(
+            nodes: nodes.map { ($0.id, $0.region, $0.publicKeys) },
+            viewers: curve.map { [$0.publicKey] + $0.viewerKeys } ?? []
+        )
+    }
 
     package init(
         id: String,
@@ -52,7 +91,8 @@ package struct HubConfiguration: Sendable, Hashable {
         nodes: [NodeGrant],
         maxBatch: Int = 4096,
         maxMessageBytes: Int = 4 << 20,
-        sessionTimeout: Duration = .seconds(10)
+        sessionTimeout: Duration = .seconds(10),
+        curve: Curve? = nil
     ) {
         self.id = id
         self.listenEndpoint = listenEndpoint
@@ -64,11 +104,12 @@ package struct HubConfiguration: Sendable, Hashable {
         self.maxBatch = maxBatch
         self.maxMessageBytes = maxMessageBytes
         self.sessionTimeout = sessionTimeout
+        self.curve = curve
     }
 
     static let keys = [
         "id", "listen", "publish", "control", "storage", "taxonomy", "nodes", "maxBatch", "maxMessageBytes",
-        "sessionTimeout",
+        "sessionTimeout", "curve",
     ]
 
     /// Reads the `hub:` section of a configuration file.
@@ -98,14 +139,25 @@ package struct HubConfiguration: Sendable, Hashable {
             }
         }
         var grants: [NodeGrant] = []
+        // Nodes whose entry lists key files (read or not): only the others lack a key altogether.
+        var listingKeys: Set<String> = []
         if let list = m?["nodes"] {
             if let items = list.sequence {
                 for (index, item) in items.enumerated() {
                     let key = "hub.nodes[\(index)]"
-                    let entry = reader.mapping(item, at: key, allowed: ["id", "region"])
+                    let entry = reader.mapping(item, at: key, allowed: ["id", "region", "publicKeys"])
                     guard let nodeID = reader.string(entry, "id", at: key),
                         let region = reader.string(entry, "region", at: key)
                     else { continue }
+                    var publicKeys: [String] = []
+                    let files = reader.texts(entry, "publicKeys", at: key, required: false) ?? []
+                    if !files.isEmpty { listingKeys.insert(nodeID) }
+                    for (position, file) in files.enumerated() {
+                        let path = ConfigReader.resolve(file, relativeTo: reader.file)
+                        if let publicKey = reader.publicKeyFile(path, at: "\(key).publicKeys[\(position)]") {
+                            publicKeys.append(publicKey)
+                        }
+                    }
                     if !NodeIdentifier.isValid(nodeID) {
                         reader.fail(
                             .invalidValue,
@@ -117,7 +169,7 @@ package struct HubConfiguration: Sendable, Hashable {
                     if grants.contains(where: { $0.id == nodeID }) {
                         reader.fail(.invalidValue, "\(key).id", "node \(nodeID) is listed twice", fix: "Keep one entry")
                     }
-                    grants.append(NodeGrant(id: nodeID, region: region))
+                    grants.append(NodeGrant(id: nodeID, region: region, publicKeys: publicKeys))
                 }
             } else {
                 reader.fail(
@@ -135,6 +187,7 @@ package struct HubConfiguration: Sendable, Hashable {
                 fix: "List the node daemons allowed to connect under nodes:"
             )
         }
+        let curve = readCurve(&reader, m, keyless: grants.filter { !listingKeys.contains($0.id) })
         guard let id, let listen, let publish, let control, let storage, let taxonomy else { return nil }
         return HubConfiguration(
             id: id,
@@ -146,7 +199,33 @@ package struct HubConfiguration: Sendable, Hashable {
             nodes: grants,
             maxBatch: maxBatch ?? 4096,
             maxMessageBytes: maxBytes ?? (4 << 20),
-            sessionTimeout: sessionTimeout ?? .seconds(10)
+            sessionTimeout: sessionTimeout ?? .seconds(10),
+            curve: curve
         )
+    }
+
+    /// `hub.curve`: the secret key file and the viewers' public key files; with it, every node needs a public key
+    /// (`keyless` are the grants that list none).
+    private static func readCurve(_ reader: inout ConfigReader, _ m: Node.Mapping?, keyless: [NodeGrant]) -> Curve? {
+        guard let section = m?["curve"] else { return nil }
+        let c = reader.mapping(section, at: "hub.curve", allowed: ["secretKey", "viewers"])
+        guard c != nil else { return nil }
+        var viewers: [String] = []
+        for (position, file) in (reader.texts(c, "viewers", at: "hub.curve", required: false) ?? []).enumerated() {
+            let path = ConfigReader.resolve(file, relativeTo: reader.file)
+            if let key = reader.publicKeyFile(path, at: "hub.curve.viewers[\(position)]") { viewers.append(key) }
+        }
+        for grant in keyless {
+            reader.fail(
+                .missingKey,
+                "hub.nodes[\(grant.id)].publicKeys",
+                "node \(grant.id) has no public key, so with hub.curve it can never connect",
+                fix: "List its public key file: publicKeys: [keys/\(grant.id).pub]"
+            )
+        }
+        guard let path = reader.path(c, "secretKey", at: "hub.curve"),
+            let keys = reader.secretKeyFile(path, at: "hub.curve.secretKey")
+        else { return nil }
+        return Curve(secretKey: keys.secret, publicKey: keys.public, viewerKeys: viewers)
     }
 }

@@ -24,6 +24,20 @@ package struct NodeConfiguration: Sendable {
     package var maxMessageBytes: Int
     /// Window, batch and timing of the uplink protocol.
     package var uplink: UplinkStateMachine.Configuration
+    /// CURVE towards the hub; nil: not configured (the node then runs only with `--insecure`, in plaintext).
+    package var curve: Curve?
+
+    /// The node's CURVE identity and the hub's public key.
+    package struct Curve: Sendable, Hashable {
+        package var secretKey: String
+        package var publicKey: String
+        package var hubPublicKey: String
+        package init(secretKey: String, publicKey: String, hubPublicKey: String) {
+            self.secretKey = secretKey
+            self.publicKey = publicKey
+            self.hubPublicKey = hubPublicKey
+        }
+    }
 
     package init(
         id: String,
@@ -35,7 +49,8 @@ package struct NodeConfiguration: Sendable {
         defaultNode: String? = nil,
         retention: Duration = .seconds(30 * 86_400),
         maxMessageBytes: Int = 4 << 20,
-        uplink: UplinkStateMachine.Configuration = .init()
+        uplink: UplinkStateMachine.Configuration = .init(),
+        curve: Curve? = nil
     ) {
         self.id = id
         self.region = region
@@ -47,11 +62,12 @@ package struct NodeConfiguration: Sendable {
         self.retention = retention
         self.maxMessageBytes = maxMessageBytes
         self.uplink = uplink
+        self.curve = curve
     }
 
     static let keys = [
         "id", "region", "hub", "control", "outbox", "taxonomy", "defaultNode", "retention", "maxMessageBytes",
-        "window", "batchSize", "heartbeat", "hubTimeout", "retransmitAfter",
+        "window", "batchSize", "heartbeat", "hubTimeout", "retransmitAfter", "curve",
     ]
 
     /// Reads the `node:` section of a configuration file.
@@ -80,6 +96,18 @@ package struct NodeConfiguration: Sendable {
                 fix: "Use 1 to 64 characters A-Z, 0-9 and '-', e.g. NO-VEST"
             )
         }
+        var curve: Curve?
+        if let section = m?["curve"],
+            let c = reader.mapping(section, at: "node.curve", allowed: ["secretKey", "hubPublicKey"])
+        {
+            let secretPath = reader.path(c, "secretKey", at: "node.curve")
+            let hubPath = reader.path(c, "hubPublicKey", at: "node.curve")
+            let keys = secretPath.flatMap { reader.secretKeyFile($0, at: "node.curve.secretKey") }
+            let hubKey = hubPath.flatMap { reader.publicKeyFile($0, at: "node.curve.hubPublicKey") }
+            if let keys, let hubKey {
+                curve = Curve(secretKey: keys.secret, publicKey: keys.public, hubPublicKey: hubKey)
+            }
+        }
         guard let id, let region, let hub, let control, let outbox, let taxonomy else { return nil }
         return NodeConfiguration(
             id: id,
@@ -91,7 +119,8 @@ package struct NodeConfiguration: Sendable {
             defaultNode: defaultNode,
             retention: retention ?? .seconds(30 * 86_400),
             maxMessageBytes: maxBytes ?? (4 << 20),
-            uplink: uplink
+            uplink: uplink,
+            curve: curve
         )
     }
 }

@@ -14,12 +14,16 @@ final class HubReactor {
     /// What async code may ask of the thread.
     enum Command: Sendable {
         case stop
+        /// The configuration file was read again (SIGHUP): take what can change while running.
+        case reload(HubConfiguration)
     }
 
     struct Setup: Sendable {
         var configuration: HubConfiguration
         var taxonomy: Taxonomy
         var thresholds: GapThresholds
+        /// Plaintext, no authentication (`--insecure`): for a lab only.
+        var insecure: Bool
         var logger: Logger
         var context: ZMQContext
         var mailbox: ZMQMailbox<Command>
@@ -47,6 +51,12 @@ final class HubReactor {
     private let control: ZMQSocket
     private let grants: [String: HubConfiguration.NodeGrant]
     private let gaps: HubGapMonitor
+    /// The ZAP handler (nil in plaintext): bound before any other socket, so no connection is ever let in unasked.
+    private let zap: ZAPHandler?
+    /// Who may connect; replaced on reload. Checked per message too, so a revoked key stops at once.
+    private var keyring: CurveKeyring
+    /// Connections and messages refused for security reasons, by reason, since start.
+    private var refusals: [String: Int] = [:]
     /// Events stored so far, kept in memory so STATUS waiters need no query per commit.
     private var storedTotal: Int
     /// STATUS requests waiting for a number of stored events, with their deadlines.
@@ -73,6 +83,7 @@ final class HubReactor {
         case .sqlite(let path): store = try SQLiteHubStore.open(path: path)
         }
         var opened: [ZMQSocket] = []
+        var openedZAP: ZAPHandler?
         do {
             grants = Dictionary(uniqueKeysWithValues: configuration.nodes.map { ($0.id, $0) })
             sessions = HubSessionStateMachine(
@@ -88,6 +99,34 @@ final class HubReactor {
                 store: store,
                 logger: setup.logger
             )
+            keyring = configuration.keyring
+            let curve: HubConfiguration.Curve?
+            switch (configuration.curve, setup.insecure) {
+            case (_, true):
+                curve = nil
+                zap = nil
+            case (let keys?, false):
+                curve = keys
+                // Before any socket binds: until a handler is bound, libzmq lets every CURVE client in.
+                let handler = try ZAPHandler(context: setup.context)
+                openedZAP = handler
+                zap = handler
+            case (nil, false):
+                throw DaemonStartError(
+                    code: .noKeys,
+                    message: """
+                        the hub has no CURVE keys (hub.curve in its configuration): generate them with \
+                        `knutepunkt keys generate --out DIR --name hub`, list each node's public key under \
+                        hub.nodes[].publicKeys, or run with --insecure to run in plaintext without authentication
+                        """
+                )
+            }
+            func secure(_ socket: ZMQSocket, domain: String) throws {
+                guard let curve else { return }
+                try socket.setOption(.curveServer, true)
+                try socket.setOption(.curveSecretKey, curve.secretKey)
+                try socket.setOption(.zapDomain, domain)
+            }
             wake = try setup.mailbox.makeReceiver()
             opened.append(wake)
             var link = ZMQLinkSettings.default
@@ -95,14 +134,19 @@ final class HubReactor {
             router = try setup.context.makeSocket(.router)
             opened.append(router)
             try router.configureLink(link)
+            try secure(router, domain: CurveKeyring.nodeDomain)
             try router.bind(configuration.listenEndpoint)
             publisher = try setup.context.makeSocket(.pub)
             opened.append(publisher)
             try publisher.setOption(.sendHighWaterMark, 100_000)
+            // A PUB reads only subscriptions: nothing larger than a topic is ever needed.
+            try publisher.setOption(.maxMessageSize, Int64(4 << 10))
+            try secure(publisher, domain: CurveKeyring.viewerDomain)
             try publisher.bind(configuration.publishEndpoint)
             control = try setup.context.makeSocket(.router)
             opened.append(control)
             try control.setOption(.maxMessageSize, Int64(64 << 10))
+            try secure(control, domain: CurveKeyring.viewerDomain)
             try control.bind(configuration.controlEndpoint)
             setup.ready.fulfil(
                 HubService.Endpoints(
@@ -113,8 +157,14 @@ final class HubReactor {
             )
         } catch {
             for socket in opened { socket.close() }
+            openedZAP?.close()
             try? store.close()
             throw error
+        }
+        if setup.insecure {
+            logger.warning(
+                "running INSECURE (--insecure): plaintext, no authentication; anyone who reaches the ports can connect"
+            )
         }
         logger.info(
             "hub started",
@@ -135,6 +185,7 @@ final class HubReactor {
             let wakeIndex = poller.add(wake)
             let routerIndex = poller.add(router)
             let controlIndex = poller.add(control)
+            let zapIndex = zap.map { poller.add($0.socket) }
             let ready: [ZMQPollEvents]
             do {
                 var timeout: Duration = .seconds(1)
@@ -145,6 +196,7 @@ final class HubReactor {
                 setup.failure.record(error)
                 return
             }
+            if let zapIndex, ready[zapIndex].contains(.readable) { authenticate() }
             if ready[routerIndex].contains(.readable) { ingestBatch() }
             if ready[controlIndex].contains(.readable) { serveControl() }
             for action in sessions.tick(now: clock.now) { perform(action) }
@@ -157,6 +209,8 @@ final class HubReactor {
                         // The batch in flight was committed and acknowledged above; stop here.
                         logger.info("hub stopping")
                         return
+                    case .reload(let configuration):
+                        reload(configuration)
                     }
                 }
             }
@@ -164,6 +218,7 @@ final class HubReactor {
     }
 
     private func close() {
+        zap?.close()
         control.close()
         publisher.close()
         router.close()
@@ -197,6 +252,7 @@ final class HubReactor {
             let actions: [HubSessionStateMachine.Action]
             do {
                 let decoded = try WireCodec.decode(Array(message.frames.dropFirst()))
+                guard authorized(decoded, message, from: peer) else { continue }
                 actions = sessions.received(decoded, from: peer, now: clock.now)
             } catch {
                 logger.warning(
@@ -215,6 +271,101 @@ final class HubReactor {
             }
         }
         commit(batch, nacks: nacks)
+    }
+
+    // MARK: - Security
+
+    /// Answers the ZAP handler's questions: is this key allowed on this socket?
+    private func authenticate() {
+        do {
+            let decided = try zap?.serve { request in
+                switch keyring.decide(
+                    domain: request.domain,
+                    mechanism: request.mechanism,
+                    publicKey: request.curvePublicKey
+                ) {
+                case .allowed(let userID): .allow(userID: userID)
+                case .refused(let reason): .deny(reason: reason)
+                }
+            }
+            for (request, decision) in decided ?? [] {
+                guard case .deny(let reason) = decision else { continue }
+                refusals["connection refused", default: 0] += 1
+                logger.warning(
+                    "connection refused",
+                    metadata: [
+                        "peer.address": "\(request.address)", "zap.domain": "\(request.domain)",
+                        "mechanism": "\(request.mechanism)", "reason": "\(reason)",
+                    ]
+                )
+            }
+        } catch {
+            logger.error("the ZAP handler failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// With CURVE, whether the key a message came with (its ZAP User-Id) still belongs to a node, and to the node
+    /// its HELLO names. A refused message is answered with ERROR NOT_AUTHORIZED and goes no further.
+    private func authorized(
+        _ message: WireMessage,
+        _ received: ZMQMessage,
+        from peer: HubSessionStateMachine.Peer
+    ) -> Bool {
+        guard zap != nil else { return true }
+        func refuse(_ what: String, _ detail: String) -> Bool {
+            refusals[what, default: 0] += 1
+            logger.warning(
+                "message refused",
+                metadata: ["peer.address": "\(received.peerAddress ?? "?")", "reason": "\(detail)"]
+            )
+            send(WireCodec.encode(.error(.init(reason: .notAuthorized, detail: detail))), to: peer)
+            return false
+        }
+        guard let key = received.userID, let owner = keyring.owner(of: key) else {
+            return refuse("key revoked", "this connection's key is no longer allowed at this hub")
+        }
+        switch message {
+        case .hello(let hello) where hello.nodeID != owner.node:
+            return refuse(
+                "wrong node",
+                "this key belongs to node \(owner.node), not \(hello.nodeID); each node connects with its own key"
+            )
+        case .events, .heartbeat:
+            if let session = sessions.sessions.first(where: { $0.peer == peer }), session.nodeID != owner.node {
+                return refuse("wrong node", "this connection's key belongs to node \(owner.node)")
+            }
+            return true
+        default:
+            return true
+        }
+    }
+
+    /// Takes what may change while running from a configuration read again: the node keys and viewer keys. Other
+    /// changes (endpoints, storage, new nodes) need a restart, and the log says which.
+    private func reload(_ configuration: HubConfiguration) {
+        let before = keyring
+        keyring = configuration.keyring
+        let removed = before.nodeKeys.subtracting(keyring.nodeKeys).count
+        let added = keyring.nodeKeys.subtracting(before.nodeKeys).count
+        var restart: [String] = []
+        let current = setup.configuration
+        if configuration.listenEndpoint != current.listenEndpoint { restart.append("listen") }
+        if configuration.publishEndpoint != current.publishEndpoint { restart.append("publish") }
+        if configuration.controlEndpoint != current.controlEndpoint { restart.append("control") }
+        if configuration.storage != current.storage { restart.append("storage") }
+        if configuration.curve?.secretKey != current.curve?.secretKey { restart.append("curve.secretKey") }
+        if Set(configuration.nodes.map { "\($0.id) \($0.region)" })
+            != Set(current.nodes.map { "\($0.id) \($0.region)" })
+        {
+            restart.append("nodes (ids and regions)")
+        }
+        logger.info(
+            "configuration reloaded",
+            metadata: [
+                "keys.added": "\(added)", "keys.removed": "\(removed)",
+                "needs.restart": "\(restart.isEmpty ? "nothing" : restart.joined(separator: ", "))",
+            ]
+        )
     }
 
     /// Validates one new event: stored if good, recorded as refused (and NACKed after the commit) if not.

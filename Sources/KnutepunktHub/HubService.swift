@@ -4,6 +4,7 @@ import KnutepunktCore
 import KnutepunktZMQ
 import Logging
 import ServiceLifecycle
+import UnixSignals
 
 /// The national hub daemon as a `Service`: one dedicated thread owns its sockets and its store; this type starts
 /// that thread, asks it to stop on graceful shutdown and waits for it without blocking the cooperative pool.
@@ -18,6 +19,8 @@ package final class HubService: Service {
     package let configuration: HubConfiguration
     private let taxonomy: Taxonomy
     private let thresholds: GapThresholds
+    private let insecure: Bool
+    private let reloadConfiguration: (@Sendable () throws -> HubConfiguration)?
     private let logger: Logger
     private let ready = ReadySignal<Endpoints>()
 
@@ -25,11 +28,15 @@ package final class HubService: Service {
         configuration: HubConfiguration,
         taxonomy: Taxonomy,
         thresholds: GapThresholds = .standard,
+        insecure: Bool = false,
+        reloadConfiguration: (@Sendable () throws -> HubConfiguration)? = nil,
         logger: Logger
     ) {
         self.configuration = configuration
         self.taxonomy = taxonomy
         self.thresholds = thresholds
+        self.insecure = insecure
+        self.reloadConfiguration = reloadConfiguration
         var logger = logger
         logger[metadataKey: "hub.id"] = "\(configuration.id)"
         self.logger = logger
@@ -50,6 +57,7 @@ package final class HubService: Service {
             configuration: configuration,
             taxonomy: taxonomy,
             thresholds: thresholds,
+            insecure: insecure,
             logger: logger,
             context: context,
             mailbox: mailbox,
@@ -60,7 +68,25 @@ package final class HubService: Service {
             HubReactor.run(setup)
         }
         await withGracefulShutdownHandler {
-            await thread.join()
+            await withDiscardingTaskGroup { tasks in
+                if let reloadConfiguration {
+                    // SIGHUP reads the configuration again; a broken file keeps the running one.
+                    tasks.addTask { [logger] in
+                        for await _ in await UnixSignalsSequence(trapping: .sighup) {
+                            do {
+                                mailbox.post(.reload(try reloadConfiguration()))
+                            } catch {
+                                logger.error(
+                                    "reload refused; the running configuration stays",
+                                    metadata: ["error": "\(error)"]
+                                )
+                            }
+                        }
+                    }
+                }
+                await thread.join()
+                tasks.cancelAll()
+            }
         } onGracefulShutdown: {
             mailbox.post(.stop)
         }

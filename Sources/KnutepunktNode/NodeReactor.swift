@@ -20,6 +20,8 @@ final class NodeReactor {
     struct Setup: Sendable {
         var configuration: NodeConfiguration
         var taxonomy: Taxonomy
+        /// Plaintext towards the hub (`--insecure`): for a lab only.
+        var insecure: Bool
         var logger: Logger
         var context: ZMQContext
         var mailbox: ZMQMailbox<Command>
@@ -69,6 +71,17 @@ final class NodeReactor {
     private init(_ setup: Setup) throws {
         self.setup = setup
         let configuration = setup.configuration
+        if configuration.curve == nil, !setup.insecure {
+            throw DaemonStartError(
+                code: .noKeys,
+                message: """
+                    the node has no CURVE keys (node.curve in its configuration): generate its key pair with \
+                    `knutepunkt keys generate --out DIR --name \(configuration.id)`, give the .pub file to the hub's \
+                    operators, set node.curve.secretKey and node.curve.hubPublicKey, or run with --insecure to talk \
+                    to the hub in plaintext without authentication
+                    """
+            )
+        }
         outbox = try OutboxStore.open(path: configuration.outboxPath)
         var opened: [ZMQSocket] = []
         do {
@@ -95,6 +108,9 @@ final class NodeReactor {
             for socket in opened { socket.close() }
             try? outbox.close()
             throw error
+        }
+        if setup.insecure {
+            logger.warning("running INSECURE (--insecure): plaintext to the hub, no authentication")
         }
         logger.info(
             "node started",
@@ -197,6 +213,11 @@ final class NodeReactor {
                 var link = ZMQLinkSettings.default
                 link.maxMessageSize = Int64(setup.configuration.maxMessageBytes)
                 try socket.configureLink(link)
+                if !setup.insecure, let curve = setup.configuration.curve {
+                    try socket.setOption(.curveServerKey, curve.hubPublicKey)
+                    try socket.setOption(.curvePublicKey, curve.publicKey)
+                    try socket.setOption(.curveSecretKey, curve.secretKey)
+                }
                 // Not IMMEDIATE: the HELLO sent right after connect must wait in the pipe for the TCP handshake rather
                 // than be refused. Whatever queues while the hub is away is bounded by the HWM, and is harmless: each
                 // reconnect opens a fresh socket (LINGER 0 drops the old queue), and the outbox stays the truth.

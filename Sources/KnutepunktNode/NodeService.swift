@@ -4,6 +4,7 @@ import KnutepunktCore
 import KnutepunktZMQ
 import Logging
 import ServiceLifecycle
+import UnixSignals
 
 /// The regional node daemon as a `Service`: one dedicated thread owns its sockets and its outbox; this type starts
 /// that thread, tells it to stop on graceful shutdown, and waits for it without blocking the cooperative pool.
@@ -15,12 +16,14 @@ package final class NodeService: Service {
 
     package let configuration: NodeConfiguration
     private let taxonomy: Taxonomy
+    private let insecure: Bool
     private let logger: Logger
     private let ready = ReadySignal<Endpoints>()
 
-    package init(configuration: NodeConfiguration, taxonomy: Taxonomy, logger: Logger) {
+    package init(configuration: NodeConfiguration, taxonomy: Taxonomy, insecure: Bool = false, logger: Logger) {
         self.configuration = configuration
         self.taxonomy = taxonomy
+        self.insecure = insecure
         var logger = logger
         logger[metadataKey: "node.id"] = "\(configuration.id)"
         self.logger = logger
@@ -40,6 +43,7 @@ package final class NodeService: Service {
         let reactor = NodeReactor.Setup(
             configuration: configuration,
             taxonomy: taxonomy,
+            insecure: insecure,
             logger: logger,
             context: context,
             mailbox: mailbox,
@@ -50,7 +54,17 @@ package final class NodeService: Service {
             NodeReactor.run(reactor)
         }
         await withGracefulShutdownHandler {
-            await thread.join()
+            await withDiscardingTaskGroup { tasks in
+                // `systemctl reload` sends SIGHUP; the node has nothing it can take while running, so it says so
+                // instead of ending.
+                tasks.addTask { [logger] in
+                    for await _ in await UnixSignalsSequence(trapping: .sighup) {
+                        logger.notice("SIGHUP: a node reloads nothing while running; restart it to apply changes")
+                    }
+                }
+                await thread.join()
+                tasks.cancelAll()
+            }
         } onGracefulShutdown: {
             mailbox.post(.stop)
         }

@@ -45,7 +45,13 @@ package enum InProcessDaemons {
         _ configuration: HubConfiguration,
         _ body: @Sendable (HubService.Endpoints) async throws -> T
     ) async throws -> T {
-        let hub = HubService(configuration: configuration, taxonomy: taxonomy, logger: logger)
+        // Plaintext where a test's configuration has no keys; CURVE with a ZAP handler where it has.
+        let hub = HubService(
+            configuration: configuration,
+            taxonomy: taxonomy,
+            insecure: configuration.curve == nil,
+            logger: logger
+        )
         return try await withService(hub) { try await body(try await hub.endpoints()) }
     }
 
@@ -54,7 +60,12 @@ package enum InProcessDaemons {
         _ configuration: NodeConfiguration,
         _ body: @Sendable (NodeService.Endpoints) async throws -> T
     ) async throws -> T {
-        let node = NodeService(configuration: configuration, taxonomy: taxonomy, logger: logger)
+        let node = NodeService(
+            configuration: configuration,
+            taxonomy: taxonomy,
+            insecure: configuration.curve == nil,
+            logger: logger
+        )
         return try await withService(node) { try await body(try await node.endpoints()) }
     }
 

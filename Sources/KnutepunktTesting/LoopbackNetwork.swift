@@ -1,6 +1,9 @@
 import Foundation
+import KnutepunktConfig
+import KnutepunktZMQ
 
-/// Writes hub and node configuration files for a test network on loopback, in a temporary folder.
+/// Writes hub and node configuration files for a test network on loopback, in a temporary folder, with CURVE on
+/// every link (a key pair for the hub and each node, generated in the folder), as in production.
 ///
 /// Endpoints use port `*` (the daemons announce what they bound) unless a fixed port is passed, which a test does
 /// when it restarts the hub and the nodes must find it again at the same address.
@@ -15,6 +18,24 @@ package struct LoopbackNetwork: Sendable {
     ) throws {
         folder = try TemporaryDirectory(prefix: "knutepunkt-net")
         self.nodes = nodes
+        for name in ["hub"] + nodes.map(\.id) {
+            _ = try CurveKeyFile.write(try ZMQCurveKeyPair.generate(), folder: folder.file("keys"), name: name)
+        }
+    }
+
+    /// A key file of the test network: `keyPath("hub", .secret)`.
+    package func keyPath(_ name: String, secret: Bool) -> String {
+        folder.file("keys/\(name).\(secret ? "key" : "pub")")
+    }
+
+    /// How a test talks to the hub's control and PUB sockets: as the hub's own key (the viewer domain admits it).
+    package var hubViewerCurve: ZMQCurveClient {
+        get throws {
+            guard case (.hub(let hub), _) = try DaemonConfiguration.load(path: hubConfigPath),
+                let curve = hub.viewerCurve
+            else { preconditionFailure("the test hub has CURVE") }
+            return curve
+        }
     }
 
     package var hubConfigPath: String { folder.file("hub.yaml") }
@@ -33,12 +54,15 @@ package struct LoopbackNetwork: Sendable {
               storage: sqlite:\(hubStorePath)
               taxonomy: \(Repository.taxonomyPath)
               sessionTimeout: 5s
+              curve:
+                secretKey: \(keyPath("hub", secret: true))
             \(extra)
               nodes:
 
             """
         for node in nodes {
-            text += "    - id: \(node.id)\n      region: \(node.region)\n"
+            text +=
+                "    - id: \(node.id)\n      region: \(node.region)\n      publicKeys: [\(keyPath(node.id, secret: false))]\n"
         }
         try text.write(toFile: hubConfigPath, atomically: true, encoding: .utf8)
     }
@@ -58,6 +82,9 @@ package struct LoopbackNetwork: Sendable {
               heartbeat: 200ms
               hubTimeout: 1s
               retransmitAfter: 1s
+              curve:
+                secretKey: \(keyPath(id, secret: true))
+                hubPublicKey: \(keyPath("hub", secret: false))
             \(extra)
             """
         try text.write(toFile: nodeConfigPath(id), atomically: true, encoding: .utf8)

@@ -44,7 +44,7 @@ package struct ZMQCurveKeyPair: Sendable, Hashable {
     }
 
     /// Whether a byte belongs to the Z85 alphabet (ZeroMQ RFC 32).
-    static func isZ85(_ byte: UInt8) -> Bool {
+    package static func isZ85(_ byte: UInt8) -> Bool {
         z85Alphabet.contains(byte)
     }
 
@@ -54,5 +54,25 @@ package struct ZMQCurveKeyPair: Sendable, Hashable {
 
     private static func text(_ buffer: [CChar]) -> String {
         String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}
+
+/// What a CURVE client needs: the server's public key, and its own key pair.
+package struct ZMQCurveClient: Sendable, Hashable {
+    package var serverKey: String
+    package var keys: ZMQCurveKeyPair
+
+    package init(serverKey: String, keys: ZMQCurveKeyPair) {
+        self.serverKey = serverKey
+        self.keys = keys
+    }
+}
+
+extension ZMQSocket {
+    /// Makes this socket a CURVE client of the server whose public key is `curve.serverKey` (before `connect`).
+    package func configureCurveClient(_ curve: ZMQCurveClient) throws(ZMQError) {
+        try setOption(.curveServerKey, curve.serverKey)
+        try setOption(.curvePublicKey, curve.keys.publicKey)
+        try setOption(.curveSecretKey, curve.keys.secretKey)
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 import KnutepunktClient
 import KnutepunktConfig
 import KnutepunktCore
+import KnutepunktZMQ
 
 /// Options every command that talks to a running daemon shares.
 struct ConnectionOptions: ParsableArguments {
@@ -14,11 +15,11 @@ struct ConnectionOptions: ParsableArguments {
 
     var timeoutDuration: Duration { .seconds(max(1, timeout)) }
 
-    /// The control endpoint named in the configuration file.
-    func controlEndpoint() throws -> String {
+    /// The control endpoint named in the configuration file, and CURVE for a hub that requires it.
+    func controlEndpoint() throws -> (endpoint: String, curve: ZMQCurveClient?) {
         switch try loadDaemonConfiguration(config).0 {
-        case .node(let node): node.controlEndpoint
-        case .hub(let hub): hub.controlEndpoint
+        case .node(let node): (node.controlEndpoint, nil)
+        case .hub(let hub): (hub.controlEndpoint, hub.viewerCurve)
         }
     }
 
@@ -130,15 +131,17 @@ struct StatusCommand: AsyncParsableCommand {
     var wait: Int = 60
 
     func run() async throws {
-        let endpoint = try connection.controlEndpoint()
+        let (endpoint, curve) = try connection.controlEndpoint()
         let request = StatusRequest(
             waitForTotal: waitTotal,
             waitForDrained: waitDrained ? true : nil,
             timeoutMillis: wait * 1000
         )
-        let report = try await ControlClient.withConnection(to: endpoint, timeout: connection.timeoutDuration) {
-            try $0.status(request)
-        }
+        let report = try await ControlClient.withConnection(
+            to: endpoint,
+            timeout: connection.timeoutDuration,
+            curve: curve
+        ) { try $0.status(request) }
         switch report {
         case .node(let node, let raw):
             if json {

@@ -30,6 +30,9 @@ struct HubRunCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print one JSON line with the bound endpoints on stdout when ready.")
     var announce = false
 
+    @Flag(name: .long, help: "Plaintext, no CURVE and no authentication: anyone who reaches the ports may connect.")
+    var insecure = false
+
     @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
@@ -38,7 +41,20 @@ struct HubRunCommand: AsyncParsableCommand {
             throw ValidationError("\(config) configures a node, not the hub; use `knutepunkt node --config \(config)`")
         }
         let thresholds = try loadGapThresholds(nil, besideTaxonomy: configuration.taxonomyPath, taxonomy: taxonomy)
-        let hub = HubService(configuration: configuration, taxonomy: taxonomy, thresholds: thresholds, logger: logger)
+        let path = config
+        let hub = HubService(
+            configuration: configuration,
+            taxonomy: taxonomy,
+            thresholds: thresholds,
+            insecure: insecure,
+            reloadConfiguration: {
+                guard case (.hub(let fresh), _) = try loadDaemonConfiguration(path) else {
+                    throw ValidationError("\(path) no longer configures a hub")
+                }
+                return fresh
+            },
+            logger: logger
+        )
         try await runDaemon(hub, logger: logger) {
             let endpoints = try await hub.endpoints()
             if announce {
@@ -62,6 +78,9 @@ struct NodeCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print one JSON line with the bound endpoints on stdout when ready.")
     var announce = false
 
+    @Flag(name: .long, help: "Plaintext to the hub, no CURVE: only for a hub that runs --insecure too.")
+    var insecure = false
+
     @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
@@ -69,7 +88,7 @@ struct NodeCommand: AsyncParsableCommand {
         guard case (.node(let configuration), let taxonomy) = try loadDaemonConfiguration(config) else {
             throw ValidationError("\(config) configures the hub, not a node; use `knutepunkt hub --config \(config)`")
         }
-        let node = NodeService(configuration: configuration, taxonomy: taxonomy, logger: logger)
+        let node = NodeService(configuration: configuration, taxonomy: taxonomy, insecure: insecure, logger: logger)
         try await runDaemon(node, logger: logger) {
             let endpoints = try await node.endpoints()
             if announce { printAnnouncement(["control": endpoints.control]) }

@@ -32,7 +32,7 @@ struct WatchCommand: AsyncParsableCommand {
         guard case (.hub(let hub), _) = try loadDaemonConfiguration(config) else {
             throw ValidationError("\(config) configures a node; watch follows the hub's configuration")
         }
-        let watch = GapWatch(publish: hub.publishEndpoint, control: hub.controlEndpoint)
+        let watch = GapWatch(publish: hub.publishEndpoint, control: hub.controlEndpoint, curve: hub.viewerCurve)
         let region = region
         let count = count
         let json = json

@@ -3,6 +3,7 @@ import KnutepunktClient
 import KnutepunktCore
 import KnutepunktStore
 import KnutepunktTesting
+import KnutepunktZMQ
 import Synchronization
 import Testing
 
@@ -31,7 +32,7 @@ struct EndToEndTests {
         let firstEndpoints = try await hub.ready()
         let listen = try #require(firstEndpoints["listen"])
         try net.writeHubConfig(listen: listen)
-        let hubControl = HubControl(endpoint: try #require(firstEndpoints["control"]))
+        let hubControl = HubControl(endpoint: try #require(firstEndpoints["control"]), curve: try net.hubViewerCurve)
 
         let directory = NodeDirectory()
         var nodes: [String: DaemonProcess] = [:]
@@ -169,7 +170,11 @@ struct EndToEndTests {
 /// The hub's control endpoint, which changes when the hub restarts.
 final class HubControl: Sendable {
     private let current: Mutex<String>
-    init(endpoint: String) { current = Mutex(endpoint) }
+    private let curve: ZMQCurveClient
+    init(endpoint: String, curve: ZMQCurveClient) {
+        current = Mutex(endpoint)
+        self.curve = curve
+    }
 
     var endpoint: String {
         get { current.withLock { $0 } }
@@ -178,7 +183,7 @@ final class HubControl: Sendable {
 
     func waitForTotal(_ total: Int, seconds: Int) async throws -> HubStatusReport {
         let endpoint = self.endpoint
-        let report = try await ControlClient.withConnection(to: endpoint, timeout: .seconds(10)) {
+        let report = try await ControlClient.withConnection(to: endpoint, timeout: .seconds(10), curve: curve) {
             try $0.status(StatusRequest(waitForTotal: total, timeoutMillis: seconds * 1000))
         }
         guard case .hub(let hub, _) = report else { throw DaemonProcessError(message: "not a hub status") }

@@ -1,0 +1,146 @@
+import Foundation
+import KnutepunktZMQ
+
+/// CURVE key files as `knutepunkt keys generate` writes them: `NAME.pub` holds the public key, `NAME.key` the secret
+/// key (mode 0600), each as 40 characters of Z85 on the first line that is not a `#` comment.
+package enum CurveKeyFile {
+    /// Why a key file cannot be used.
+    package enum Problem: Error, Equatable {
+        case missing
+        case unreadable(String)
+        case notAKey
+        case readableByOthers(mode: Int)
+    }
+
+    /// The key in the file at `path`.
+    package static func read(_ path: String) -> Result<String, Problem> {
+        guard FileManager.default.fileExists(atPath: path) else { return .failure(.missing) }
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            return .failure(.unreadable("\(error.localizedDescription)"))
+        }
+        let line = text.split(whereSeparator: \.isNewline)
+            .map { $0.trimmingCharacters(in: .whitespaces) }
+            .first { !$0.isEmpty && !$0.hasPrefix("#") }
+        guard let key = line, key.utf8.count == 40, key.utf8.allSatisfy(ZMQCurveKeyPair.isZ85) else {
+            return .failure(.notAKey)
+        }
+        return .success(key)
+    }
+
+    /// The secret key in the file at `path`, refused when others than its owner may read the file.
+    package static func readSecret(_ path: String) -> Result<String, Problem> {
+        if let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+            let mode = (attributes[.posixPermissions] as? NSNumber)?.intValue, mode & 0o077 != 0
+        {
+            return .failure(.readableByOthers(mode: mode))
+        }
+        return read(path)
+    }
+
+    /// Writes a new key pair as `folder/name.key` (0600) and `folder/name.pub`; refuses to overwrite either.
+    package static func write(
+        _ keys: ZMQCurveKeyPair,
+        folder: String,
+        name: String
+    ) throws -> (secret: String, public: String) {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let secretPath = (folder as NSString).appendingPathComponent("\(name).key")
+        let publicPath = (folder as NSString).appendingPathComponent("\(name).pub")
+        for path in [secretPath, publicPath] where FileManager.default.fileExists(atPath: path) {
+            throw KeyFileExists(path: path)
+        }
+        try create(
+            secretPath,
+            mode: 0o600,
+            "# Knutepunkt CURVE secret key of \(name). Keep it on this machine only; never copy it elsewhere.\n"
+                + keys.secretKey + "\n"
+        )
+        try create(
+            publicPath,
+            mode: 0o644,
+            "# Knutepunkt CURVE public key of \(name). Give it to the hub's operators (hub.nodes[].publicKeys).\n"
+                + keys.publicKey + "\n"
+        )
+        return (secretPath, publicPath)
+    }
+
+    /// A key file is already there; keys are never overwritten (a lost secret key cuts a node off).
+    package struct KeyFileExists: Error, CustomStringConvertible {
+        package var path: String
+        package var description: String {
+            "\(path) already exists; keys are never overwritten. Choose another --name, or move the old key away first"
+        }
+    }
+
+    /// Creates `path` exclusively (O_EXCL) with `mode`, so a file that appeared meanwhile is not overwritten either.
+    private static func create(_ path: String, mode: mode_t, _ text: String) throws {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL, mode)
+        guard descriptor >= 0 else {
+            if errno == EEXIST { throw KeyFileExists(path: path) }
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
+        }
+        defer { Foundation.close(descriptor) }
+        let bytes = Array(text.utf8)
+        guard bytes.withUnsafeBytes({ Foundation.write(descriptor, $0.baseAddress, $0.count) }) == bytes.count else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
+        }
+        _ = fchmod(descriptor, mode)
+    }
+}
+
+extension ConfigReader {
+    /// A public key file at `name` (a path relative to the configuration file).
+    mutating func publicKeyFile(_ path: String, at key: String) -> String? {
+        keyFile(CurveKeyFile.read(path), path: path, at: key, kind: "public")
+    }
+
+    /// The secret key file at `path`, and the public key that belongs to it.
+    mutating func secretKeyFile(_ path: String, at key: String) -> (secret: String, public: String)? {
+        guard let secret = keyFile(CurveKeyFile.readSecret(path), path: path, at: key, kind: "secret") else {
+            return nil
+        }
+        guard let publicKey = try? ZMQCurveKeyPair.publicKey(fromSecret: secret) else {
+            fail(.invalidValue, key, "\(path) is not a CURVE secret key", fix: Self.keyFix)
+            return nil
+        }
+        return (secret, publicKey)
+    }
+
+    static let keyFix =
+        "Generate a key pair with `knutepunkt keys generate --out DIR --name NAME` and point here at it (on one "
+        + "machine running every daemon, `knutepunkt keys ensure CONFIG…` generates all missing pairs at once)"
+
+    private mutating func keyFile(
+        _ result: Result<String, CurveKeyFile.Problem>,
+        path: String,
+        at key: String,
+        kind: String
+    ) -> String? {
+        switch result {
+        case .success(let value):
+            return value
+        case .failure(.missing):
+            fail(.fileNotFound, key, "the \(kind) key file \(path) does not exist", fix: Self.keyFix)
+        case .failure(.unreadable(let why)):
+            fail(.unreadable, key, "the \(kind) key file \(path) cannot be read: \(why)", fix: "Check its permissions")
+        case .failure(.notAKey):
+            fail(
+                .invalidValue,
+                key,
+                "\(path) holds no CURVE \(kind) key (40 characters of Z85 on its first line that is not a # comment)",
+                fix: Self.keyFix
+            )
+        case .failure(.readableByOthers(let mode)):
+            fail(
+                .invalidValue,
+                key,
+                "the secret key file \(path) may be read by others (mode \(String(mode, radix: 8)))",
+                fix: "Run chmod 600 \(path)"
+            )
+        }
+        return nil
+    }
+}
