@@ -97,7 +97,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KnutepunktConfigTests",
-            dependencies: ["KnutepunktConfig", "KnutepunktCore", "KnutepunktTesting"]
+            dependencies: ["KnutepunktConfig", "KnutepunktCore", "KnutepunktZMQ", "KnutepunktTesting"]
         ),
         .testTarget(
             name: "KnutepunktStoreTests",

@@ -71,6 +71,9 @@ package final class DaemonProcess: Sendable {
     }
 
     /// Sends a signal (SIGTERM to stop gracefully, SIGKILL to crash it).
+    /// Whether the process has not exited yet.
+    package var isRunning: Bool { process.isRunning }
+
     package func signal(_ signal: Int32) {
         if process.isRunning { kill(process.processIdentifier, signal) }
     }

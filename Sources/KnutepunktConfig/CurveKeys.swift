@@ -2,7 +2,7 @@ import Foundation
 import KnutepunktZMQ
 
 /// CURVE key files as `knutepunkt keys generate` writes them: `NAME.pub` holds the public key, `NAME.key` the secret
-/// key (mode 0600), each as 40 characters of Z85 on the first line that is not a `#` comment.
+/// key (mode 0600), each as a line of 40 Z85 characters below a `#` comment line.
 package enum CurveKeyFile {
     /// Why a key file cannot be used.
     package enum Problem: Error, Equatable {
@@ -21,12 +21,12 @@ package enum CurveKeyFile {
         } catch {
             return .failure(.unreadable("\(error.localizedDescription)"))
         }
-        let line = text.split(whereSeparator: \.isNewline)
+        // The key is the first line of exactly 40 Z85 characters. Not "the first line without #": `#` is a Z85
+        // character, so a key may begin with it; comment lines have spaces, which Z85 lacks.
+        let key = text.split(whereSeparator: \.isNewline)
             .map { $0.trimmingCharacters(in: .whitespaces) }
-            .first { !$0.isEmpty && !$0.hasPrefix("#") }
-        guard let key = line, key.utf8.count == 40, key.utf8.allSatisfy(ZMQCurveKeyPair.isZ85) else {
-            return .failure(.notAKey)
-        }
+            .first { $0.utf8.count == 40 && $0.utf8.allSatisfy(ZMQCurveKeyPair.isZ85) }
+        guard let key else { return .failure(.notAKey) }
         return .success(key)
     }
 
@@ -130,7 +130,7 @@ extension ConfigReader {
             fail(
                 .invalidValue,
                 key,
-                "\(path) holds no CURVE \(kind) key (40 characters of Z85 on its first line that is not a # comment)",
+                "\(path) holds no CURVE \(kind) key (a line of 40 Z85 characters)",
                 fix: Self.keyFix
             )
         case .failure(.readableByOthers(let mode)):

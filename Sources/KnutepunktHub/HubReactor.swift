@@ -402,6 +402,7 @@ final class HubReactor {
         case .success(let event):
             // Attribute the event to the sender, never to what the payload claims.
             if event.region != ingest.region {
+                refusals["foreign region", default: 0] += 1
                 refuse(
                     .foreignRegion,
                     "region: node \(ingest.nodeID) reports for \(ingest.region), not \(event.region)"
@@ -633,7 +634,8 @@ final class HubReactor {
                 byRegion: counts.byRegion,
                 byNode: counts.byNode
             ),
-            nodes: nodes
+            nodes: nodes,
+            security: .init(mode: zap == nil ? "insecure" : "curve", refused: refusals)
         )
     }
 }

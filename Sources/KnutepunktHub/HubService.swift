@@ -64,6 +64,8 @@ package final class HubService: Service {
             ready: ready,
             failure: failure
         )
+        // Trapped before the daemon's thread starts: an untrapped SIGHUP would end the process.
+        let hangups = await UnixSignalsSequence(trapping: .sighup)
         let thread = ZMQThread.start(name: "knutepunkt-hub") {
             HubReactor.run(setup)
         }
@@ -72,7 +74,7 @@ package final class HubService: Service {
                 if let reloadConfiguration {
                     // SIGHUP reads the configuration again; a broken file keeps the running one.
                     tasks.addTask { [logger] in
-                        for await _ in await UnixSignalsSequence(trapping: .sighup) {
+                        for await _ in hangups {
                             do {
                                 mailbox.post(.reload(try reloadConfiguration()))
                             } catch {

@@ -50,6 +50,8 @@ package final class NodeService: Service {
             ready: ready,
             failure: failure
         )
+        // Trapped before the daemon's thread starts: an untrapped SIGHUP would end the process.
+        let hangups = await UnixSignalsSequence(trapping: .sighup)
         let thread = ZMQThread.start(name: "knutepunkt-node") {
             NodeReactor.run(reactor)
         }
@@ -58,7 +60,7 @@ package final class NodeService: Service {
                 // `systemctl reload` sends SIGHUP; the node has nothing it can take while running, so it says so
                 // instead of ending.
                 tasks.addTask { [logger] in
-                    for await _ in await UnixSignalsSequence(trapping: .sighup) {
+                    for await _ in hangups {
                         logger.notice("SIGHUP: a node reloads nothing while running; restart it to apply changes")
                     }
                 }

@@ -44,7 +44,12 @@ package struct LoopbackNetwork: Sendable {
     package func outboxPath(_ id: String) -> String { folder.file("\(id)/outbox.sqlite") }
 
     /// Writes the hub's file; `listen` is an endpoint such as `tcp://127.0.0.1:*` or one with a fixed port.
-    package func writeHubConfig(listen: String = "tcp://127.0.0.1:*", extra: String = "") throws {
+    /// `publicKeys` replaces a node's key files (default: its own `keys/ID.pub`), e.g. two while it rotates.
+    package func writeHubConfig(
+        listen: String = "tcp://127.0.0.1:*",
+        extra: String = "",
+        publicKeys: [String: [String]] = [:]
+    ) throws {
         var text = """
             hub:
               id: TEST-HUB
@@ -61,8 +66,9 @@ package struct LoopbackNetwork: Sendable {
 
             """
         for node in nodes {
+            let keys = publicKeys[node.id] ?? [keyPath(node.id, secret: false)]
             text +=
-                "    - id: \(node.id)\n      region: \(node.region)\n      publicKeys: [\(keyPath(node.id, secret: false))]\n"
+                "    - id: \(node.id)\n      region: \(node.region)\n      publicKeys: [\(keys.joined(separator: ", "))]\n"
         }
         try text.write(toFile: hubConfigPath, atomically: true, encoding: .utf8)
     }

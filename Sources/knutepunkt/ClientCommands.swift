@@ -191,6 +191,13 @@ enum StatusText {
                 "    \(node.id.padding(toLength: 14, withPad: " ", startingAt: 0)) \(node.events) events, settled through \(node.settledThrough), \(state)"
             )
         }
+        if let security = hub.security {
+            let refused = security.refused.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }
+            lines.append(
+                "  security: \(security.mode == "curve" ? "CURVE, keys checked by ZAP" : "INSECURE (plaintext)"); "
+                    + (refused.isEmpty ? "nothing refused" : "refused: " + refused.joined(separator: ", "))
+            )
+        }
         return lines.joined(separator: "\n")
     }
 }

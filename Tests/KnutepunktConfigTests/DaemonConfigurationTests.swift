@@ -5,8 +5,19 @@ import Testing
 
 /// Daemon files (node and hub) load together with the taxonomy they name.
 @Suite struct DaemonConfigurationTests {
+    /// The local network's keys are generated on its first run (or by `make test`); here once, before any file loads
+    /// (a static `let` runs its initialiser once, even when the tests run in parallel).
+    static let localKeys: Void = {
+        do {
+            _ = try KeyReferences.ensure(configurations: RepositoryFiles.localDaemonFiles)
+        } catch {
+            preconditionFailure("generating the local network's keys failed: \(error)")
+        }
+    }()
+
     @Test(arguments: RepositoryFiles.localDaemonFiles)
     func shippedLocalFileLoads(_ file: String) throws {
+        Self.localKeys
         let (configuration, taxonomy) = try DaemonConfiguration.load(path: file)
         switch configuration {
         case .node(let node):

@@ -9,10 +9,11 @@ final class RawPeer {
     let context: ZMQContext
     let socket: ZMQSocket
 
-    init(connectTo endpoint: String, context: ZMQContext) throws {
+    init(connectTo endpoint: String, context: ZMQContext, curve: ZMQCurveClient? = nil) throws {
         self.context = context
         socket = try context.makeSocket(.dealer)
         try socket.setOption(.maxMessageSize, Int64(64 << 20))
+        if let curve { try socket.configureCurveClient(curve) }
         try socket.connect(endpoint)
     }
 

@@ -37,14 +37,37 @@ package struct HubStatusReport: Codable, Sendable, Hashable {
         }
     }
 
+    /// How the hub authenticates, and what it refused.
+    package struct Security: Codable, Sendable, Hashable {
+        /// `curve` or `insecure`.
+        package var mode: String
+        /// Connections and messages refused since start, by reason (`connection refused`, `key revoked`,
+        /// `wrong node`, `foreign region`, `rate limited`).
+        package var refused: [String: Int]
+        package init(mode: String, refused: [String: Int]) {
+            self.mode = mode
+            self.refused = refused
+        }
+    }
+
     package var role: String = "hub"
     package var hub: String
     package var version: String
     package var storage: String
     package var events: Events
     package var nodes: [NodeState]
+    /// Absent in reports of hubs older than CURVE support.
+    package var security: Security?
 
-    package init(hub: String, version: String, storage: String, events: Events, nodes: [NodeState]) {
+    package init(
+        hub: String,
+        version: String,
+        storage: String,
+        events: Events,
+        nodes: [NodeState],
+        security: Security? = nil
+    ) {
+        self.security = security
         self.hub = hub
         self.version = version
         self.storage = storage

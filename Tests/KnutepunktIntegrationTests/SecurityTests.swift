@@ -1,0 +1,223 @@
+import Foundation
+import KnutepunktClient
+import KnutepunktConfig
+import KnutepunktCore
+import KnutepunktTesting
+import KnutepunktZMQ
+import Testing
+
+/// Attacks on a real hub process with CURVE and its ZAP handler, on loopback: only configured keys get in, a key
+/// speaks only for its own node and region, and a key removed from the configuration stops working on SIGHUP.
+@Suite(.serialized)
+struct SecurityTests {
+    static func event(_ index: Int, region: String, node: String, source: String = "SEC") -> [UInt8] {
+        let day = LocalDate.today().adding(days: -3).iso
+        return Array(
+            EventFixtures.event(source: source, index: index, region: region, node: node)
+                .replacingOccurrences(
+                    of: #""date":"[0-9-]+""#,
+                    with: "\"date\":\"\(day)\"",
+                    options: .regularExpression
+                )
+                .utf8
+        )
+    }
+
+    /// A node's key pair from the test network's files.
+    static func keys(_ net: LoopbackNetwork, _ name: String) throws -> ZMQCurveClient {
+        guard case .success(let secret) = CurveKeyFile.read(net.keyPath(name, secret: true)),
+            case .success(let hub) = CurveKeyFile.read(net.keyPath("hub", secret: false))
+        else { throw PeerFailure("test keys missing") }
+        return ZMQCurveClient(
+            serverKey: hub,
+            keys: ZMQCurveKeyPair(publicKey: try ZMQCurveKeyPair.publicKey(fromSecret: secret), secretKey: secret)
+        )
+    }
+
+    static func status(_ net: LoopbackNetwork, control: String) async throws -> HubStatusReport {
+        let curve = try net.hubViewerCurve
+        let report = try await ControlClient.withConnection(to: control, curve: curve) { try $0.status() }
+        guard case .hub(let hub, _) = report else { throw PeerFailure("not a hub status") }
+        return hub
+    }
+
+    static func startHub(_ net: LoopbackNetwork) async throws -> (DaemonProcess, [String: String]) {
+        let hub = try DaemonProcess(
+            name: "hub",
+            executable: Repository.executable,
+            arguments: ["hub", "--config", net.hubConfigPath],
+            logFile: net.folder.file("hub.log")
+        )
+        return (hub, try await hub.ready())
+    }
+
+    @Test(.timeLimit(.minutes(2)))
+    func onlyAConfiguredKeyGetsAnEventStoredAndOnlyForItsOwnNodeAndRegion() async throws {
+        let net = try LoopbackNetwork()
+        defer { net.folder.remove() }
+        try net.writeHubConfig()
+        let (hub, endpoints) = try await Self.startHub(net)
+        defer { Task { await hub.stop() } }
+        let listen = try #require(endpoints["listen"])
+        let vest = try Self.keys(net, "NO-VEST")
+        let stranger = ZMQCurveClient(serverKey: vest.serverKey, keys: try ZMQCurveKeyPair.generate())
+
+        try await onSocketThread {
+            let context = try ZMQContext()
+            defer { context.terminate() }
+            // An unknown key: the ZAP handler refuses the handshake, so nothing it sends reaches the hub.
+            let intruder = try RawPeer(connectTo: listen, context: context, curve: stranger)
+            defer { intruder.close() }
+            try intruder.send(.hello(.init(nodeID: "NO-VEST", software: "intruder")))
+            try intruder.send(
+                .events(
+                    .init(
+                        firstSequence: 1,
+                        payloads: [Self.event(1, region: "NO-VEST", node: "NO-VEST-BERGEN", source: "X")]
+                    )
+                )
+            )
+            if let answer = try intruder.receive(timeout: .seconds(2)) {
+                throw PeerFailure("an unknown key got an answer: \(answer)")
+            }
+            // Plaintext: the handshake cannot even start against a CURVE server.
+            let plain = try RawPeer(connectTo: listen, context: context)
+            defer { plain.close() }
+            try plain.send(.hello(.init(nodeID: "NO-VEST", software: "plaintext")))
+            try plain.send(
+                .events(
+                    .init(
+                        firstSequence: 1,
+                        payloads: [Self.event(2, region: "NO-VEST", node: "NO-VEST-BERGEN", source: "X")]
+                    )
+                )
+            )
+            if let answer = try plain.receive(timeout: .seconds(2)) {
+                throw PeerFailure("a plaintext peer got an answer: \(answer)")
+            }
+
+            // NO-VEST's key, claiming to be NO-NORD: refused by name.
+            let impostor = try RawPeer(connectTo: listen, context: context, curve: vest)
+            defer { impostor.close() }
+            try impostor.send(.hello(.init(nodeID: "NO-NORD", software: "impostor")))
+            guard case .error(let refusal) = try impostor.receive() else {
+                throw PeerFailure("no ERROR for a wrong node")
+            }
+            guard refusal.reason == .notAuthorized, refusal.detail.contains("belongs to node NO-VEST") else {
+                throw PeerFailure("unexpected refusal \(refusal)")
+            }
+
+            // The real NO-VEST: its events are stored; one claiming NO-NORD's region is NACKed.
+            let node = try RawPeer(connectTo: listen, context: context, curve: vest)
+            defer { node.close() }
+            guard try node.greet(as: "NO-VEST") != nil else { throw PeerFailure("NO-VEST was not welcomed") }
+            try node.send(
+                .events(
+                    .init(
+                        firstSequence: 1,
+                        payloads: [
+                            Self.event(1, region: "NO-VEST", node: "NO-VEST-BERGEN"),
+                            Self.event(2, region: "NO-NORD", node: "NO-NORD-BODO"),
+                            Self.event(3, region: "NO-VEST", node: "NO-VEST-BERGEN"),
+                        ]
+                    )
+                )
+            )
+            let answers = try node.receive(until: { $0 == .ack(settledThrough: 3) })
+            let nacks = answers.compactMap { message -> WireMessage.Nack? in
+                if case .nack(let nack) = message { return nack } else { return nil }
+            }
+            guard nacks.map(\.sequence) == [2], nacks.first?.reason == .foreignRegion else {
+                throw PeerFailure("expected a FOREIGN_REGION NACK for sequence 2, got \(answers)")
+            }
+        }
+
+        let status = try await Self.status(net, control: try #require(endpoints["control"]))
+        #expect(status.events.total == 2, "only NO-VEST's own two events are stored")
+        #expect(status.events.byRegion == ["NO-VEST": 2])
+        let security = try #require(status.security)
+        #expect(security.mode == "curve")
+        // The unknown key; the plaintext peer never reaches the ZAP handler (its handshake fails on the mechanism).
+        #expect(security.refused["connection refused"] == 1, "\(security.refused)")
+        #expect(security.refused["wrong node"] == 1)
+        #expect(security.refused["foreign region"] == 1)
+        let log = try String(contentsOfFile: net.folder.file("hub.log"), encoding: .utf8)
+        #expect(log.contains("connection refused") && log.contains("127.0.0.1"), "the refusal names the peer address")
+    }
+
+    @Test(.timeLimit(.minutes(2)))
+    func aNodeRotatesItsKeyAndARemovedKeyIsCutOffOnReload() async throws {
+        let net = try LoopbackNetwork()
+        defer { net.folder.remove() }
+        _ = try CurveKeyFile.write(try ZMQCurveKeyPair.generate(), folder: net.folder.file("keys"), name: "NO-VEST-2")
+        let both = [net.keyPath("NO-VEST", secret: false), net.keyPath("NO-VEST-2", secret: false)]
+        try net.writeHubConfig(listen: "tcp://127.0.0.1:*", publicKeys: ["NO-VEST": both])
+        let (hub, endpoints) = try await Self.startHub(net)
+        defer { Task { await hub.stop() } }
+        let listen = try #require(endpoints["listen"])
+        // Keep the listen port across the rewrite, so the file stays a faithful description of the running hub.
+        try net.writeHubConfig(listen: listen, publicKeys: ["NO-VEST": both])
+        let old = try Self.keys(net, "NO-VEST")
+        let new = try Self.keys(net, "NO-VEST-2")
+
+        let onlyNew = [net.keyPath("NO-VEST-2", secret: false)]
+        try await onSocketThread {
+            let context = try ZMQContext()
+            defer { context.terminate() }
+            // While rotating, both keys work.
+            let oldPeer = try RawPeer(connectTo: listen, context: context, curve: old)
+            defer { oldPeer.close() }
+            guard try oldPeer.greet(as: "NO-VEST") != nil else { throw PeerFailure("old key not welcomed") }
+            try oldPeer.send(
+                .events(.init(firstSequence: 1, payloads: [Self.event(1, region: "NO-VEST", node: "NO-VEST-BERGEN")]))
+            )
+            _ = try oldPeer.receive(until: { $0 == .ack(settledThrough: 1) })
+            let newPeer = try RawPeer(connectTo: listen, context: context, curve: new)
+            defer { newPeer.close() }
+            guard try newPeer.greet(as: "NO-VEST") != nil else { throw PeerFailure("new key not welcomed") }
+
+            // The rotation is done: the old key leaves the configuration; SIGHUP makes the running hub take it.
+            try net.writeHubConfig(listen: listen, publicKeys: ["NO-VEST": onlyNew])
+            hub.signal(SIGHUP)
+
+            // The old key's open connection is refused at its next message once the reload is in (bounded wait).
+            var refused: WireMessage.SessionError?
+            // (Until then the hub answers HELLO_REQUIRED: the new key's connection has taken over NO-VEST's session.)
+            for _ in 0..<100 where refused?.reason != .notAuthorized {
+                try oldPeer.send(.heartbeat)
+                if case .error(let error) = try oldPeer.receive(timeout: .milliseconds(500)) { refused = error }
+                // Paces the probes: waits (bounded) for anything more from the hub before the next one.
+                if case .error(let error) = try oldPeer.receive(timeout: .milliseconds(50)) { refused = error }
+            }
+            guard let refused, refused.reason == .notAuthorized else {
+                throw PeerFailure(
+                    "the removed key's connection still works after SIGHUP: \(String(describing: refused))"
+                )
+            }
+            try oldPeer.send(
+                .events(.init(firstSequence: 2, payloads: [Self.event(9, region: "NO-VEST", node: "NO-VEST-BERGEN")]))
+            )
+            // And a fresh connection with it is refused by the ZAP handler.
+            let probe = try RawPeer(connectTo: listen, context: context, curve: old)
+            defer { probe.close() }
+            try probe.send(.hello(.init(nodeID: "NO-VEST", software: "old key again")))
+            if let answer = try probe.receive(timeout: .seconds(1)) {
+                throw PeerFailure("a fresh connection with the removed key got \(answer)")
+            }
+
+            // The new key goes on as NO-VEST.
+            guard try newPeer.greet(as: "NO-VEST") != nil else { throw PeerFailure("new key not welcomed again") }
+            try newPeer.send(
+                .events(.init(firstSequence: 2, payloads: [Self.event(2, region: "NO-VEST", node: "NO-VEST-BERGEN")]))
+            )
+            _ = try newPeer.receive(until: { $0 == .ack(settledThrough: 2) })
+        }
+        let status = try await Self.status(net, control: try #require(endpoints["control"]))
+        #expect(status.events.total == 2, "the old key's event after the reload was not stored")
+        #expect(status.security?.refused["connection refused", default: 0] ?? 0 >= 1)
+        #expect(status.security?.refused["key revoked", default: 0] ?? 0 >= 1)
+        #expect(hub.isRunning, "the reload did not restart or stop the hub")
+        let log = try String(contentsOfFile: net.folder.file("hub.log"), encoding: .utf8)
+        #expect(log.contains("configuration reloaded") && log.contains("keys.removed=1"), "\(log.suffix(2000))")
+    }
+}
