@@ -58,6 +58,9 @@ package struct HubConfiguration: Sendable, Hashable {
     package var maxMessageBytes: Int
     /// A node silent this long loses its session (it greets again when it returns).
     package var sessionTimeout: Duration
+    /// Events per second each node may send (a token bucket; bursts up to one second's worth). Beyond it the hub
+    /// answers RATE_LIMITED and the node's events wait; none is lost.
+    package var nodeEventsPerSecond: Int
     /// CURVE on every socket, with a ZAP handler that admits only the keys listed; nil: not configured (the hub then
     /// runs only with `--insecure`, in plaintext).
     package var curve: Curve?
@@ -92,6 +95,7 @@ package struct HubConfiguration: Sendable, Hashable {
         maxBatch: Int = 4096,
         maxMessageBytes: Int = 4 << 20,
         sessionTimeout: Duration = .seconds(10),
+        nodeEventsPerSecond: Int = 250_000,
         curve: Curve? = nil
     ) {
         self.id = id
@@ -104,12 +108,13 @@ package struct HubConfiguration: Sendable, Hashable {
         self.maxBatch = maxBatch
         self.maxMessageBytes = maxMessageBytes
         self.sessionTimeout = sessionTimeout
+        self.nodeEventsPerSecond = nodeEventsPerSecond
         self.curve = curve
     }
 
     static let keys = [
         "id", "listen", "publish", "control", "storage", "taxonomy", "nodes", "maxBatch", "maxMessageBytes",
-        "sessionTimeout", "curve",
+        "sessionTimeout", "curve", "nodeEventsPerSecond",
     ]
 
     /// Reads the `hub:` section of a configuration file.
@@ -123,6 +128,7 @@ package struct HubConfiguration: Sendable, Hashable {
         let maxBatch = reader.int(m, "maxBatch", at: "hub", range: 1...65_536)
         let maxBytes = reader.int(m, "maxMessageBytes", at: "hub", range: 1024...(256 << 20))
         let sessionTimeout = reader.duration(m, "sessionTimeout", at: "hub")
+        let nodeRate = reader.int(m, "nodeEventsPerSecond", at: "hub", range: 1...10_000_000)
         var storage: Storage?
         if let text = reader.string(m, "storage", at: "hub") {
             if text.hasPrefix("sqlite:"), text.count > "sqlite:".count {
@@ -200,6 +206,7 @@ package struct HubConfiguration: Sendable, Hashable {
             maxBatch: maxBatch ?? 4096,
             maxMessageBytes: maxBytes ?? (4 << 20),
             sessionTimeout: sessionTimeout ?? .seconds(10),
+            nodeEventsPerSecond: nodeRate ?? 250_000,
             curve: curve
         )
     }

@@ -57,6 +57,8 @@ final class HubReactor {
     private var keyring: CurveKeyring
     /// Connections and messages refused for security reasons, by reason, since start.
     private var refusals: [String: Int] = [:]
+    /// Events per second each node may send.
+    private var limiter: RateLimiter
     /// Events stored so far, kept in memory so STATUS waiters need no query per commit.
     private var storedTotal: Int
     /// STATUS requests waiting for a number of stored events, with their deadlines.
@@ -100,6 +102,7 @@ final class HubReactor {
                 logger: setup.logger
             )
             keyring = configuration.keyring
+            limiter = RateLimiter(eventsPerSecond: configuration.nodeEventsPerSecond)
             let curve: HubConfiguration.Curve?
             switch (configuration.curve, setup.insecure) {
             case (_, true):
@@ -252,7 +255,9 @@ final class HubReactor {
             let actions: [HubSessionStateMachine.Action]
             do {
                 let decoded = try WireCodec.decode(Array(message.frames.dropFirst()))
-                guard authorized(decoded, message, from: peer) else { continue }
+                guard authorized(decoded, message, from: peer), withinRate(decoded, message, from: peer) else {
+                    continue
+                }
                 actions = sessions.received(decoded, from: peer, now: clock.now)
             } catch {
                 logger.warning(
@@ -331,7 +336,7 @@ final class HubReactor {
                 "this key belongs to node \(owner.node), not \(hello.nodeID); each node connects with its own key"
             )
         case .events, .heartbeat:
-            if let session = sessions.sessions.first(where: { $0.peer == peer }), session.nodeID != owner.node {
+            if let node = sessions.node(of: peer), node != owner.node {
                 return refuse("wrong node", "this connection's key belongs to node \(owner.node)")
             }
             return true
@@ -340,11 +345,49 @@ final class HubReactor {
         }
     }
 
+    /// Whether a node's EVENT message fits its rate limit. One that does not is answered with ERROR RATE_LIMITED and
+    /// dropped unsettled: the node sends it again later (on RESEND or its retransmission timer), so nothing is lost
+    /// and the flood costs other nodes nothing but the decode.
+    private func withinRate(
+        _ message: WireMessage,
+        _ received: ZMQMessage,
+        from peer: HubSessionStateMachine.Peer
+    ) -> Bool {
+        guard case .events(let batch) = message, let node = sessions.node(of: peer) else { return true }
+        guard limiter.admit(node, events: batch.payloads.count, now: clock.now) else {
+            refusals["rate limited", default: 0] += 1
+            if refusals["rate limited", default: 0] % 1000 == 1 {
+                logger.warning(
+                    "node over its rate limit; its events wait",
+                    metadata: [
+                        "node.id": "\(node)", "limit": "\(Int(limiter.rate))/s",
+                        "peer.address": "\(received.peerAddress ?? "?")",
+                    ]
+                )
+            }
+            send(
+                WireCodec.encode(
+                    .error(
+                        .init(
+                            reason: .rateLimited,
+                            detail: "node \(node) sends more than \(Int(limiter.rate)) events/s; slow down"
+                        )
+                    )
+                ),
+                to: peer
+            )
+            return false
+        }
+        return true
+    }
+
     /// Takes what may change while running from a configuration read again: the node keys and viewer keys. Other
     /// changes (endpoints, storage, new nodes) need a restart, and the log says which.
     private func reload(_ configuration: HubConfiguration) {
         let before = keyring
         keyring = configuration.keyring
+        limiter.rate = Double(max(1, configuration.nodeEventsPerSecond))
+        limiter.burst = limiter.rate
         let removed = before.nodeKeys.subtracting(keyring.nodeKeys).count
         let added = keyring.nodeKeys.subtracting(before.nodeKeys).count
         var restart: [String] = []

@@ -220,4 +220,58 @@ struct SecurityTests {
         let log = try String(contentsOfFile: net.folder.file("hub.log"), encoding: .utf8)
         #expect(log.contains("configuration reloaded") && log.contains("keys.removed=1"), "\(log.suffix(2000))")
     }
+
+    /// A node flooding the hub beyond its rate limit is told RATE_LIMITED and its excess is not settled (it sends it
+    /// again later); another node is not harmed.
+    @Test(.timeLimit(.minutes(1)))
+    func aFloodingNodeIsRateLimitedAndOthersAreNotHarmed() async throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        var configuration = InProcessDaemons.hubConfiguration(folder: folder)
+        configuration.nodeEventsPerSecond = 20
+        let (flooderSettled, limited, quietSettled) = try await InProcessDaemons.withHub(configuration) { endpoints in
+            try await onSocketThread {
+                let context = try ZMQContext()
+                defer { context.terminate() }
+                let flooder = try RawPeer(connectTo: endpoints.listen, context: context)
+                defer { flooder.close() }
+                guard try flooder.greet(as: "NO-NORD") != nil else { throw PeerFailure("no WELCOME") }
+                // 10 messages of 20 events at once: 200 events against a budget of 20 per second.
+                for message in 0..<10 {
+                    let payloads = (0..<20).map {
+                        Self.event(message * 20 + $0, region: "NO-NORD", node: "NO-NORD-BODO", source: "FLOOD")
+                    }
+                    try flooder.send(.events(.init(firstSequence: UInt64(message * 20 + 1), payloads: payloads)))
+                }
+                var settled: UInt64 = 0
+                var limited = 0
+                for answer in try flooder.receive(until: { _ in false }, limit: 200, timeout: .milliseconds(500)) {
+                    switch answer {
+                    case .ack(let through): settled = max(settled, through)
+                    case .error(let error) where error.reason == .rateLimited: limited += 1
+                    default: break
+                    }
+                }
+                // Meanwhile a quiet node reports normally.
+                let quiet = try RawPeer(connectTo: endpoints.listen, context: context)
+                defer { quiet.close() }
+                guard try quiet.greet(as: "NO-VEST") != nil else { throw PeerFailure("no WELCOME") }
+                try quiet.send(
+                    .events(
+                        .init(
+                            firstSequence: 1,
+                            payloads: (0..<5).map { Self.event($0, region: "NO-VEST", node: "NO-VEST-BERGEN") }
+                        )
+                    )
+                )
+                let quietAnswers = try quiet.receive(until: { $0 == .ack(settledThrough: 5) })
+                let quietSettled = quietAnswers.contains { $0 == .ack(settledThrough: 5) }
+                return (settled, limited, quietSettled)
+            }
+        }
+        // The budget (20 events, plus what refills while the test reads answers) lets one or two messages through.
+        #expect((20...60).contains(flooderSettled), "settled through \(flooderSettled) of 200")
+        #expect(limited >= 7, "the messages over the budget are answered RATE_LIMITED (\(limited))")
+        #expect(quietSettled, "the other node's events are stored and acknowledged at once")
+    }
 }

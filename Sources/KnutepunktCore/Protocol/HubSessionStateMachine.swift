@@ -224,6 +224,9 @@ package struct HubSessionStateMachine: Sendable {
 
     // MARK: - Queries
 
+    /// The node whose session `peer` holds, if any (cheap: for every message).
+    package func node(of peer: Peer) -> String? { nodeByPeer[peer] }
+
     /// The open sessions, by node id.
     package var sessions: [SessionInfo] {
         sessionsByNode.keys.sorted().compactMap { nodeID in

@@ -389,6 +389,11 @@ package struct UplinkStateMachine: Sendable {
         case .unknownNode, .versionUnsupported, .notAuthorized:
             phase = .greeting(since: now)
             return refused("hub closed the session: \(error.reason): \(error.detail)", now: now)
+        case .rateLimited:
+            // The hub dropped an EVENT message unsettled; the go-back-N timer (restarted here) or the hub's RESEND
+            // brings it again, by which time the hub's budget has refilled. Nothing is lost; the hub counts it.
+            retransmitMark = now
+            return []
         default:
             return [.protocolProblem("hub error: \(error.reason): \(error.detail)")]
         }

@@ -77,8 +77,11 @@ package struct ReasonCode: Hashable, Sendable, RawRepresentable, CustomStringCon
         3: ("VERSION_UNSUPPORTED", "The hub does not implement the protocol major version the node offered."),
         4: ("HELLO_REQUIRED", "The peer has no session; it must send HELLO and wait for WELCOME first."),
         5: ("UNKNOWN_NODE", "The node id in HELLO has no grant at this hub."),
-        6: ("NOT_AUTHORIZED", "The node's credentials do not allow it to connect (reserved for CURVE)."),
-        7: ("RATE_LIMITED", "The peer sends faster than the hub allows (reserved)."),
+        6: ("NOT_AUTHORIZED", "The connection's CURVE key is not (or no longer) allowed, or belongs to another node."),
+        7: (
+            "RATE_LIMITED",
+            "The node sends events faster than the hub allows; the message was dropped unsettled, send it again later."
+        ),
         100: ("INVALID_EVENT", "The event failed validation; the detail lists each issue."),
         101: ("MALFORMED_PAYLOAD", "The payload is not a well-formed event document."),
         102: ("FOREIGN_REGION", "The event claims a region or node that its sender is not allowed to report for."),
