@@ -9,7 +9,7 @@ DATA       ?= .data/local
 BIN_DEBUG   = .build/debug/knutepunkt
 BIN_RELEASE = .build/release/knutepunkt
 
-.PHONY: run test test-deps deps build release check-configs lint deploy-check clean bench
+.PHONY: fuzz run test test-deps deps build release check-configs lint deploy-check clean bench
 
 ## Install the system packages the build needs, if they are missing.
 deps:
@@ -63,3 +63,12 @@ bench: deps
 	$(SWIFT) build -c release --product KnutepunktBench
 	@mkdir -p Benchmarks/results
 	.build/release/KnutepunktBench $(BENCH) | tee Benchmarks/results/latest.jsonl
+
+## A long fuzz run of the wire decoders and the event parser and validator (the tests run a short one):
+## FUZZ_ITERATIONS inputs each, from FUZZ_SEED (printed; the same seed reproduces a run exactly).
+FUZZ_ITERATIONS ?= 1000000
+FUZZ_SEED       ?= $(shell date +%s)
+fuzz: deps
+	@echo "fuzzing with $(FUZZ_ITERATIONS) inputs per test, seed $(FUZZ_SEED)"
+	KNUTEPUNKT_FUZZ_ITERATIONS=$(FUZZ_ITERATIONS) KNUTEPUNKT_FUZZ_SEED=$(FUZZ_SEED) \
+		$(SWIFT) test --filter "WireFuzzTests|EventFuzzTests"

@@ -58,16 +58,19 @@ struct EventFuzzTests {
         return true
     }
 
-    @Test("50,000 random and mutated inputs through the parser and the validator")
+    /// 50,000 in every test run; `make fuzz` sets KNUTEPUNKT_FUZZ_ITERATIONS for a long run.
+    static let iterations = FuzzSettings.iterations(default: 50_000)
+
+    @Test("random and mutated inputs through the parser and the validator (50,000; more with make fuzz)")
     func parserAndValidator() {
-        var random = SplitMix64(seed: Self.seed)
+        var random = SplitMix64(seed: FuzzSettings.seed(default: Self.seed))
         let seeds: [[UInt8]] = [
             JSONValue.object(EventSamples.complete).serialized(),
             Array(#"[{"kind":"DELIVERY","date":"2026-01-15","target_groups":["ALL"],"tier":"U"},1,"x",null]"#.utf8),
             Array(#"{"a":[1.5e3,-0,"\u00e6\ud83d\udc76",{"b":{}}],"c":true}"#.utf8),
         ]
         var parsed = 0
-        for round in 0..<50_000 {
+        for round in 0..<Self.iterations {
             let bytes: [UInt8]
             switch round % 3 {
             case 0:

@@ -5,10 +5,12 @@ import Testing
 /// Throws random and mutated frame sets at the decoders. A trap fails the whole test process, so "did not crash" is
 /// the main assertion; on top, anything the decoder accepts must encode back to exactly the same frames.
 @Suite struct WireFuzzTests {
-    static let iterations = 200_000
+    /// 200,000 in every test run; `make fuzz` sets KNUTEPUNKT_FUZZ_ITERATIONS for a long run (and seed with
+    /// KNUTEPUNKT_FUZZ_SEED, so a long run explores new inputs).
+    static let iterations = FuzzSettings.iterations(default: 200_000)
 
     @Test func decodeNeverTrapsAndAcceptedInputRoundTrips() {
-        var random = SplitMix64(seed: 0x4B50_4E31)
+        var random = SplitMix64(seed: FuzzSettings.seed(default: 0x4B50_4E31))
         let seeds = WireCodecTests.samples.filter { message in
             // The 1024-payload sample would make every mutation of it slow; the others cover EVENT.
             if case .events(let batch) = message { return batch.payloads.count < 8 }
