@@ -38,12 +38,12 @@ run: release
 
 ## Build everything, check every configuration file, and run the whole test suite.
 test: test-deps build lint deploy-check
-	$(BIN_DEBUG) keys ensure Configs/local
+	$(BIN_DEBUG) keys ensure Configs/local Configs/production
 	$(BIN_DEBUG) config check Configs
 	$(SWIFT) test
 
 check-configs: build
-	$(BIN_DEBUG) keys ensure Configs/local
+	$(BIN_DEBUG) keys ensure Configs/local Configs/production
 	$(BIN_DEBUG) config check Configs
 
 ## House formatting (.swift-format: 4 spaces, 120 columns); `swift format -i -r Sources Tests Benchmarks` fixes it.
