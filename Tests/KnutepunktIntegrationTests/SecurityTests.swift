@@ -62,9 +62,23 @@ struct SecurityTests {
         let vest = try Self.keys(net, "NO-VEST")
         let stranger = ZMQCurveClient(serverKey: vest.serverKey, keys: try ZMQCurveKeyPair.generate())
 
-        try await onSocketThread {
+        let publish = try #require(endpoints["publish"])
+        let viewer = try net.hubViewerCurve
+        let (viewerTopics, strangerTopics) = try await onSocketThread {
             let context = try ZMQContext()
             defer { context.terminate() }
+            // Two subscribers to the hub's PUB stream, joined first: the hub's own key (a viewer) and an unknown one.
+            func subscriber(_ curve: ZMQCurveClient) throws -> ZMQSocket {
+                let socket = try context.makeSocket(.sub)
+                try socket.configureCurveClient(curve)
+                try socket.setOption(.subscribe, Array("event.".utf8))
+                try socket.connect(publish)
+                return socket
+            }
+            let watching = try subscriber(viewer)
+            defer { watching.close() }
+            let snooping = try subscriber(stranger)
+            defer { snooping.close() }
             // An unknown key: the ZAP handler refuses the handshake, so nothing it sends reaches the hub.
             let intruder = try RawPeer(connectTo: listen, context: context, curve: stranger)
             defer { intruder.close() }
@@ -130,15 +144,31 @@ struct SecurityTests {
             guard nacks.map(\.sequence) == [2], nacks.first?.reason == .foreignRegion else {
                 throw PeerFailure("expected a FOREIGN_REGION NACK for sequence 2, got \(answers)")
             }
+            func topics(_ socket: ZMQSocket, wait: Duration) throws -> [String] {
+                var seen: [String] = []
+                for _ in 0..<10 {
+                    var poller = ZMQPoller()
+                    _ = poller.add(socket)
+                    guard try poller.poll(timeout: wait).first?.contains(.readable) == true,
+                        let message = try socket.receive(dontWait: true)
+                    else { break }
+                    seen.append(String(decoding: message.frames[0], as: UTF8.self))
+                }
+                return seen
+            }
+            return (try topics(watching, wait: .seconds(5)), try topics(snooping, wait: .seconds(1)))
         }
+        #expect(viewerTopics == ["event.NO-VEST", "event.NO-VEST"], "the viewer gets the two stored events")
+        #expect(strangerTopics.isEmpty, "an unknown key gets nothing from the PUB stream")
 
         let status = try await Self.status(net, control: try #require(endpoints["control"]))
         #expect(status.events.total == 2, "only NO-VEST's own two events are stored")
         #expect(status.events.byRegion == ["NO-VEST": 2])
         let security = try #require(status.security)
         #expect(security.mode == "curve")
-        // The unknown key; the plaintext peer never reaches the ZAP handler (its handshake fails on the mechanism).
-        #expect(security.refused["connection refused"] == 1, "\(security.refused)")
+        // The unknown key on the ROUTER and on the PUB; the plaintext peer never reaches the ZAP handler (its
+        // handshake fails on the mechanism).
+        #expect(security.refused["connection refused"] == 2, "\(security.refused)")
         #expect(security.refused["wrong node"] == 1)
         #expect(security.refused["foreign region"] == 1)
         let log = try String(contentsOfFile: net.folder.file("hub.log"), encoding: .utf8)
