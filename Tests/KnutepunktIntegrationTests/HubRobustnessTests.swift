@@ -42,25 +42,43 @@ struct HubRobustnessTests {
                     Array("{not json".utf8),
                     Self.event(0),  // the id of sequence 1 again, under sequence 5
                     Self.event(3),
+                    // A Swedish personnummer (Luhn-valid, 1985-04-12) in the note: a node must never send it, and the
+                    // hub refuses it again without repeating it.
+                    Array(
+                        EventFixtures.event(
+                            source: "RAW",
+                            index: 4,
+                            region: "NO-VEST",
+                            node: "NO-VEST-BERGEN",
+                            note: "mor 850412-3459 deltok"
+                        ).utf8
+                    ),
                 ]
                 try peer.send(.events(.init(firstSequence: 1, payloads: payloads)))
                 return try peer.receive(until: {
-                    if case .ack(let through) = $0 { through == 6 } else { false }
+                    if case .ack(let through) = $0 { through == 7 } else { false }
                 })
             }
         }
         let nacks = messages.compactMap { message -> (UInt64, ReasonCode)? in
             if case .nack(let nack) = message { (nack.sequence, nack.reason) } else { nil }
         }
-        #expect(nacks.map(\.0) == [2, 3, 4, 5])
-        #expect(nacks.map(\.1) == [.invalidEvent, .foreignRegion, .malformedPayload, .duplicateEventID])
-        #expect(messages.last == .ack(settledThrough: 6))
+        #expect(nacks.map(\.0) == [2, 3, 4, 5, 7])
+        #expect(
+            nacks.map(\.1) == [.invalidEvent, .foreignRegion, .malformedPayload, .duplicateEventID, .personalData]
+        )
+        let personal = messages.compactMap { message -> String? in
+            if case .nack(let nack) = message, nack.reason == .personalData { nack.detail } else { nil }
+        }
+        #expect(personal.first?.contains("PII_SE_PNR") == true || personal.first?.contains("personnummer") == true)
+        #expect(personal.allSatisfy { !$0.contains("850412") && !$0.contains("3459") }, "the number is never repeated")
+        #expect(messages.last == .ack(settledThrough: 7))
 
         let store = try SQLiteHubStore.open(path: folder.file("hub.sqlite"))
         defer { try? store.close() }
         let keys = try store.storedKeys()
         #expect(keys.map(\.sequence) == [1, 6])
-        #expect(try store.counts().rejected == 4)
+        #expect(try store.counts().rejected == 5)
     }
 
     @Test(.timeLimit(.minutes(2)))
