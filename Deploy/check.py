@@ -452,6 +452,9 @@ def check_kubernetes(configs):
             if "secret" in volume:
                 s.expect(volume["secret"]["secretName"] in secrets,
                          f"{where}: Secret {volume['secret']['secretName']} is not in secrets.yaml")
+            if "configMap" in volume:
+                s.expect(volume["configMap"]["name"] in by_kind.get("ConfigMap", {}),
+                         f"{where}: ConfigMap {volume['configMap']['name']} is in no manifest")
         if role == "hub":
             s.expect(ports.get("listen") == configs.listen_port and ports.get("publish") == configs.publish_port,
                      f"{where}: container ports must be listen {configs.listen_port}, publish {configs.publish_port}")
