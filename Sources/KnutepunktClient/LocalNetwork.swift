@@ -42,17 +42,23 @@ package struct LocalNetwork: Sendable {
         }
     }
 
-    /// Starts the hub and the nodes found in `configFolder` (`hub.yaml` and `node-*.yaml`) and waits until each is ready.
-    package func start() async throws -> Running {
-        try FileManager.default.createDirectory(atPath: logFolder, withIntermediateDirectories: true)
+    /// CURVE on every link: generates the key pairs the configurations in `configFolder` refer to that do not exist
+    /// yet (the first run). Must run before any of those configurations is loaded, since loading checks the keys.
+    package func ensureKeys() throws {
         let files = try FileManager.default.contentsOfDirectory(atPath: configFolder).sorted()
-        // CURVE on every link: the first run generates the key pairs the configurations refer to.
         let generated = try KeyReferences.ensure(
             configurations: files.filter { $0.hasSuffix(".yaml") }.map {
                 (configFolder as NSString).appendingPathComponent($0)
             }
         )
         if !generated.isEmpty { print("generated \(generated.count) CURVE key pairs (first run)") }
+    }
+
+    /// Starts the hub and the nodes found in `configFolder` (`hub.yaml` and `node-*.yaml`) and waits until each is ready.
+    package func start() async throws -> Running {
+        try FileManager.default.createDirectory(atPath: logFolder, withIntermediateDirectories: true)
+        try ensureKeys()
+        let files = try FileManager.default.contentsOfDirectory(atPath: configFolder).sorted()
         let hubFile = (configFolder as NSString).appendingPathComponent("hub.yaml")
         guard files.contains("hub.yaml") else {
             throw DaemonProcessError(message: "\(configFolder) has no hub.yaml")

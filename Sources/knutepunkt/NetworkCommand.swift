@@ -32,10 +32,6 @@ struct NetworkCommand: AsyncParsableCommand {
     var exitAfterSummary = false
 
     func run() async throws {
-        let hubFile = (configs as NSString).appendingPathComponent("hub.yaml")
-        guard case (.hub(let hub), let taxonomy) = try loadDaemonConfiguration(hubFile) else {
-            throw ValidationError("\(hubFile) must configure the hub")
-        }
         let network = LocalNetwork(
             configFolder: configs,
             executable: DaemonProcess.currentExecutable,
@@ -43,6 +39,12 @@ struct NetworkCommand: AsyncParsableCommand {
             seed: seed,
             print: { say($0) }
         )
+        // The keys first: loading the hub's configuration checks that its key files exist.
+        try network.ensureKeys()
+        let hubFile = (configs as NSString).appendingPathComponent("hub.yaml")
+        guard case (.hub(let hub), let taxonomy) = try loadDaemonConfiguration(hubFile) else {
+            throw ValidationError("\(hubFile) must configure the hub")
+        }
         // Trap the signals before any child starts, so Ctrl-C always stops the children too.
         let signals = await UnixSignalsSequence(trapping: .sigint, .sigterm)
         say("starting the local national network (logs in \(logs)/)")
