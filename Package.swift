@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.0.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
     ],
     targets: [
         // libzmq from the system (Debian: libzmq3-dev).
@@ -87,7 +88,10 @@ let package = Package(
         // Benchmarks (`make bench`), apart from the tests: they print JSON lines and gate nothing.
         .executableTarget(
             name: "KnutepunktBench",
-            dependencies: ["KnutepunktCore", "KnutepunktStore", "KnutepunktClient", "KnutepunktConfig", "KnutepunktTesting"],
+            dependencies: [
+                "KnutepunktCore", "KnutepunktStore", "KnutepunktClient", "KnutepunktConfig", "KnutepunktTesting",
+                "KnutepunktZMQ", "KnutepunktHub", .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
             path: "Benchmarks/KnutepunktBench"
         ),
         .testTarget(name: "KnutepunktZMQTests", dependencies: ["KnutepunktZMQ"]),

@@ -22,8 +22,12 @@ struct Figure {
         for (key, detail) in details { object[key] = detail }
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
         FileHandle.standardOutput.write(data + Data("\n".utf8))
+        figures.append(data)
     }
 }
+
+/// Every figure printed in this run, for the results file.
+let figures = FigureLog()
 
 /// Seconds `body` took.
 func seconds(_ body: () throws -> Void) rethrows -> Double {
@@ -332,12 +336,43 @@ func counters() throws {
 
 // MARK: - Main
 
+/// Sizes: parameters from the environment, small enough by default for a run of a few minutes.
+func size(_ name: String, _ standard: Int) -> Int {
+    Int(ProcessInfo.processInfo.environment[name] ?? "") ?? standard
+}
+
 let all: [(String, () async throws -> Void)] = [
     ("codec", { codec() }), ("validation", { validation() }), ("outbox", { try outbox() }),
-    ("hubstore", { try hubStore() }), ("e2e", { try await endToEnd() }), ("gaps", { gaps() }),
+    ("hubstore", { try hubStore() }),
+    ("transport", { _ = try rawPushPull(count: size("BENCH_RAW_MESSAGES", 1_000_000)) }),
+    (
+        "ingest",
+        {
+            let perNode = size("BENCH_INGEST_EVENTS", 200_000)
+            try await ingest(nodes: 1, curve: false, perNode: perNode, label: "ingest.durable_1_node")
+            try await ingest(nodes: 4, curve: false, perNode: perNode / 4, label: "ingest.durable_4_nodes")
+            try await ingest(nodes: 4, curve: true, perNode: perNode / 4, label: "ingest.durable_4_nodes_curve")
+            try await roundTrip(count: size("BENCH_ROUND_TRIPS", 2_000))
+        }
+    ),
+    ("catchup", { try await catchUp(count: size("BENCH_CATCHUP_EVENTS", 200_000)) }),
+    ("e2e", { try await endToEnd() }), ("gaps", { gaps() }),
     ("counters", { try counters() }),
+    ("daemons", { try await daemons(storedEvents: size("BENCH_RSS_EVENTS", 200_000)) }),
 ]
 let wanted = Set(CommandLine.arguments.dropFirst())
-for (name, run) in all where wanted.isEmpty || wanted.contains(name) {
-    try await run()
+let unknown = wanted.subtracting(all.map(\.0))
+guard unknown.isEmpty else {
+    FileHandle.standardError.write(Data("unknown benchmarks \(unknown.sorted()); choose from \(all.map(\.0))\n".utf8))
+    exit(2)
 }
+for (name, run) in all where wanted.isEmpty || wanted.contains(name) {
+    do {
+        try await run()
+    } catch {
+        // A run that loses or duplicates an event is a failure, not a result.
+        FileHandle.standardError.write(Data("benchmark \(name) FAILED: \(error)\n".utf8))
+        exit(1)
+    }
+}
+try figures.write(folder: "Benchmarks/results")

@@ -1,0 +1,163 @@
+import Foundation
+import KnutepunktClient
+import KnutepunktConfig
+import KnutepunktCore
+import KnutepunktStore
+import KnutepunktTesting
+
+/// (d) Catch-up: a node whose outbox holds `count` events the hub never had (it was cut off) drains them to the hub
+/// once both run: from the node's start to the hub's commit of the last one.
+func catchUp(count: Int) async throws {
+    let folder = try TemporaryDirectory(prefix: "knutepunkt-bench")
+    defer { folder.remove() }
+    let outboxPath = folder.file("NO-VEST/outbox.sqlite")
+    try FileManager.default.createDirectory(atPath: folder.file("NO-VEST"), withIntermediateDirectories: true)
+    let payloads = ingestPayloads(region: "NO-VEST", count: count, salt: 11)
+    let outbox = try OutboxStore.open(path: outboxPath)
+    for start in stride(from: 0, to: count, by: 4096) {
+        let entries = payloads[start..<min(start + 4096, count)].map { payload in
+            // The id the node indexes is the event's own (read back from the payload, as the node does).
+            guard case .object(let object)? = try? JSONValue.parse(payload), case .string(let id)? = object["id"],
+                let uuid = UUID(uuidString: id)
+            else { preconditionFailure("a benchmark payload without an id") }
+            return OutboxStore.Entry(id: uuid, payload: payload)
+        }
+        _ = try outbox.append(entries)
+    }
+    try outbox.close()
+
+    let hub = InProcessDaemons.hubConfiguration(folder: folder, nodes: [("NO-VEST", "NO-VEST")])
+    let elapsed = try await InProcessDaemons.withHub(hub) { endpoints in
+        let node = NodeConfiguration(
+            id: "NO-VEST",
+            region: "NO-VEST",
+            hubEndpoint: endpoints.listen,
+            controlEndpoint: "tcp://127.0.0.1:*",
+            outboxPath: outboxPath,
+            taxonomyPath: Repository.taxonomyPath
+        )
+        let began = ContinuousClock.now
+        try await InProcessDaemons.withNode(node) { _ in
+            _ = try await ControlClient.withConnection(to: endpoints.control) {
+                try $0.status(StatusRequest(waitForTotal: count, timeoutMillis: 900_000))
+            }
+        }
+        return ContinuousClock.now - began
+    }
+    try verifyExactlyOnce(storePath: folder.file("hub.sqlite"), expected: count, sources: ["NO-VEST"])
+    Figure(
+        benchmark: "node.catch_up",
+        value: Double(count) / elapsed.seconds,
+        unit: "events/s",
+        details: ["events": count, "seconds": elapsed.seconds, "window": 4096, "batch": 256]
+    ).print()
+}
+
+/// (g) Start-up time of the real executables, from exec to "ready" (sockets bound, store open), and (f) the hub's
+/// peak resident memory (VmHWM) once it has started on a store of `storedEvents` events and evaluated the gaps.
+func daemons(storedEvents: Int) async throws {
+    let executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        .appendingPathComponent("knutepunkt").path
+    guard FileManager.default.isExecutableFile(atPath: executable) else {
+        throw BenchFailure("\(executable) is not built (make bench builds it)")
+    }
+    let network = try LoopbackNetwork()
+    defer { network.folder.remove() }
+    try network.writeHubConfig()
+    try network.writeNodeConfig("NO-VEST", hub: "tcp://127.0.0.1:9")
+
+    func startUp(_ name: String, _ arguments: [String]) async throws -> (seconds: Double, process: DaemonProcess) {
+        let began = ContinuousClock.now
+        let process = try DaemonProcess(
+            name: name,
+            executable: executable,
+            arguments: arguments,
+            logFile: network.folder.file("\(name).log")
+        )
+        _ = try await process.ready()
+        return ((ContinuousClock.now - began).seconds, process)
+    }
+    var hubTimes: [Double] = []
+    var nodeTimes: [Double] = []
+    for _ in 0..<5 {
+        let hub = try await startUp("hub", ["hub", "--config", network.hubConfigPath])
+        hubTimes.append(hub.seconds)
+        _ = await hub.process.stop()
+        let node = try await startUp("node", ["node", "--config", network.nodeConfigPath("NO-VEST")])
+        nodeTimes.append(node.seconds)
+        _ = await node.process.stop()
+    }
+    hubTimes.sort()
+    nodeTimes.sort()
+    Figure(
+        benchmark: "daemon.start_up",
+        value: hubTimes[2] * 1000,
+        unit: "ms (median of 5, hub, empty store, CURVE)",
+        details: ["node_ms": nodeTimes[2] * 1000, "hub_max_ms": hubTimes[4] * 1000, "node_max_ms": nodeTimes[4] * 1000]
+    ).print()
+
+    // A store of `storedEvents` sample events, written as the hub writes them.
+    let stored = try fillHubStore(path: network.hubStorePath, count: storedEvents)
+    let hub = try await startUp("hub", ["hub", "--config", network.hubConfigPath])
+    // The first evaluation runs right after start; STATUS answers once the reactor is past it.
+    _ = try await ControlClient.withConnection(
+        to: try await hub.process.ready()["control"] ?? "",
+        timeout: .seconds(600),
+        curve: try network.hubViewerCurve
+    ) { try $0.status(StatusRequest(waitForTotal: stored, timeoutMillis: 600_000)) }
+    let peak = peakResidentKilobytes(pid: hub.process.pid)
+    _ = await hub.process.stop()
+    Figure(
+        benchmark: "hub.peak_rss",
+        value: Double(peak) / 1024,
+        unit: "MiB (VmHWM after start-up on the store and the first gap evaluation)",
+        details: ["stored_events": stored, "start_up_seconds": hub.seconds]
+    ).print()
+}
+
+/// Writes `count` sample events into a hub store as the hub commits them (batches of 4,096 with their counters).
+func fillHubStore(path: String, count: Int) throws -> Int {
+    try FileManager.default.createDirectory(
+        atPath: (path as NSString).deletingLastPathComponent,
+        withIntermediateDirectories: true
+    )
+    let store = try SQLiteHubStore.open(path: path)
+    defer { try? store.close() }
+    let taxonomy = InProcessDaemons.taxonomy
+    let today = LocalDate.today()
+    var sequence: UInt64 = 0
+    var seed: UInt64 = 1
+    while Int(sequence) < count {
+        let year = SampleActivities(taxonomy: taxonomy, start: today.adding(days: -364), seed: seed)
+            .activities(region: "NO-VEST")
+        seed += 1
+        var generator = SplitMix64(seed: seed)
+        var batch = HubBatch()
+        for var event in year where Int(sequence) < count {
+            event.id = UUID(uuid: generator.uuidBytes())
+            sequence += 1
+            batch.events.append(
+                HubEventRecord(source: "NO-VEST", sequence: sequence, event: event, payload: event.canonicalJSON())
+            )
+            if batch.events.count == 4096 {
+                batch.settled["NO-VEST"] = sequence
+                _ = try store.commit(batch, receivedAt: Date())
+                batch = HubBatch()
+            }
+        }
+        if !batch.events.isEmpty {
+            batch.settled["NO-VEST"] = sequence
+            _ = try store.commit(batch, receivedAt: Date())
+        }
+    }
+    return Int(sequence)
+}
+
+/// The peak resident set of a process (VmHWM in /proc/PID/status), in KiB.
+func peakResidentKilobytes(pid: Int32) -> Int {
+    guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return 0 }
+    for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+        return Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") ?? 0
+    }
+    return 0
+}
