@@ -85,7 +85,7 @@ func codec() {
 }
 
 func validation() {
-    let events = sampleEvents(50_000)
+    let events = sampleEvents(size("BENCH_VALIDATION_EVENTS", 50_000))
     let validator = EventValidator(taxonomy: InProcessDaemons.taxonomy)
     let defaults = EventDefaults(region: nil, node: nil, makeID: { UUID() })
     let today = LocalDate.today()

@@ -65,7 +65,7 @@ package struct SpreadsheetImport: Sendable {
                 case .success(let event):
                     var object = record.object
                     if object.idText == nil, case .object(var members) = object {
-                        members["id"] = .string(event.id.uuidString.lowercased())
+                        members["id"] = .string(event.id.lowercasedText)
                         object = .object(members)
                     }
                     good.append(GoodRow(line: record.line, id: event.id, json: object.serialized()))

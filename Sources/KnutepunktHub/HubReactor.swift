@@ -491,7 +491,7 @@ final class HubReactor {
                         nodeID: event.source,
                         sequence: event.sequence,
                         reason: .duplicateEventID,
-                        detail: "event \(event.eventID.uuidString.lowercased()) is already stored"
+                        detail: "event \(event.eventID.lowercasedText) is already stored"
                     )
                 )
             }

@@ -439,7 +439,7 @@ final class NodeReactor {
             for (index, object) in submission.objects.enumerated() {
                 switch validator.validate(object, defaults: defaults, today: today) {
                 case .success(let event):
-                    answers.append(SubmitResult(index: index, id: event.id.uuidString.lowercased(), status: .queued))
+                    answers.append(SubmitResult(index: index, id: event.id.lowercasedText, status: .queued))
                     entries.append(OutboxStore.Entry(id: event.id, payload: event.canonicalJSON()))
                     slots.append((requestIndex, index))
                 case .failure(let failure):

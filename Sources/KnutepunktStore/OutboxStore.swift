@@ -127,7 +127,7 @@ package final class OutboxStore: Sendable {
                 sql: "INSERT INTO outbox(seq, event_id, payload, accepted_at) VALUES (?, ?, ?, ?)"
             )
             for entry in entries {
-                let key = entry.id.uuidString.lowercased()
+                let key = entry.id.lowercasedText
                 if let row = try Row.fetchOne(find, arguments: [key]) {
                     let status = Status(rawValue: row["status"]) ?? .queued
                     outcomes.append(
@@ -241,7 +241,7 @@ package final class OutboxStore: Sendable {
                 let row = try Row.fetchOne(
                     db,
                     sql: "SELECT seq, status, reason FROM outbox WHERE event_id = ?",
-                    arguments: [id.uuidString.lowercased()]
+                    arguments: [id.lowercasedText]
                 )
             else { return nil }
             return AppendOutcome(

@@ -159,7 +159,7 @@ package final class SQLiteHubStore: HubStore {
                 var counters = ActivityCounters()
                 for (index, event) in batch.events.enumerated() {
                     try insert.execute(arguments: [
-                        event.eventID.uuidString.lowercased(), event.source, Int64(event.sequence), event.region,
+                        event.eventID.lowercasedText, event.source, Int64(event.sequence), event.region,
                         event.node, event.cell.kind, event.cell.date.iso, stamp, Data(event.payload),
                     ])
                     if db.changesCount > 0 {
@@ -168,7 +168,7 @@ package final class SQLiteHubStore: HubStore {
                         result.duplicateIDs.append(index)
                         try reject.execute(arguments: [
                             event.source, Int64(event.sequence), "DUPLICATE_EVENT_ID",
-                            "event \(event.eventID.uuidString.lowercased()) is already stored", stamp,
+                            "event \(event.eventID.lowercasedText) is already stored", stamp,
                         ])
                     }
                 }

@@ -12,8 +12,12 @@ import Testing
         }
     }
 
-    @Test func everyShippedFilePasses() {
+    @Test func everyShippedFilePasses() throws {
         let files = Self.shippedYAMLFiles
+        // The shipped daemon files name CURVE key files that no repository holds (`make test` and `make run`
+        // generate them, as ops would with `knutepunkt keys ensure`); generate any missing ones here too, so this
+        // test passes under a bare `swift test` and still checks everything else about the files.
+        _ = try KeyReferences.ensure(configurations: files.filter { !$0.hasSuffix("taxonomy.yaml") })
         // taxonomy.yaml and the five local daemon files at least (other folders may add more).
         #expect(files.count >= 6)
         #expect(files.contains { $0.hasSuffix("/Configs/taxonomy.yaml") })

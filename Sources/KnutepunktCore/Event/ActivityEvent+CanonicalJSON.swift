@@ -8,7 +8,7 @@ extension ActivityEvent {
     /// The event as a JSON object in canonical form (see ``canonicalJSON()``).
     package var jsonValue: JSONValue {
         var object = JSONObject()
-        object["id"] = .string(id.uuidString.lowercased())
+        object["id"] = .string(id.lowercasedText)
         object["schema"] = .integer(Int64(schema))
         object["region"] = .string(region)
         object["node"] = .string(node)

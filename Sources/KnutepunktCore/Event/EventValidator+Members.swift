@@ -52,7 +52,8 @@ extension EventValidator {
     }
 
     func readRegion(_ check: inout EventCheck, defaults: EventDefaults) -> String? {
-        let allowed = taxonomy.codes(of: .region).joined(separator: ", ")
+        // Messages are composed only for a problem: the valid path is every event's.
+        var allowed: String { taxonomy.codes(of: .region).joined(separator: ", ") }
         guard let value = check.value("region") else {
             guard let region = defaults.region else {
                 check.report("region", .missingField, "region is required: one of \(allowed)")
@@ -87,7 +88,9 @@ extension EventValidator {
     }
 
     func readNode(_ check: inout EventCheck, region: String?, defaults: EventDefaults) -> String? {
-        let candidates = region.map { taxonomy.nodes(inRegion: $0).map(\.code) } ?? taxonomy.codes(of: .node)
+        var candidates: [String] {
+            region.map { taxonomy.nodes(inRegion: $0).map(\.code) } ?? taxonomy.codes(of: .node)
+        }
         let node: String
         let defaulted: Bool
         if let value = check.value("node") {
@@ -157,7 +160,7 @@ extension EventValidator {
         required: Bool,
         _ check: inout EventCheck
     ) -> [String]? {
-        let noun = Self.noun(vocabulary)
+        var noun: String { Self.noun(vocabulary) }
         guard let value = check.value(name) else {
             guard required else { return [] }
             check.report(
@@ -199,10 +202,12 @@ extension EventValidator {
             return nil
         }
         var codes: [String] = []
-        var seen: Set<String> = []
+        codes.reserveCapacity(items.count)
+        // At most `maxListItems` short codes: a linear search costs less than hashing them.
+        var seen: [String] = []
         var valid = true
         for (index, item) in items.enumerated() {
-            let field = "\(name)[\(index)]"
+            var field: String { "\(name)[\(index)]" }
             guard case .string(let text) = item else {
                 check.report(
                     field,
@@ -216,7 +221,7 @@ extension EventValidator {
                 valid = false
                 continue
             }
-            guard seen.insert(text).inserted else {
+            guard !seen.contains(text) else {
                 check.report(
                     field,
                     .duplicateCode,
@@ -225,6 +230,7 @@ extension EventValidator {
                 valid = false
                 continue
             }
+            seen.append(text)
             guard taxonomy.contains(text, in: vocabulary) else {
                 check.report(field, .unknownCode, unknownCodeMessage(text, vocabulary))
                 valid = false
@@ -354,7 +360,8 @@ extension EventValidator {
             )
             valid = false
         }
-        let length = text.count
+        // Characters are never more than UTF-8 bytes: count them only when the bytes could be too many.
+        let length = text.utf8.count > Self.maxNoteCharacters ? text.count : 0
         if length > Self.maxNoteCharacters {
             check.report(
                 "note",
@@ -366,10 +373,13 @@ extension EventValidator {
         return valid ? text : nil
     }
 
+    private static let knownMembers = Set(ActivityEvent.memberNames)
+
+    private static let memberList = ActivityEvent.memberNames.joined(separator: ", ")
+
     func reportUnknownMembers(_ check: inout EventCheck) {
-        let known = Set(ActivityEvent.memberNames)
-        let list = ActivityEvent.memberNames.joined(separator: ", ")
-        for (index, member) in check.object.members.enumerated() where !known.contains(member.key) {
+        let list = Self.memberList
+        for (index, member) in check.object.members.enumerated() where !Self.knownMembers.contains(member.key) {
             guard !check.isFull else {
                 check.omitted += 1
                 continue
@@ -397,20 +407,22 @@ extension EventValidator {
         return checkShortText(text, field: name, &check) ? text : nil
     }
 
-    func checkShortText(_ text: String, field: String, _ check: inout EventCheck) -> Bool {
-        if text.utf8.count > Self.maxCodeCharacters * 4 || text.count > Self.maxCodeCharacters {
+    func checkShortText(_ text: String, field: @autoclosure () -> String, _ check: inout EventCheck) -> Bool {
+        let bytes = text.utf8.count
+        if bytes > Self.maxCodeCharacters * 4 || (bytes > Self.maxCodeCharacters && text.count > Self.maxCodeCharacters)
+        {
             check.report(
-                field,
+                field(),
                 .textTooLong,
-                "\(field) is too long for a code: at most \(Self.maxCodeCharacters) characters"
+                "\(field()) is too long for a code: at most \(Self.maxCodeCharacters) characters"
             )
             return false
         }
         if Self.hasControlCharacter(text) {
             check.report(
-                field,
+                field(),
                 .controlCharacter,
-                "\(field) holds a control character; codes are plain text such as \"PND\""
+                "\(field()) holds a control character; codes are plain text such as \"PND\""
             )
             return false
         }
@@ -478,6 +490,27 @@ extension EventValidator {
                 guard isHex else { return nil }
             }
         }
-        return UUID(uuidString: text)
+        func nibble(_ byte: UInt8) -> UInt8 {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+            default: byte - UInt8(ascii: "A") + 10
+            }
+        }
+        var value = [UInt8](repeating: 0, count: 16)
+        var position = 0
+        var index = 0
+        while index < 36 {
+            if index == 8 || index == 13 || index == 18 || index == 23 { index += 1 }
+            value[position] = nibble(bytes[index]) << 4 | nibble(bytes[index + 1])
+            position += 1
+            index += 2
+        }
+        return UUID(
+            uuid: (
+                value[0], value[1], value[2], value[3], value[4], value[5], value[6], value[7],
+                value[8], value[9], value[10], value[11], value[12], value[13], value[14], value[15]
+            )
+        )
     }
 }

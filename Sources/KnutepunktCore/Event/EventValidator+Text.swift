@@ -4,7 +4,21 @@ extension EventValidator {
     /// `_`, `-`, `.`, space; at most 40 characters) and has fewer than six digits, so it cannot be an identity
     /// number or a date of birth.
     static func isShowable(_ text: String) -> Bool {
-        guard !text.isEmpty, text.utf8.count <= 160, text.count <= 40 else { return false }
+        guard !text.isEmpty, text.utf8.count <= 160 else { return false }
+        // Member names and codes are ASCII: decided byte by byte, without Unicode property lookups (the validator
+        // asks this for every member of every event).
+        var asciiDigits = 0
+        var ascii = true
+        for byte in text.utf8 {
+            switch byte {
+            case 0x30...0x39: asciiDigits += 1
+            case 0x41...0x5A, 0x61...0x7A, 0x5F, 0x2D, 0x2E, 0x20: continue
+            case 0x80...: ascii = false
+            default: return false
+            }
+        }
+        if ascii { return text.utf8.count <= 40 && asciiDigits < 6 }
+        guard text.count <= 40 else { return false }
         var digits = 0
         for scalar in text.unicodeScalars {
             if scalar.properties.numericType != nil {

@@ -16,13 +16,17 @@ package struct JSONObject: Sendable, Hashable {
 
     /// The members in order.
     package private(set) var members: [Member] = []
-    // Position of each key in `members`; derived from `members`, so it never makes equal objects unequal.
-    private var positions: [String: Int] = [:]
+    /// Position of each key in `members`, kept only for objects with more than ``indexThreshold`` members: an
+    /// event has under twenty, and comparing that many short names beats hashing each one (the parser and the
+    /// validator look up every member of every event). Derived from `members`, so equality ignores it.
+    private var positions: [String: Int]?
+    private static let indexThreshold = 32
 
     package init() {}
 
     /// An object with these members; a repeated key is a programmer error.
     package init(_ members: [(String, JSONValue)]) {
+        self.members.reserveCapacity(members.count)
         for (key, value) in members {
             let inserted = insertNew(key: key, value: value)
             precondition(inserted, "duplicate JSON member name")
@@ -33,21 +37,44 @@ package struct JSONObject: Sendable, Hashable {
     package var isEmpty: Bool { members.isEmpty }
     package var keys: [String] { members.map(\.key) }
 
+    private func position(of key: String) -> Int? {
+        if let positions { return positions[key] }
+        return members.firstIndex { $0.key == key }
+    }
+
+    private mutating func append(_ member: Member) {
+        members.append(member)
+        if positions != nil {
+            positions?[member.key] = members.count - 1
+        } else if members.count > Self.indexThreshold {
+            reindex()
+        }
+    }
+
+    private mutating func reindex() {
+        guard members.count > Self.indexThreshold else {
+            positions = nil
+            return
+        }
+        var index: [String: Int] = [:]
+        index.reserveCapacity(members.count)
+        for (position, member) in members.enumerated() { index[member.key] = position }
+        positions = index
+    }
+
     /// The value of member `key`. Setting nil removes the member; setting a new key appends it.
     package subscript(key: String) -> JSONValue? {
-        get { positions[key].map { members[$0].value } }
+        get { position(of: key).map { members[$0].value } }
         set {
-            if let position = positions[key] {
+            if let position = position(of: key) {
                 if let newValue {
                     members[position].value = newValue
                 } else {
                     members.remove(at: position)
-                    positions = [:]
-                    for (index, member) in members.enumerated() { positions[member.key] = index }
+                    reindex()
                 }
             } else if let newValue {
-                positions[key] = members.count
-                members.append(Member(key: key, value: newValue))
+                append(Member(key: key, value: newValue))
             }
         }
     }
@@ -55,9 +82,12 @@ package struct JSONObject: Sendable, Hashable {
     /// Appends a member unless the key is already present; returns whether it was appended.
     @discardableResult
     package mutating func insertNew(key: String, value: JSONValue) -> Bool {
-        guard positions[key] == nil else { return false }
-        positions[key] = members.count
-        members.append(Member(key: key, value: value))
+        guard position(of: key) == nil else { return false }
+        append(Member(key: key, value: value))
         return true
     }
+
+    package static func == (lhs: JSONObject, rhs: JSONObject) -> Bool { lhs.members == rhs.members }
+
+    package func hash(into hasher: inout Hasher) { hasher.combine(members) }
 }

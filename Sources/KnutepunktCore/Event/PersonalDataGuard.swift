@@ -17,13 +17,16 @@
 package enum PersonalDataGuard {
     /// The kinds of identity number in `text`, each at most once, in the order first found.
     package static func findings(in text: String) -> [PersonalDataKind] {
-        // Most texts are ASCII with few digits: no identity number fits in fewer than ten.
-        var asciiDigits = 0
-        var ascii = true
-        for byte in text.utf8 {
-            if byte >= 0x30, byte <= 0x39 { asciiDigits += 1 } else if byte >= 0x80 { ascii = false }
+        // Most texts are ASCII with few digits: no identity number fits in fewer than ten. Read from contiguous
+        // UTF-8 where the string has it (native strings do), as every text of every event passes here.
+        func fewASCIIDigits(_ bytes: some Sequence<UInt8>) -> Bool {
+            var asciiDigits = 0
+            for byte in bytes {
+                if byte &- 0x30 < 10 { asciiDigits += 1 } else if byte >= 0x80 { return false }
+            }
+            return asciiDigits < 10
         }
-        if ascii, asciiDigits < 10 { return [] }
+        if text.utf8.withContiguousStorageIfAvailable(fewASCIIDigits) ?? fewASCIIDigits(text.utf8) { return [] }
         var kinds: [PersonalDataKind] = []
         func add(_ kind: PersonalDataKind) {
             if !kinds.contains(kind) { kinds.append(kind) }
