@@ -8,7 +8,7 @@ import Synchronization
 ///
 /// Counters are incremented where things happen (events stored, NACKs sent, publishes); the gauges, and the security
 /// refusals the hub already counts for `knutepunkt status`, are read from the reactor at most once per
-/// ``observeInterval`` by ``observe(now:_:)``, so the metrics and the status report always agree.
+/// ``defaultObserveInterval`` by ``observe(now:_:)``, so the metrics and the status report always agree.
 package final class HubMetrics: Sendable {
     /// What the reactor reports on each observation.
     package struct Observation: Sendable {
@@ -30,10 +30,11 @@ package final class HubMetrics: Sendable {
     }
 
     /// How often the gauges are refreshed from the reactor.
-    package static let observeInterval: Duration = .milliseconds(250)
+    package static let defaultObserveInterval: Duration = .milliseconds(250)
 
     /// Liveness and readiness, shown by `/healthz` and `/readyz`.
     package let health: DaemonHealth
+    private let observeInterval: Duration
     private let factory: any MetricsFactory
     private let accepted: Counter
     private let connected: Gauge
@@ -50,8 +51,14 @@ package final class HubMetrics: Sendable {
     /// Metrics that go nowhere (the default for tests that do not look at them).
     package static var disabled: HubMetrics { HubMetrics(factory: NOOPMetricsHandler.instance) }
 
-    package init(factory: any MetricsFactory, health: DaemonHealth = DaemonHealth()) {
+    /// - Parameter observeInterval: how often the gauges are refreshed (tests: `.zero`, every turn of the loop).
+    package init(
+        factory: any MetricsFactory,
+        health: DaemonHealth = DaemonHealth(),
+        observeInterval: Duration = HubMetrics.defaultObserveInterval
+    ) {
         self.factory = factory
+        self.observeInterval = observeInterval
         self.health = health
         accepted = Counter(label: "knutepunkt_hub_events_accepted_total", factory: factory)
         connected = Gauge(label: "knutepunkt_hub_connected_nodes", factory: factory)
@@ -107,7 +114,7 @@ package final class HubMetrics: Sendable {
         health.beat(now: now)
         let due = reported.withLock { state in
             guard state.nextObservation.map({ now >= $0 }) ?? true else { return false }
-            state.nextObservation = now + Self.observeInterval
+            state.nextObservation = now + observeInterval
             return true
         }
         guard due else { return }

@@ -19,10 +19,11 @@ package final class NodeMetrics: Sendable {
     }
 
     /// How often the gauges are refreshed from the reactor.
-    package static let observeInterval: Duration = .milliseconds(250)
+    package static let defaultObserveInterval: Duration = .milliseconds(250)
 
     /// Liveness and readiness, shown by `/healthz` and `/readyz`.
     package let health: DaemonHealth
+    private let observeInterval: Duration
     private let factory: any MetricsFactory
     private let accepted: Counter
     private let depth: Gauge
@@ -37,8 +38,14 @@ package final class NodeMetrics: Sendable {
     /// Metrics that go nowhere (the default for tests that do not look at them).
     package static var disabled: NodeMetrics { NodeMetrics(factory: NOOPMetricsHandler.instance) }
 
-    package init(factory: any MetricsFactory, health: DaemonHealth = DaemonHealth()) {
+    /// - Parameter observeInterval: how often the gauges are refreshed (tests: `.zero`, every turn of the loop).
+    package init(
+        factory: any MetricsFactory,
+        health: DaemonHealth = DaemonHealth(),
+        observeInterval: Duration = NodeMetrics.defaultObserveInterval
+    ) {
         self.factory = factory
+        self.observeInterval = observeInterval
         self.health = health
         accepted = Counter(label: "knutepunkt_node_events_accepted_total", factory: factory)
         depth = Gauge(label: "knutepunkt_node_outbox_depth", factory: factory)
@@ -84,7 +91,7 @@ package final class NodeMetrics: Sendable {
         health.beat(now: now)
         let due = state.withLock { state in
             guard state.nextObservation.map({ now >= $0 }) ?? true else { return false }
-            state.nextObservation = now + Self.observeInterval
+            state.nextObservation = now + observeInterval
             return true
         }
         guard due else { return }
