@@ -120,7 +120,10 @@ let package = Package(
         ),
         .testTarget(
             name: "KnutepunktConfigTests",
-            dependencies: ["KnutepunktConfig", "KnutepunktCore", "KnutepunktZMQ", "KnutepunktTesting"]
+            dependencies: [
+                "KnutepunktConfig", "KnutepunktCore", "KnutepunktZMQ", "KnutepunktTesting", "KnutepunktLogging",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "KnutepunktStoreTests",

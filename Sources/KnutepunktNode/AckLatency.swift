@@ -6,14 +6,16 @@ import DequeModule
 /// first time: the latency is what the coordinator waits for delivery). An ACK through sequence `n` settles every
 /// remembered message up to `n`. Pure: time is passed in. At most ``limit`` messages are remembered; beyond that the
 /// oldest are forgotten unmeasured (the window bounds what is in flight far below that).
-struct AckLatency {
-    static let limit = 65_536
+package struct AckLatency {
+    package static let limit = 65_536
+
+    package init() {}
 
     private var inFlight: Deque<(through: UInt64, sentAt: ContinuousClock.Instant)> = []
     private var highestSent: UInt64 = 0
 
     /// Events through `through` were sent now.
-    mutating func sent(through: UInt64, now: ContinuousClock.Instant) {
+    package mutating func sent(through: UInt64, now: ContinuousClock.Instant) {
         guard through > highestSent else { return }
         highestSent = through
         inFlight.append((through, now))
@@ -21,7 +23,7 @@ struct AckLatency {
     }
 
     /// The hub settled everything through `through` now: the latency of each message that settles.
-    mutating func acknowledged(through: UInt64, now: ContinuousClock.Instant) -> [Duration] {
+    package mutating func acknowledged(through: UInt64, now: ContinuousClock.Instant) -> [Duration] {
         var latencies: [Duration] = []
         while let first = inFlight.first, first.through <= through {
             latencies.append(now - first.sentAt)
