@@ -14,6 +14,8 @@ package final class HubMetrics: Sendable {
     package struct Observation: Sendable {
         /// Nodes with an open session.
         package var connectedNodes: Int
+        /// Nodes the configuration allows to connect.
+        package var grantedNodes: Int
         /// Connections and messages refused for security or rate reasons, by reason, since start (status' counts).
         package var refusals: [String: Int]
         /// The severity (`AMBER`, `RED`) of each open gap.
@@ -21,8 +23,15 @@ package final class HubMetrics: Sendable {
         /// Events in the store.
         package var storedEvents: Int
 
-        package init(connectedNodes: Int, refusals: [String: Int], openGapSeverities: [String], storedEvents: Int) {
+        package init(
+            connectedNodes: Int,
+            grantedNodes: Int,
+            refusals: [String: Int],
+            openGapSeverities: [String],
+            storedEvents: Int
+        ) {
             self.connectedNodes = connectedNodes
+            self.grantedNodes = grantedNodes
             self.refusals = refusals
             self.openGapSeverities = openGapSeverities
             self.storedEvents = storedEvents
@@ -38,6 +47,7 @@ package final class HubMetrics: Sendable {
     private let factory: any MetricsFactory
     private let accepted: Counter
     private let connected: Gauge
+    private let granted: Gauge
     private let stored: Gauge
     private let openGaps: [String: Gauge]
     private let published: [String: Counter]
@@ -62,6 +72,7 @@ package final class HubMetrics: Sendable {
         self.health = health
         accepted = Counter(label: "knutepunkt_hub_events_accepted_total", factory: factory)
         connected = Gauge(label: "knutepunkt_hub_connected_nodes", factory: factory)
+        granted = Gauge(label: "knutepunkt_hub_granted_nodes", factory: factory)
         stored = Gauge(label: "knutepunkt_hub_stored_events", factory: factory)
         openGaps = Dictionary(
             uniqueKeysWithValues: GapSeverity.allCases.map {
@@ -120,6 +131,7 @@ package final class HubMetrics: Sendable {
         guard due else { return }
         let observation = make()
         connected.record(observation.connectedNodes)
+        granted.record(observation.grantedNodes)
         stored.record(observation.storedEvents)
         var bySeverity: [String: Int] = [:]
         for severity in observation.openGapSeverities { bySeverity[severity, default: 0] += 1 }

@@ -218,6 +218,7 @@ final class HubReactor {
             setup.metrics.observe(now: clock.now) {
                 HubMetrics.Observation(
                     connectedNodes: sessions.sessions.count,
+                    grantedNodes: setup.configuration.nodes.count,
                     refusals: refusals,
                     openGapSeverities: gaps.snapshot.gaps.map(\.severity),
                     storedEvents: storedTotal
