@@ -40,6 +40,7 @@ package final class NodeService: Service {
         self.metrics = metrics
         var logger = logger
         logger[metadataKey: "node.id"] = "\(configuration.id)"
+        logger[metadataKey: "region"] = "\(configuration.region)"
         self.logger = logger
     }
 
