@@ -9,12 +9,15 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
-        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.1.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.0.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
     ],
     targets: [
         // libzmq from the system (Debian: libzmq3-dev).
@@ -30,7 +33,10 @@ let package = Package(
         // Reading and checking configuration files (YAML).
         .target(
             name: "KnutepunktConfig",
-            dependencies: ["KnutepunktCore", "KnutepunktZMQ", .product(name: "Yams", package: "Yams")]
+            dependencies: [
+                "KnutepunktCore", "KnutepunktZMQ", "KnutepunktLogging", .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         // Durable storage: the node's outbox and the hub's event store (SQLite via GRDB).
         .target(
@@ -46,6 +52,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ]
         ),
         // The national hub daemon.
@@ -56,8 +63,22 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ]
         ),
+        // The daemons' HTTP server (Hummingbird): /metrics, /healthz and /readyz today; more routes can be added.
+        .target(
+            name: "KnutepunktHTTP",
+            dependencies: [
+                "KnutepunktCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // Log output for the executable: plain text or one JSON object per line, with a level that can change.
+        .target(name: "KnutepunktLogging", dependencies: [.product(name: "Logging", package: "swift-log")]),
         // Client side of the control protocol: what coordinators and ops tools use to talk to daemons.
         .target(
             name: "KnutepunktClient",
@@ -68,8 +89,10 @@ let package = Package(
             name: "knutepunkt",
             dependencies: [
                 "KnutepunktCore", "KnutepunktConfig", "KnutepunktNode", "KnutepunktHub", "KnutepunktClient",
-                "KnutepunktStore",
+                "KnutepunktStore", "KnutepunktHTTP", "KnutepunktLogging",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -101,7 +124,10 @@ let package = Package(
         ),
         .testTarget(
             name: "KnutepunktConfigTests",
-            dependencies: ["KnutepunktConfig", "KnutepunktCore", "KnutepunktZMQ", "KnutepunktTesting"]
+            dependencies: [
+                "KnutepunktConfig", "KnutepunktCore", "KnutepunktZMQ", "KnutepunktTesting", "KnutepunktLogging",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "KnutepunktStoreTests",
@@ -113,9 +139,11 @@ let package = Package(
             name: "KnutepunktIntegrationTests",
             dependencies: [
                 "KnutepunktNode", "KnutepunktHub", "KnutepunktClient", "KnutepunktStore", "KnutepunktTesting",
-                "KnutepunktZMQ", "KnutepunktCore", "KnutepunktConfig",
+                "KnutepunktZMQ", "KnutepunktCore", "KnutepunktConfig", "KnutepunktHTTP", "KnutepunktLogging",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
     ],

@@ -36,7 +36,7 @@ IMAGE = "localhost/knutepunkt:0.1.0"
 HUB_SERVICE = "knutepunkt-hub"  # compose service and Kubernetes Service; the nodes' configurations use it
 STATE_DIR = "/var/lib/knutepunkt"
 CONFIG_DIR = "/etc/knutepunkt"
-METRICS_PORT = {"hub": 9464, "node": 9465}  # /metrics, /healthz, /readyz (served from a later change on)
+METRICS_PORT = {"hub": 9464, "node": 9465}  # /metrics, /healthz, /readyz (the daemons' `http` key)
 NAMESPACE = "knutepunkt"
 KUBERNETES_VERSIONS = ["1.32.0", "1.37.0"]
 DOCKERFILE_INSTRUCTIONS = {
@@ -103,6 +103,9 @@ class DaemonConfigs:
                      f"is {self.hub[key]}")
         s.expect(tcp_host_port(self.hub["control"])[0] == "127.0.0.1",
                  f"{hub_file}: hub.control must stay on 127.0.0.1 (it has no authentication)")
+        s.expect(self.hub.get("http") == f"0.0.0.0:{METRICS_PORT['hub']}",
+                 f"{hub_file}: hub.http must be 0.0.0.0:{METRICS_PORT['hub']} (Prometheus and the probes), "
+                 f"is {self.hub.get('http')}")
         s.expect(self.hub["storage"].startswith(f"sqlite:{STATE_DIR}/"),
                  f"{hub_file}: hub.storage must be under the state volume {STATE_DIR}")
         grants = {(n["id"], n["region"]) for n in self.hub["nodes"]}
@@ -116,6 +119,9 @@ class DaemonConfigs:
                      f"is {node['hub']}")
             s.expect(tcp_host_port(node["control"])[0] == "127.0.0.1",
                      f"{rel(CONFIGS / name)}: node.control must stay on 127.0.0.1 (it has no authentication)")
+            s.expect(node.get("http") == f"0.0.0.0:{METRICS_PORT['node']}",
+                     f"{rel(CONFIGS / name)}: node.http must be 0.0.0.0:{METRICS_PORT['node']} (Prometheus and the "
+                     f"probes), is {node.get('http')}")
             s.expect(node["outbox"].startswith(f"{STATE_DIR}/"),
                      f"{rel(CONFIGS / name)}: node.outbox must be under the state volume {STATE_DIR}")
 
@@ -313,6 +319,11 @@ def check_compose(configs):
     expected = {f"{HUB_SERVICE}:{METRICS_PORT['hub']}"} | {
         f"knutepunkt-{f.removesuffix('.yaml')}:{METRICS_PORT['node']}" for f in nodes_by_file}
     s.expect(targets == expected, f"{rel(prometheus)}: scrape targets {sorted(targets)} should be {sorted(expected)}")
+    rule_files = scrape.get("rule_files") or []
+    s.expect(rule_files == ["alerts.yml"], f"{rel(prometheus)}: rule_files must be [alerts.yml], is {rule_files}")
+    prometheus_mounts = [v for v in services.get("prometheus", {}).get("volumes") or [] if isinstance(v, str)]
+    s.expect("../prometheus/alerts.yml:/etc/prometheus/alerts.yml:ro" in prometheus_mounts,
+             f"{name}: services.prometheus must mount ../prometheus/alerts.yml at /etc/prometheus/alerts.yml")
     return s.report(f"Compose Specification schema (check-jsonschema vendor.compose-spec), "
                     f"{len(services)} services, {len(declared_volumes)} volumes, prometheus.yml targets")
 

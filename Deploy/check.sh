@@ -8,11 +8,16 @@
 #   2. Containerfile, compose.yaml, Kubernetes manifests: Deploy/check.py (dockerfile-parse, the Compose
 #                Specification schema via check-jsonschema, the Kubernetes schemas via kubernetes-validate, and the
 #                cross-references between them).
-#   3. The daemon configurations as the image and the ConfigMap hold them: `knutepunkt config check`, with
-#                .build/debug/knutepunkt if it is built (make test builds it first).
+#   3. The daemon configurations as the image and the ConfigMap hold them: `knutepunkt config check
+#                --separate-hosts` (each daemon in its own container), with .build/debug/knutepunkt if it is built
+#                (make test builds it first).
+#   4. Prometheus: `promtool check rules` on Deploy/prometheus/alerts.yml, `promtool test rules` on its unit tests
+#                (each alert fires on series that show its problem, and not on healthy ones), and `promtool check
+#                config` on Deploy/container/prometheus.yml with the rules beside it, as compose mounts them.
 #
-# Installs what it lacks: systemd (for systemd-analyze) from Debian, the Python tools from PyPI into
-# .build-tools/deploy-venv (pinned in Deploy/requirements-check.txt; reinstalled when that file changes).
+# Installs what it lacks: systemd (for systemd-analyze) and prometheus (for promtool; its daemon is not started here)
+# from Debian, the Python tools from PyPI into .build-tools/deploy-venv (pinned in Deploy/requirements-check.txt;
+# reinstalled when that file changes).
 #
 #   bash Deploy/check.sh                     run every check
 #   bash Deploy/check.sh --write-configmap   regenerate Deploy/kubernetes/configmap.yaml from its sources
@@ -35,6 +40,19 @@ apt_install() {
 
 # ---- tools ----
 command -v systemd-analyze >/dev/null 2>&1 || apt_install systemd
+# promtool ships in Debian's prometheus package. Installing it may start a Prometheus server where systemd runs; with
+# policy-rc.d answering 101 nothing is started.
+if ! command -v promtool >/dev/null 2>&1; then
+  policy=/usr/sbin/policy-rc.d
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null
+    $SUDO chmod +x "$policy"
+    apt_install --no-install-recommends prometheus
+    $SUDO rm -f "$policy"
+  else
+    apt_install --no-install-recommends prometheus
+  fi
+fi
 stamp="$VENV/.requirements.sha256"
 wanted=$(sha256sum "$REQUIREMENTS" | cut -d' ' -f1)
 if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
@@ -99,7 +117,7 @@ if [ -x .build/debug/knutepunkt ]; then
   for layout in image configmap; do
     # Throwaway CURVE keys where the configurations expect the mounted ones (the image holds none).
     .build/debug/knutepunkt keys ensure "$work/etc/$layout" >/dev/null
-    if output=$(.build/debug/knutepunkt config check "$work/etc/$layout" 2>&1); then
+    if output=$(.build/debug/knutepunkt config check --separate-hosts "$work/etc/$layout" 2>&1); then
       count=$(find "$work/etc/$layout" -type f | wc -l)
       echo "ok    knutepunkt config check: /etc/knutepunkt as the $layout has it ($count files)"
     else
@@ -110,6 +128,31 @@ if [ -x .build/debug/knutepunkt ]; then
   done
 else
   echo "skip  knutepunkt config check: .build/debug/knutepunkt is not built (make build; make test builds it)"
+fi
+
+# ---- 4. Prometheus: the alert rules, their unit tests, and the compose Prometheus configuration ----
+if output=$(promtool check rules Deploy/prometheus/alerts.yml 2>&1); then
+  echo "ok    promtool check rules: Deploy/prometheus/alerts.yml ($(echo "$output" | sed -n 's/.*SUCCESS: \([0-9]*\) rules found.*/\1/p') rules)"
+else
+  echo "FAIL  promtool check rules: Deploy/prometheus/alerts.yml:"
+  echo "$output" | sed 's/^/      /'
+  failed=1
+fi
+if output=$(cd Deploy/prometheus && promtool test rules alerts.test.yml 2>&1); then
+  echo "ok    promtool test rules: Deploy/prometheus/alerts.test.yml ($(grep -c 'alertname:' Deploy/prometheus/alerts.test.yml) alert checks)"
+else
+  echo "FAIL  promtool test rules: Deploy/prometheus/alerts.test.yml:"
+  echo "$output" | grep -v '^$' | sed 's/^/      /'
+  failed=1
+fi
+mkdir -p "$work/prometheus"
+cp Deploy/container/prometheus.yml Deploy/prometheus/alerts.yml "$work/prometheus/"
+if output=$(promtool check config "$work/prometheus/prometheus.yml" 2>&1); then
+  echo "ok    promtool check config: Deploy/container/prometheus.yml with alerts.yml beside it"
+else
+  echo "FAIL  promtool check config: Deploy/container/prometheus.yml:"
+  echo "$output" | sed "s#$work/prometheus/#Deploy/container/#g; s/^/      /"
+  failed=1
 fi
 
 if [ "$failed" = 0 ]; then

@@ -70,7 +70,10 @@ package struct LocalNetwork: Sendable {
             logFile: (logFolder as NSString).appendingPathComponent("hub.log")
         )
         let hubEndpoints = try await hub.ready()
-        print("hub       ready  listen \(hubEndpoints["listen"] ?? "?")  publish \(hubEndpoints["publish"] ?? "?")")
+        print(
+            "hub       ready  listen \(hubEndpoints["listen"] ?? "?")  publish \(hubEndpoints["publish"] ?? "?")"
+                + (hubEndpoints["http"].map { "  metrics http://\($0)/metrics" } ?? "")
+        )
         var nodes: [(configuration: NodeConfiguration, process: DaemonProcess, control: String)] = []
         for file in files where file.hasPrefix("node-") && file.hasSuffix(".yaml") {
             let path = (configFolder as NSString).appendingPathComponent(file)
@@ -81,8 +84,12 @@ package struct LocalNetwork: Sendable {
                 arguments: ["node", "--config", path],
                 logFile: (logFolder as NSString).appendingPathComponent("\(configuration.id).log")
             )
-            let control = try await process.ready()["control"] ?? configuration.controlEndpoint
-            print("\(configuration.id.padding(toLength: 9, withPad: " ", startingAt: 0)) ready  control \(control)")
+            let announced = try await process.ready()
+            let control = announced["control"] ?? configuration.controlEndpoint
+            print(
+                "\(configuration.id.padding(toLength: 9, withPad: " ", startingAt: 0)) ready  control \(control)"
+                    + (announced["http"].map { "  metrics http://\($0)/metrics" } ?? "")
+            )
             nodes.append((configuration, process, control))
         }
         var hubCurve: ZMQCurveClient?

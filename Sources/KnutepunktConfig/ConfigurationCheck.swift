@@ -16,7 +16,7 @@ package enum ConfigurationCheck {
     }
 
     /// Every error and warning found in `file`.
-    package static func report(for file: String) -> Report {
+    package static func report(for file: String, overrides: ConfigOverrides = .none) -> Report {
         if isTaxonomy(file) {
             let inspection = TaxonomyFile.inspect(path: file)
             return Report(errors: inspection.errors, warnings: inspection.warnings)
@@ -34,11 +34,53 @@ package enum ConfigurationCheck {
             }
         }
         do {
-            _ = try DaemonConfiguration.load(path: file)
+            _ = try DaemonConfiguration.load(path: file, overrides: overrides)
             return Report(errors: [], warnings: [])
         } catch {
             return Report(errors: error.errors, warnings: [])
         }
+    }
+
+    /// The reports of several files: each file's own (with `overrides` laid over daemon files), and, unless
+    /// `separateHosts`, a clash between two daemon files in one folder that bind the same address (one folder is
+    /// taken to be one machine's configuration, like `/etc/knutepunkt` or `Configs/local`).
+    package static func reports(
+        for files: [String],
+        overrides: ConfigOverrides = .none,
+        separateHosts: Bool = false
+    ) -> [(file: String, report: Report)] {
+        var results: [(file: String, report: Report)] = []
+        var bound: [String: [(file: String, binding: PortBinding)]] = [:]
+        for file in files {
+            var report = report(for: file, overrides: overrides)
+            if report.passed, !isTaxonomy(file), !GapThresholdsFile.isThresholds(file),
+                let (daemon, _) = try? DaemonConfiguration.load(path: file, overrides: overrides)
+            {
+                let folder = (file as NSString).deletingLastPathComponent
+                for binding in daemon.bindings {
+                    if !separateHosts,
+                        let other = bound[folder, default: []].first(where: { $0.binding.clashes(with: binding) })
+                    {
+                        report.errors.append(
+                            ConfigError(
+                                code: .inconsistent,
+                                file: file,
+                                key: binding.key,
+                                message: """
+                                    \(binding) clashes with \(other.binding.key) (\(other.binding)) in \(other.file): \
+                                    two daemons on one machine cannot bind one port
+                                    """,
+                                fix:
+                                    "Give one of them another port (or check with --separate-hosts if they run on different machines)"
+                            )
+                        )
+                    }
+                    bound[folder, default: []].append((file, binding))
+                }
+            }
+            results.append((file, report))
+        }
+        return results
     }
 
     /// Every error found in `file`, as readable lines (empty: the file is good). Warnings are left out.

@@ -8,13 +8,40 @@ package enum DaemonConfiguration: Sendable {
     case hub(HubConfiguration)
 
     /// Loads a configuration file and checks it against the taxonomy it names. Throws every problem found at once.
-    package static func load(path: String) throws(ConfigErrors) -> (DaemonConfiguration, Taxonomy) {
-        let document: Node
+    ///
+    /// `overrides` (the environment's and the flags' values) are laid over the file's first; a problem with one of
+    /// them says where it came from.
+    package static func load(
+        path: String,
+        overrides: ConfigOverrides = .none
+    ) throws(ConfigErrors) -> (DaemonConfiguration, Taxonomy) {
+        var document: Node
         do {
             document = try ConfigReader.document(at: path)
         } catch {
             throw ConfigErrors([error])
         }
+        let section = document.mapping?["hub"] != nil ? "hub" : "node"
+        document = overrides.apply(to: document, section: section)
+        do {
+            return try load(document: document, path: path, overrides: overrides)
+        } catch {
+            let annotated = error.errors.map { error in
+                var error = error
+                if let key = error.key, let origin = overrides.origin(section: section, key: key) {
+                    error.message += " (set by \(origin))"
+                }
+                return error
+            }
+            throw ConfigErrors(overrides.errors + annotated)
+        }
+    }
+
+    private static func load(
+        document: Node,
+        path: String,
+        overrides: ConfigOverrides
+    ) throws(ConfigErrors) -> (DaemonConfiguration, Taxonomy) {
         var reader = ConfigReader(file: path)
         let top = reader.mapping(document, at: "", allowed: ["node", "hub"])
         var result: DaemonConfiguration?
@@ -39,7 +66,8 @@ package enum DaemonConfiguration: Sendable {
                 )
             }
         }
-        guard let result, reader.errors.isEmpty else { throw ConfigErrors(reader.errors) }
+        if let result { reader.checkPortClashes(result) }
+        guard let result, reader.errors.isEmpty, overrides.errors.isEmpty else { throw ConfigErrors(reader.errors) }
         // The taxonomy's own problems name the taxonomy file, so the reader sees which file to fix.
         let taxonomy = try TaxonomyFile.load(path: result.taxonomyPath)
         var problems: [ConfigError] = []

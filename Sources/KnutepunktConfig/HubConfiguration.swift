@@ -1,6 +1,8 @@
 import Foundation
 import KnutepunktCore
+import KnutepunktLogging
 import KnutepunktZMQ
+import Logging
 import Yams
 
 /// Everything the national hub daemon needs, read from its YAML file (see Configs/README.md).
@@ -64,6 +66,12 @@ package struct HubConfiguration: Sendable, Hashable {
     /// CURVE on every socket, with a ZAP handler that admits only the keys listed; nil: not configured (the hub then
     /// runs only with `--insecure`, in plaintext).
     package var curve: Curve?
+    /// Where `/metrics`, `/healthz` and `/readyz` are served; nil: no HTTP server.
+    package var http: HTTPListenAddress?
+    /// The log level (nil: `info`); a SIGHUP applies a change.
+    package var logLevel: Logger.Level?
+    /// The log format (nil: `text`).
+    package var logFormat: LogFormat?
 
     /// How a tool on the hub's machine (`watch`, `status`) connects to its PUB and control sockets: as the hub's own
     /// key, which the viewer domain admits. Nil without CURVE.
@@ -96,7 +104,10 @@ package struct HubConfiguration: Sendable, Hashable {
         maxMessageBytes: Int = 4 << 20,
         sessionTimeout: Duration = .seconds(10),
         nodeEventsPerSecond: Int = 250_000,
-        curve: Curve? = nil
+        curve: Curve? = nil,
+        http: HTTPListenAddress? = nil,
+        logLevel: Logger.Level? = nil,
+        logFormat: LogFormat? = nil
     ) {
         self.id = id
         self.listenEndpoint = listenEndpoint
@@ -110,11 +121,14 @@ package struct HubConfiguration: Sendable, Hashable {
         self.sessionTimeout = sessionTimeout
         self.nodeEventsPerSecond = nodeEventsPerSecond
         self.curve = curve
+        self.http = http
+        self.logLevel = logLevel
+        self.logFormat = logFormat
     }
 
     static let keys = [
         "id", "listen", "publish", "control", "storage", "taxonomy", "nodes", "maxBatch", "maxMessageBytes",
-        "sessionTimeout", "curve", "nodeEventsPerSecond",
+        "sessionTimeout", "curve", "nodeEventsPerSecond", "http", "logLevel", "logFormat",
     ]
 
     /// Reads the `hub:` section of a configuration file.
@@ -129,6 +143,9 @@ package struct HubConfiguration: Sendable, Hashable {
         let maxBytes = reader.int(m, "maxMessageBytes", at: "hub", range: 1024...(256 << 20))
         let sessionTimeout = reader.duration(m, "sessionTimeout", at: "hub")
         let nodeRate = reader.int(m, "nodeEventsPerSecond", at: "hub", range: 1...10_000_000)
+        let http = reader.httpAddress(m, "http", at: "hub")
+        let logLevel = reader.logLevel(m, "logLevel", at: "hub")
+        let logFormat = reader.logFormat(m, "logFormat", at: "hub")
         var storage: Storage?
         if let text = reader.string(m, "storage", at: "hub") {
             if text.hasPrefix("sqlite:"), text.count > "sqlite:".count {
@@ -207,7 +224,10 @@ package struct HubConfiguration: Sendable, Hashable {
             maxMessageBytes: maxBytes ?? (4 << 20),
             sessionTimeout: sessionTimeout ?? .seconds(10),
             nodeEventsPerSecond: nodeRate ?? 250_000,
-            curve: curve
+            curve: curve,
+            http: http,
+            logLevel: logLevel,
+            logFormat: logFormat
         )
     }
 

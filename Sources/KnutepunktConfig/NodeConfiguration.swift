@@ -1,5 +1,7 @@
 import Foundation
 import KnutepunktCore
+import KnutepunktLogging
+import Logging
 import Yams
 
 /// Everything a regional node daemon needs, read from its YAML file (see Configs/README.md).
@@ -26,6 +28,12 @@ package struct NodeConfiguration: Sendable {
     package var uplink: UplinkStateMachine.Configuration
     /// CURVE towards the hub; nil: not configured (the node then runs only with `--insecure`, in plaintext).
     package var curve: Curve?
+    /// Where `/metrics`, `/healthz` and `/readyz` are served; nil: no HTTP server.
+    package var http: HTTPListenAddress?
+    /// The log level (nil: `info`); a SIGHUP applies a change.
+    package var logLevel: Logger.Level?
+    /// The log format (nil: `text`).
+    package var logFormat: LogFormat?
 
     /// The node's CURVE identity and the hub's public key.
     package struct Curve: Sendable, Hashable {
@@ -50,7 +58,10 @@ package struct NodeConfiguration: Sendable {
         retention: Duration = .seconds(30 * 86_400),
         maxMessageBytes: Int = 4 << 20,
         uplink: UplinkStateMachine.Configuration = .init(),
-        curve: Curve? = nil
+        curve: Curve? = nil,
+        http: HTTPListenAddress? = nil,
+        logLevel: Logger.Level? = nil,
+        logFormat: LogFormat? = nil
     ) {
         self.id = id
         self.region = region
@@ -63,11 +74,14 @@ package struct NodeConfiguration: Sendable {
         self.maxMessageBytes = maxMessageBytes
         self.uplink = uplink
         self.curve = curve
+        self.http = http
+        self.logLevel = logLevel
+        self.logFormat = logFormat
     }
 
     static let keys = [
         "id", "region", "hub", "control", "outbox", "taxonomy", "defaultNode", "retention", "maxMessageBytes",
-        "window", "batchSize", "heartbeat", "hubTimeout", "retransmitAfter", "curve",
+        "window", "batchSize", "heartbeat", "hubTimeout", "retransmitAfter", "curve", "http", "logLevel", "logFormat",
     ]
 
     /// Reads the `node:` section of a configuration file.
@@ -82,6 +96,9 @@ package struct NodeConfiguration: Sendable {
         let defaultNode = reader.string(m, "defaultNode", at: "node", required: false)
         let retention = reader.duration(m, "retention", at: "node")
         let maxBytes = reader.int(m, "maxMessageBytes", at: "node", range: 1024...(256 << 20))
+        let http = reader.httpAddress(m, "http", at: "node")
+        let logLevel = reader.logLevel(m, "logLevel", at: "node")
+        let logFormat = reader.logFormat(m, "logFormat", at: "node")
         var uplink = UplinkStateMachine.Configuration()
         if let window = reader.int(m, "window", at: "node", range: 1...1_000_000) { uplink.window = window }
         if let batch = reader.int(m, "batchSize", at: "node", range: 1...1024) { uplink.batchSize = batch }
@@ -120,8 +137,38 @@ package struct NodeConfiguration: Sendable {
             retention: retention ?? .seconds(30 * 86_400),
             maxMessageBytes: maxBytes ?? (4 << 20),
             uplink: uplink,
-            curve: curve
+            curve: curve,
+            http: http,
+            logLevel: logLevel,
+            logFormat: logFormat
         )
+    }
+
+    /// The keys that differ in `fresh` and take effect only after a restart (all but `logLevel`, which a SIGHUP
+    /// applies).
+    package func changesNeedingRestart(to fresh: NodeConfiguration) -> [String] {
+        var changed: [String] = []
+        func check<T: Equatable>(_ key: String, _ value: (NodeConfiguration) -> T) {
+            if value(self) != value(fresh) { changed.append(key) }
+        }
+        check("id") { $0.id }
+        check("region") { $0.region }
+        check("hub") { $0.hubEndpoint }
+        check("control") { $0.controlEndpoint }
+        check("outbox") { $0.outboxPath }
+        check("taxonomy") { $0.taxonomyPath }
+        check("defaultNode") { $0.defaultNode }
+        check("retention") { $0.retention }
+        check("maxMessageBytes") { $0.maxMessageBytes }
+        check("window") { $0.uplink.window }
+        check("batchSize") { $0.uplink.batchSize }
+        check("heartbeat") { $0.uplink.heartbeatInterval }
+        check("hubTimeout") { $0.uplink.hubTimeout }
+        check("retransmitAfter") { $0.uplink.retransmitTimeout }
+        check("curve") { $0.curve }
+        check("http") { $0.http }
+        check("logFormat") { $0.logFormat }
+        return changed
     }
 }
 

@@ -16,7 +16,7 @@ final class HubGapMonitor {
     static let debounce: Duration = .milliseconds(500)
 
     private let taxonomy: Taxonomy
-    private let thresholds: GapThresholds
+    private var thresholds: GapThresholds
     private let logger: Logger
     private let clock = ContinuousClock()
     private var network: NetworkGapFacts
@@ -109,6 +109,25 @@ final class HubGapMonitor {
             ]
         )
         return updates
+    }
+
+    /// Takes new thresholds (SIGHUP): the facts are folded again (the window may have changed) and the rules are
+    /// evaluated at the next tick. If the counters cannot be read, the old thresholds stay.
+    func reload(thresholds fresh: GapThresholds, store: any HubStore) {
+        let previous = thresholds
+        thresholds = fresh
+        do {
+            try refold(from: store)
+        } catch {
+            thresholds = previous
+            logger.error(
+                "gap thresholds not reloaded: reading the activity counters failed",
+                metadata: ["error": "\(error)"]
+            )
+            return
+        }
+        dueAt = clock.now
+        logger.info("gap thresholds reloaded", metadata: ["windowMonths": "\(fresh.windowMonths)"])
     }
 
     /// The open gaps and the sequence they are current as of.

@@ -16,6 +16,8 @@ final class HubReactor {
         case stop
         /// The configuration file was read again (SIGHUP): take what can change while running.
         case reload(HubConfiguration)
+        /// The gap thresholds file was read again (SIGHUP).
+        case reloadThresholds(GapThresholds)
     }
 
     struct Setup: Sendable {
@@ -29,6 +31,10 @@ final class HubReactor {
         var mailbox: ZMQMailbox<Command>
         var ready: ReadySignal<HubService.Endpoints>
         var failure: FailureBox
+        /// Metrics and health (`/metrics`, `/healthz`, `/readyz`).
+        var metrics: HubMetrics = .disabled
+        /// The protocol version this hub speaks (tests run an older or newer one).
+        var supported: ProtocolVersion = .current
     }
 
     /// A refusal to send after the batch commits.
@@ -89,7 +95,11 @@ final class HubReactor {
         do {
             grants = Dictionary(uniqueKeysWithValues: configuration.nodes.map { ($0.id, $0) })
             sessions = HubSessionStateMachine(
-                configuration: .init(hubID: configuration.id, sessionTimeout: configuration.sessionTimeout),
+                configuration: .init(
+                    hubID: configuration.id,
+                    supported: setup.supported,
+                    sessionTimeout: configuration.sessionTimeout
+                ),
                 grants: grants.mapValues { HubSessionStateMachine.Grant(region: $0.region) },
                 settled: try store.settledProgress()
             )
@@ -205,6 +215,15 @@ final class HubReactor {
             for action in sessions.tick(now: clock.now) { perform(action) }
             answerStatusWaiters()
             publishGapChanges(gaps.tick(store: store))
+            setup.metrics.observe(now: clock.now) {
+                HubMetrics.Observation(
+                    connectedNodes: sessions.sessions.count,
+                    grantedNodes: setup.configuration.nodes.count,
+                    refusals: refusals,
+                    openGapSeverities: gaps.snapshot.gaps.map(\.severity),
+                    storedEvents: storedTotal
+                )
+            }
             if ready[wakeIndex].contains(.readable) {
                 for command in setup.mailbox.takeAll(from: wake) {
                     switch command {
@@ -214,6 +233,8 @@ final class HubReactor {
                         return
                     case .reload(let configuration):
                         reload(configuration)
+                    case .reloadThresholds(let thresholds):
+                        gaps.reload(thresholds: thresholds, store: store)
                     }
                 }
             }
@@ -396,6 +417,8 @@ final class HubReactor {
         if configuration.publishEndpoint != current.publishEndpoint { restart.append("publish") }
         if configuration.controlEndpoint != current.controlEndpoint { restart.append("control") }
         if configuration.storage != current.storage { restart.append("storage") }
+        if configuration.http != current.http { restart.append("http") }
+        if configuration.logFormat != current.logFormat { restart.append("logFormat") }
         if configuration.curve?.secretKey != current.curve?.secretKey { restart.append("curve.secretKey") }
         if Set(configuration.nodes.map { "\($0.id) \($0.region)" })
             != Set(current.nodes.map { "\($0.id) \($0.region)" })
@@ -459,13 +482,7 @@ final class HubReactor {
     }
 
     static func reason(for issues: [ValidationIssue]) -> ReasonCode {
-        let codes = Set(issues.map(\.code))
-        if codes.contains(.piiNorwegianIdentityNumber) || codes.contains(.piiSwedishPersonalIdentityNumber) {
-            return .personalData
-        }
-        if codes.contains(.unsupportedSchema) { return .unsupportedSchema }
-        if codes.contains(.nodeNotInRegion) || codes.contains(.regionMismatch) { return .foreignRegion }
-        return .invalidEvent
+        .refusing(issues)
     }
 
     private func commit(_ batch: HubBatch, nacks: [PendingNack]) {
@@ -512,6 +529,7 @@ final class HubReactor {
             }
             gaps.stored(stored)
             storedTotal += batch.events.count - duplicates.count
+            setup.metrics.committed(stored: batch.events.count - duplicates.count, refused: nacks.map(\.reason.name))
             if !nacks.isEmpty {
                 logger.info("events refused", metadata: ["count": "\(nacks.count)"])
             }
@@ -525,7 +543,9 @@ final class HubReactor {
             let message = GapUpdate(update, epoch: gaps.epoch)
             do {
                 try publisher.send([Array(message.gap.topic.utf8), JSONBody.encode(message)], dontWait: true)
+                setup.metrics.published("gap")
             } catch {
+                setup.metrics.published("gap", failed: true)
                 logger.warning("publishing a gap change failed", metadata: ["error": "\(error)"])
             }
         }
@@ -535,7 +555,9 @@ final class HubReactor {
         do {
             // PUB never blocks: a slow subscriber loses messages at its high-water mark, never the hub.
             try publisher.send([Array("event.\(event.region)".utf8), event.payload], dontWait: true)
+            setup.metrics.published("event")
         } catch {
+            setup.metrics.published("event", failed: true)
             logger.warning("publishing failed", metadata: ["error": "\(error)"])
         }
     }

@@ -21,7 +21,11 @@ package final class HubService: Service {
     private let thresholds: GapThresholds
     private let insecure: Bool
     private let reloadConfiguration: (@Sendable () throws -> HubConfiguration)?
+    private let reloadThresholds: (@Sendable () throws -> GapThresholds)?
+    private let supported: ProtocolVersion
     private let logger: Logger
+    /// Metrics and health, for the daemon's HTTP server.
+    package let metrics: HubMetrics
     private let ready = ReadySignal<Endpoints>()
 
     package init(
@@ -30,6 +34,9 @@ package final class HubService: Service {
         thresholds: GapThresholds = .standard,
         insecure: Bool = false,
         reloadConfiguration: (@Sendable () throws -> HubConfiguration)? = nil,
+        reloadThresholds: (@Sendable () throws -> GapThresholds)? = nil,
+        metrics: HubMetrics = .disabled,
+        supported: ProtocolVersion = .current,
         logger: Logger
     ) {
         self.configuration = configuration
@@ -37,6 +44,9 @@ package final class HubService: Service {
         self.thresholds = thresholds
         self.insecure = insecure
         self.reloadConfiguration = reloadConfiguration
+        self.reloadThresholds = reloadThresholds
+        self.metrics = metrics
+        self.supported = supported
         var logger = logger
         logger[metadataKey: "hub.id"] = "\(configuration.id)"
         self.logger = logger
@@ -62,7 +72,9 @@ package final class HubService: Service {
             context: context,
             mailbox: mailbox,
             ready: ready,
-            failure: failure
+            failure: failure,
+            metrics: metrics,
+            supported: supported
         )
         // Trapped before the daemon's thread starts: an untrapped SIGHUP would end the process.
         let hangups = await UnixSignalsSequence(trapping: .sighup)
@@ -71,12 +83,14 @@ package final class HubService: Service {
         }
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { tasks in
-                if let reloadConfiguration {
-                    // SIGHUP reads the configuration again; a broken file keeps the running one.
-                    tasks.addTask { [logger] in
+                if reloadConfiguration != nil || reloadThresholds != nil {
+                    // SIGHUP reads the configuration and the gap thresholds again; a broken file keeps the running
+                    // one.
+                    tasks.addTask { [logger, reloadConfiguration, reloadThresholds] in
                         for await _ in hangups {
                             do {
-                                mailbox.post(.reload(try reloadConfiguration()))
+                                if let reloadConfiguration { mailbox.post(.reload(try reloadConfiguration())) }
+                                if let reloadThresholds { mailbox.post(.reloadThresholds(try reloadThresholds())) }
                             } catch {
                                 logger.error(
                                     "reload refused; the running configuration stays",
@@ -86,10 +100,16 @@ package final class HubService: Service {
                         }
                     }
                 }
+                // Ready for /readyz once the store is open and the sockets are bound.
+                tasks.addTask { [ready, metrics] in
+                    if (try? await ready.value()) != nil { metrics.health.setReady(true) }
+                }
                 await thread.join()
+                metrics.health.stopped()
                 tasks.cancelAll()
             }
-        } onGracefulShutdown: {
+        } onGracefulShutdown: { [metrics] in
+            metrics.health.setReady(false)
             mailbox.post(.stop)
         }
         if let error = failure.error { throw error }

@@ -27,6 +27,8 @@ final class NodeReactor {
         var mailbox: ZMQMailbox<Command>
         var ready: ReadySignal<NodeService.Endpoints>
         var failure: FailureBox
+        /// Metrics and health (`/metrics`, `/healthz`, `/readyz`).
+        var metrics: NodeMetrics = .disabled
     }
 
     /// How long a stopping node keeps talking to the hub so that events in flight get their ACK.
@@ -160,6 +162,12 @@ final class NodeReactor {
             perform(uplink.tick(now: clock.now))
             answerStatusWaiters()
             pruneIfDue()
+            setup.metrics.observe(now: clock.now) {
+                NodeMetrics.Observation(
+                    outboxDepth: lastAssigned - min(lastAssigned, uplink.settledThrough),
+                    hubLink: uplink.phase.name
+                )
+            }
         }
     }
 
@@ -277,6 +285,7 @@ final class NodeReactor {
             case .sendEvents(let range):
                 sendEvents(range)
             case .markSettled(let through):
+                setup.metrics.acknowledged(through: through, now: clock.now)
                 do {
                     try outbox.markSettled(through: through)
                 } catch {
@@ -284,6 +293,7 @@ final class NodeReactor {
                     logger.error("recording delivery failed", metadata: ["through": "\(through)", "error": "\(error)"])
                 }
             case .markRejected(let sequence, let reason, let detail):
+                setup.metrics.rejectedByHub(reason.name)
                 logger.warning(
                     "hub rejected an event",
                     metadata: ["sequence": "\(sequence)", "reason": "\(reason.name)", "detail": "\(detail)"]
@@ -346,6 +356,7 @@ final class NodeReactor {
             )
         }
         sendToHub(WireCodec.encode(.events(WireMessage.EventBatch(firstSequence: first.sequence, payloads: payloads))))
+        setup.metrics.sent(through: first.sequence + UInt64(payloads.count) - 1, now: clock.now)
     }
 
     // MARK: - Control endpoint
@@ -478,6 +489,12 @@ final class NodeReactor {
                 lastAssigned = max(lastAssigned, outcome.sequence)
             }
         }
+        setup.metrics.submitted(
+            accepted: results.joined().filter { $0.sequence != nil && !$0.existing }.count,
+            invalid: results.joined().compactMap {
+                $0.status == .invalid ? ReasonCode.refusing($0.issues ?? []).name : nil
+            }
+        )
         for (submission, answers) in zip(submissions, results) {
             reply(submission.request, .submitResult, JSONBody.encode(answers))
         }

@@ -19,13 +19,28 @@ package final class NodeService: Service {
     private let insecure: Bool
     private let logger: Logger
     private let ready = ReadySignal<Endpoints>()
+    private let reloadConfiguration: (@Sendable () throws -> NodeConfiguration)?
+    /// Metrics and health, for the daemon's HTTP server.
+    package let metrics: NodeMetrics
 
-    package init(configuration: NodeConfiguration, taxonomy: Taxonomy, insecure: Bool = false, logger: Logger) {
+    /// - Parameter reloadConfiguration: reads the configuration again on SIGHUP; the node then says which changes
+    ///   need a restart (it takes none of its own keys while running; the executable applies the log level).
+    package init(
+        configuration: NodeConfiguration,
+        taxonomy: Taxonomy,
+        insecure: Bool = false,
+        reloadConfiguration: (@Sendable () throws -> NodeConfiguration)? = nil,
+        metrics: NodeMetrics = .disabled,
+        logger: Logger
+    ) {
         self.configuration = configuration
         self.taxonomy = taxonomy
         self.insecure = insecure
+        self.reloadConfiguration = reloadConfiguration
+        self.metrics = metrics
         var logger = logger
         logger[metadataKey: "node.id"] = "\(configuration.id)"
+        logger[metadataKey: "region"] = "\(configuration.region)"
         self.logger = logger
     }
 
@@ -48,7 +63,8 @@ package final class NodeService: Service {
             context: context,
             mailbox: mailbox,
             ready: ready,
-            failure: failure
+            failure: failure,
+            metrics: metrics
         )
         // Trapped before the daemon's thread starts: an untrapped SIGHUP would end the process.
         let hangups = await UnixSignalsSequence(trapping: .sighup)
@@ -57,17 +73,41 @@ package final class NodeService: Service {
         }
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { tasks in
-                // `systemctl reload` sends SIGHUP; the node has nothing it can take while running, so it says so
-                // instead of ending.
-                tasks.addTask { [logger] in
+                // `systemctl reload` sends SIGHUP: the file is read again and the log says what needs a restart (the
+                // log level, which the executable owns, changes at once).
+                tasks.addTask { [logger, configuration, reloadConfiguration] in
                     for await _ in hangups {
-                        logger.notice("SIGHUP: a node reloads nothing while running; restart it to apply changes")
+                        guard let reloadConfiguration else {
+                            logger.notice("SIGHUP: nothing to reload; restart the node to apply changes")
+                            continue
+                        }
+                        do {
+                            let fresh = try reloadConfiguration()
+                            let restart = configuration.changesNeedingRestart(to: fresh)
+                            logger.info(
+                                "configuration reloaded",
+                                metadata: [
+                                    "needs.restart": "\(restart.isEmpty ? "nothing" : restart.joined(separator: ", "))"
+                                ]
+                            )
+                        } catch {
+                            logger.error(
+                                "reload refused; the running configuration stays",
+                                metadata: ["error": "\(error)"]
+                            )
+                        }
                     }
                 }
+                // Ready for /readyz once the outbox is open and the control socket is bound.
+                tasks.addTask { [ready, metrics] in
+                    if (try? await ready.value()) != nil { metrics.health.setReady(true) }
+                }
                 await thread.join()
+                metrics.health.stopped()
                 tasks.cancelAll()
             }
-        } onGracefulShutdown: {
+        } onGracefulShutdown: { [metrics] in
+            metrics.health.setReady(false)
             mailbox.post(.stop)
         }
         if let error = failure.error { throw error }

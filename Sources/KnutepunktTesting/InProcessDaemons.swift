@@ -73,8 +73,20 @@ package enum InProcessDaemons {
         _ service: some Service,
         _ body: @Sendable () async throws -> T
     ) async throws -> T {
+        try await withServices([service], body)
+    }
+
+    /// Runs `services` in one service group (a daemon and its HTTP server, say) until `body` returns.
+    package static func withServices<T: Sendable>(
+        _ services: [any Service],
+        _ body: @Sendable () async throws -> T
+    ) async throws -> T {
         let group = ServiceGroup(
-            configuration: .init(services: [.init(service: service)], gracefulShutdownSignals: [], logger: logger)
+            configuration: .init(
+                services: services.map { .init(service: $0) },
+                gracefulShutdownSignals: [],
+                logger: logger
+            )
         )
         return try await withThrowingTaskGroup(of: T?.self) { tasks in
             tasks.addTask {

@@ -19,6 +19,24 @@ struct ConfigCommand: AsyncParsableCommand {
         @Argument(help: "Files or folders to check (folders: every .yaml inside). Default: Configs")
         var paths: [String] = ["Configs"]
 
+        @Flag(
+            name: .long,
+            help: """
+                The daemon files of one folder run on different machines or containers: don't report two of them \
+                binding the same port.
+                """
+        )
+        var separateHosts = false
+
+        @Option(
+            name: .customLong("set"),
+            help: ArgumentHelp(
+                "Check with this key set, as a daemon's --set does (repeatable).",
+                valueName: "SECTION.KEY=VALUE"
+            )
+        )
+        var settings: [String] = []
+
         func run() async throws {
             var files: [String] = []
             for path in paths {
@@ -35,10 +53,18 @@ struct ConfigCommand: AsyncParsableCommand {
                     files.append(path)
                 }
             }
+            // Daemon files are checked as the daemon would read them: with the KNUTEPUNKT_HUB_* / KNUTEPUNKT_NODE_*
+            // environment and any --set laid over them.
+            var overrides = ConfigOverrides.environment(ProcessInfo.processInfo.environment)
+            overrides.add(settings: settings)
+            for entry in overrides.entries { print("using  \(entry.origin) = \(entry.value)") }
             var failures = 0
-            for file in files {
+            for (file, report) in ConfigurationCheck.reports(
+                for: files,
+                overrides: overrides,
+                separateHosts: separateHosts
+            ) {
                 // Errors fail the check; warnings (e.g. regional births far from the national figure) are shown only.
-                let report = ConfigurationCheck.report(for: file)
                 if report.passed {
                     print("ok     \(file)")
                 } else {

@@ -2,7 +2,9 @@ import ArgumentParser
 import Foundation
 import KnutepunktConfig
 import KnutepunktCore
+import KnutepunktHTTP
 import KnutepunktHub
+import KnutepunktLogging
 import KnutepunktNode
 import KnutepunktStore
 import Logging
@@ -21,11 +23,14 @@ struct HubCommand: AsyncParsableCommand {
 struct HubRunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Run the national hub daemon (stops cleanly on SIGTERM or Ctrl-C)."
+        abstract: "Run the national hub daemon (stops cleanly on SIGTERM or Ctrl-C; SIGHUP reloads what it can).",
+        discussion: """
+            Configuration is layered: the file, then KNUTEPUNKT_HUB_* environment variables, then flags \
+            (Configs/README.md lists every key and its variable).
+            """
     )
 
-    @Option(name: .long, help: "The hub's configuration file (see Configs/README.md).")
-    var config: String
+    @OptionGroup var options: DaemonOptions
 
     @Flag(name: .long, help: "Print one JSON line with the bound endpoints on stdout when ready.")
     var announce = false
@@ -33,35 +38,48 @@ struct HubRunCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Plaintext, no CURVE and no authentication: anyone who reaches the ports may connect.")
     var insecure = false
 
-    @OptionGroup var logging: LoggingOptions
-
     func run() async throws {
-        let logger = try logging.bootstrap(label: "knutepunkt.hub")
-        guard case (.hub(let configuration), let taxonomy) = try loadDaemonConfiguration(config) else {
-            throw ValidationError("\(config) configures a node, not the hub; use `knutepunkt node --config \(config)`")
+        guard case (.hub(let configuration), let taxonomy) = try options.load() else {
+            throw ValidationError(
+                "\(options.config) configures a node, not the hub; use `knutepunkt node --config \(options.config)`"
+            )
         }
+        let (logger, levels) = ProcessLogging.bootstrap(
+            label: "knutepunkt.hub",
+            level: configuration.logLevel,
+            format: configuration.logFormat
+        )
         let thresholds = try loadGapThresholds(nil, besideTaxonomy: configuration.taxonomyPath, taxonomy: taxonomy)
-        let path = config
+        let operations = DaemonOperations(http: configuration.http, logger: logger)
+        let options = self.options
         let hub = HubService(
             configuration: configuration,
             taxonomy: taxonomy,
             thresholds: thresholds,
             insecure: insecure,
             reloadConfiguration: {
-                guard case (.hub(let fresh), _) = try loadDaemonConfiguration(path) else {
-                    throw ValidationError("\(path) no longer configures a hub")
+                guard case (.hub(let fresh), _) = try options.load() else {
+                    throw ValidationError("\(options.config) no longer configures a hub")
                 }
+                levels.apply(fresh.logLevel, logger: logger)
                 return fresh
             },
+            reloadThresholds: {
+                try loadGapThresholds(nil, besideTaxonomy: configuration.taxonomyPath, taxonomy: taxonomy)
+            },
+            metrics: HubMetrics(factory: operations.factory),
             logger: logger
         )
-        try await runDaemon(hub, logger: logger) {
+        let http = operations.server(health: hub.metrics.health)
+        try await runDaemon([hub] + (http.map { [$0] } ?? []), logger: logger) {
             let endpoints = try await hub.endpoints()
-            if announce {
-                printAnnouncement([
-                    "listen": endpoints.listen, "publish": endpoints.publish, "control": endpoints.control,
-                ])
+            var announced = [
+                "listen": endpoints.listen, "publish": endpoints.publish, "control": endpoints.control,
+            ]
+            if let http, let host = configuration.http?.host {
+                announced["http"] = HTTPListenAddress(host: host, port: try await http.port()).description
             }
+            if announce { printAnnouncement(announced) }
         }
     }
 }
@@ -69,11 +87,14 @@ struct HubRunCommand: AsyncParsableCommand {
 struct NodeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "node",
-        abstract: "Run a regional node daemon (stops cleanly on SIGTERM or Ctrl-C)."
+        abstract: "Run a regional node daemon (stops cleanly on SIGTERM or Ctrl-C; SIGHUP reloads the log level).",
+        discussion: """
+            Configuration is layered: the file, then KNUTEPUNKT_NODE_* environment variables, then flags \
+            (Configs/README.md lists every key and its variable).
+            """
     )
 
-    @Option(name: .long, help: "The node's configuration file (see Configs/README.md).")
-    var config: String
+    @OptionGroup var options: DaemonOptions
 
     @Flag(name: .long, help: "Print one JSON line with the bound endpoints on stdout when ready.")
     var announce = false
@@ -81,22 +102,46 @@ struct NodeCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Plaintext to the hub, no CURVE: only for a hub that runs --insecure too.")
     var insecure = false
 
-    @OptionGroup var logging: LoggingOptions
-
     func run() async throws {
-        let logger = try logging.bootstrap(label: "knutepunkt.node")
-        guard case (.node(let configuration), let taxonomy) = try loadDaemonConfiguration(config) else {
-            throw ValidationError("\(config) configures the hub, not a node; use `knutepunkt hub --config \(config)`")
+        guard case (.node(let configuration), let taxonomy) = try options.load() else {
+            throw ValidationError(
+                "\(options.config) configures the hub, not a node; use `knutepunkt hub --config \(options.config)`"
+            )
         }
-        let node = NodeService(configuration: configuration, taxonomy: taxonomy, insecure: insecure, logger: logger)
-        try await runDaemon(node, logger: logger) {
+        let (logger, levels) = ProcessLogging.bootstrap(
+            label: "knutepunkt.node",
+            level: configuration.logLevel,
+            format: configuration.logFormat
+        )
+        let operations = DaemonOperations(http: configuration.http, logger: logger)
+        let options = self.options
+        let node = NodeService(
+            configuration: configuration,
+            taxonomy: taxonomy,
+            insecure: insecure,
+            reloadConfiguration: {
+                guard case (.node(let fresh), _) = try options.load() else {
+                    throw ValidationError("\(options.config) no longer configures a node")
+                }
+                levels.apply(fresh.logLevel, logger: logger)
+                return fresh
+            },
+            metrics: NodeMetrics(factory: operations.factory),
+            logger: logger
+        )
+        let http = operations.server(health: node.metrics.health)
+        try await runDaemon([node] + (http.map { [$0] } ?? []), logger: logger) {
             let endpoints = try await node.endpoints()
-            if announce { printAnnouncement(["control": endpoints.control]) }
+            var announced = ["control": endpoints.control]
+            if let http, let host = configuration.http?.host {
+                announced["http"] = HTTPListenAddress(host: host, port: try await http.port()).description
+            }
+            if announce { printAnnouncement(announced) }
         }
     }
 }
 
-/// Loads a daemon configuration, turning configuration errors into a readable exit.
+/// Loads a daemon configuration file alone (no environment or flags), turning errors into a readable exit.
 func loadDaemonConfiguration(_ path: String) throws -> (DaemonConfiguration, Taxonomy) {
     do {
         return try DaemonConfiguration.load(path: path)
@@ -105,21 +150,22 @@ func loadDaemonConfiguration(_ path: String) throws -> (DaemonConfiguration, Tax
     }
 }
 
-/// Runs one daemon service in a service group with graceful shutdown on SIGTERM and SIGINT.
+/// Runs a daemon's services in one service group with graceful shutdown on SIGTERM and SIGINT; if one ends or
+/// fails, the others are shut down too.
 func runDaemon(
-    _ service: some Service,
+    _ services: [any Service],
     logger: Logger,
     whenReady: @escaping @Sendable () async throws -> Void
 ) async throws {
     let group = ServiceGroup(
         configuration: .init(
-            services: [
+            services: services.map {
                 .init(
-                    service: service,
+                    service: $0,
                     successTerminationBehavior: .gracefullyShutdownGroup,
                     failureTerminationBehavior: .gracefullyShutdownGroup
                 )
-            ],
+            },
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )

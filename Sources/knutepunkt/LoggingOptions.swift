@@ -1,24 +1,66 @@
 import ArgumentParser
 import Foundation
+import KnutepunktConfig
+import KnutepunktCore
+import KnutepunktLogging
 import Logging
 
-/// Logging flags shared by the daemons. Executables bootstrap logging; libraries only take a `Logger`.
-struct LoggingOptions: ParsableArguments {
-    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error or critical.")
-    var logLevel: String = "info"
+/// The daemons' configuration flags, the top layer over the environment and the file (file < environment < flags).
+/// Executables bootstrap logging and metrics; libraries only take a `Logger` and a metrics factory.
+struct DaemonOptions: ParsableArguments {
+    @Option(name: .long, help: "The daemon's configuration file (see Configs/README.md).")
+    var config: String
 
-    func bootstrap(label: String) throws -> Logger {
-        guard let level = Logger.Level(rawValue: logLevel) else {
-            throw ValidationError(
-                "unknown log level \"\(logLevel)\"; use trace, debug, info, notice, warning, error or critical"
-            )
+    @Option(name: .long, help: "Serve /metrics, /healthz and /readyz on HOST:PORT (the `http` key; port 0: any free).")
+    var http: String?
+
+    @Option(
+        name: .long,
+        help: "Log level: trace, debug, info, notice, warning, error or critical (the `logLevel` key)."
+    )
+    var logLevel: String?
+
+    @Option(name: .long, help: "Log format: text, or json for one JSON object per line (the `logFormat` key).")
+    var logFormat: String?
+
+    @Option(
+        name: .customLong("set"),
+        help: ArgumentHelp(
+            "Set any single-valued key, e.g. --set hub.maxBatch=1024 (repeatable).",
+            valueName: "SECTION.KEY=VALUE"
+        )
+    )
+    var settings: [String] = []
+
+    /// The environment's `KNUTEPUNKT_HUB_*` / `KNUTEPUNKT_NODE_*` values, then these flags.
+    var overrides: ConfigOverrides {
+        var overrides = ConfigOverrides.environment(ProcessInfo.processInfo.environment)
+        overrides.add(settings: settings)
+        overrides.add(key: "http", value: http, origin: "--http")
+        overrides.add(key: "logLevel", value: logLevel, origin: "--log-level")
+        overrides.add(key: "logFormat", value: logFormat, origin: "--log-format")
+        return overrides
+    }
+
+    /// Loads the configuration with every layer, turning configuration errors into a readable exit.
+    func load() throws -> (DaemonConfiguration, Taxonomy) {
+        do {
+            return try DaemonConfiguration.load(path: config, overrides: overrides)
+        } catch {
+            throw ValidationError("configuration problems:\n\(error)")
         }
+    }
+}
+
+/// The process's logging, bootstrapped once: the format is fixed at start, the level can change (SIGHUP).
+enum ProcessLogging {
+    static func bootstrap(label: String, level: Logger.Level?, format: LogFormat?) -> (Logger, LogLevelControl) {
+        let levels = LogLevelControl(level ?? .info)
+        let format = format ?? .text
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
+            DaemonLogging.handler(label: label, format: format, levels: levels)
         }
-        return Logger(label: label)
+        return (Logger(label: label), levels)
     }
 }
 

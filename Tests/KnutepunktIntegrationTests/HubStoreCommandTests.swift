@@ -34,9 +34,9 @@ struct HubStoreCommandTests {
         try """
         hub:
           id: NO-HUB
-          listen: tcp://127.0.0.1:9
-          publish: tcp://127.0.0.1:9
-          control: tcp://127.0.0.1:9
+          listen: tcp://127.0.0.1:*
+          publish: tcp://127.0.0.1:*
+          control: tcp://127.0.0.1:*
           storage: sqlite:\(folder.file("hub.sqlite"))
           taxonomy: \(Repository.taxonomyPath)
           nodes:

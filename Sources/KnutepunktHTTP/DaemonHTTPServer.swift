@@ -1,0 +1,65 @@
+import Foundation
+import Hummingbird
+import KnutepunktCore
+import Logging
+import ServiceLifecycle
+
+/// A daemon's HTTP server (Hummingbird) as a `Service` in the daemon's service group.
+///
+/// The server knows nothing of the daemon: it serves whatever routes it is given. Today those are the operations
+/// routes (``OperationsRoutes``: `/metrics`, `/healthz`, `/readyz`); the hub's dashboard adds its own to the same
+/// router. Bind to port 0 to get a free port, and read it back with ``port()``.
+package final class DaemonHTTPServer: Service {
+    /// The request context every route of a daemon uses.
+    package typealias Context = BasicRequestContext
+
+    private let host: String
+    private let requestedPort: Int
+    /// The routes, built once: the router itself is not `Sendable`, what it builds is.
+    private let responder: RouterResponder<Context>
+    private let logger: Logger
+    private let bound = ReadySignal<Int>()
+
+    /// - Parameters:
+    ///   - host: the address to listen on (`127.0.0.1`, `0.0.0.0`, `::`…).
+    ///   - port: the port; 0 picks a free one.
+    ///   - router: the routes to serve, built before the server starts.
+    package init(host: String, port: Int, router: Router<Context>, logger: Logger) {
+        self.host = host
+        self.requestedPort = port
+        self.responder = router.buildResponder()
+        self.logger = logger
+    }
+
+    /// The port the server listens on, once it does (throws if it could not bind).
+    package func port() async throws -> Int {
+        try await bound.value()
+    }
+
+    package func run() async throws {
+        let bound = self.bound
+        let logger = self.logger
+        let host = self.host
+        let application = Application(
+            responder: responder,
+            configuration: ApplicationConfiguration(address: .hostname(host, port: requestedPort), serverName: nil),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? 0
+                logger.info("HTTP server listening", metadata: ["http.address": "\(host):\(port)"])
+                bound.fulfil(port)
+            },
+            logger: logger
+        )
+        do {
+            try await application.run()
+        } catch {
+            logger.error(
+                "HTTP server failed",
+                metadata: ["http.address": "\(host):\(requestedPort)", "error": "\(error)"]
+            )
+            bound.fail(error)
+            throw error
+        }
+        bound.fail(CancellationError())
+    }
+}

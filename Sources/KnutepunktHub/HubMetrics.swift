@@ -1,0 +1,160 @@
+import CoreMetrics
+import KnutepunktCore
+import Synchronization
+
+/// The hub's metrics and health, written by its reactor thread (see Deploy/README.md, "Metrics", for what each
+/// means). The executable gives it the Prometheus factory; tests give it one with their own registry; without one the
+/// numbers go nowhere.
+///
+/// Counters are incremented where things happen (events stored, NACKs sent, publishes); the gauges, and the security
+/// refusals the hub already counts for `knutepunkt status`, are read from the reactor at most once per
+/// ``defaultObserveInterval`` by ``observe(now:_:)``, so the metrics and the status report always agree.
+package final class HubMetrics: Sendable {
+    /// What the reactor reports on each observation.
+    package struct Observation: Sendable {
+        /// Nodes with an open session.
+        package var connectedNodes: Int
+        /// Nodes the configuration allows to connect.
+        package var grantedNodes: Int
+        /// Connections and messages refused for security or rate reasons, by reason, since start (status' counts).
+        package var refusals: [String: Int]
+        /// The severity (`AMBER`, `RED`) of each open gap.
+        package var openGapSeverities: [String]
+        /// Events in the store.
+        package var storedEvents: Int
+
+        package init(
+            connectedNodes: Int,
+            grantedNodes: Int,
+            refusals: [String: Int],
+            openGapSeverities: [String],
+            storedEvents: Int
+        ) {
+            self.connectedNodes = connectedNodes
+            self.grantedNodes = grantedNodes
+            self.refusals = refusals
+            self.openGapSeverities = openGapSeverities
+            self.storedEvents = storedEvents
+        }
+    }
+
+    /// How often the gauges are refreshed from the reactor.
+    package static let defaultObserveInterval: Duration = .milliseconds(250)
+
+    /// Liveness and readiness, shown by `/healthz` and `/readyz`.
+    package let health: DaemonHealth
+    private let observeInterval: Duration
+    private let factory: any MetricsFactory
+    private let accepted: Counter
+    private let connected: Gauge
+    private let granted: Gauge
+    private let stored: Gauge
+    private let openGaps: [String: Gauge]
+    private let published: [String: Counter]
+    private let publishFailures: [String: Counter]
+    private struct Reported {
+        var refusals: [String: Int] = [:]
+        var nextObservation: ContinuousClock.Instant?
+    }
+    private let reported = Mutex(Reported())
+
+    /// Metrics that go nowhere (the default for tests that do not look at them).
+    package static var disabled: HubMetrics { HubMetrics(factory: NOOPMetricsHandler.instance) }
+
+    /// - Parameter observeInterval: how often the gauges are refreshed (tests: `.zero`, every turn of the loop).
+    package init(
+        factory: any MetricsFactory,
+        health: DaemonHealth = DaemonHealth(),
+        observeInterval: Duration = HubMetrics.defaultObserveInterval
+    ) {
+        self.factory = factory
+        self.observeInterval = observeInterval
+        self.health = health
+        accepted = Counter(label: "knutepunkt_hub_events_accepted_total", factory: factory)
+        connected = Gauge(label: "knutepunkt_hub_connected_nodes", factory: factory)
+        granted = Gauge(label: "knutepunkt_hub_granted_nodes", factory: factory)
+        stored = Gauge(label: "knutepunkt_hub_stored_events", factory: factory)
+        openGaps = Dictionary(
+            uniqueKeysWithValues: GapSeverity.allCases.map {
+                (
+                    $0.rawValue,
+                    Gauge(label: "knutepunkt_hub_open_gaps", dimensions: [("severity", $0.rawValue)], factory: factory)
+                )
+            }
+        )
+        let kinds = ["event", "gap"]
+        published = Dictionary(
+            uniqueKeysWithValues: kinds.map {
+                ($0, Counter(label: "knutepunkt_hub_published_total", dimensions: [("kind", $0)], factory: factory))
+            }
+        )
+        publishFailures = Dictionary(
+            uniqueKeysWithValues: kinds.map {
+                (
+                    $0,
+                    Counter(
+                        label: "knutepunkt_hub_publish_failures_total",
+                        dimensions: [("kind", $0)],
+                        factory: factory
+                    )
+                )
+            }
+        )
+        Gauge(label: "knutepunkt_build_info", dimensions: BuildInfo.labels(daemon: "hub"), factory: factory).record(1)
+    }
+
+    /// A batch was committed: `stored` new events, and a NACK for each of `refused` (reason names).
+    package func committed(stored count: Int, refused reasons: [String]) {
+        if count > 0 { accepted.increment(by: Int64(count)) }
+        var byReason: [String: Int] = [:]
+        for reason in reasons { byReason[reason, default: 0] += 1 }
+        for (reason, count) in byReason {
+            Counter(label: "knutepunkt_hub_events_rejected_total", dimensions: [("reason", reason)], factory: factory)
+                .increment(by: Int64(count))
+        }
+    }
+
+    /// A message of `kind` (`event`, `gap`) handed to the PUB socket, or refused by it.
+    package func published(_ kind: String, failed: Bool = false) {
+        (failed ? publishFailures : published)[kind]?.increment()
+    }
+
+    /// Called by the reactor on every turn of its loop: beats the liveness clock, and when the gauges are due, asks
+    /// for an observation (only then is `make` run).
+    package func observe(now: ContinuousClock.Instant, _ make: () -> Observation) {
+        health.beat(now: now)
+        let due = reported.withLock { state in
+            guard state.nextObservation.map({ now >= $0 }) ?? true else { return false }
+            state.nextObservation = now + observeInterval
+            return true
+        }
+        guard due else { return }
+        let observation = make()
+        connected.record(observation.connectedNodes)
+        granted.record(observation.grantedNodes)
+        stored.record(observation.storedEvents)
+        var bySeverity: [String: Int] = [:]
+        for severity in observation.openGapSeverities { bySeverity[severity, default: 0] += 1 }
+        for (severity, gauge) in openGaps { gauge.record(bySeverity[severity] ?? 0) }
+        let increments: [(String, Int)] = reported.withLock { state in
+            var increments: [(String, Int)] = []
+            for (reason, count) in observation.refusals where count > state.refusals[reason, default: 0] {
+                increments.append((reason, count - state.refusals[reason, default: 0]))
+                state.refusals[reason] = count
+            }
+            return increments
+        }
+        for (reason, increment) in increments {
+            Counter(
+                label: "knutepunkt_hub_refused_total",
+                dimensions: [("reason", reason.replacingSpaces())],
+                factory: factory
+            ).increment(by: Int64(increment))
+        }
+    }
+}
+
+extension String {
+    /// `connection refused` → `connection_refused`, for a label value that reads well in PromQL.
+    func replacingSpaces() -> String { String(map { $0 == " " ? "_" : $0 }) }
+}
