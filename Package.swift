@@ -5,7 +5,8 @@ let package = Package(
     name: "Knutepunkt",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "knutepunkt", targets: ["knutepunkt"])
+        .executable(name: "knutepunkt", targets: ["knutepunkt"]),
+        .library(name: "KnutepunktDashboard", targets: ["KnutepunktDashboard"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
@@ -14,6 +15,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.0.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.0.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
     ],
     targets: [
         // libzmq from the system (Debian: libzmq3-dev).
@@ -67,7 +71,7 @@ let package = Package(
             name: "knutepunkt",
             dependencies: [
                 "KnutepunktCore", "KnutepunktConfig", "KnutepunktNode", "KnutepunktHub", "KnutepunktClient",
-                "KnutepunktStore",
+                "KnutepunktStore", "KnutepunktDashboard",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -112,6 +116,35 @@ let package = Package(
                 "KnutepunktZMQ", "KnutepunktCore", "KnutepunktConfig",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The national centre's web dashboard: live state from the hub's store and streams, and its HTTP routes.
+        .target(
+            name: "KnutepunktDashboard",
+            dependencies: [
+                "KnutepunktCore", "KnutepunktZMQ", "KnutepunktStore", "KnutepunktConfig", "KnutepunktClient",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            // Compiled into the module: the hub's binary serves the page with no files beside it.
+            resources: [
+                .embedInCode("Assets/dashboard.html"), .embedInCode("Assets/login.html"),
+                .embedInCode("Assets/app.js"), .embedInCode("Assets/app.css"),
+            ]
+        ),
+        .testTarget(
+            name: "KnutepunktDashboardTests",
+            dependencies: [
+                "KnutepunktDashboard", "KnutepunktCore", "KnutepunktConfig", "KnutepunktClient", "KnutepunktStore",
+                "KnutepunktTesting", "KnutepunktHub", "KnutepunktNode", "KnutepunktZMQ",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
     ],
