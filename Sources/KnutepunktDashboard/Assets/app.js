@@ -65,7 +65,7 @@
       ackFailed: 'Kunne ikke kvittere:', births: 'fødte',
     },
   };
-  const bandSymbol = { 'far-below': '▼▼', below: '▼', near: '●', above: '▲', none: '–', suppressed: '<5',
+  const bandSymbol = { 'far-below': '▼▼', below: '▼', near: '●', above: '▲', none: '–', suppressed: '',
     'no-data': '?' };
   let language = localStorage.getItem('knutepunkt.lang') === 'nb' ? 'nb' : 'en';
   const data = { me: null, overview: null, heatmap: null, gaps: null, nodes: null, trends: null,
@@ -85,7 +85,7 @@
       }
       else node.setAttribute(name, value === true ? '' : String(value));
     }
-    for (const child of children.flat()) {
+    for (const child of children.flat(Infinity)) {
       if (child === undefined || child === null || child === false) continue;
       node.append(child instanceof Node ? child : document.createTextNode(String(child)));
     }
@@ -155,7 +155,7 @@
           region.code, el('small', {}, `${number(region.births)} ${t('births')}`),
           region.noData ? el('small', { class: 'stale' }, '? ' + t('noData')) : null,
           region.staleNodes.length
-            ? el('small', { class: 'stale' }, `⏸ ${t('staleNodes')} ${region.staleNodes.join(', ')}`) : null)),
+            ? el('small', { class: 'stale' }, `○ ${t('staleNodes')} ${region.staleNodes.join(', ')}`) : null)),
         el('th', { scope: 'col', class: 'num' }, t('median')));
       const rows = country.targetGroups.map((group) => el('tr', {},
         el('th', { scope: 'row', title: group.name }, group.code, el('small', { class: 'note' }, ' ' + group.name)),
@@ -286,7 +286,7 @@
         el('th', { scope: 'row', title: node.name }, node.code), el('td', {}, node.town), el('td', {}, node.region),
         el('td', { class: node.stale ? 'stale' : '' }, node.lastReport ?
           `${node.lastReport} (${node.daysSinceReport} ${t('days')})` : t('never'),
-        node.stale ? ` ⏸ ${t('stale')}` : '')))));
+        node.stale ? ` ○ ${t('stale')}` : '')))));
     box.replaceChildren(daemons, locals);
   }
 
@@ -409,6 +409,7 @@
     applyLanguage();
     follow();
     await refresh(Object.keys(renderers));
+    document.body.dataset.readyAt = String(Math.round(performance.now()));
     document.body.dataset.ready = '1';
   })();
 })();
