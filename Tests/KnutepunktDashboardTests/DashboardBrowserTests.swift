@@ -75,7 +75,7 @@ struct DashboardBrowserTests {
 
                 // A coordinator in NO-VEST publishes one more activity for perinatal depression through the node.
                 try await Self.publishThroughNode(hub: endpoints.listen, folder: folder, day: today.adding(days: -1))
-                FileManager.default.createFile(atPath: "\(out)/published", contents: Data())
+                _ = FileManager.default.createFile(atPath: "\(out)/published", contents: Data())
                 try await browser.waitForExit()
                 guard browser.status == 0 else { throw BrowserRun.Failed(errors: browser.errors) }
 
