@@ -94,6 +94,21 @@ class Browser:
                 self.process.wait(10)
 
 
+def measure_load(browser, url):
+    """Loads the signed-in page afresh: wall clock from the navigation request to the page's own "rendered" mark
+    (every view drawn from the API), and the page's navigation timing."""
+    browser.evaluate('window.__previous = true')
+    started = time.monotonic()
+    browser.call('Page.navigate', url=url)
+    browser.wait_for("!window.__previous && document.body && document.body.dataset.ready === '1'", 30,
+                     'the dashboard on reload')
+    wall = (time.monotonic() - started) * 1000
+    timing = json.loads(browser.evaluate("JSON.stringify(performance.getEntriesByType('navigation')[0].toJSON())"))
+    return {'wallMillis': round(wall), 'renderedMillis': int(browser.evaluate('document.body.dataset.readyAt')),
+            'domContentLoadedMillis': round(timing['domContentLoadedEventEnd']),
+            'loadEventMillis': round(timing['loadEventEnd'])}
+
+
 def facts(browser):
     return json.loads(browser.evaluate(FACTS))
 
@@ -106,6 +121,8 @@ def main():
     parser.add_argument('--out', required=True, help='a folder for the profile and the results')
     parser.add_argument('--screenshot', required=True)
     parser.add_argument('--note', default='Regional plan under way')
+    parser.add_argument('--measure', type=int, default=0,
+                        help='only measure: load the signed-in page this many times and print the timings as JSON')
     arguments = parser.parse_args()
     out = arguments.out
     browser = Browser(arguments.chromium, os.path.join(out, 'profile'), 1600, 1200)
@@ -119,20 +136,15 @@ def main():
         browser.evaluate(f"document.getElementById('token').value = {json.dumps(arguments.token)};"
                          "document.querySelector('form').submit(); true")
         browser.wait_for("document.body && document.body.dataset.ready === '1'", 30, 'the dashboard after sign-in')
-        # The load, measured on a fresh navigation with the cookie set: wall clock from the navigation request to the
-        # page's own "rendered" mark, and the page's navigation timing.
-        browser.evaluate('window.__previous = true')
-        started = time.monotonic()
-        browser.call('Page.navigate', url=arguments.url)
-        browser.wait_for("!window.__previous && document.body && document.body.dataset.ready === '1'", 30,
-                         'the dashboard on reload')
-        wall = (time.monotonic() - started) * 1000
-        timing = json.loads(browser.evaluate(
-            "JSON.stringify(performance.getEntriesByType('navigation')[0].toJSON())"))
+        if arguments.measure:
+            loads = [measure_load(browser, arguments.url) for _ in range(arguments.measure)]
+            walls = sorted(load['wallMillis'] for load in loads)
+            print(json.dumps({'loads': loads, 'medianWallMillis': walls[len(walls) // 2],
+                              'cells': len(facts(browser)['cells'])}))
+            return
+        load = measure_load(browser, arguments.url)
         initial = facts(browser)
-        initial['load'] = {'wallMillis': round(wall), 'renderedMillis': initial['readyAt'],
-                           'domContentLoadedMillis': round(timing['domContentLoadedEventEnd']),
-                           'loadEventMillis': round(timing['loadEventEnd'])}
+        initial['load'] = load
         browser.wait_for("document.getElementById('live').classList.contains('on')", 10, 'the live stream')
         # The language switch: Norwegian labels, then back.
         browser.evaluate("document.getElementById('lang').click(); true")

@@ -1,4 +1,6 @@
+import Foundation
 import KnutepunktDashboard
+import KnutepunktTesting
 import Testing
 
 @Suite struct DashboardAccessTests {
@@ -41,5 +43,26 @@ import Testing
             let message = "\(error)"
             return message.contains("access.txt:2") && message.contains(says)
         }
+    }
+}
+
+/// `knutepunkt dashboard token`, as an operator runs it.
+@Suite struct DashboardTokenCommandTests {
+    @Test func aTokenIsPrintedOnceAndOnlyItsDigestIsStored() async throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let file = folder.file("access")
+        let run = try await CommandRun.knutepunkt([
+            "dashboard", "token", "--name", "kari", "--role", "analyst", "--append", file,
+        ])
+        #expect(run.status == 0)
+        let token = try #require(run.output.split(separator: "\n").first?.split(separator: " ").last.map(String.init))
+        let stored = try String(contentsOfFile: file, encoding: .utf8)
+        #expect(!stored.contains(token))
+        #expect(
+            try DashboardAccess.load(path: file).user(forToken: token) == DashboardUser(name: "kari", role: .analyst)
+        )
+        let refused = try await CommandRun.knutepunkt(["dashboard", "token", "--name", "x", "--role", "admin"])
+        #expect(refused.status != 0 && refused.errors.contains("viewer or analyst"))
     }
 }

@@ -32,7 +32,7 @@
       deliveredIn: 'Delivered in', none: 'none', nowhere: 'nowhere', when: 'When', who: 'Who', note: 'Note',
       gap: 'Gap', noAcks: 'No acknowledgements yet.', rate: 'rate', ofMedian: '× median', staleNodes: 'silent:',
       signedInAs: 'Signed in as', analyst: 'analyst', viewer: 'viewer', cellLabel: 'events per 1,000 births',
-      ackFailed: 'Could not acknowledge:', births: 'births',
+      ackFailed: 'Could not acknowledge:', births: 'births', all: 'all', of: 'of',
     },
     nb: {
       skip: 'Hopp til innholdet', title: 'Tjenester for psykisk helse hos sped- og småbarn – nasjonalt bilde',
@@ -62,7 +62,7 @@
       deliveredIn: 'Levert i', none: 'ingen', nowhere: 'ingen steder', when: 'Når', who: 'Hvem', note: 'Merknad',
       gap: 'Mangel', noAcks: 'Ingen kvitteringer ennå.', rate: 'rate', ofMedian: '× median', staleNodes: 'tause:',
       signedInAs: 'Logget inn som', analyst: 'analytiker', viewer: 'leser', cellLabel: 'hendelser per 1 000 fødte',
-      ackFailed: 'Kunne ikke kvittere:', births: 'fødte',
+      ackFailed: 'Kunne ikke kvittere:', births: 'fødte', all: 'alle', of: 'av',
     },
   };
   const bandSymbol = { 'far-below': '▼▼', below: '▼', near: '●', above: '▲', none: '–', suppressed: '',
@@ -201,7 +201,19 @@
     $('gap-count').dataset.count = String(gaps.length);
     if (!gaps.length) { box.replaceChildren(el('p', {}, t('noGaps'))); return; }
     const mayAcknowledge = data.me && data.me.role === 'analyst';
-    const rows = gaps.map(({ gap, acknowledgement, events }) => {
+    const regionFilter = $('gap-region');
+    const severityFilter = $('gap-severity');
+    const wantedRegion = regionFilter.value;
+    const wantedSeverity = severityFilter.value;
+    const regions = [...new Set(gaps.map(({ gap }) => gap.region || ''))].sort((a, b) =>
+      (a || '~').localeCompare(b || '~'));
+    regionFilter.replaceChildren(el('option', { value: '' }, t('all')), ...regions.map((region) =>
+      el('option', { value: region || '-', selected: (region || '-') === wantedRegion }, region || t('national'))));
+    severityFilter.replaceChildren(el('option', { value: '' }, t('all')), ...['RED', 'AMBER'].map((severity) =>
+      el('option', { value: severity, selected: severity === wantedSeverity }, severityLabel(severity))));
+    const shown = gaps.filter(({ gap }) => (!wantedRegion || (gap.region || '-') === wantedRegion) &&
+      (!wantedSeverity || gap.severity === wantedSeverity));
+    const rows = shown.map(({ gap, acknowledgement, events }) => {
       const subject = [gap.region || t('national'), gap.targetGroup, gap.ageBand, gap.node,
         (gap.tiers || []).join('+')].filter(Boolean).join(' · ');
       const inputs = el('details', {}, el('summary', {}, t('inputs')), el('dl', { class: 'inputs' },
@@ -225,7 +237,8 @@
         } } }, t('showEvents')) : ''),
         el('td', {}, ack, ackButton));
     });
-    box.replaceChildren(el('table', { class: 'gaps' }, el('caption', {}, `${t('gapsTitle')}: ${gaps.length}`),
+    box.replaceChildren(el('table', { class: 'gaps' },
+      el('caption', {}, `${t('gapsTitle')}: ${shown.length} ${t('of')} ${gaps.length}`),
       el('thead', {}, el('tr', {}, [t('severity'), t('rule'), t('subject'), t('since'), t('what'), t('inputs'),
         t('showEvents'), t('acknowledged')].map((name) => el('th', { scope: 'col' }, name)))),
       el('tbody', {}, rows)));
@@ -404,6 +417,8 @@
     applyLanguage();
   });
   $('trend-region').addEventListener('change', renderTrends);
+  $('gap-region').addEventListener('change', renderGaps);
+  $('gap-severity').addEventListener('change', renderGaps);
 
   (async () => {
     applyLanguage();
