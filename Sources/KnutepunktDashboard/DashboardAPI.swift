@@ -25,7 +25,8 @@ struct DashboardAPI: Sendable {
                     openGaps: snapshot.gaps.count,
                     redGaps: snapshot.gaps.values.filter { $0.severity == "RED" }.count,
                     gapSequence: snapshot.gapSequence,
-                    hubProblem: snapshot.hubProblem
+                    hubProblem: snapshot.hubProblem,
+                    storeProblem: snapshot.storeProblem
                 )
             )
         }
@@ -120,6 +121,7 @@ struct DashboardAPI: Sendable {
         var redGaps: Int
         var gapSequence: UInt64
         var hubProblem: String?
+        var storeProblem: String?
     }
 
     struct Heatmap: Encodable {

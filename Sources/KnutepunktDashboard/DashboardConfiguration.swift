@@ -67,7 +67,16 @@ package struct DashboardConfiguration: Sendable {
         let folder: String
         switch hub.storage {
         case .sqlite(let path):
-            openStore = { try SQLiteHubStore.open(path: path) }
+            openStore = {
+                // Never create the hub's store: a wrong path, or a hub not yet started, is reported and retried.
+                guard FileManager.default.fileExists(atPath: path) else {
+                    throw DashboardError(
+                        code: .hubStore,
+                        message: "the hub's store \(path) does not exist yet; start the hub, or check hub.storage"
+                    )
+                }
+                return try SQLiteHubStore.open(path: path)
+            }
             folder = (path as NSString).deletingLastPathComponent
         }
         self.init(

@@ -18,6 +18,8 @@ package final class DashboardState: Sendable {
         package var statusAt: Date?
         /// Why the hub cannot be reached, while it cannot.
         package var hubProblem: String?
+        /// Why the hub's store cannot be read, while it cannot (the views then stay as last read).
+        package var storeProblem: String?
         /// Every acknowledgement, newest first.
         package var acknowledgements: [Acknowledgement] = []
 

@@ -196,12 +196,18 @@ struct FeedLoop {
                 thresholds: configuration.thresholds,
                 asOf: LocalDate.today()
             )
-            setup.state.update(.views(asOf: views.asOf, events: views.events)) { $0.views = views }
+            setup.state.update(.views(asOf: views.asOf, events: views.events)) {
+                $0.views = views
+                $0.storeProblem = nil
+            }
             refreshDue = clock.now + Self.periodicRefresh
         } catch {
             resources.dropStore()
             refreshDue = clock.now + Self.retryDelay
-            setup.logger.warning("cannot read the hub's store", metadata: ["error": "\(error)"])
+            let problem = "\(error)"
+            guard setup.state.snapshot.storeProblem != problem else { return }
+            setup.logger.warning("cannot read the hub's store", metadata: ["error": "\(problem)"])
+            setup.state.update(.hub(problem: problem)) { $0.storeProblem = problem }
         }
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import KnutepunktConfig
 import KnutepunktCore
 import KnutepunktDashboard
 import KnutepunktTesting
@@ -165,6 +166,61 @@ import Testing
                 headers: Self.bearer(Self.viewer)
             ) { #expect($0.status == .badRequest) }
         }
+    }
+}
+
+/// The dashboard of a hub configuration whose store does not exist yet.
+@Suite struct DashboardMissingStoreTests {
+    @Test func aMissingStoreIsReportedAndNeverCreated() async throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let storePath = folder.file("hub/hub.sqlite")
+        let hub = InProcessDaemons.hubConfiguration(folder: folder)
+        var configuration = DashboardConfiguration(
+            hub: HubConfiguration(
+                id: hub.id,
+                listenEndpoint: "tcp://127.0.0.1:9",
+                publishEndpoint: "tcp://127.0.0.1:9",
+                controlEndpoint: "tcp://127.0.0.1:9",
+                storage: .sqlite(path: storePath),
+                taxonomyPath: hub.taxonomyPath,
+                nodes: []
+            ),
+            taxonomy: InProcessDaemons.taxonomy,
+            thresholds: .standard,
+            access: DashboardAccess(entries: [
+                .init(user: DashboardUser(name: "screen", role: .viewer), digest: DashboardAccess.digest(of: "t0ken"))
+            ])
+        )
+        configuration.controlTimeout = .milliseconds(100)
+        #expect(configuration.acknowledgementsPath == folder.file("hub/dashboard.sqlite"))
+        let feed = DashboardFeed(configuration: configuration, logger: InProcessDaemons.logger)
+        let app = DashboardServer.makeApplication(
+            feed: feed,
+            host: "127.0.0.1",
+            port: 0,
+            logger: InProcessDaemons.logger
+        )
+        try await app.test(.router) { client in
+            try await DashboardFixtures.waitUntil("the store problem", seconds: 10) {
+                feed.state.snapshot.storeProblem != nil
+            }
+            try await client.execute(
+                uri: "/dashboard/api/overview",
+                method: .get,
+                headers: [.authorization: "Bearer t0ken"]
+            ) {
+                #expect(String(buffer: $0.body).contains("does not exist yet"))
+            }
+            try await client.execute(
+                uri: "/dashboard/api/heatmap",
+                method: .get,
+                headers: [.authorization: "Bearer t0ken"]
+            ) {
+                #expect($0.status == .serviceUnavailable)
+            }
+        }
+        #expect(!FileManager.default.fileExists(atPath: storePath))
     }
 }
 

@@ -136,7 +136,7 @@
     const time = lastUpdate ? lastUpdate.toLocaleTimeString(language === 'nb' ? 'nb-NO' : 'en-GB') : '';
     $('live-text').textContent = liveState === 'on' ? `${t('live')} · ${t('updated')} ${time}` :
       liveState === 'off' ? t('reconnecting') : t('connecting');
-    const problem = data.overview && data.overview.hubProblem;
+    const problem = data.overview && (data.overview.hubProblem || data.overview.storeProblem);
     $('hub-problem').hidden = !problem;
     $('hub-problem').textContent = problem ? `${t('hubProblem')} ${problem}` : '';
   }
