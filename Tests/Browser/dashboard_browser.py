@@ -146,6 +146,11 @@ def main():
         initial = facts(browser)
         initial['load'] = load
         browser.wait_for("document.getElementById('live').classList.contains('on')", 10, 'the live stream')
+        # The keyboard: the first Tab reaches the skip link, which shows itself when focused.
+        for kind in ('keyDown', 'keyUp'):
+            browser.call('Input.dispatchKeyEvent', type=kind, key='Tab', code='Tab', windowsVirtualKeyCode=9)
+        initial['firstTab'] = browser.evaluate(
+            "document.activeElement.className + ':' + (document.activeElement.getBoundingClientRect().left >= 0)")
         # The language switch: Norwegian labels, then back.
         browser.evaluate("document.getElementById('lang').click(); true")
         initial['norwegianTitle'] = browser.wait_for(
@@ -171,6 +176,13 @@ def main():
             time.sleep(0.1)
         final = facts(browser)
         final['reloaded'] = not browser.evaluate('window.__unchanged === true')
+
+        # The events behind a heatmap cell, listed on the page.
+        browser.evaluate("document.querySelector('#heatmap td[data-region=\"NO-VEST\"][data-group=\"PND\"] a')"
+                         ".click(); true")
+        final['eventRows'] = browser.wait_for(
+            "!document.getElementById('events-section').hidden && "
+            "document.querySelectorAll('#events tbody tr').length", 10, 'the events behind NO-VEST/PND')
 
         # An analyst acknowledges the first gap through the dialog.
         key = browser.evaluate("document.querySelector('#gaps tr[data-key] button.act').closest('tr').dataset.key")

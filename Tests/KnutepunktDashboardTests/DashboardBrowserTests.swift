@@ -70,6 +70,7 @@ struct DashboardBrowserTests {
                 #expect(initial.gapCount == String(hubGaps.gaps.count))
                 #expect(Set(initial.gapKeys) == Set(hubGaps.gaps.map(\.key)))
                 #expect(initial.norwegianTitle?.contains("nasjonalt") == true)
+                #expect(initial.firstTab == "skip:true", "the first Tab reaches the visible skip link")
                 // Gap markers on the heatmap: G1 (no service for families affected by imprisonment) in NO-NORD.
                 #expect(initial.cells["NO-NORD|PRISON"]?.gaps.split(separator: " ").contains("G1") == true)
 
@@ -86,6 +87,8 @@ struct DashboardBrowserTests {
                 let before = Int(initial.cells["NO-VEST|PND"]?.events ?? "") ?? 0
                 #expect(Int(final.cells["NO-VEST|PND"]?.events ?? "") == before + 1)
                 #expect(final.updates > initial.updates)
+                // The cell's events, listed: as many as the cell counts.
+                #expect(final.eventRows == Int(final.cells["NO-VEST|PND"]?.events ?? ""))
 
                 // The acknowledgement is stored, audited, and about the gap the page showed.
                 let acknowledgements = feed.state.snapshot.acknowledgements
@@ -173,6 +176,8 @@ struct PageFacts: Decodable {
     var lang: String
     var load: Load?
     var norwegianTitle: String?
+    var firstTab: String?
+    var eventRows: Int?
     var reloaded: Bool?
     var acknowledgedKey: String?
 
