@@ -36,12 +36,22 @@ FACTS = """JSON.stringify({
 
 class Browser:
     def __init__(self, chromium, profile, width, height):
+        port_file = os.path.join(profile, 'DevToolsActivePort')
+        if os.path.exists(port_file):
+            os.remove(port_file)  # left by an earlier run: it names a port nobody listens on any more
         self.process = subprocess.Popen(
             [chromium, '--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run',
              '--no-default-browser-check', '--remote-debugging-port=0', '--remote-allow-origins=*',
              f'--user-data-dir={profile}', f'--window-size={width},{height}', 'about:blank'],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        port_file = os.path.join(profile, 'DevToolsActivePort')
+        try:
+            self.socket = self.connect(port_file)
+        except BaseException:
+            self.stop_process()  # never leave a browser behind
+            raise
+        self.next_id = 0
+
+    def connect(self, port_file):
         deadline = time.monotonic() + 30
         while not os.path.exists(port_file) or not open(port_file).read().strip():
             if self.process.poll() is not None:
@@ -52,8 +62,15 @@ class Browser:
         port = int(open(port_file).read().split()[0])
         targets = json.load(urllib.request.urlopen(f'http://127.0.0.1:{port}/json/list', timeout=10))
         page = next(target for target in targets if target['type'] == 'page')
-        self.socket = websocket.create_connection(page['webSocketDebuggerUrl'], timeout=30, suppress_origin=True)
-        self.next_id = 0
+        return websocket.create_connection(page['webSocketDebuggerUrl'], timeout=30, suppress_origin=True)
+
+    def stop_process(self):
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(10)
 
     def call(self, method, **params):
         self.next_id += 1
@@ -86,12 +103,7 @@ class Browser:
         try:
             self.socket.close()
         finally:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(10)
+            self.stop_process()
 
 
 def measure_load(browser, url):
