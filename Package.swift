@@ -5,7 +5,8 @@ let package = Package(
     name: "Knutepunkt",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "knutepunkt", targets: ["knutepunkt"])
+        .executable(name: "knutepunkt", targets: ["knutepunkt"]),
+        .library(name: "KnutepunktDashboard", targets: ["KnutepunktDashboard"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
@@ -18,6 +19,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.0.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
     ],
     targets: [
         // libzmq from the system (Debian: libzmq3-dev).
@@ -89,7 +92,7 @@ let package = Package(
             name: "knutepunkt",
             dependencies: [
                 "KnutepunktCore", "KnutepunktConfig", "KnutepunktNode", "KnutepunktHub", "KnutepunktClient",
-                "KnutepunktStore", "KnutepunktHTTP", "KnutepunktLogging",
+                "KnutepunktStore", "KnutepunktHTTP", "KnutepunktLogging", "KnutepunktDashboard",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -144,6 +147,35 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+        // The national centre's web dashboard: live state from the hub's store and streams, and its HTTP routes.
+        .target(
+            name: "KnutepunktDashboard",
+            dependencies: [
+                "KnutepunktCore", "KnutepunktZMQ", "KnutepunktStore", "KnutepunktConfig", "KnutepunktClient",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            // Compiled into the module: the hub's binary serves the page with no files beside it.
+            resources: [
+                .embedInCode("Assets/dashboard.html"), .embedInCode("Assets/login.html"),
+                .embedInCode("Assets/app.js"), .embedInCode("Assets/app.css"),
+            ]
+        ),
+        .testTarget(
+            name: "KnutepunktDashboardTests",
+            dependencies: [
+                "KnutepunktDashboard", "KnutepunktCore", "KnutepunktConfig", "KnutepunktClient", "KnutepunktStore",
+                "KnutepunktTesting", "KnutepunktHub", "KnutepunktNode", "KnutepunktZMQ",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
     ],

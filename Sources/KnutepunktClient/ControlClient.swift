@@ -81,12 +81,8 @@ package final class ControlClient {
         wait: Duration? = nil
     ) throws(ClientError) -> ControlMessage {
         let frames = [[UInt8]()] + ControlCodec.encode(ControlMessage(command: command, body: body))
-        do {
-            try socket.send(frames)
-        } catch {
-            throw ClientError(code: .transport, message: "cannot send to \(endpoint): \(error)")
-        }
         let deadline = ContinuousClock.now + (wait ?? timeout)
+        try send(frames, before: ContinuousClock.now + timeout)
         while true {
             let remaining = deadline - ContinuousClock.now
             var poller = ZMQPoller()
@@ -132,6 +128,30 @@ package final class ControlClient {
                 )
             }
             return reply
+        }
+    }
+
+    /// Sends without blocking past `deadline`: a DEALER with no peer (the daemon is down, or its CURVE handshake
+    /// refused this key) would otherwise wait in `zmq_send` forever.
+    private func send(_ frames: [[UInt8]], before deadline: ContinuousClock.Instant) throws(ClientError) {
+        do {
+            while try !socket.send(frames, dontWait: true) {
+                let remaining = deadline - ContinuousClock.now
+                var poller = ZMQPoller()
+                _ = poller.add(socket, events: .writable)
+                let ready = remaining > .zero ? try poller.poll(timeout: remaining) : []
+                if ready.first?.contains(.writable) == true { continue }
+                resetSocket()
+                throw ClientError(
+                    code: .notRunning,
+                    message: "cannot reach \(endpoint) within \(Self.describe(timeout)); is the daemon running, and "
+                        + "does it admit this key (hub.curve.viewers)? Check the endpoint in the file"
+                )
+            }
+        } catch let error as ClientError {
+            throw error
+        } catch {
+            throw ClientError(code: .transport, message: "cannot send to \(endpoint): \(error)")
         }
     }
 

@@ -42,21 +42,12 @@ package struct GapWatch {
         let client = try ControlClient(endpoint: control, timeout: timeout, curve: curve)
         defer { client.close() }
 
-        func snapshot() throws -> GapSnapshot {
-            let reply = try client.request(.gaps, body: Array("{}".utf8))
-            guard reply.command == .gapSnapshot else {
-                throw ClientError(code: .badReply, message: "expected GAP_SNAPSHOT, got \(reply.command.name)")
-            }
-            do {
-                return try JSONBody.decode(GapSnapshot.self, from: reply.body)
-            } catch {
-                throw ClientError(code: .badReply, message: "cannot read the gap snapshot: \(error)")
-            }
-        }
+        func snapshot() throws -> GapSnapshot { try client.gapSnapshot() }
 
-        var current = try snapshot()
-        guard handle(.snapshot(current)) else { return }
-        var last = current.sequence
+        var clone = GapCloneStateMachine()
+        let first = try snapshot()
+        clone.snapshot(first)
+        guard handle(.snapshot(first)) else { return }
         while true {
             var poller = ZMQPoller()
             _ = poller.add(subscriber)
@@ -68,16 +59,17 @@ package struct GapWatch {
             guard let message = try subscriber.receive(dontWait: true), message.frames.count == 2,
                 let update = try? JSONBody.decode(GapUpdate.self, from: message.frames[1])
             else { continue }
-            if update.epoch == current.epoch, update.sequence <= last { continue }  // already in the snapshot
-            if update.epoch != current.epoch || update.sequence != last + 1 {
-                // The hub restarted, or a change was dropped: start again from a snapshot.
-                current = try snapshot()
-                last = current.sequence
-                guard handle(.snapshot(current)) else { return }
+            switch clone.receive(update) {
+            case .ignore:
                 continue
+            case .resnapshot:
+                // The hub restarted, or a change was dropped: start again from a snapshot.
+                let fresh = try snapshot()
+                clone.snapshot(fresh)
+                guard handle(.snapshot(fresh)) else { return }
+            case .apply:
+                guard handle(.update(update)) else { return }
             }
-            last = update.sequence
-            guard handle(.update(update)) else { return }
         }
     }
 }

@@ -10,8 +10,13 @@ package struct CommandRun: Sendable {
     /// Runs `knutepunkt arguments…` with `input` on standard input; waits (without blocking the cooperative pool)
     /// until it exits.
     package static func knutepunkt(_ arguments: [String], input: String = "") async throws -> CommandRun {
+        try await program(Repository.executable, arguments, input: input)
+    }
+
+    /// Runs any program (an absolute path) the same way.
+    package static func program(_ path: String, _ arguments: [String], input: String = "") async throws -> CommandRun {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: Repository.executable)
+        process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
         let stdout = Pipe()
         let stderr = Pipe()

@@ -20,7 +20,7 @@ struct Knutepunkt: AsyncParsableCommand {
         subcommands: [
             HubCommand.self, NodeCommand.self, PublishCommand.self, ImportCommand.self, StatusCommand.self,
             ConfigCommand.self, NetworkCommand.self, SampleCommand.self, GapsCommand.self, WatchCommand.self,
-            CoverageCommand.self, ProgrammesCommand.self, KeysCommand.self,
+            CoverageCommand.self, ProgrammesCommand.self, KeysCommand.self, DashboardCommand.self,
         ]
     )
 }

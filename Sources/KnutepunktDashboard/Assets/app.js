@@ -1,0 +1,430 @@
+'use strict';
+// The dashboard page: reads the JSON API, renders every view, and follows the live stream (Server-Sent Events).
+// No framework and no build step: the hub serves this file as it is.
+(() => {
+  const api = '/dashboard/api/';
+  const text = {
+    en: {
+      skip: 'Skip to content', title: 'Infant mental health services – national view', signOut: 'Sign out',
+      sections: 'Sections', heatmapNav: 'Coverage', gapsNav: 'Open gaps', nodesNav: 'Nodes', trendsNav: 'Trends',
+      programmesNav: 'Programmes', auditNav: 'Acknowledgements',
+      heatmapTitle: 'Coverage: activities per 1,000 births, last 12 months', legend: 'Legend',
+      bandFarBelow: 'under half the national median', bandBelow: 'under ¾ of the median',
+      bandNear: 'near the median', bandAbove: 'over 1¼ × the median', bandSuppressed: 'fewer than 5, withheld',
+      bandNoData: 'no data (nodes silent)', legendGap: 'open gap (rule shown)', downloadCsv: 'Download CSV',
+      gapsTitle: 'Open gaps', eventsTitle: 'Events behind', nodesTitle: 'Node status',
+      trendsTitle: 'Activities per quarter', programmesTitle: 'Programme registry',
+      auditTitle: 'Acknowledgements (audit trail)', ackTitle: 'Acknowledge gap',
+      ackNote: 'Note (what is being done, by whom)', ackSave: 'Acknowledge', cancel: 'Cancel', region: 'Region',
+      targetGroup: 'Target group', median: 'National median', window: 'Window', to: 'to', events: 'events',
+      noData: 'no data', withheld: '<5', severity: 'Severity', rule: 'Rule', subject: 'About', since: 'Since',
+      what: 'Finding', inputs: 'Inputs and thresholds', acknowledged: 'Acknowledged', input: 'input',
+      threshold: 'threshold', showEvents: 'Events', acknowledge: 'Acknowledge', national: 'national',
+      red: 'RED', amber: 'AMBER', live: 'Live', updated: 'updated', reconnecting: 'Reconnecting…',
+      connecting: 'Connecting…', hubProblem: 'The hub cannot be reached:', noGaps: 'No open gaps.',
+      date: 'Date', node: 'Node', kind: 'Kind', tier: 'Tier', programmes: 'Programmes', funding: 'Funding',
+      families: 'Families', sessions: 'Sessions', eventsWithheld: 'Fewer than 5 events: not listed.',
+      matched: 'events matched', listed: 'listed', daemon: 'Node daemon', connected: 'Connected', yes: 'yes',
+      no: 'no', lastHeard: 'Last heard', settled: 'Settled through', backlog: 'Backlog', key: 'Key',
+      unknown: 'unknown (node side)', secondsAgo: 's ago', never: 'never', localNode: 'Local node', town: 'Town',
+      lastReport: 'Last activity', stale: 'silent', days: 'days', quarter: 'Quarter', partial: '(running)',
+      code: 'Code', name: 'Name', band: 'Evidence band', ratings: 'Ratings', tiers: 'Tiers',
+      deliveredIn: 'Delivered in', none: 'none', nowhere: 'nowhere', when: 'When', who: 'Who', note: 'Note',
+      gap: 'Gap', noAcks: 'No acknowledgements yet.', rate: 'rate', ofMedian: '× median', staleNodes: 'silent:',
+      signedInAs: 'Signed in as', analyst: 'analyst', viewer: 'viewer', cellLabel: 'events per 1,000 births',
+      ackFailed: 'Could not acknowledge:', births: 'births', all: 'all', of: 'of',
+    },
+    nb: {
+      skip: 'Hopp til innholdet', title: 'Tjenester for psykisk helse hos sped- og småbarn – nasjonalt bilde',
+      signOut: 'Logg ut', sections: 'Seksjoner', heatmapNav: 'Dekning', gapsNav: 'Åpne mangler', nodesNav: 'Noder',
+      trendsNav: 'Utvikling', programmesNav: 'Programmer', auditNav: 'Kvitteringer',
+      heatmapTitle: 'Dekning: aktiviteter per 1 000 fødte, siste 12 måneder', legend: 'Tegnforklaring',
+      bandFarBelow: 'under halvparten av nasjonal median', bandBelow: 'under ¾ av medianen',
+      bandNear: 'nær medianen', bandAbove: 'over 1¼ × medianen', bandSuppressed: 'færre enn 5, skjult',
+      bandNoData: 'ingen data (noder tause)', legendGap: 'åpen mangel (regel vist)', downloadCsv: 'Last ned CSV',
+      gapsTitle: 'Åpne mangler', eventsTitle: 'Hendelser bak', nodesTitle: 'Nodestatus',
+      trendsTitle: 'Aktiviteter per kvartal', programmesTitle: 'Programregister',
+      auditTitle: 'Kvitteringer (revisjonsspor)', ackTitle: 'Kvitter for mangel',
+      ackNote: 'Merknad (hva gjøres, av hvem)', ackSave: 'Kvitter', cancel: 'Avbryt', region: 'Region',
+      targetGroup: 'Målgruppe', median: 'Nasjonal median', window: 'Periode', to: 'til', events: 'hendelser',
+      noData: 'ingen data', withheld: '<5', severity: 'Alvorlighet', rule: 'Regel', subject: 'Gjelder',
+      since: 'Siden', what: 'Funn', inputs: 'Grunnlag og terskler', acknowledged: 'Kvittert', input: 'grunnlag',
+      threshold: 'terskel', showEvents: 'Hendelser', acknowledge: 'Kvitter', national: 'nasjonalt',
+      red: 'RØD', amber: 'GUL', live: 'Direkte', updated: 'oppdatert', reconnecting: 'Kobler til på nytt…',
+      connecting: 'Kobler til…', hubProblem: 'Knutepunktet svarer ikke:', noGaps: 'Ingen åpne mangler.',
+      date: 'Dato', node: 'Node', kind: 'Type', tier: 'Nivå', programmes: 'Programmer', funding: 'Finansiering',
+      families: 'Familier', sessions: 'Økter', eventsWithheld: 'Færre enn 5 hendelser: ikke vist.',
+      matched: 'hendelser funnet', listed: 'vist', daemon: 'Nodetjeneste', connected: 'Tilkoblet', yes: 'ja',
+      no: 'nei', lastHeard: 'Sist hørt', settled: 'Lagret til og med', backlog: 'Kø', key: 'Nøkkel',
+      unknown: 'ukjent (på noden)', secondsAgo: 's siden', never: 'aldri', localNode: 'Lokal node', town: 'Sted',
+      lastReport: 'Siste aktivitet', stale: 'taus', days: 'dager', quarter: 'Kvartal', partial: '(pågår)',
+      code: 'Kode', name: 'Navn', band: 'Evidensnivå', ratings: 'Vurderinger', tiers: 'Nivåer',
+      deliveredIn: 'Levert i', none: 'ingen', nowhere: 'ingen steder', when: 'Når', who: 'Hvem', note: 'Merknad',
+      gap: 'Mangel', noAcks: 'Ingen kvitteringer ennå.', rate: 'rate', ofMedian: '× median', staleNodes: 'tause:',
+      signedInAs: 'Logget inn som', analyst: 'analytiker', viewer: 'leser', cellLabel: 'hendelser per 1 000 fødte',
+      ackFailed: 'Kunne ikke kvittere:', births: 'fødte', all: 'alle', of: 'av',
+    },
+  };
+  const bandSymbol = { 'far-below': '▼▼', below: '▼', near: '●', above: '▲', none: '–', suppressed: '',
+    'no-data': '?' };
+  let language = localStorage.getItem('knutepunkt.lang') === 'nb' ? 'nb' : 'en';
+  const data = { me: null, overview: null, heatmap: null, gaps: null, nodes: null, trends: null,
+    programmes: null, acknowledgements: null };
+  let eventsShown = null;
+  const t = (key) => text[language][key] ?? text.en[key] ?? key;
+  const $ = (id) => document.getElementById(id);
+
+  // Builds an element: el('td', {class: 'x', dataset: {a: 1}}, 'text', child…). Text is never parsed as HTML.
+  function el(tag, attributes, ...children) {
+    const node = document.createElement(tag);
+    for (const [name, value] of Object.entries(attributes || {})) {
+      if (value === undefined || value === null || value === false) continue;
+      if (name === 'dataset') Object.assign(node.dataset, value);
+      else if (name === 'on') {
+        for (const [type, handler] of Object.entries(value)) node.addEventListener(type, handler);
+      }
+      else node.setAttribute(name, value === true ? '' : String(value));
+    }
+    for (const child of children.flat(Infinity)) {
+      if (child === undefined || child === null || child === false) continue;
+      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    }
+    return node;
+  }
+  const number = (value, digits = 0) => value === null || value === undefined ? '' :
+    Number(value).toLocaleString(language === 'nb' ? 'nb-NO' : 'en-GB',
+      { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  const severityLabel = (severity) => severity === 'RED' ? '⚠ ' + t('red') : '◆ ' + t('amber');
+  const severityClass = (severity) => severity === 'RED' ? 'severity-red' : 'severity-amber';
+
+  async function load(name) {
+    const response = await fetch(api + name, { credentials: 'same-origin', cache: 'no-store' });
+    if (response.status === 401) { location.href = '/dashboard/login'; throw new Error('signed out'); }
+    if (!response.ok) throw new Error(name + ': HTTP ' + response.status);
+    return response.json();
+  }
+
+  function applyLanguage() {
+    document.documentElement.lang = language === 'nb' ? 'nb' : 'en';
+    for (const node of document.querySelectorAll('[data-i18n]')) node.textContent = t(node.dataset.i18n);
+    for (const node of document.querySelectorAll('[data-i18n-label]')) {
+      node.setAttribute('aria-label', t(node.dataset.i18nLabel));
+    }
+    const other = language === 'nb' ? 'en' : 'nb';
+    $('lang').textContent = other === 'nb' ? 'Norsk' : 'English';
+    $('lang').setAttribute('lang', other);
+    $('lang').setAttribute('aria-label', other === 'nb' ? 'Bytt til norsk' : 'Switch to English');
+    renderAll();
+  }
+
+  function renderAll() {
+    renderWho(); renderLive(); renderHeatmap(); renderGaps(); renderNodes(); renderTrends(); renderProgrammes();
+    renderAudit(); if (eventsShown) renderEvents();
+  }
+
+  function renderWho() {
+    if (!data.me) return;
+    $('who').textContent = `${t('signedInAs')} ${data.me.name} (${t(data.me.role)})`;
+  }
+
+  let liveState = 'connecting';
+  let lastUpdate = null;
+  function renderLive() {
+    const live = $('live');
+    live.classList.toggle('on', liveState === 'on');
+    live.classList.toggle('off', liveState === 'off');
+    const time = lastUpdate ? lastUpdate.toLocaleTimeString(language === 'nb' ? 'nb-NO' : 'en-GB') : '';
+    $('live-text').textContent = liveState === 'on' ? `${t('live')} · ${t('updated')} ${time}` :
+      liveState === 'off' ? t('reconnecting') : t('connecting');
+    const problem = data.overview && (data.overview.hubProblem || data.overview.storeProblem);
+    $('hub-problem').hidden = !problem;
+    $('hub-problem').textContent = problem ? `${t('hubProblem')} ${problem}` : '';
+  }
+
+  function renderHeatmap() {
+    const box = $('heatmap');
+    if (!data.heatmap) return;
+    box.replaceChildren();
+    for (const country of data.heatmap.countries) {
+      $('heatmap-window').textContent =
+        `${t('window')}: ${country.windowStart} – ${country.asOf} · ${number(data.heatmap.events)} ${t('events')}`;
+      const cells = new Map(country.cells.map((cell) => [cell.region + '|' + cell.targetGroup, cell]));
+      const head = el('tr', {}, el('th', { scope: 'col' }, t('targetGroup')),
+        country.regions.map((region) => el('th',
+          { scope: 'col', class: 'region-head', dataset: { region: region.code } },
+          region.code, el('small', {}, `${number(region.births)} ${t('births')}`),
+          region.noData ? el('small', { class: 'stale' }, '? ' + t('noData')) : null,
+          region.staleNodes.length
+            ? el('small', { class: 'stale' }, `○ ${t('staleNodes')} ${region.staleNodes.join(', ')}`) : null)),
+        el('th', { scope: 'col', class: 'num' }, t('median')));
+      const rows = country.targetGroups.map((group) => el('tr', {},
+        el('th', { scope: 'row', title: group.name }, group.code, el('small', { class: 'note' }, ' ' + group.name)),
+        country.regions.map((region) => heatCell(cells.get(region.code + '|' + group.code), region, group)),
+        el('td', { class: 'num' }, number(country.nationalMedian[group.code], 2))));
+      box.append(el('table', { class: 'heat', id: 'heatmap-' + country.country },
+        el('caption', {}, `${country.country}: ${t('heatmapTitle')}`), el('thead', {}, head),
+        el('tbody', {}, rows)));
+    }
+  }
+
+  function heatCell(cell, region, group) {
+    if (!cell) return el('td', {}, '');
+    const shown = cell.band === 'no-data' ? t('noData') : cell.suppressed ? t('withheld') :
+      cell.rate === null ? '–' : number(cell.rate, 2);
+    const ratio = cell.ratio === null || cell.ratio === undefined ? ''
+      : `${number(cell.ratio, 2)} ${t('ofMedian')}`;
+    const markers = (cell.gaps || []).map((gap) => el('span', {
+      class: 'marker ' + severityClass(gap.severity), dataset: { gapKey: gap.key },
+      title: `${gap.rule} ${gap.severity}` }, (gap.severity === 'RED' ? '⚠' : '◆') + gap.rule));
+    const label = `${region.code}, ${group.code}: ${shown} ${t('cellLabel')}` + (ratio ? `, ${ratio}` : '') +
+      (cell.events !== null && cell.events !== undefined ? `, ${cell.events} ${t('events')}` : '') +
+      (markers.length
+        ? ', ' + cell.gaps.map((gap) => `${gap.rule} ${t(gap.severity.toLowerCase())}`).join(', ') : '');
+    const content = [el('span', { class: 'symbol', 'aria-hidden': 'true' }, bandSymbol[cell.band] + ' '),
+      el('span', { class: 'rate' }, shown), ratio ? el('span', { class: 'ratio' }, ratio) : null, markers];
+    return el('td', { class: 'band-' + cell.band, dataset: {
+      region: cell.region, group: cell.targetGroup, band: cell.band,
+      events: cell.events === null || cell.events === undefined
+        ? (cell.suppressed ? '<5' : '') : String(cell.events),
+      rate: cell.rate === null || cell.rate === undefined ? '' : cell.rate.toFixed(2),
+      gaps: (cell.gaps || []).map((gap) => gap.rule).join(' ') } },
+      el('a', { href: '#events-section', 'aria-label': label, on: { click: (event) => {
+        event.preventDefault(); showEvents({ region: cell.region, targetGroup: cell.targetGroup });
+      } } }, content));
+  }
+
+  function renderGaps() {
+    const box = $('gaps');
+    if (!data.gaps) return;
+    const gaps = data.gaps.gaps;
+    $('gap-count').textContent = String(gaps.length);
+    $('gap-count').dataset.count = String(gaps.length);
+    if (!gaps.length) { box.replaceChildren(el('p', {}, t('noGaps'))); return; }
+    const mayAcknowledge = data.me && data.me.role === 'analyst';
+    const regionFilter = $('gap-region');
+    const severityFilter = $('gap-severity');
+    const wantedRegion = regionFilter.value;
+    const wantedSeverity = severityFilter.value;
+    const regions = [...new Set(gaps.map(({ gap }) => gap.region || ''))].sort((a, b) =>
+      (a || '~').localeCompare(b || '~'));
+    regionFilter.replaceChildren(el('option', { value: '' }, t('all')), ...regions.map((region) =>
+      el('option', { value: region || '-', selected: (region || '-') === wantedRegion }, region || t('national'))));
+    severityFilter.replaceChildren(el('option', { value: '' }, t('all')), ...['RED', 'AMBER'].map((severity) =>
+      el('option', { value: severity, selected: severity === wantedSeverity }, severityLabel(severity))));
+    const shown = gaps.filter(({ gap }) => (!wantedRegion || (gap.region || '-') === wantedRegion) &&
+      (!wantedSeverity || gap.severity === wantedSeverity));
+    const rows = shown.map(({ gap, acknowledgement, events }) => {
+      const subject = [gap.region || t('national'), gap.targetGroup, gap.ageBand, gap.node,
+        (gap.tiers || []).join('+')].filter(Boolean).join(' · ');
+      const inputs = el('details', {}, el('summary', {}, t('inputs')), el('dl', { class: 'inputs' },
+        Object.entries(gap.inputs).sort().flatMap(([name, value]) =>
+          [el('dt', {}, `${name} (${t('input')})`), el('dd', {}, number(value, Number.isInteger(value) ? 0 : 3))]),
+        (gap.withheld || []).flatMap((name) => [el('dt', {}, `${name} (${t('input')})`), el('dd', {}, '<5')]),
+        Object.entries(gap.thresholds).sort().flatMap(([name, value]) =>
+          [el('dt', {}, `${name} (${t('threshold')})`),
+            el('dd', {}, number(value, Number.isInteger(value) ? 0 : 3))])));
+      const ack = acknowledgement
+        ? el('div', { class: 'acked' }, `✔ ${acknowledgement.user}, ${acknowledgement.at}`, el('br'),
+          acknowledgement.note) : null;
+      const ackButton = mayAcknowledge ? el('button', { type: 'button', class: 'act', on: { click: () =>
+        openAcknowledge(gap) } }, t('acknowledge')) : null;
+      return el('tr', { dataset: { key: gap.key, rule: gap.rule, severity: gap.severity } },
+        el('td', { class: 'sev ' + severityClass(gap.severity) }, severityLabel(gap.severity)),
+        el('th', { scope: 'row', title: gap.name }, gap.rule, el('br'), el('small', {}, gap.name)),
+        el('td', {}, subject), el('td', {}, gap.openedOn || ''), el('td', {}, gap.message), el('td', {}, inputs),
+        el('td', {}, events ? el('a', { href: '#events-section', on: { click: (event) => {
+          event.preventDefault(); showEvents({ region: gap.region, targetGroup: gap.targetGroup, url: events });
+        } } }, t('showEvents')) : ''),
+        el('td', {}, ack, ackButton));
+    });
+    box.replaceChildren(el('table', { class: 'gaps' },
+      el('caption', {}, `${t('gapsTitle')}: ${shown.length} ${t('of')} ${gaps.length}`),
+      el('thead', {}, el('tr', {}, [t('severity'), t('rule'), t('subject'), t('since'), t('what'), t('inputs'),
+        t('showEvents'), t('acknowledged')].map((name) => el('th', { scope: 'col' }, name)))),
+      el('tbody', {}, rows)));
+  }
+
+  async function showEvents(subject) {
+    const parameters = new URLSearchParams();
+    if (subject.region) parameters.set('region', subject.region);
+    if (subject.targetGroup) parameters.set('targetGroup', subject.targetGroup);
+    const url = subject.url || '/dashboard/api/events?' + parameters.toString();
+    const response = await fetch(url, { credentials: 'same-origin' });
+    if (!response.ok) return;
+    eventsShown = { subject, listing: await response.json(), url };
+    renderEvents();
+    $('events-section').hidden = false;
+    $('events-title').focus();
+  }
+
+  function renderEvents() {
+    const { subject, listing, url } = eventsShown;
+    $('events-subject').textContent = [subject.region, subject.targetGroup].filter(Boolean).join(' · ') +
+      ` (${listing.from} – ${listing.to})`;
+    $('events-csv').href = url.replace('/api/events?', '/api/events.csv?');
+    if (listing.withheld) { $('events').replaceChildren(el('p', {}, t('eventsWithheld'))); return; }
+    const rows = listing.events.map((event) => el('tr', {},
+      el('td', {}, event.date), el('td', {}, event.node), el('td', {}, event.kind), el('td', {}, event.tier),
+      el('td', {}, event.targetGroups.join(' ')), el('td', {}, event.programmes.join(' ')),
+      el('td', {}, event.funding), el('td', { class: 'num' }, event.families === null ? '<5' : event.families),
+      el('td', { class: 'num' }, event.sessions)));
+    $('events').replaceChildren(el('p', { class: 'note' },
+      `${listing.matched} ${t('matched')}, ${listing.events.length} ${t('listed')}`),
+    el('table', {}, el('thead', {}, el('tr', {}, [t('date'), t('node'), t('kind'), t('tier'), t('targetGroup'),
+      t('programmes'), t('funding'), t('families'), t('sessions')]
+      .map((name) => el('th', { scope: 'col' }, name)))),
+    el('tbody', {}, rows)));
+  }
+
+  function renderNodes() {
+    const box = $('nodes');
+    if (!data.nodes) return;
+    const daemons = el('table', {}, el('caption', {}, t('daemon')),
+      el('thead', {}, el('tr', {}, [t('daemon'), t('region'), t('connected'), t('lastHeard'), t('settled'),
+        t('events'), t('backlog'), t('key')].map((name) => el('th', { scope: 'col' }, name)))),
+      el('tbody', {}, data.nodes.daemons.map((daemon) => el('tr', { dataset: { daemon: daemon.id } },
+        el('th', { scope: 'row' }, daemon.id), el('td', {}, daemon.region),
+        el('td', {}, daemon.connected ? '✔ ' + t('yes') : '✖ ' + t('no')),
+        el('td', { class: 'num' }, daemon.lastHeardSecondsAgo === null || daemon.lastHeardSecondsAgo === undefined ?
+          t('never') : `${number(daemon.lastHeardSecondsAgo)} ${t('secondsAgo')}`),
+        el('td', { class: 'num' }, number(daemon.settledThrough)),
+        el('td', { class: 'num' }, number(daemon.events)),
+        el('td', {}, daemon.backlog === null || daemon.backlog === undefined ? t('unknown')
+          : number(daemon.backlog)),
+        el('td', {}, el('code', {}, daemon.keys.join(' ') || '–'))))));
+    const locals = el('table', {}, el('caption', {}, t('localNode')),
+      el('thead', {}, el('tr', {}, [t('localNode'), t('town'), t('region'), t('lastReport')]
+        .map((name) => el('th', { scope: 'col' }, name)))),
+      el('tbody', {}, data.nodes.localNodes.map((node) => el('tr', { dataset: { node: node.code } },
+        el('th', { scope: 'row', title: node.name }, node.code), el('td', {}, node.town), el('td', {}, node.region),
+        el('td', { class: node.stale ? 'stale' : '' }, node.lastReport ?
+          `${node.lastReport} (${node.daysSinceReport} ${t('days')})` : t('never'),
+        node.stale ? ` ○ ${t('stale')}` : '')))));
+    box.replaceChildren(daemons, locals);
+  }
+
+  function renderTrends() {
+    if (!data.trends) return;
+    const select = $('trend-region');
+    const regions = [...new Set(data.trends.series.map((series) => series.region))];
+    const chosen = select.value || regions[0];
+    select.replaceChildren(...regions.map((region) => el('option', { value: region, selected: region === chosen },
+      region)));
+    const series = data.trends.series.filter((entry) => entry.region === chosen);
+    const maximum = Math.max(1, ...series.flatMap((entry) => entry.events.filter((value) => value !== null)));
+    const head = el('tr', {}, el('th', { scope: 'col' }, t('targetGroup')),
+      data.trends.quarters.map((quarter, index) => el('th', { scope: 'col', class: 'num' }, quarter,
+        data.trends.partial[index] ? ' ' + t('partial') : '')));
+    const rows = series.map((entry) => el('tr', {}, el('th', { scope: 'row' }, entry.targetGroup),
+      entry.events.map((value) => {
+        const bar = el('span', { class: 'bar', 'aria-hidden': 'true' });
+        bar.style.width = value === null ? '0' : `${Math.round(100 * value / maximum)}%`;
+        return el('td', { class: 'num' }, value === null ? '<5' : number(value), bar);
+      })));
+    $('trends').replaceChildren(el('table', {}, el('caption', {}, `${chosen}: ${t('trendsTitle')}`),
+      el('thead', {}, head), el('tbody', {}, rows)));
+  }
+
+  function renderProgrammes() {
+    if (!data.programmes) return;
+    const rows = data.programmes.map((programme) => el('tr', { dataset: { programme: programme.code } },
+      el('th', { scope: 'row' }, programme.code), el('td', {}, programme.name),
+      el('td', {}, programme.evidenceBand), el('td', {}, programme.tiers.join(' ')),
+      el('td', {}, programme.ratings.length ? programme.ratings.map((rating) =>
+        [rating.system, rating.scaleVersion, rating.rating, rating.date].filter(Boolean).join(' ')).join('; ') :
+        t('none')),
+      el('td', {}, programme.deliveredIn.length ? programme.deliveredIn.join(', ') : t('nowhere'))));
+    $('programmes').replaceChildren(el('table', {}, el('thead', {}, el('tr', {}, [t('code'), t('name'), t('band'),
+      t('tiers'), t('ratings'), t('deliveredIn')].map((name) => el('th', { scope: 'col' }, name)))),
+    el('tbody', {}, rows)));
+  }
+
+  function renderAudit() {
+    if (!data.acknowledgements) return;
+    if (!data.acknowledgements.length) { $('audit').replaceChildren(el('p', {}, t('noAcks'))); return; }
+    $('audit').replaceChildren(el('table', {}, el('thead', {}, el('tr', {}, [t('when'), t('who'), t('gap'),
+      t('severity'), t('note')].map((name) => el('th', { scope: 'col' }, name)))),
+    el('tbody', {}, data.acknowledgements.map((entry) => el('tr', {}, el('td', {}, entry.at),
+      el('td', {}, `${entry.user} (${t(entry.role)})`), el('td', {}, el('code', {}, entry.gapKey)),
+      el('td', { class: 'sev ' + severityClass(entry.severity) }, severityLabel(entry.severity)),
+      el('td', {}, entry.note))))));
+  }
+
+  // The acknowledgement dialog.
+  let acknowledging = null;
+  function openAcknowledge(gap) {
+    acknowledging = gap;
+    $('ack-subject').textContent = `${gap.rule} · ${gap.region || t('national')} · ${gap.message}`;
+    $('ack-note').value = '';
+    $('ack-error').hidden = true;
+    $('ack-dialog').showModal();
+  }
+  $('ack-cancel').addEventListener('click', () => $('ack-dialog').close());
+  $('ack-form').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const response = await fetch(api + 'acknowledgements', { method: 'POST', credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ key: acknowledging.key, note: $('ack-note').value }) });
+    if (!response.ok) {
+      const problem = await response.json().catch(() => ({ error: 'HTTP ' + response.status }));
+      $('ack-error').textContent = `${t('ackFailed')} ${problem.error}`;
+      $('ack-error').hidden = false;
+      return;
+    }
+    $('ack-dialog').close();
+    await refresh(['gaps', 'acknowledgements']);
+  });
+
+  const renderers = { me: renderWho, overview: renderLive, heatmap: renderHeatmap, gaps: renderGaps,
+    nodes: renderNodes, trends: renderTrends, programmes: renderProgrammes, acknowledgements: renderAudit };
+  async function refresh(names) {
+    const loaded = await Promise.all(names.map((name) => load(name).then((value) => [name, value])
+      .catch(() => [name, null])));
+    for (const [name, value] of loaded) {
+      if (value === null) continue;
+      data[name] = value;
+      renderers[name]();
+    }
+    lastUpdate = new Date();
+    renderLive();
+    document.body.dataset.updates = String(Number(document.body.dataset.updates || 0) + 1);
+  }
+
+  // Live: each notice names what changed; a short pause gathers a burst into one reload.
+  const pending = new Set();
+  let timer = null;
+  function soon(names) {
+    for (const name of names) pending.add(name);
+    if (timer) return;
+    timer = setTimeout(() => { timer = null; const names = [...pending]; pending.clear(); refresh(names); }, 150);
+  }
+  function follow() {
+    const stream = new EventSource(api + 'stream');
+    stream.addEventListener('hello', () => { liveState = 'on'; renderLive(); });
+    stream.addEventListener('gap', () => soon(['gaps', 'heatmap', 'overview']));
+    stream.addEventListener('gaps', () => soon(['gaps', 'heatmap', 'overview']));
+    stream.addEventListener('views', () => soon(['heatmap', 'trends', 'nodes', 'programmes', 'overview']));
+    stream.addEventListener('status', () => soon(['nodes']));
+    stream.addEventListener('acknowledged', () => soon(['gaps', 'acknowledgements']));
+    stream.addEventListener('hub', () => soon(['overview']));
+    stream.onopen = () => { liveState = 'on'; renderLive(); };
+    stream.onerror = () => { liveState = 'off'; renderLive(); };
+  }
+
+  $('lang').addEventListener('click', () => {
+    language = language === 'nb' ? 'en' : 'nb';
+    localStorage.setItem('knutepunkt.lang', language);
+    applyLanguage();
+  });
+  $('trend-region').addEventListener('change', renderTrends);
+  $('gap-region').addEventListener('change', renderGaps);
+  $('gap-severity').addEventListener('change', renderGaps);
+
+  (async () => {
+    applyLanguage();
+    follow();
+    await refresh(Object.keys(renderers));
+    document.body.dataset.readyAt = String(Math.round(performance.now()));
+    document.body.dataset.ready = '1';
+  })();
+})();

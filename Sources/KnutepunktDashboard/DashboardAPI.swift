@@ -1,0 +1,384 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import KnutepunktCore
+import ServiceLifecycle
+
+/// The JSON and CSV behind every view, and the live stream (docs/api.md). Mounted behind the token check.
+struct DashboardAPI: Sendable {
+    let feed: DashboardFeed
+    let access: DashboardAccess
+
+    var state: DashboardState { feed.state }
+    var taxonomy: Taxonomy { feed.configuration.taxonomy }
+
+    func add<Context: RequestContext>(to api: RouterGroup<Context>) {
+        api.get("me") { request, _ in
+            Self.json(access.user(of: request))
+        }
+        api.get("overview") { _, _ in
+            let snapshot = state.snapshot
+            return Self.json(
+                Overview(
+                    asOf: snapshot.views?.asOf,
+                    events: snapshot.views?.events,
+                    openGaps: snapshot.gaps.count,
+                    redGaps: snapshot.gaps.values.filter { $0.severity == "RED" }.count,
+                    gapSequence: snapshot.gapSequence,
+                    hubProblem: snapshot.hubProblem,
+                    storeProblem: snapshot.storeProblem
+                )
+            )
+        }
+        api.get("heatmap") { _, _ in
+            guard let heatmap = heatmap() else { return Self.starting }
+            return Self.json(heatmap)
+        }
+        api.get("heatmap.csv") { _, _ in
+            guard let views = state.snapshot.views else { return Self.starting }
+            // The coverage table's own CSV (cells under 5 written <5), one country after the other.
+            let csv = views.heatmap.map { country in
+                coverageCSV(country)
+            }.joined()
+            return Self.csv(csv, name: "heatmap-\(views.asOf).csv")
+        }
+        api.get("gaps") { _, _ in
+            Self.json(gaps())
+        }
+        api.get("gaps.csv") { _, _ in
+            let body = gaps()
+            let rows = [GapRecord.csvHeader] + body.gaps.map { $0.gap.csvRow }
+            return Self.csv(rows.joined(separator: "\n") + "\n", name: "gaps.csv")
+        }
+        api.get("acknowledgements") { _, _ in
+            Self.json(state.snapshot.acknowledgements)
+        }
+        api.post("acknowledgements") { request, context in
+            try await acknowledge(request, context: context)
+        }
+        api.get("events") { request, _ in
+            guard let query = eventQuery(request) else {
+                return DashboardRoutes.problem(.badRequest, "from and to must be dates (YYYY-MM-DD), from before to")
+            }
+            return Self.json(try await events(query))
+        }
+        api.get("events.csv") { request, _ in
+            guard let query = eventQuery(request) else {
+                return DashboardRoutes.problem(.badRequest, "from and to must be dates (YYYY-MM-DD), from before to")
+            }
+            return Self.csv(try await events(query).csv, name: "events.csv")
+        }
+        api.get("nodes") { _, _ in
+            Self.json(nodes())
+        }
+        api.get("trends") { _, _ in
+            guard let views = state.snapshot.views else { return Self.starting }
+            return Self.json(views.trends)
+        }
+        api.get("trends.csv") { _, _ in
+            guard let views = state.snapshot.views else { return Self.starting }
+            var lines = [CSVText.row(["region", "target_group", "quarter", "partial", "events"])]
+            for series in views.trends.series {
+                for (index, quarter) in views.trends.quarters.enumerated() {
+                    let events = series.events[index].map(String.init) ?? "<\(SmallCells.minimum)"
+                    let partial = views.trends.partial[index] ? "yes" : "no"
+                    lines.append(CSVText.row([series.region, series.targetGroup, quarter, partial, events]))
+                }
+            }
+            return Self.csv(lines.joined(separator: "\n") + "\n", name: "trends-\(views.asOf).csv")
+        }
+        api.get("programmes") { _, _ in
+            guard let views = state.snapshot.views else { return Self.starting }
+            return Self.json(views.programmes)
+        }
+        api.get("programmes.csv") { _, _ in
+            guard let views = state.snapshot.views else { return Self.starting }
+            var lines = [CSVText.row(["code", "name", "evidence_band", "tiers", "ratings", "delivered_in"])]
+            for programme in views.programmes {
+                let ratings = programme.ratings.map {
+                    [$0.system, $0.rating, $0.scaleVersion, $0.date].compactMap { $0 }.joined(separator: " ")
+                }
+                lines.append(
+                    CSVText.row([
+                        programme.code, programme.name, programme.evidenceBand, programme.tiers.joined(separator: " "),
+                        ratings.joined(separator: "; "), programme.deliveredIn.joined(separator: " "),
+                    ])
+                )
+            }
+            return Self.csv(lines.joined(separator: "\n") + "\n", name: "programmes.csv")
+        }
+        api.get("stream") { _, _ in
+            stream()
+        }
+    }
+
+    // MARK: Views
+
+    struct Overview: Encodable {
+        var asOf: String?
+        var events: Int?
+        var openGaps: Int
+        var redGaps: Int
+        var gapSequence: UInt64
+        var hubProblem: String?
+        var storeProblem: String?
+    }
+
+    struct Heatmap: Encodable {
+        var asOf: String
+        var events: Int
+        var countries: [DashboardViews.HeatmapCountry]
+    }
+
+    /// The heatmap with the open gaps marked on their cells.
+    func heatmap() -> Heatmap? {
+        let snapshot = state.snapshot
+        guard var views = snapshot.views else { return nil }
+        var markers: [String: [DashboardViews.GapMarker]] = [:]
+        for gap in snapshot.sortedGaps {
+            guard let region = gap.region, let group = gap.targetGroup else { continue }
+            markers["\(region)|\(group)", default: []].append(
+                DashboardViews.GapMarker(key: gap.key, rule: gap.rule, severity: gap.severity)
+            )
+        }
+        for country in views.heatmap.indices {
+            for cell in views.heatmap[country].cells.indices {
+                let key =
+                    "\(views.heatmap[country].cells[cell].region)|\(views.heatmap[country].cells[cell].targetGroup)"
+                views.heatmap[country].cells[cell].gaps = markers[key] ?? []
+            }
+        }
+        return Heatmap(asOf: views.asOf, events: views.events, countries: views.heatmap)
+    }
+
+    /// The coverage table's CSV for one country (the rows ``CoverageTable/csv`` writes), plus a no-data column.
+    func coverageCSV(_ country: DashboardViews.HeatmapCountry) -> String {
+        var lines: [String] = []
+        if country.country == state.snapshot.views?.heatmap.first?.country {
+            lines.append(
+                CSVText.row([
+                    "country", "region", "target_group", "events", "families", "rate_per_1000_births",
+                    "national_median", "no_data",
+                ])
+            )
+        }
+        for cell in country.cells {
+            let noData = cell.band == .noData
+            let withheld = "<\(SmallCells.minimum)"
+            lines.append(
+                CSVText.row([
+                    country.country, cell.region, cell.targetGroup,
+                    noData ? "" : cell.events.map(String.init) ?? (cell.suppressed ? withheld : ""),
+                    noData ? "" : cell.families.map(String.init) ?? withheld,
+                    cell.rate.map { CoverageTable.format($0) } ?? "",
+                    country.nationalMedian[cell.targetGroup].map { CoverageTable.format($0) } ?? "",
+                    noData ? "yes" : "no",
+                ])
+            )
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    struct Gaps: Encodable {
+        var sequence: UInt64
+        var epoch: String?
+        var asOf: String?
+        var gaps: [Gap]
+    }
+
+    struct Gap: Encodable {
+        var gap: GapRecord
+        /// The latest acknowledgement of this opening of the gap.
+        var acknowledgement: Acknowledgement?
+        /// The API address of the events behind the gap (its region and target group, in its window).
+        var events: String?
+    }
+
+    func gaps() -> Gaps {
+        let snapshot = state.snapshot
+        let asOf = snapshot.views.flatMap { LocalDate(iso: $0.asOf) } ?? LocalDate.today()
+        let windowStart = asOf.adding(months: -feed.configuration.thresholds.windowMonths)
+        return Gaps(
+            sequence: snapshot.gapSequence,
+            epoch: snapshot.gapEpoch,
+            asOf: snapshot.views?.asOf,
+            gaps: snapshot.sortedGaps.map { gap in
+                var query: [String] = []
+                if let region = gap.region { query.append("region=\(region)") }
+                if let group = gap.targetGroup { query.append("targetGroup=\(group)") }
+                let reference = GapRecordReference(key: gap.key, openedOn: gap.openedOn)
+                return Gap(
+                    gap: gap,
+                    acknowledgement: snapshot.acknowledgements.first { $0.covers(reference) },
+                    events: query.isEmpty
+                        ? nil
+                        : "\(DashboardRoutes.prefix)/api/events?" + query.joined(separator: "&")
+                            + "&from=\(windowStart.iso)&to=\(asOf.iso)"
+                )
+            }
+        )
+    }
+
+    struct Nodes: Encodable {
+        struct Daemon: Encodable {
+            var id: String
+            var region: String
+            var connected: Bool
+            var lastHeardSecondsAgo: Int64?
+            var settledThrough: UInt64
+            var events: Int
+            /// The start of each public key it may connect with (Z85).
+            var keys: [String]
+            /// Events waiting in the node's outbox: only the node knows it (`knutepunkt status` on the node).
+            var backlog: Int?
+        }
+        var statusAt: String?
+        var hub: String?
+        var version: String?
+        var security: String?
+        var hubProblem: String?
+        var daemons: [Daemon]
+        var localNodes: [DashboardViews.LocalNode]
+    }
+
+    func nodes() -> Nodes {
+        let snapshot = state.snapshot
+        let keys = feed.configuration.nodeKeys
+        return Nodes(
+            statusAt: snapshot.statusAt.map(AcknowledgementStore.timestamp),
+            hub: snapshot.status?.hub,
+            version: snapshot.status?.version,
+            security: snapshot.status?.security?.mode,
+            hubProblem: snapshot.hubProblem,
+            daemons: (snapshot.status?.nodes ?? []).map { node in
+                Nodes.Daemon(
+                    id: node.id,
+                    region: node.region,
+                    connected: node.connected,
+                    lastHeardSecondsAgo: node.lastHeardMillisAgo.map { $0 / 1000 },
+                    settledThrough: node.settledThrough,
+                    events: node.events,
+                    keys: (keys[node.id] ?? []).map { String($0.prefix(12)) + "…" },
+                    backlog: nil
+                )
+            },
+            localNodes: snapshot.views?.localNodes ?? []
+        )
+    }
+
+    // MARK: Events
+
+    func eventQuery(_ request: Request) -> EventQuery? {
+        let parameters = request.uri.queryParameters
+        let today = state.snapshot.views.flatMap { LocalDate(iso: $0.asOf) } ?? LocalDate.today()
+        let to = parameters.get("to").map { LocalDate(iso: $0) } ?? today
+        let from =
+            parameters.get("from").map { LocalDate(iso: $0) }
+            ?? to.map { $0.adding(months: -feed.configuration.thresholds.windowMonths) }
+        guard let from, let to, from < to else { return nil }
+        return EventQuery(
+            region: parameters.get("region").flatMap { $0.isEmpty ? nil : $0 },
+            targetGroup: parameters.get("targetGroup").flatMap { $0.isEmpty ? nil : $0 },
+            from: from,
+            to: to,
+            limit: parameters.get("limit").flatMap(Int.init) ?? 500
+        )
+    }
+
+    func events(_ query: EventQuery) async throws -> EventListing {
+        let taxonomy = taxonomy
+        return try await feed.perform { resources in
+            try EventListing.read(query, from: resources.hubStore(), taxonomy: taxonomy)
+        }
+    }
+
+    // MARK: Acknowledgements
+
+    struct AcknowledgementRequest: Decodable {
+        var key: String
+        var note: String
+    }
+
+    static let maximumNoteLength = 2000
+
+    func acknowledge<Context: RequestContext>(_ request: Request, context: Context) async throws -> Response {
+        guard let user = access.user(of: request) else {
+            return DashboardRoutes.problem(.unauthorized, "a token is needed")
+        }
+        guard user.role.mayAcknowledge else {
+            return DashboardRoutes.problem(.forbidden, "only analysts acknowledge gaps; \(user.name) is a viewer")
+        }
+        guard request.headers[.contentType]?.lowercased().hasPrefix("application/json") == true else {
+            return DashboardRoutes.problem(.unsupportedMediaType, "send JSON: {\"key\": GAP_KEY, \"note\": TEXT}")
+        }
+        var request = request
+        let body = try await request.collectBody(upTo: 64 * 1024)
+        guard let wanted = try? JSONDecoder().decode(AcknowledgementRequest.self, from: Data(buffer: body)) else {
+            return DashboardRoutes.problem(.badRequest, "send JSON: {\"key\": GAP_KEY, \"note\": TEXT}")
+        }
+        let note = wanted.note.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !note.isEmpty, note.count <= Self.maximumNoteLength else {
+            return DashboardRoutes.problem(.badRequest, "a note of 1 to \(Self.maximumNoteLength) characters is needed")
+        }
+        guard let gap = state.snapshot.gaps[wanted.key] else {
+            return DashboardRoutes.problem(.notFound, "no open gap has the key \(wanted.key)")
+        }
+        let reference = GapRecordReference(key: gap.key, openedOn: gap.openedOn)
+        let acknowledgement = try await feed.perform { resources in
+            let stored = try resources.acknowledgements.add(
+                gap: reference,
+                severity: gap.severity,
+                user: user,
+                note: note,
+                at: Date()
+            )
+            resources.state.update(.acknowledged(stored)) { $0.acknowledgements.insert(stored, at: 0) }
+            return stored
+        }
+        var response = Self.json(acknowledgement)
+        response.status = .created
+        return response
+    }
+
+    // MARK: Live stream
+
+    /// Server-Sent Events: every change the feed sees, until the client leaves or the dashboard stops.
+    func stream() -> Response {
+        let notices = state.subscribe()
+        var headers = HTTPFields()
+        headers[.contentType] = "text/event-stream"
+        headers[.cacheControl] = "no-store"
+        let body = ResponseBody { writer in
+            // The first message says where the page stands, so it can tell a reconnect from a first connect.
+            let hello = "retry: 2000\nevent: hello\ndata: {\"gapSequence\":\(state.snapshot.gapSequence)}\n\n"
+            try await writer.write(ByteBuffer(string: hello))
+            for await notice in notices.cancelOnGracefulShutdown() {
+                try await writer.write(ByteBuffer(string: notice.serverSentEvent))
+            }
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: headers, body: body)
+    }
+
+    // MARK: Responses
+
+    static var starting: Response {
+        DashboardRoutes.problem(.serviceUnavailable, "the dashboard is still reading the hub's store; try again")
+    }
+
+    static func json(_ value: some Encodable) -> Response {
+        Response(
+            status: .ok,
+            headers: [.contentType: "application/json", .cacheControl: "no-store"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: JSONBody.encode(value)))
+        )
+    }
+
+    static func csv(_ text: String, name: String) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "text/csv; charset=utf-8"
+        headers[.cacheControl] = "no-store"
+        headers[HTTPField.Name("Content-Disposition")!] = "attachment; filename=\"\(name)\""
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    }
+}

@@ -1,0 +1,132 @@
+import Crypto
+import Foundation
+
+/// Who may use the dashboard: one entry per token, each kept only as the SHA-256 of the token, never the token.
+///
+/// Tokens are long random secrets (`knutepunkt dashboard token` makes 32 random bytes), so a plain SHA-256 is enough
+/// to keep a leaked access file from granting access; a slow password hash would only slow every request down.
+///
+/// The access file has one entry per line, `ROLE NAME SHA256-HEX`; `#` starts a comment:
+///
+///     # role    name       sha256 of the token
+///     viewer    ops-screen 3f0c…
+///     analyst   kari       9a41…
+package struct DashboardAccess: Sendable, Hashable {
+    package struct Entry: Sendable, Hashable {
+        package var user: DashboardUser
+        /// The SHA-256 of the token, 32 bytes.
+        package var digest: [UInt8]
+
+        package init(user: DashboardUser, digest: [UInt8]) {
+            self.user = user
+            self.digest = digest
+        }
+    }
+
+    package var entries: [Entry]
+
+    package init(entries: [Entry]) { self.entries = entries }
+
+    /// The user `token` belongs to, or nil. Compares digests in constant time over every entry.
+    package func user(forToken token: String) -> DashboardUser? {
+        guard !token.isEmpty else { return nil }
+        let digest = Self.digest(of: token)
+        var found: DashboardUser?
+        for entry in entries where Self.constantTimeEqual(entry.digest, digest) && found == nil {
+            found = entry.user
+        }
+        return found
+    }
+
+    /// The SHA-256 of a token.
+    package static func digest(of token: String) -> [UInt8] {
+        Array(SHA256.hash(data: Array(token.utf8)))
+    }
+
+    /// The hex SHA-256 of a token, as the access file holds it.
+    package static func hexDigest(of token: String) -> String {
+        digest(of: token).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+    }
+
+    /// A new random token: 32 bytes from the system's secure generator, hex.
+    package static func makeToken() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<32).map { _ in
+            let byte = UInt8.random(in: .min ... .max, using: &generator)
+            return (byte < 16 ? "0" : "") + String(byte, radix: 16)
+        }.joined()
+    }
+
+    private static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        guard a.count == b.count else { return false }
+        var difference: UInt8 = 0
+        for index in a.indices { difference |= a[index] ^ b[index] }
+        return difference == 0
+    }
+
+    /// Reads an access file's text; `file` names it in errors.
+    package static func parse(_ text: String, file: String) throws(DashboardError) -> DashboardAccess {
+        var entries: [Entry] = []
+        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = rawLine.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+            let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" })
+            if fields.isEmpty { continue }
+            let place = "\(file):\(index + 1)"
+            guard fields.count == 3 else {
+                throw DashboardError(
+                    code: .badAccessFile,
+                    message: "\(place): expected ROLE NAME SHA256-HEX; make an entry with `knutepunkt dashboard token`"
+                )
+            }
+            guard let role = DashboardRole(rawValue: String(fields[0])) else {
+                let roles = DashboardRole.allCases.map(\.rawValue).joined(separator: " or ")
+                throw DashboardError(code: .badAccessFile, message: "\(place): unknown role \(fields[0]); use \(roles)")
+            }
+            guard let digest = Self.bytes(hex: fields[2]), digest.count == 32 else {
+                throw DashboardError(
+                    code: .badAccessFile,
+                    message: "\(place): the third field must be 64 hex digits (the SHA-256 of the token, not the token)"
+                )
+            }
+            entries.append(Entry(user: DashboardUser(name: String(fields[1]), role: role), digest: digest))
+        }
+        return DashboardAccess(entries: entries)
+    }
+
+    /// Reads an access file.
+    package static func load(path: String) throws(DashboardError) -> DashboardAccess {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw DashboardError(
+                code: .badAccessFile,
+                message: "cannot read the access file \(path): \(error); make one with `knutepunkt dashboard token`"
+            )
+        }
+        return try parse(text, file: path)
+    }
+
+    private static func bytes(hex: Substring) -> [UInt8]? {
+        let digits = Array(hex.utf8)
+        guard digits.count % 2 == 0 else { return nil }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(digits.count / 2)
+        var index = 0
+        while index < digits.count {
+            guard let high = Self.nibble(digits[index]), let low = Self.nibble(digits[index + 1]) else { return nil }
+            bytes.append(high << 4 | low)
+            index += 2
+        }
+        return bytes
+    }
+
+    private static func nibble(_ digit: UInt8) -> UInt8? {
+        switch digit {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): digit - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+}

@@ -1,0 +1,50 @@
+import Foundation
+
+/// Headless Chromium and the Python that drives it over the DevTools protocol (`Tests/Browser/`), installed from
+/// Debian's packages when missing, so the browser test runs on a fresh CI machine too.
+package enum HeadlessBrowser {
+    /// The Debian packages the browser test needs.
+    package static let packages = ["chromium", "python3-websocket"]
+    /// Debian's Python: the one python3-websocket installs into (pyenv's python3 may come first on PATH).
+    package static let python = "/usr/bin/python3"
+    package static let chromium = "/usr/bin/chromium"
+
+    /// The folder of the DevTools scripts.
+    package static var scripts: String { "\(Repository.root)/Tests/Browser" }
+
+    /// Installs Chromium and python3-websocket with apt-get when either is missing (as root, or with `sudo -n`).
+    package static func ensureInstalled() async throws {
+        if try await isInstalled() { return }
+        var run = try await aptGet(["-y", "-q", "install"] + packages)
+        if run.status != 0 {
+            // A fresh machine may not have the package lists yet.
+            _ = try await aptGet(["-q", "update"])
+            run = try await aptGet(["-y", "-q", "install"] + packages)
+        }
+        guard run.status == 0, try await isInstalled() else {
+            throw BrowserUnavailable(
+                message: "cannot install \(packages.joined(separator: " ")) (apt-get said: \(run.errors.suffix(400))); "
+                    + "install them with `sudo apt-get install -y \(packages.joined(separator: " "))`"
+            )
+        }
+    }
+
+    /// apt-get as root, or through `sudo -n` (never asks for a password).
+    private static func aptGet(_ arguments: [String]) async throws -> CommandRun {
+        let command = ["/usr/bin/env", "DEBIAN_FRONTEND=noninteractive", "/usr/bin/apt-get"] + arguments
+        if getuid() == 0 { return try await CommandRun.program(command[0], Array(command.dropFirst())) }
+        return try await CommandRun.program("/usr/bin/sudo", ["-n"] + command)
+    }
+
+    private static func isInstalled() async throws -> Bool {
+        guard FileManager.default.isExecutableFile(atPath: chromium),
+            FileManager.default.isExecutableFile(atPath: python)
+        else { return false }
+        return try await CommandRun.program(python, ["-c", "import websocket"]).status == 0
+    }
+
+    package struct BrowserUnavailable: Error, CustomStringConvertible {
+        package var message: String
+        package var description: String { message }
+    }
+}

@@ -1,0 +1,229 @@
+#!/usr/bin/env python3
+"""The browser side of the dashboard's browser test: drives headless Chromium over the DevTools protocol.
+
+Signs in with a token through the sign-in form, waits until the dashboard has rendered, measures the load, reads
+what the page shows (every heatmap cell, the gap list) into OUT/initial.json, then waits for the test to publish an
+event (it creates OUT/published) and for the page to change without a reload, reads the page again into
+OUT/final.json, acknowledges a gap through the dialog, and saves a screenshot. Every wait is bounded; any failure
+exits non-zero with the reason on stderr.
+"""
+import argparse
+import base64
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+
+import websocket  # Debian: python3-websocket (websocket-client)
+
+FACTS = """JSON.stringify({
+  cells: Object.fromEntries([...document.querySelectorAll('#heatmap td[data-region]')].map((td) =>
+    [td.dataset.region + '|' + td.dataset.group, {events: td.dataset.events, rate: td.dataset.rate,
+      band: td.dataset.band, gaps: td.dataset.gaps, text: td.querySelector('.rate').textContent}])),
+  gapCount: document.getElementById('gap-count').dataset.count,
+  gapKeys: [...document.querySelectorAll('#gaps tr[data-key]')].map((tr) => tr.dataset.key),
+  regionHeads: [...document.querySelectorAll('#heatmap th[scope=col][data-region]')].map((th) => th.dataset.region),
+  updates: Number(document.body.dataset.updates || 0),
+  readyAt: Number(document.body.dataset.readyAt || 0),
+  live: document.getElementById('live').className,
+  title: document.querySelector('h1').textContent,
+  lang: document.documentElement.lang,
+})"""
+
+
+class Browser:
+    def __init__(self, chromium, profile, width, height):
+        port_file = os.path.join(profile, 'DevToolsActivePort')
+        if os.path.exists(port_file):
+            os.remove(port_file)  # left by an earlier run: it names a port nobody listens on any more
+        self.process = subprocess.Popen(
+            [chromium, '--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run',
+             '--no-default-browser-check', '--remote-debugging-port=0', '--remote-allow-origins=*',
+             f'--user-data-dir={profile}', f'--window-size={width},{height}', 'about:blank'],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            self.socket = self.connect(port_file)
+        except BaseException:
+            self.stop_process()  # never leave a browser behind
+            raise
+        self.next_id = 0
+
+    def connect(self, port_file):
+        deadline = time.monotonic() + 30
+        while not os.path.exists(port_file) or not open(port_file).read().strip():
+            if self.process.poll() is not None:
+                raise RuntimeError(f'chromium exited with {self.process.returncode} before opening DevTools')
+            if time.monotonic() > deadline:
+                raise TimeoutError('chromium did not open its DevTools port within 30 s')
+            time.sleep(0.05)
+        port = int(open(port_file).read().split()[0])
+        targets = json.load(urllib.request.urlopen(f'http://127.0.0.1:{port}/json/list', timeout=10))
+        page = next(target for target in targets if target['type'] == 'page')
+        return websocket.create_connection(page['webSocketDebuggerUrl'], timeout=30, suppress_origin=True)
+
+    def stop_process(self):
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(10)
+
+    def call(self, method, **params):
+        self.next_id += 1
+        ident = self.next_id
+        self.socket.send(json.dumps({'id': ident, 'method': method, 'params': params}))
+        while True:
+            message = json.loads(self.socket.recv())
+            if message.get('id') == ident:
+                if 'error' in message:
+                    raise RuntimeError(f'{method}: {message["error"]}')
+                return message.get('result', {})
+
+    def evaluate(self, expression):
+        result = self.call('Runtime.evaluate', expression=expression, returnByValue=True, awaitPromise=True)
+        if 'exceptionDetails' in result:
+            raise RuntimeError(f'page script failed: {result["exceptionDetails"]}')
+        return result['result'].get('value')
+
+    def wait_for(self, expression, seconds, what):
+        deadline = time.monotonic() + seconds
+        while True:
+            value = self.evaluate(expression)
+            if value:
+                return value
+            if time.monotonic() > deadline:
+                raise TimeoutError(f'{what}: not within {seconds} s')
+            time.sleep(0.1)
+
+    def close(self):
+        try:
+            self.socket.close()
+        finally:
+            self.stop_process()
+
+
+def measure_load(browser, url):
+    """Loads the signed-in page afresh: wall clock from the navigation request to the page's own "rendered" mark
+    (every view drawn from the API), and the page's navigation timing."""
+    browser.evaluate('window.__previous = true')
+    started = time.monotonic()
+    browser.call('Page.navigate', url=url)
+    browser.wait_for("!window.__previous && document.body && document.body.dataset.ready === '1'", 30,
+                     'the dashboard on reload')
+    wall = (time.monotonic() - started) * 1000
+    timing = json.loads(browser.evaluate("JSON.stringify(performance.getEntriesByType('navigation')[0].toJSON())"))
+    return {'wallMillis': round(wall), 'renderedMillis': int(browser.evaluate('document.body.dataset.readyAt')),
+            'domContentLoadedMillis': round(timing['domContentLoadedEventEnd']),
+            'loadEventMillis': round(timing['loadEventEnd'])}
+
+
+def facts(browser):
+    return json.loads(browser.evaluate(FACTS))
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--chromium', default='chromium')
+    parser.add_argument('--url', required=True, help='the dashboard, e.g. http://127.0.0.1:8080/dashboard')
+    parser.add_argument('--token', required=True, help="an analyst's token")
+    parser.add_argument('--out', required=True, help='a folder for the profile and the results')
+    parser.add_argument('--screenshot', required=True)
+    parser.add_argument('--note', default='Regional plan under way')
+    parser.add_argument('--measure', type=int, default=0,
+                        help='only measure: load the signed-in page this many times and print the timings as JSON')
+    arguments = parser.parse_args()
+    out = arguments.out
+    browser = Browser(arguments.chromium, os.path.join(out, 'profile'), 1600, 1200)
+    try:
+        browser.call('Page.enable')
+        browser.call('Emulation.setDeviceMetricsOverride', width=1600, height=1200, deviceScaleFactor=1, mobile=False)
+        # Without a token the dashboard sends the browser to the sign-in form.
+        browser.call('Page.navigate', url=arguments.url)
+        browser.wait_for("location.pathname.endsWith('/login') && !!document.getElementById('token')", 20,
+                         'the sign-in form')
+        browser.evaluate(f"document.getElementById('token').value = {json.dumps(arguments.token)};"
+                         "document.querySelector('form').submit(); true")
+        browser.wait_for("document.body && document.body.dataset.ready === '1'", 30, 'the dashboard after sign-in')
+        if arguments.measure:
+            loads = [measure_load(browser, arguments.url) for _ in range(arguments.measure)]
+            walls = sorted(load['wallMillis'] for load in loads)
+            print(json.dumps({'loads': loads, 'medianWallMillis': walls[len(walls) // 2],
+                              'cells': len(facts(browser)['cells'])}))
+            return
+        load = measure_load(browser, arguments.url)
+        initial = facts(browser)
+        initial['load'] = load
+        browser.wait_for("document.getElementById('live').classList.contains('on')", 10, 'the live stream')
+        # The keyboard: the first Tab reaches the skip link, which shows itself when focused.
+        for kind in ('keyDown', 'keyUp'):
+            browser.call('Input.dispatchKeyEvent', type=kind, key='Tab', code='Tab', windowsVirtualKeyCode=9)
+        initial['firstTab'] = browser.evaluate(
+            "document.activeElement.className + ':' + (document.activeElement.getBoundingClientRect().left >= 0)")
+        # The language switch: Norwegian labels, then back.
+        browser.evaluate("document.getElementById('lang').click(); true")
+        initial['norwegianTitle'] = browser.wait_for(
+            "document.documentElement.lang === 'nb' && document.querySelector('h1').textContent", 5, 'Norwegian')
+        browser.evaluate("document.getElementById('lang').click(); true")
+        browser.wait_for("document.documentElement.lang === 'en'", 5, 'English again')
+        with open(os.path.join(out, 'initial.json.part'), 'w') as file:
+            json.dump(initial, file)
+        os.rename(os.path.join(out, 'initial.json.part'), os.path.join(out, 'initial.json'))
+
+        # The test publishes an event through a node now; the page must change without a reload.
+        deadline = time.monotonic() + 90
+        while not os.path.exists(os.path.join(out, 'published')):
+            if time.monotonic() > deadline:
+                raise TimeoutError('the test did not publish within 90 s')
+            time.sleep(0.05)
+        before = {key: cell['events'] for key, cell in initial['cells'].items()}
+        browser.evaluate('window.__unchanged = true')
+        deadline = time.monotonic() + 30
+        while {key: cell['events'] for key, cell in facts(browser)['cells'].items()} == before:
+            if time.monotonic() > deadline:
+                raise TimeoutError('the heatmap did not change live within 30 s')
+            time.sleep(0.1)
+        final = facts(browser)
+        final['reloaded'] = not browser.evaluate('window.__unchanged === true')
+
+        # The events behind a heatmap cell, listed on the page.
+        browser.evaluate("document.querySelector('#heatmap td[data-region=\"NO-VEST\"][data-group=\"PND\"] a')"
+                         ".click(); true")
+        final['eventRows'] = browser.wait_for(
+            "!document.getElementById('events-section').hidden && "
+            "document.querySelectorAll('#events tbody tr').length", 10, 'the events behind NO-VEST/PND')
+
+        # An analyst acknowledges the first gap through the dialog.
+        key = browser.evaluate("document.querySelector('#gaps tr[data-key] button.act').closest('tr').dataset.key")
+        browser.evaluate("document.querySelector('#gaps tr[data-key] button.act').click(); true")
+        browser.wait_for("document.getElementById('ack-dialog').open", 5, 'the acknowledgement dialog')
+        browser.evaluate(f"document.getElementById('ack-note').value = {json.dumps(arguments.note)};"
+                         "document.querySelector('#ack-form button[type=submit]').click(); true")
+        browser.wait_for(f"[...document.querySelectorAll('#gaps tr')].some((tr) => tr.dataset.key === "
+                         f"{json.dumps(key)} && tr.textContent.includes({json.dumps(arguments.note)}))", 10,
+                         'the acknowledgement in the gap list')
+        final['acknowledgedKey'] = key
+        with open(os.path.join(out, 'final.json'), 'w') as file:
+            json.dump(final, file)
+
+        metrics = browser.call('Page.getLayoutMetrics')
+        height = int(min(metrics['cssContentSize']['height'], 2400))
+        shot = browser.call('Page.captureScreenshot', format='png', captureBeyondViewport=True,
+                            clip={'x': 0, 'y': 0, 'width': 1600, 'height': height, 'scale': 1})
+        with open(arguments.screenshot, 'wb') as file:
+            file.write(base64.b64decode(shot['data']))
+    finally:
+        browser.close()
+
+
+if __name__ == '__main__':
+    # A test that gives up sends SIGTERM: leave through `finally`, so Chromium is stopped too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    try:
+        main()
+    except Exception as error:  # the test reads stderr
+        print(f'dashboard_browser: {type(error).__name__}: {error}', file=sys.stderr)
+        sys.exit(1)

@@ -1,0 +1,232 @@
+import Foundation
+import KnutepunktClient
+import KnutepunktConfig
+import KnutepunktCore
+import KnutepunktDashboard
+import KnutepunktStore
+import KnutepunktTesting
+import Testing
+
+/// The dashboard in a real browser (headless Chromium, driven over the DevTools protocol by
+/// Tests/Browser/dashboard_browser.py) against a hub holding the sample year: the heatmap and the gap list show
+/// what the gap report and the hub compute, a new event published through a node changes the page without a reload,
+/// and an analyst acknowledges a gap through the dialog. Saves a screenshot to .build/dashboard-screenshot.png.
+@Suite(.serialized)
+struct DashboardBrowserTests {
+    static var screenshotPath: String { "\(Repository.root)/.build/dashboard-screenshot.png" }
+
+    @Test(.timeLimit(.minutes(5)))
+    func theDashboardShowsTheHubsNumbersAndFollowsItLive() async throws {
+        try await HeadlessBrowser.ensureInstalled()
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let today = LocalDate.today()
+        let hub = InProcessDaemons.hubConfiguration(folder: folder, nodes: DashboardFixtures.regions.map { ($0, $0) })
+        let storePath = folder.file("hub.sqlite")
+        try DashboardFixtures.storeSample(at: storePath, today: today)
+        let viewer = DashboardAccess.makeToken()
+        let analyst = DashboardAccess.makeToken()
+
+        try await InProcessDaemons.withHub(hub) { endpoints in
+            let configuration = DashboardFixtures.configuration(
+                storePath: storePath,
+                publish: endpoints.publish,
+                control: endpoints.control,
+                acknowledgements: folder.file("dashboard.sqlite"),
+                viewer: viewer,
+                analyst: analyst
+            )
+            try await DashboardFixtures.withDashboard(configuration) { feed, port in
+                // The feed has read the store and holds the hub's gaps, up to the hub's latest change.
+                try await DashboardFixtures.waitUntil("the dashboard's first views and gaps") {
+                    let state = feed.state.snapshot
+                    guard state.views != nil, state.gapEpoch != nil else { return false }
+                    let hubGaps = try await DashboardFixtures.hubGaps(endpoints.control)
+                    return state.gapSequence == hubGaps.sequence && state.gapEpoch == hubGaps.epoch
+                }
+                let hubGaps = try await DashboardFixtures.hubGaps(endpoints.control)
+                #expect(hubGaps.gaps.count > 10, "the sample year carries many gaps")
+                let expected = try DashboardFixtures.expectedHeatmap(storePath: storePath, today: today)
+
+                let out = folder.file("browser")
+                try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+                let browser = try BrowserRun(
+                    arguments: [
+                        "\(HeadlessBrowser.scripts)/dashboard_browser.py", "--chromium", HeadlessBrowser.chromium,
+                        "--url", "http://127.0.0.1:\(port)/dashboard", "--token", analyst, "--out", out,
+                        "--screenshot", Self.screenshotPath,
+                    ]
+                )
+                defer { browser.stop() }
+
+                // What the page shows first.
+                try await DashboardFixtures.waitUntil("the browser's first reading", seconds: 90) {
+                    guard !browser.hasExited else { throw BrowserRun.Failed(errors: browser.errors) }
+                    return FileManager.default.fileExists(atPath: "\(out)/initial.json")
+                }
+                let initial = try PageFacts.read("\(out)/initial.json")
+                #expect(initial.regionHeads == DashboardFixtures.regions)
+                Self.expectHeatmap(initial, equals: expected)
+                #expect(initial.gapCount == String(hubGaps.gaps.count))
+                #expect(Set(initial.gapKeys) == Set(hubGaps.gaps.map(\.key)))
+                #expect(initial.norwegianTitle?.contains("nasjonalt") == true)
+                #expect(initial.firstTab == "skip:true", "the first Tab reaches the visible skip link")
+                // Gap markers on the heatmap: G1 (no service for families affected by imprisonment) in NO-NORD.
+                #expect(initial.cells["NO-NORD|PRISON"]?.gaps.split(separator: " ").contains("G1") == true)
+
+                // A coordinator in NO-VEST publishes one more activity for perinatal depression through the node.
+                try await Self.publishThroughNode(hub: endpoints.listen, folder: folder, day: today.adding(days: -1))
+                _ = FileManager.default.createFile(atPath: "\(out)/published", contents: Data())
+                try await browser.waitForExit()
+                guard browser.status == 0 else { throw BrowserRun.Failed(errors: browser.errors) }
+
+                let final = try PageFacts.read("\(out)/final.json")
+                let after = try DashboardFixtures.expectedHeatmap(storePath: storePath, today: today)
+                #expect(final.reloaded == false, "the page changed live, without a reload")
+                Self.expectHeatmap(final, equals: after)
+                let before = Int(initial.cells["NO-VEST|PND"]?.events ?? "") ?? 0
+                #expect(Int(final.cells["NO-VEST|PND"]?.events ?? "") == before + 1)
+                #expect(final.updates > initial.updates)
+                // The cell's events, listed: as many as the cell counts.
+                #expect(final.eventRows == Int(final.cells["NO-VEST|PND"]?.events ?? ""))
+
+                // The acknowledgement is stored, audited, and about the gap the page showed.
+                let acknowledgements = feed.state.snapshot.acknowledgements
+                #expect(acknowledgements.first?.gapKey == final.acknowledgedKey)
+                #expect(acknowledgements.first?.user == "kari" && acknowledgements.first?.role == "analyst")
+                #expect(acknowledgements.first?.note == "Regional plan under way")
+                #expect(FileManager.default.fileExists(atPath: Self.screenshotPath))
+                if let load = initial.load {
+                    print(
+                        "dashboard: screenshot \(Self.screenshotPath); load against the sample year: "
+                            + "\(load.wallMillis) ms to rendered (navigation to data on screen), "
+                            + "page mark \(load.renderedMillis) ms, DOMContentLoaded \(load.domContentLoadedMillis) ms, "
+                            + "load event \(load.loadEventMillis) ms"
+                    )
+                }
+            }
+        }
+    }
+
+    static func expectHeatmap(_ page: PageFacts, equals expected: [String: (events: String, rate: Double?)]) {
+        #expect(Set(page.cells.keys) == Set(expected.keys))
+        for (key, cell) in expected {
+            let shown = page.cells[key]
+            #expect(shown?.events == cell.events, "events in \(key)")
+            if let rate = cell.rate, !cell.events.isEmpty, cell.events != "<5" {
+                #expect(abs((Double(shown?.rate ?? "") ?? -1) - rate) < 0.006, "rate in \(key)")
+            } else {
+                #expect(shown?.rate == "", "no rate shown in \(key)")
+            }
+        }
+    }
+
+    /// Runs a NO-VEST node daemon against the hub, submits one event and waits until the hub has it.
+    static func publishThroughNode(hub: String, folder: TemporaryDirectory, day: LocalDate) async throws {
+        let node = NodeConfiguration(
+            id: "NO-VEST",
+            region: "NO-VEST",
+            hubEndpoint: hub,
+            controlEndpoint: "tcp://127.0.0.1:*",
+            outboxPath: folder.file("node/outbox.sqlite"),
+            taxonomyPath: Repository.taxonomyPath,
+            defaultNode: "NO-VEST-BERGEN"
+        )
+        let event = EventFixtures.event(source: "DASHBOARD", index: 0, region: "NO-VEST", node: "NO-VEST-BERGEN")
+            .replacingOccurrences(
+                of: #""date":"[0-9-]+""#,
+                with: "\"date\":\"\(day.iso)\"",
+                options: .regularExpression
+            )
+        try await InProcessDaemons.withNode(node) { endpoints in
+            try await ControlClient.withConnection(to: endpoints.control) { client in
+                let results = try client.submit([Array(event.utf8)])
+                guard results.first?.status == .queued else {
+                    throw BrowserRun.Failed(errors: "not queued: \(results)")
+                }
+                _ = try client.status(StatusRequest(waitForDrained: true, timeoutMillis: 30_000))
+            }
+        }
+    }
+}
+
+/// What the browser script read off the page.
+struct PageFacts: Decodable {
+    struct Cell: Decodable {
+        var events: String
+        var rate: String
+        var band: String
+        var gaps: String
+        var text: String
+    }
+
+    struct Load: Decodable {
+        var wallMillis: Int
+        var renderedMillis: Int
+        var domContentLoadedMillis: Int
+        var loadEventMillis: Int
+    }
+
+    var cells: [String: Cell]
+    var gapCount: String
+    var gapKeys: [String]
+    var regionHeads: [String]
+    var updates: Int
+    var title: String
+    var lang: String
+    var load: Load?
+    var norwegianTitle: String?
+    var firstTab: String?
+    var eventRows: Int?
+    var reloaded: Bool?
+    var acknowledgedKey: String?
+
+    static func read(_ path: String) throws -> PageFacts {
+        try JSONDecoder().decode(PageFacts.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+    }
+}
+
+/// The browser script as a child process: its exit and what it said on stderr.
+final class BrowserRun: Sendable {
+    private let process: Process
+    private let exited = ReadySignal<Int32>()
+    private let stderr = ReadySignal<Data>()
+
+    struct Failed: Error, CustomStringConvertible {
+        var errors: String
+        var description: String { "the browser script failed: \(errors)" }
+    }
+
+    init(arguments: [String]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: HeadlessBrowser.python)
+        process.arguments = arguments
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        let exited = exited
+        process.terminationHandler = { exited.fulfil($0.terminationStatus) }
+        try process.run()
+        self.process = process
+        let stderr = stderr
+        Thread.detachNewThread { stderr.fulfil(errors.fileHandleForReading.readDataToEndOfFile()) }
+    }
+
+    var hasExited: Bool { !process.isRunning }
+    var status: Int32 { process.terminationStatus }
+    var errors: String {
+        guard hasExited else { return "(still running)" }
+        return process.terminationStatus == 0 ? "" : "exit \(process.terminationStatus)"
+    }
+
+    func waitForExit() async throws {
+        _ = try await exited.value()
+        let text = String(decoding: try await stderr.value(), as: UTF8.self)
+        if process.terminationStatus != 0 { throw Failed(errors: text) }
+    }
+
+    /// Stops the script (and with it Chromium) if it still runs.
+    func stop() {
+        if process.isRunning { process.terminate() }
+    }
+}
