@@ -63,6 +63,13 @@ final class HubReactor {
     private var storedTotal: Int
     /// STATUS requests waiting for a number of stored events, with their deadlines.
     private var statusWaiters: [(envelope: [[UInt8]], total: Int, deadline: ContinuousClock.Instant)] = []
+    /// When each node was last heard from (wall clock, so it means something after a restart); loaded from the store.
+    private var lastHeard: [String: Date]
+    /// Contacts not yet written to the store; written every ``contactFlushInterval`` and at stop.
+    private var unrecordedContacts: [String: Date] = [:]
+    private var nextContactFlush: ContinuousClock.Instant
+    /// How often the last-heard times are written to the store (a crash loses at most this much of them).
+    static let contactFlushInterval: Duration = .seconds(5)
 
     static func run(_ setup: Setup) {
         let reactor: HubReactor
@@ -95,6 +102,8 @@ final class HubReactor {
             )
             validator = EventValidator(taxonomy: setup.taxonomy)
             storedTotal = try store.counts().total
+            lastHeard = try store.lastHeard()
+            nextContactFlush = ContinuousClock.now + Self.contactFlushInterval
             gaps = try HubGapMonitor(
                 taxonomy: setup.taxonomy,
                 thresholds: setup.thresholds,
@@ -205,6 +214,7 @@ final class HubReactor {
             for action in sessions.tick(now: clock.now) { perform(action) }
             answerStatusWaiters()
             publishGapChanges(gaps.tick(store: store))
+            recordContactsIfDue()
             if ready[wakeIndex].contains(.readable) {
                 for command in setup.mailbox.takeAll(from: wake) {
                     switch command {
@@ -221,6 +231,8 @@ final class HubReactor {
     }
 
     private func close() {
+        nextContactFlush = clock.now
+        recordContactsIfDue()
         zap?.close()
         control.close()
         publisher.close()
@@ -259,6 +271,7 @@ final class HubReactor {
                     continue
                 }
                 actions = sessions.received(decoded, from: peer, now: clock.now)
+                if let node = sessions.node(of: peer) { heard(node) }
             } catch {
                 logger.warning(
                     "malformed message from a node",
@@ -276,6 +289,28 @@ final class HubReactor {
             }
         }
         commit(batch, nacks: nacks)
+    }
+
+    // MARK: - Liveness
+
+    /// Notes a sign of life from a node with a session (any message counts).
+    private func heard(_ node: String) {
+        let now = Date()
+        lastHeard[node] = now
+        unrecordedContacts[node] = now
+    }
+
+    /// Writes the last-heard times gathered since the last write, at most every ``contactFlushInterval``.
+    private func recordContactsIfDue() {
+        guard !unrecordedContacts.isEmpty, clock.now >= nextContactFlush else { return }
+        nextContactFlush = clock.now + Self.contactFlushInterval
+        do {
+            try store.recordLastHeard(unrecordedContacts)
+            unrecordedContacts = [:]
+        } catch {
+            // Only liveness bookkeeping: keep them and try again at the next interval.
+            logger.warning("recording when nodes were last heard failed", metadata: ["error": "\(error)"])
+        }
     }
 
     // MARK: - Security
@@ -456,6 +491,13 @@ final class HubReactor {
                 HubEventRecord(source: ingest.nodeID, sequence: ingest.sequence, event: event, payload: ingest.payload)
             )
         }
+    }
+
+    /// An ISO 8601 UTC timestamp with milliseconds, as status reports show times.
+    static func timestamp(_ date: Date) -> String {
+        date.formatted(
+            .iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted)
+        )
     }
 
     static func reason(for issues: [ValidationIssue]) -> ReasonCode {
@@ -662,9 +704,11 @@ final class HubReactor {
                 id: grant.id,
                 region: grant.region,
                 connected: session != nil,
-                lastHeardMillisAgo: session.map { (now - $0.lastHeard).milliseconds },
+                lastHeardMillisAgo: session.map { (now - $0.lastHeard).milliseconds }
+                    ?? lastHeard[grant.id].map { Int64(Date().timeIntervalSince($0) * 1000) },
                 settledThrough: sessions.settledThrough(node: grant.id),
-                events: counts.bySource[grant.id] ?? 0
+                events: counts.bySource[grant.id] ?? 0,
+                lastHeardAt: lastHeard[grant.id].map(Self.timestamp)
             )
         }
         return HubStatusReport(
