@@ -61,6 +61,9 @@ package struct HubConfiguration: Sendable, Hashable {
     /// Events per second each node may send (a token bucket; bursts up to one second's worth). Beyond it the hub
     /// answers RATE_LIMITED and the node's events wait; none is lost.
     package var nodeEventsPerSecond: Int
+    /// Messages the PUB socket queues per subscriber (ZMQ_SNDHWM). A subscriber that falls further behind loses
+    /// messages (it sees a gap in their sequence numbers) while the hub's memory stays bounded and the others go on.
+    package var publishHighWaterMark: Int = 100_000
     /// CURVE on every socket, with a ZAP handler that admits only the keys listed; nil: not configured (the hub then
     /// runs only with `--insecure`, in plaintext).
     package var curve: Curve?
@@ -114,7 +117,7 @@ package struct HubConfiguration: Sendable, Hashable {
 
     static let keys = [
         "id", "listen", "publish", "control", "storage", "taxonomy", "nodes", "maxBatch", "maxMessageBytes",
-        "sessionTimeout", "curve", "nodeEventsPerSecond",
+        "sessionTimeout", "curve", "nodeEventsPerSecond", "publishHighWaterMark",
     ]
 
     /// Reads the `hub:` section of a configuration file.
@@ -129,6 +132,7 @@ package struct HubConfiguration: Sendable, Hashable {
         let maxBytes = reader.int(m, "maxMessageBytes", at: "hub", range: 1024...(256 << 20))
         let sessionTimeout = reader.duration(m, "sessionTimeout", at: "hub")
         let nodeRate = reader.int(m, "nodeEventsPerSecond", at: "hub", range: 1...10_000_000)
+        let publishHWM = reader.int(m, "publishHighWaterMark", at: "hub", range: 1...10_000_000)
         var storage: Storage?
         if let text = reader.string(m, "storage", at: "hub") {
             if text.hasPrefix("sqlite:"), text.count > "sqlite:".count {
@@ -195,7 +199,7 @@ package struct HubConfiguration: Sendable, Hashable {
         }
         let curve = readCurve(&reader, m, keyless: grants.filter { !listingKeys.contains($0.id) })
         guard let id, let listen, let publish, let control, let storage, let taxonomy else { return nil }
-        return HubConfiguration(
+        var configuration = HubConfiguration(
             id: id,
             listenEndpoint: listen,
             publishEndpoint: publish,
@@ -209,6 +213,8 @@ package struct HubConfiguration: Sendable, Hashable {
             nodeEventsPerSecond: nodeRate ?? 250_000,
             curve: curve
         )
+        if let publishHWM { configuration.publishHighWaterMark = publishHWM }
+        return configuration
     }
 
     /// `hub.curve`: the secret key file and the viewers' public key files; with it, every node needs a public key

@@ -59,6 +59,8 @@ final class HubReactor {
     private var refusals: [String: Int] = [:]
     /// Events per second each node may send.
     private var limiter: RateLimiter
+    /// Events published on `event.<REGION>` since start (the number the next one carries, minus one).
+    private var publishedEvents: UInt64 = 0
     /// Events stored so far, kept in memory so STATUS waiters need no query per commit.
     private var storedTotal: Int
     /// STATUS requests waiting for a number of stored events, with their deadlines.
@@ -150,7 +152,7 @@ final class HubReactor {
             try router.bind(configuration.listenEndpoint)
             publisher = try setup.context.makeSocket(.pub)
             opened.append(publisher)
-            try publisher.setOption(.sendHighWaterMark, 100_000)
+            try publisher.setOption(.sendHighWaterMark, configuration.publishHighWaterMark)
             // A PUB reads only subscriptions: nothing larger than a topic is ever needed.
             try publisher.setOption(.maxMessageSize, Int64(4 << 10))
             try secure(publisher, domain: CurveKeyring.viewerDomain)
@@ -575,8 +577,13 @@ final class HubReactor {
 
     private func publish(_ event: HubEventRecord) {
         do {
-            // PUB never blocks: a slow subscriber loses messages at its high-water mark, never the hub.
-            try publisher.send([Array("event.\(event.region)".utf8), event.payload], dontWait: true)
+            // PUB never blocks: a slow subscriber loses messages at its high-water mark, never the hub. The third
+            // frame numbers the published events of this hub run (1, 2, 3, …), so a subscriber sees what it lost.
+            publishedEvents += 1
+            try publisher.send(
+                [Array("event.\(event.region)".utf8), event.payload, WireFrame.bytes(publishedEvents)],
+                dontWait: true
+            )
         } catch {
             logger.warning("publishing failed", metadata: ["error": "\(error)"])
         }

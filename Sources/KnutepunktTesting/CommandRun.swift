@@ -10,8 +10,14 @@ package struct CommandRun: Sendable {
     /// Runs `knutepunkt arguments…` with `input` on standard input; waits (without blocking the cooperative pool)
     /// until it exits.
     package static func knutepunkt(_ arguments: [String], input: String = "") async throws -> CommandRun {
+        try await run(Repository.executable, arguments, input: input)
+    }
+
+    /// Runs any program (e.g. `/bin/mount`) the same way.
+    package static func run(_ executable: String, _ arguments: [String], input: String = "") async throws -> CommandRun
+    {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: Repository.executable)
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         let stdout = Pipe()
         let stderr = Pipe()
