@@ -134,9 +134,8 @@ final class NodeReactor {
         while true {
             let now = clock.now
             if let stopDeadline {
-                guard case .ready = uplink.phase, now < stopDeadline, uplink.settledThrough < lastAssigned else {
-                    return
-                }
+                // Greeting counts too: a hub that has just come back may still welcome us and take the backlog.
+                guard now < stopDeadline, uplink.settledThrough < lastAssigned else { return }
             }
             var poller = ZMQPoller()
             let wakeIndex = poller.add(wake)
@@ -169,8 +168,9 @@ final class NodeReactor {
         }
     }
 
-    /// Stops accepting submissions at once; keeps the uplink a little longer so what is in flight gets its ACK.
-    /// Nothing depends on that: every accepted event is in the outbox and is sent again after a restart.
+    /// Stops accepting submissions at once; keeps the uplink for at most ``shutdownGrace`` so that what is in flight
+    /// (or still queued) gets its ACK, and exits as soon as the outbox is drained. Nothing depends on that: every
+    /// accepted event is in the outbox and is sent again after a restart.
     private func beginStopping() {
         guard stopDeadline == nil else { return }
         control?.close()

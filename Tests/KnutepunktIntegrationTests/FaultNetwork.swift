@@ -77,6 +77,7 @@ actor FaultNetwork {
         proxied: Bool = false,
         nodeExtra: String = "",
         hubExtra: String = "",
+        startNodes: Bool = true,
         beforeNodes: (LoopbackNetwork) async throws -> Void = { _ in }
     ) async throws -> FaultNetwork {
         try #require(FileManager.default.isExecutableFile(atPath: Repository.executable), "build knutepunkt first")
@@ -88,7 +89,9 @@ actor FaultNetwork {
         )
         try await network.startHub()
         try await beforeNodes(network.net)
-        for node in nodes { try await network.startNode(node.id) }
+        if startNodes {
+            for node in nodes { try await network.startNode(node.id) }
+        }
         return network
     }
 
@@ -187,22 +190,7 @@ actor FaultNetwork {
         for process in nodes.values { _ = await process.stop() }
         _ = await stopHub()
         for proxy in proxies.values { await proxy.close() }
-        let store = try SQLiteHubStore.open(path: net.hubStorePath)
-        defer { try? store.close() }
-        let keys = try store.storedKeys()
-        let ids = keys.map { $0.eventID.uuidString.lowercased() }
-        figures.events = accepted.values.reduce(0, +)
-        figures.stored = keys.count
-        figures.duplicated = keys.count - Set(ids).count
-        let held = Set(ids)
-        var lost = 0
-        for node in net.nodes {
-            let expected = (0..<(accepted[node.id] ?? 0)).map { EventFixtures.id(node.id, $0) }
-            lost += expected.filter { !held.contains($0) }.count
-            let mine = keys.filter { $0.source == node.id }.map { $0.eventID.uuidString.lowercased() }
-            if mine != expected { figures.orderBroken += 1 }
-        }
-        figures.lost = lost
+        try Self.check(store: net.hubStorePath, nodes: net.nodes.map(\.id), accepted: accepted, into: &figures)
         print(figures)
         #expect(figures.lost == 0, "\(figures)")
         #expect(figures.duplicated == 0, "\(figures)")
@@ -213,6 +201,33 @@ actor FaultNetwork {
         } else {
             print("FAULT logs kept in \(net.folder.path)")
         }
+    }
+
+    /// Reads a hub store and fills in stored, lost, duplicated and order figures.
+    static func check(
+        store path: String,
+        nodes: [String],
+        accepted: [String: Int],
+        into figures: inout FaultFigures
+    ) throws {
+        let store = try SQLiteHubStore.open(path: path)
+        defer { try? store.close() }
+        let keys = try store.storedKeys()
+        let ids = keys.map { $0.eventID.uuidString.lowercased() }
+        figures.events = accepted.values.reduce(0, +)
+        figures.stored = keys.count
+        figures.duplicated = keys.count - Set(ids).count
+        let held = Set(ids)
+        var lost = 0
+        var broken = 0
+        for node in nodes {
+            let expected = (0..<(accepted[node] ?? 0)).map { EventFixtures.id(node, $0) }
+            lost += expected.filter { !held.contains($0) }.count
+            let mine = keys.filter { $0.source == node }.map { $0.eventID.uuidString.lowercased() }
+            if mine != expected { broken += 1 }
+        }
+        figures.lost = lost
+        figures.orderBroken = broken
     }
 
     // MARK: - Coordinators
