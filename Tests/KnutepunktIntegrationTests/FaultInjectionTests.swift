@@ -119,12 +119,14 @@ struct FaultInjectionTests {
             _ index: Int,
             _ name: String,
             apply: () -> Void,
-            effect: (FaultProxy) async -> Bool
+            effect: (FaultProxy, FaultProxy.Counters) async -> Bool
         )
             async throws
         {
             for node in nodes { _ = await directory.waitForProgress(node.id, atLeast: perNode * index / stages) }
             let started = ContinuousClock.now
+            // Counted before the fault, so that an effect that comes at once is not missed.
+            let before = proxies.map(\.counters)
             apply()
             for node in nodes {
                 await directory.release(
@@ -132,8 +134,8 @@ struct FaultInjectionTests {
                     holdingAgainAt: index + 1 < stages ? perNode * (index + 1) / stages : nil
                 )
             }
-            for proxy in proxies {
-                let seen = await effect(proxy)
+            for (proxy, counters) in zip(proxies, before) {
+                let seen = await effect(proxy, counters)
                 #expect(seen, "\(name): no effect seen at the proxy")
             }
             figures.faults += proxies.count
@@ -147,9 +149,8 @@ struct FaultInjectionTests {
             // Blackhole: bytes vanish, no FIN, no RST. The node notices by its heartbeats and reconnects.
             try await stage(1, "blackhole") {
                 for proxy in proxies { proxy.mode = .blackhole }
-            } effect: { proxy in
-                let before = proxy.counters.connections
-                return await proxy.wait(limit: .seconds(30)) { $0.connections > before }
+            } effect: { proxy, before in
+                await proxy.wait(limit: .seconds(30)) { $0.connections > before.connections }
             }
             let healed = ContinuousClock.now
             for proxy in proxies { proxy.mode = .pass }
@@ -159,7 +160,7 @@ struct FaultInjectionTests {
 
             // Three resets (RST both ways), each after the nodes are back.
             try await stage(2, "reset x3") {
-            } effect: { proxy in
+            } effect: { proxy, _ in
                 for _ in 0..<3 {
                     let before = proxy.counters.connections
                     proxy.resetAll()
@@ -172,7 +173,7 @@ struct FaultInjectionTests {
             // Delay: every chunk 300 ms late; the stage's events must still arrive through it.
             try await stage(3, "delay 300ms") {
                 for proxy in proxies { proxy.mode = .delay(.milliseconds(300)) }
-            } effect: { _ in
+            } effect: { _, _ in
                 true
             }
             _ = try await network.hubStatus(waitForTotal: nodes.count * perNode * 3 / stages)
@@ -181,14 +182,15 @@ struct FaultInjectionTests {
             // libzmq drops the connection).
             try await stage(4, "truncate") {
                 for proxy in proxies { proxy.mode = .truncateNext }
-            } effect: { proxy in
-                await proxy.wait(limit: .seconds(30)) { $0.truncations >= 1 }
+            } effect: { proxy, before in
+                await proxy.wait(limit: .seconds(30)) { $0.truncations > before.truncations }
             }
             try await stage(5, "corrupt") {
                 for proxy in proxies { proxy.mode = .corruptNext }
-            } effect: { proxy in
-                let before = proxy.counters.connections
-                return await proxy.wait(limit: .seconds(30)) { $0.corruptions >= 1 && $0.connections > before }
+            } effect: { proxy, before in
+                await proxy.wait(limit: .seconds(30)) {
+                    $0.corruptions > before.corruptions && $0.connections > before.connections
+                }
             }
             for try await _ in group {}
         }
