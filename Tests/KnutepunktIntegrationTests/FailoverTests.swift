@@ -67,10 +67,13 @@ struct FailoverTests {
         let restarted = ContinuousClock.now
         try await network.startHub()
         accepted = try await FaultNetwork.publish(node, from: accepted, to: 3_000, directory: directory)
-        // After failbackAfter (2 s here) the node greets the primary again, which asks for what it missed.
+        // After failbackAfter (2 s here) the node greets the primary again, which asks for what it missed. Only the
+        // node can have brought the primary the events published after its restart, so this is the failback. (Where
+        // the node is at this instant is not asserted: a 1 s hub timeout on a loaded machine may move it again.)
         #expect(try await network.hubStatus(waitForTotal: accepted).events.total == accepted)
         let failback = ContinuousClock.now - restarted
-        #expect(try await network.nodeStatus(node.id).hub.endpoint == primary)
+        let now = try await network.nodeStatus(node.id).hub.endpoint
+        figures.notes.append("node now on the \(now == primary ? "primary" : "backup")")
         #expect(try await backupTotal(atLeast: 2_000) >= 2_000)
         #expect(await backupHub.stop() == 0)
         figures.recoveryNote = "primary killed until the backup held everything"
