@@ -25,7 +25,7 @@ struct SubscriberFigures: Sendable, CustomStringConvertible {
 
 extension FaultInjectionTests {
     /// e. A subscriber on the hub's PUB stream that does not read: the hub goes on (its memory bounded by the PUB
-    /// high-water mark, here 5,000 messages), a subscriber that reads gets everything, and the slow one detects what
+    /// high-water mark, here 8,000 messages), a subscriber that reads gets everything, and the slow one detects what
     /// it lost by the numbers the events carry.
     @Test(.timeLimit(.minutes(3)))
     func slowSubscriberLosesOnlyItsOwnMessagesAndSeesTheGap() async throws {
@@ -37,9 +37,9 @@ extension FaultInjectionTests {
         let network = try await FaultNetwork.start(
             nodes: [node],
             // Commits of at most 256 messages keep each burst of publications under the high-water mark.
-            hubExtra: "  publishHighWaterMark: 5000\n  maxBatch: 256\n"
+            hubExtra: "  publishHighWaterMark: 8000\n  maxBatch: 256\n"
         )
-        var figures = FaultFigures("e: slow PUB subscriber, 1 node x 20,000, publishHighWaterMark 5000")
+        var figures = FaultFigures("e: slow PUB subscriber, 1 node x 20,000, publishHighWaterMark 8000")
         let publish = try #require(await network.hubEndpoints["publish"])
         let curve = network.viewer
         let pid = try #require(await network.hubPID)
