@@ -4,12 +4,13 @@
 # Both install what is missing (libzmq3-dev from Debian) first.
 
 SWIFT      ?= swift
+SHELL      := /bin/bash
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DATA       ?= .data/local
 BIN_DEBUG   = .build/debug/knutepunkt
 BIN_RELEASE = .build/release/knutepunkt
 
-.PHONY: fuzz run test test-deps deps build release check-configs lint deploy-check clean bench
+.PHONY: soak fuzz run test test-deps deps build release check-configs lint deploy-check clean bench
 
 ## Install the system packages the build needs, if they are missing.
 deps:
@@ -76,3 +77,13 @@ fuzz: deps
 	@echo "fuzzing with $(FUZZ_ITERATIONS) inputs per test, seed $(FUZZ_SEED)"
 	KNUTEPUNKT_FUZZ_ITERATIONS=$(FUZZ_ITERATIONS) KNUTEPUNKT_FUZZ_SEED=$(FUZZ_SEED) \
 		$(SWIFT) test --filter "WireFuzzTests|EventFuzzTests"
+
+## A long fault-injection run: SOAK_NODES node daemons publish while the hub and the nodes are killed with SIGKILL at
+## random for SOAK_SECONDS; prints the lost and duplicated counts (both must be 0). SOAK_SEED reproduces a run.
+SOAK_SECONDS ?= 600
+SOAK_NODES   ?= 8
+SOAK_SEED    ?= $(shell date +%s)
+soak: test-deps build
+	set -o pipefail; \
+	KNUTEPUNKT_SOAK_SECONDS=$(SOAK_SECONDS) KNUTEPUNKT_SOAK_NODES=$(SOAK_NODES) KNUTEPUNKT_SOAK_SEED=$(SOAK_SEED) \
+		$(SWIFT) test --filter SoakTests 2>&1 | grep -E "SOAK|FAULT|✔|✘|error"

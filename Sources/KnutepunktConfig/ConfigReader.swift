@@ -195,6 +195,11 @@ struct ConfigReader {
     /// A ZeroMQ endpoint: `tcp://HOST:PORT` or `ipc://PATH`.
     mutating func endpoint(_ mapping: Node.Mapping?, _ name: String, at key: String) -> String? {
         guard let text = string(mapping, name, at: key) else { return nil }
+        return checkedEndpoint(text, at: path(key, name))
+    }
+
+    /// `text` if it is a ZeroMQ endpoint (`tcp://HOST:PORT` or `ipc://PATH`); otherwise reports it at `fullKey`.
+    mutating func checkedEndpoint(_ text: String, at fullKey: String) -> String? {
         if text.hasPrefix("tcp://") {
             let rest = text.dropFirst("tcp://".count)
             if let colon = rest.lastIndex(of: ":"), !rest[..<colon].isEmpty {
@@ -206,7 +211,7 @@ struct ConfigReader {
         }
         fail(
             .invalidValue,
-            path(key, name),
+            fullKey,
             "\"\(text)\" is not a ZeroMQ endpoint",
             fix: "Write tcp://HOST:PORT (e.g. tcp://127.0.0.1:7300) or ipc:///run/knutepunkt/NAME.sock"
         )

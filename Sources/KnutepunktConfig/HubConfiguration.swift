@@ -63,6 +63,9 @@ package struct HubConfiguration: Sendable, Hashable {
     /// Events per second each node may send (a token bucket; bursts up to one second's worth). Beyond it the hub
     /// answers RATE_LIMITED and the node's events wait; none is lost.
     package var nodeEventsPerSecond: Int
+    /// Messages the PUB socket queues per subscriber (ZMQ_SNDHWM). A subscriber that falls further behind loses
+    /// messages (it sees a gap in their sequence numbers) while the hub's memory stays bounded and the others go on.
+    package var publishHighWaterMark: Int = 100_000
     /// CURVE on every socket, with a ZAP handler that admits only the keys listed; nil: not configured (the hub then
     /// runs only with `--insecure`, in plaintext).
     package var curve: Curve?
@@ -72,6 +75,9 @@ package struct HubConfiguration: Sendable, Hashable {
     package var logLevel: Logger.Level?
     /// The log format (nil: `text`).
     package var logFormat: LogFormat?
+    /// The national centre's dashboard on the hub's HTTP server (`/dashboard`): the access file of its sign-in
+    /// tokens (`knutepunkt dashboard token`); nil: no dashboard.
+    package var dashboardAccess: String?
 
     /// How a tool on the hub's machine (`watch`, `status`) connects to its PUB and control sockets: as the hub's own
     /// key, which the viewer domain admits. Nil without CURVE.
@@ -128,7 +134,8 @@ package struct HubConfiguration: Sendable, Hashable {
 
     static let keys = [
         "id", "listen", "publish", "control", "storage", "taxonomy", "nodes", "maxBatch", "maxMessageBytes",
-        "sessionTimeout", "curve", "nodeEventsPerSecond", "http", "logLevel", "logFormat",
+        "sessionTimeout", "curve", "nodeEventsPerSecond", "http", "logLevel", "logFormat", "publishHighWaterMark",
+        "dashboardAccess",
     ]
 
     /// Reads the `hub:` section of a configuration file.
@@ -146,6 +153,27 @@ package struct HubConfiguration: Sendable, Hashable {
         let http = reader.httpAddress(m, "http", at: "hub")
         let logLevel = reader.logLevel(m, "logLevel", at: "hub")
         let logFormat = reader.logFormat(m, "logFormat", at: "hub")
+        let publishHWM = reader.int(m, "publishHighWaterMark", at: "hub", range: 1...10_000_000)
+        let dashboardAccess = reader.string(m, "dashboardAccess", at: "hub").map {
+            ConfigReader.resolve($0, relativeTo: reader.file)
+        }
+        if let dashboardAccess, !FileManager.default.fileExists(atPath: dashboardAccess) {
+            reader.fail(
+                .invalidValue,
+                "hub.dashboardAccess",
+                "the dashboard's access file \(dashboardAccess) does not exist",
+                fix: "Create it with `knutepunkt dashboard token --name NAME --role analyst --append "
+                    + "\(dashboardAccess)`"
+            )
+        }
+        if dashboardAccess != nil, http == nil, m?["http"] == nil {
+            reader.fail(
+                .missingKey,
+                "hub.http",
+                "the dashboard (hub.dashboardAccess) is served on the hub's HTTP server, and none is configured",
+                fix: "Add http: 127.0.0.1:9464 (or remove dashboardAccess)"
+            )
+        }
         var storage: Storage?
         if let text = reader.string(m, "storage", at: "hub") {
             if text.hasPrefix("sqlite:"), text.count > "sqlite:".count {
@@ -212,7 +240,7 @@ package struct HubConfiguration: Sendable, Hashable {
         }
         let curve = readCurve(&reader, m, keyless: grants.filter { !listingKeys.contains($0.id) })
         guard let id, let listen, let publish, let control, let storage, let taxonomy else { return nil }
-        return HubConfiguration(
+        var configuration = HubConfiguration(
             id: id,
             listenEndpoint: listen,
             publishEndpoint: publish,
@@ -229,6 +257,9 @@ package struct HubConfiguration: Sendable, Hashable {
             logLevel: logLevel,
             logFormat: logFormat
         )
+        if let publishHWM { configuration.publishHighWaterMark = publishHWM }
+        configuration.dashboardAccess = dashboardAccess
+        return configuration
     }
 
     /// `hub.curve`: the secret key file and the viewers' public key files; with it, every node needs a public key

@@ -10,8 +10,14 @@ package struct NodeConfiguration: Sendable {
     package var id: String
     /// The region it reports for.
     package var region: String
-    /// The hub's ROUTER endpoint.
-    package var hubEndpoint: String
+    /// The hubs' ROUTER endpoints, primary first (`hub:` gives one, `hubs:` several). The node talks to one at a
+    /// time, moves to the next when the current one stops answering, and goes back to the primary after
+    /// ``failbackAfter`` on another (see docs/failover.md).
+    package var hubEndpoints: [String]
+    /// The primary hub's endpoint.
+    package var hubEndpoint: String { hubEndpoints[0] }
+    /// How long the node stays on a backup hub before it tries the primary again.
+    package var failbackAfter: Duration
     /// Where coordinators submit events and ask for status.
     package var controlEndpoint: String
     /// The outbox database file.
@@ -54,6 +60,8 @@ package struct NodeConfiguration: Sendable {
         controlEndpoint: String,
         outboxPath: String,
         taxonomyPath: String,
+        backupHubEndpoints: [String] = [],
+        failbackAfter: Duration = .seconds(60),
         defaultNode: String? = nil,
         retention: Duration = .seconds(30 * 86_400),
         maxMessageBytes: Int = 4 << 20,
@@ -65,7 +73,8 @@ package struct NodeConfiguration: Sendable {
     ) {
         self.id = id
         self.region = region
-        self.hubEndpoint = hubEndpoint
+        self.hubEndpoints = [hubEndpoint] + backupHubEndpoints
+        self.failbackAfter = failbackAfter
         self.controlEndpoint = controlEndpoint
         self.outboxPath = outboxPath
         self.taxonomyPath = taxonomyPath
@@ -80,8 +89,9 @@ package struct NodeConfiguration: Sendable {
     }
 
     static let keys = [
-        "id", "region", "hub", "control", "outbox", "taxonomy", "defaultNode", "retention", "maxMessageBytes",
-        "window", "batchSize", "heartbeat", "hubTimeout", "retransmitAfter", "curve", "http", "logLevel", "logFormat",
+        "id", "region", "hub", "hubs", "failbackAfter", "control", "outbox", "taxonomy", "defaultNode", "retention",
+        "maxMessageBytes", "window", "batchSize", "heartbeat", "hubTimeout", "retransmitAfter", "curve", "http",
+        "logLevel", "logFormat",
     ]
 
     /// Reads the `node:` section of a configuration file.
@@ -89,7 +99,28 @@ package struct NodeConfiguration: Sendable {
         let m = reader.mapping(section.map { Node.mapping($0) }, at: "node", allowed: keys)
         let id = reader.string(m, "id", at: "node")
         let region = reader.string(m, "region", at: "node")
-        let hub = reader.endpoint(m, "hub", at: "node")
+        var hubs: [String]?
+        if m?["hubs"] != nil {
+            if m?["hub"] != nil {
+                reader.fail(
+                    .invalidValue,
+                    "node.hubs",
+                    "both hub and hubs are given",
+                    fix: "Keep one: hub: ENDPOINT for one hub, or hubs: [PRIMARY, BACKUP] for failover"
+                )
+            }
+            let texts = reader.texts(m, "hubs", at: "node") ?? []
+            hubs = texts.enumerated().compactMap { reader.checkedEndpoint($1, at: "node.hubs[\($0)]") }
+            if texts.isEmpty {
+                reader.fail(.invalidValue, "node.hubs", "the list is empty", fix: "List at least the primary hub")
+                hubs = nil
+            } else if hubs?.count != texts.count {
+                hubs = nil
+            }
+        } else if let hub = reader.endpoint(m, "hub", at: "node") {
+            hubs = [hub]
+        }
+        let failback = reader.duration(m, "failbackAfter", at: "node")
         let control = reader.endpoint(m, "control", at: "node")
         let outbox = reader.path(m, "outbox", at: "node")
         let taxonomy = reader.path(m, "taxonomy", at: "node")
@@ -125,14 +156,16 @@ package struct NodeConfiguration: Sendable {
                 curve = Curve(secretKey: keys.secret, publicKey: keys.public, hubPublicKey: hubKey)
             }
         }
-        guard let id, let region, let hub, let control, let outbox, let taxonomy else { return nil }
+        guard let id, let region, let hubs, let control, let outbox, let taxonomy else { return nil }
         return NodeConfiguration(
             id: id,
             region: region,
-            hubEndpoint: hub,
+            hubEndpoint: hubs[0],
             controlEndpoint: control,
             outboxPath: outbox,
             taxonomyPath: taxonomy,
+            backupHubEndpoints: Array(hubs.dropFirst()),
+            failbackAfter: failback ?? .seconds(60),
             defaultNode: defaultNode,
             retention: retention ?? .seconds(30 * 86_400),
             maxMessageBytes: maxBytes ?? (4 << 20),

@@ -92,4 +92,17 @@ package struct DashboardConfiguration: Sendable {
             nodeKeys: Dictionary(hub.nodes.map { ($0.id, $0.publicKeys) }, uniquingKeysWith: { first, _ in first })
         )
     }
+
+    /// How a client on the same machine reaches a socket bound to `endpoint`: a wildcard address (`*`, `0.0.0.0`,
+    /// `[::]`) becomes loopback; anything else is connected to as it is.
+    package static func localConnection(toBound endpoint: String) -> String {
+        for (wildcard, loopback) in [
+            ("tcp://*:", "tcp://127.0.0.1:"), ("tcp://0.0.0.0:", "tcp://127.0.0.1:"),
+            ("tcp://[::]:", "tcp://[::1]:"),
+        ]
+        where endpoint.hasPrefix(wildcard) {
+            return loopback + endpoint.dropFirst(wildcard.count)
+        }
+        return endpoint
+    }
 }

@@ -30,13 +30,29 @@ package final class DashboardFeed: Service {
         case perform(@Sendable (FeedResources?) -> Void)
     }
 
-    package init(configuration: DashboardConfiguration, state: DashboardState = DashboardState(), logger: Logger) {
+    /// Where the hub's sockets really are, for a feed inside the hub's own process: its configuration may name
+    /// ports as `*`, known only once the hub has bound them.
+    private let boundEndpoints: (@Sendable () async throws -> (publish: String, control: String))?
+
+    package init(
+        configuration: DashboardConfiguration,
+        state: DashboardState = DashboardState(),
+        logger: Logger,
+        boundEndpoints: (@Sendable () async throws -> (publish: String, control: String))? = nil
+    ) {
         self.configuration = configuration
         self.state = state
         self.logger = logger
+        self.boundEndpoints = boundEndpoints
     }
 
     package func run() async throws {
+        var configuration = self.configuration
+        if let boundEndpoints {
+            let bound = try await boundEndpoints()
+            configuration.publishEndpoint = DashboardConfiguration.localConnection(toBound: bound.publish)
+            configuration.controlEndpoint = DashboardConfiguration.localConnection(toBound: bound.control)
+        }
         let context = try ZMQContext()
         defer { context.terminate() }
         let mailbox = try ZMQMailbox<Command>(context: context)

@@ -111,7 +111,8 @@ struct FeedLoop {
     private mutating func drain(_ subscriber: ZMQSocket) throws {
         for _ in 0..<Self.drainLimit {
             guard let message = try subscriber.receive(dontWait: true) else { return }
-            guard message.frames.count == 2 else { continue }
+            // gap.* has two frames; event.* a third, its number in the event stream (docs/protocol.md).
+            guard message.frames.count >= 2 else { continue }
             let topic = message.frames[0]
             if topic.starts(with: Array("gap.".utf8)) {
                 guard let update = try? JSONBody.decode(GapUpdate.self, from: message.frames[1]) else { continue }

@@ -65,10 +65,19 @@ final class HubReactor {
     private var refusals: [String: Int] = [:]
     /// Events per second each node may send.
     private var limiter: RateLimiter
+    /// Events published on `event.<REGION>` since start (the number the next one carries, minus one).
+    private var publishedEvents: UInt64 = 0
     /// Events stored so far, kept in memory so STATUS waiters need no query per commit.
     private var storedTotal: Int
     /// STATUS requests waiting for a number of stored events, with their deadlines.
     private var statusWaiters: [(envelope: [[UInt8]], total: Int, deadline: ContinuousClock.Instant)] = []
+    /// When each node was last heard from (wall clock, so it means something after a restart); loaded from the store.
+    private var lastHeard: [String: Date]
+    /// Contacts not yet written to the store; written every ``contactFlushInterval`` and at stop.
+    private var unrecordedContacts: [String: Date] = [:]
+    private var nextContactFlush: ContinuousClock.Instant
+    /// How often the last-heard times are written to the store (a crash loses at most this much of them).
+    static let contactFlushInterval: Duration = .seconds(5)
 
     static func run(_ setup: Setup) {
         let reactor: HubReactor
@@ -105,6 +114,8 @@ final class HubReactor {
             )
             validator = EventValidator(taxonomy: setup.taxonomy)
             storedTotal = try store.counts().total
+            lastHeard = try store.lastHeard()
+            nextContactFlush = ContinuousClock.now + Self.contactFlushInterval
             gaps = try HubGapMonitor(
                 taxonomy: setup.taxonomy,
                 thresholds: setup.thresholds,
@@ -151,7 +162,7 @@ final class HubReactor {
             try router.bind(configuration.listenEndpoint)
             publisher = try setup.context.makeSocket(.pub)
             opened.append(publisher)
-            try publisher.setOption(.sendHighWaterMark, 100_000)
+            try publisher.setOption(.sendHighWaterMark, configuration.publishHighWaterMark)
             // A PUB reads only subscriptions: nothing larger than a topic is ever needed.
             try publisher.setOption(.maxMessageSize, Int64(4 << 10))
             try secure(publisher, domain: CurveKeyring.viewerDomain)
@@ -224,6 +235,7 @@ final class HubReactor {
                     storedEvents: storedTotal
                 )
             }
+            recordContactsIfDue()
             if ready[wakeIndex].contains(.readable) {
                 for command in setup.mailbox.takeAll(from: wake) {
                     switch command {
@@ -242,6 +254,8 @@ final class HubReactor {
     }
 
     private func close() {
+        nextContactFlush = clock.now
+        recordContactsIfDue()
         zap?.close()
         control.close()
         publisher.close()
@@ -280,6 +294,7 @@ final class HubReactor {
                     continue
                 }
                 actions = sessions.received(decoded, from: peer, now: clock.now)
+                if let node = sessions.node(of: peer) { heard(node) }
             } catch {
                 logger.warning(
                     "malformed message from a node",
@@ -297,6 +312,28 @@ final class HubReactor {
             }
         }
         commit(batch, nacks: nacks)
+    }
+
+    // MARK: - Liveness
+
+    /// Notes a sign of life from a node with a session (any message counts).
+    private func heard(_ node: String) {
+        let now = Date()
+        lastHeard[node] = now
+        unrecordedContacts[node] = now
+    }
+
+    /// Writes the last-heard times gathered since the last write, at most every ``contactFlushInterval``.
+    private func recordContactsIfDue() {
+        guard !unrecordedContacts.isEmpty, clock.now >= nextContactFlush else { return }
+        nextContactFlush = clock.now + Self.contactFlushInterval
+        do {
+            try store.recordLastHeard(unrecordedContacts)
+            unrecordedContacts = [:]
+        } catch {
+            // Only liveness bookkeeping: keep them and try again at the next interval.
+            logger.warning("recording when nodes were last heard failed", metadata: ["error": "\(error)"])
+        }
     }
 
     // MARK: - Security
@@ -481,6 +518,13 @@ final class HubReactor {
         }
     }
 
+    /// An ISO 8601 UTC timestamp with milliseconds, as status reports show times.
+    static func timestamp(_ date: Date) -> String {
+        date.formatted(
+            .iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted)
+        )
+    }
+
     static func reason(for issues: [ValidationIssue]) -> ReasonCode {
         .refusing(issues)
     }
@@ -553,8 +597,13 @@ final class HubReactor {
 
     private func publish(_ event: HubEventRecord) {
         do {
-            // PUB never blocks: a slow subscriber loses messages at its high-water mark, never the hub.
-            try publisher.send([Array("event.\(event.region)".utf8), event.payload], dontWait: true)
+            // PUB never blocks: a slow subscriber loses messages at its high-water mark, never the hub. The third
+            // frame numbers the published events of this hub run (1, 2, 3, …), so a subscriber sees what it lost.
+            publishedEvents += 1
+            try publisher.send(
+                [Array("event.\(event.region)".utf8), event.payload, WireFrame.bytes(publishedEvents)],
+                dontWait: true
+            )
             setup.metrics.published("event")
         } catch {
             setup.metrics.published("event", failed: true)
@@ -684,9 +733,11 @@ final class HubReactor {
                 id: grant.id,
                 region: grant.region,
                 connected: session != nil,
-                lastHeardMillisAgo: session.map { (now - $0.lastHeard).milliseconds },
+                lastHeardMillisAgo: session.map { (now - $0.lastHeard).milliseconds }
+                    ?? lastHeard[grant.id].map { Int64(Date().timeIntervalSince($0) * 1000) },
                 settledThrough: sessions.settledThrough(node: grant.id),
-                events: counts.bySource[grant.id] ?? 0
+                events: counts.bySource[grant.id] ?? 0,
+                lastHeardAt: lastHeard[grant.id].map(Self.timestamp)
             )
         }
         return HubStatusReport(

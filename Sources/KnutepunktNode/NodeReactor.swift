@@ -54,6 +54,11 @@ final class NodeReactor {
     /// STATUS requests waiting for the outbox to drain, with their deadlines.
     private var statusWaiters: [(request: Request, deadline: ContinuousClock.Instant)] = []
     private var nextPrune: ContinuousClock.Instant
+    /// Which of `configuration.hubEndpoints` the uplink talks to now (0: the primary).
+    private var hubIndex = 0
+    /// When the uplink moved to a backup hub; it tries the primary again `failbackAfter` later.
+    private var onBackupSince: ContinuousClock.Instant?
+    private var currentHub: String { setup.configuration.hubEndpoints[hubIndex] }
 
     /// Runs the daemon until it is told to stop. Errors at start are reported through `setup.ready`.
     static func run(_ setup: Setup) {
@@ -117,7 +122,7 @@ final class NodeReactor {
         logger.info(
             "node started",
             metadata: [
-                "region": "\(configuration.region)", "hub": "\(configuration.hubEndpoint)",
+                "region": "\(configuration.region)", "hubs": "\(configuration.hubEndpoints.joined(separator: " "))",
                 "control": "\(configuration.controlEndpoint)", "outbox.last": "\(lastAssigned)",
             ]
         )
@@ -131,9 +136,8 @@ final class NodeReactor {
         while true {
             let now = clock.now
             if let stopDeadline {
-                guard case .ready = uplink.phase, now < stopDeadline, uplink.settledThrough < lastAssigned else {
-                    return
-                }
+                // Greeting counts too: a hub that has just come back may still welcome us and take the backlog.
+                guard now < stopDeadline, uplink.settledThrough < lastAssigned else { return }
             }
             var poller = ZMQPoller()
             let wakeIndex = poller.add(wake)
@@ -160,6 +164,7 @@ final class NodeReactor {
             if let controlIndex, ready[controlIndex].contains(.readable) { serveControl() }
             if let hubIndex, ready[hubIndex].contains(.readable) { drainHub() }
             perform(uplink.tick(now: clock.now))
+            failBackIfDue()
             answerStatusWaiters()
             pruneIfDue()
             setup.metrics.observe(now: clock.now) {
@@ -171,8 +176,9 @@ final class NodeReactor {
         }
     }
 
-    /// Stops accepting submissions at once; keeps the uplink a little longer so what is in flight gets its ACK.
-    /// Nothing depends on that: every accepted event is in the outbox and is sent again after a restart.
+    /// Stops accepting submissions at once; keeps the uplink for at most ``shutdownGrace`` so that what is in flight
+    /// (or still queued) gets its ACK, and exits as soon as the outbox is drained. Nothing depends on that: every
+    /// accepted event is in the outbox and is sent again after a restart.
     private func beginStopping() {
         guard stopDeadline == nil else { return }
         control?.close()
@@ -229,7 +235,7 @@ final class NodeReactor {
                 // Not IMMEDIATE: the HELLO sent right after connect must wait in the pipe for the TCP handshake rather
                 // than be refused. Whatever queues while the hub is away is bounded by the HWM, and is harmless: each
                 // reconnect opens a fresh socket (LINGER 0 drops the old queue), and the outbox stays the truth.
-                try socket.connect(setup.configuration.hubEndpoint)
+                try socket.connect(currentHub)
             } catch {
                 socket.close()
                 throw error
@@ -239,6 +245,26 @@ final class NodeReactor {
             logger.error("cannot open the hub socket; retrying", metadata: ["error": "\(error)"])
             hub = nil
         }
+    }
+
+    /// Closes the uplink and greets the hub at `index` on a fresh socket.
+    private func switchHub(to index: Int) {
+        hubIndex = index
+        onBackupSince = index == 0 ? nil : clock.now
+        hub?.close()
+        hub = nil
+        openHubSocket()
+        perform(uplink.connected(now: clock.now))
+    }
+
+    /// After `failbackAfter` on a backup hub, tries the primary again; if it does not answer, the greeting times
+    /// out and the uplink moves on to the backup once more.
+    private func failBackIfDue() {
+        guard let since = onBackupSince, stopDeadline == nil,
+            clock.now >= since + setup.configuration.failbackAfter, case .ready = uplink.phase
+        else { return }
+        logger.info("trying the primary hub again", metadata: ["hub": "\(setup.configuration.hubEndpoint)"])
+        switchHub(to: 0)
     }
 
     private func drainHub() {
@@ -275,11 +301,16 @@ final class NodeReactor {
         for action in actions {
             switch action {
             case .reconnect:
-                logger.info("reconnecting to the hub", metadata: ["hub": "\(setup.configuration.hubEndpoint)"])
-                hub?.close()
-                hub = nil
-                openHubSocket()
-                perform(uplink.connected(now: clock.now))
+                // The current hub stopped answering: try the next one (with one hub, the same one again).
+                let from = currentHub
+                switchHub(to: (hubIndex + 1) % setup.configuration.hubEndpoints.count)
+                logger.info(
+                    "reconnecting to the hub",
+                    metadata: [
+                        "hub": "\(currentHub)", "previous": "\(from)",
+                        "greeting.timeout": "\(uplink.greetingTimeout)",
+                    ]
+                )
             case .send(let message):
                 sendToHub(WireCodec.encode(message))
             case .sendEvents(let range):
@@ -467,8 +498,9 @@ final class NodeReactor {
                 outcomes = try outbox.append(entries)
             } catch {
                 logger.error("cannot write the outbox; submissions refused", metadata: ["error": "\(error)"])
+                let diskFull = error.code == .diskFull
                 let failure = ControlFailure(
-                    code: ControlFailure.storeFailureCode,
+                    code: diskFull ? ControlFailure.diskFullCode : ControlFailure.storeFailureCode,
                     message: "the node could not store your events (\(error)); nothing was accepted, try again later"
                 )
                 for submission in submissions { replyFailure(submission.request, failure) }
@@ -539,7 +571,7 @@ final class NodeReactor {
                     retained: summary.retained
                 ),
                 hub: .init(
-                    endpoint: setup.configuration.hubEndpoint,
+                    endpoint: currentHub,
                     state: state,
                     lastHeardMillisAgo: uplink.lastHeard.map { (now - $0).milliseconds },
                     lastAckMillisAgo: uplink.lastAckAt.map { (now - $0).milliseconds }

@@ -118,6 +118,12 @@ package protocol HubStore: AnyObject, Sendable {
     func saveGaps(_ gaps: StoredGaps, changes: [GapLifecycle.Update]) throws(StoreError)
     /// Every gap ever opened, newest first: open ones and closed ones with their dates (at most `limit`).
     func gapHistory(limit: Int) throws(StoreError) -> [StoredGapEntry]
+    /// When each node was last heard from, as last recorded by ``recordLastHeard(_:)``.
+    func lastHeard() throws(StoreError) -> [String: Date]
+    /// Records when nodes were last heard from (any message). Per node the later of the stored and the given time
+    /// is kept, so a late or repeated write never moves it back. Called every few seconds and at shutdown, not per
+    /// message; not part of a commit.
+    func recordLastHeard(_ heard: [String: Date]) throws(StoreError)
     /// Releases the store.
     func close() throws(StoreError)
 }

@@ -170,14 +170,19 @@ package final class OutboxStore: Sendable {
         }
     }
 
-    /// Records that the hub settled every sequence up to `through` (cumulative ACK).
+    /// Records that the hub settled every sequence up to `through` (cumulative ACK); the recorded settled-through
+    /// only ever grows.
     package func markSettled(through: UInt64, at date: Date = Date()) throws(StoreError) {
         try write { db in
             try db.execute(
                 sql: "UPDATE outbox SET status = 'delivered', settled_at = ? WHERE seq <= ? AND status = 'queued'",
                 arguments: [date.timeIntervalSince1970, Int64(through)]
             )
-            try Self.setMeta("settled_through", through, db)
+            // Never lowered: after a hub restored from an older backup re-acknowledges what it lacked, the outbox
+            // keeps its own, higher record (see docs/protocol.md, node rule 3).
+            if try Self.meta("settled_through", db) < through {
+                try Self.setMeta("settled_through", through, db)
+            }
         }
     }
 

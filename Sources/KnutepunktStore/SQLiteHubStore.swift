@@ -113,10 +113,74 @@ package final class SQLiteHubStore: HubStore {
                     """
             )
         }
+        migrator.registerMigration("v4-last-heard") { db in
+            // When each node was last heard (any message), so liveness survives hub restarts.
+            try db.execute(
+                sql: """
+                    CREATE TABLE node_contact(
+                        source TEXT PRIMARY KEY,
+                        last_heard_at REAL NOT NULL
+                    );
+                    """
+            )
+        }
         do {
             try migrator.migrate(queue)
         } catch {
             throw StoreError(error, path: path)
+        }
+    }
+
+    package func lastHeard() throws(StoreError) -> [String: Date] {
+        do {
+            return try queue.read { db in
+                var result: [String: Date] = [:]
+                for row in try Row.fetchAll(db, sql: "SELECT source, last_heard_at FROM node_contact") {
+                    result[row["source"]] = Date(timeIntervalSince1970: row["last_heard_at"])
+                }
+                return result
+            }
+        } catch {
+            throw StoreError(error, path: path)
+        }
+    }
+
+    package func recordLastHeard(_ heard: [String: Date]) throws(StoreError) {
+        guard !heard.isEmpty else { return }
+        do {
+            try queue.write { db in
+                let upsert = try db.cachedStatement(
+                    sql: """
+                        INSERT INTO node_contact(source, last_heard_at) VALUES (?, ?)
+                        ON CONFLICT(source) DO UPDATE SET last_heard_at = max(last_heard_at, excluded.last_heard_at)
+                        """
+                )
+                for (source, date) in heard {
+                    try upsert.execute(arguments: [source, date.timeIntervalSince1970])
+                }
+            }
+        } catch {
+            throw StoreError(error, path: path)
+        }
+    }
+
+    /// Writes a consistent copy of the whole store to `destination` (a new file) while the hub keeps running:
+    /// SQLite's `VACUUM INTO` reads one snapshot (WAL mode lets the hub's writes go on meanwhile) and writes it
+    /// compacted. Fails if `destination` exists.
+    package func backup(to destination: String) throws(StoreError) {
+        guard !FileManager.default.fileExists(atPath: destination) else {
+            throw StoreError(
+                code: .cannotOpen,
+                path: destination,
+                message: "the file already exists; a backup never overwrites, choose a new file name"
+            )
+        }
+        do {
+            try queue.writeWithoutTransaction { db in
+                try db.execute(sql: "VACUUM INTO ?", arguments: [destination])
+            }
+        } catch {
+            throw StoreError(error, path: destination)
         }
     }
 

@@ -75,12 +75,18 @@ package struct LoopbackNetwork: Sendable {
 
     /// Writes one node's file, pointing at the hub's listen endpoint.
     package func writeNodeConfig(_ id: String, hub: String, extra: String = "") throws {
+        try writeNodeConfig(id, hubs: [hub], extra: extra)
+    }
+
+    /// Writes one node's file with a primary hub and backups (`hubs:`; just `hub:` for one).
+    package func writeNodeConfig(_ id: String, hubs: [String], extra: String = "") throws {
         guard let node = nodes.first(where: { $0.id == id }) else { preconditionFailure("unknown test node \(id)") }
+        let hubLine = hubs.count == 1 ? "hub: \(hubs[0])" : "hubs: [\(hubs.joined(separator: ", "))]"
         let text = """
             node:
               id: \(node.id)
               region: \(node.region)
-              hub: \(hub)
+              \(hubLine)
               control: tcp://127.0.0.1:*
               outbox: \(outboxPath(id))
               taxonomy: \(Repository.taxonomyPath)

@@ -186,7 +186,8 @@ enum StatusText {
         }
         lines.append("  nodes:")
         for node in hub.nodes {
-            let state = node.connected ? "connected, last heard \(ago(node.lastHeardMillisAgo))" : "not connected"
+            let heard = node.lastHeardAt.map { "last heard \(ago(node.lastHeardMillisAgo)) (\($0))" } ?? "never heard"
+            let state = node.connected ? "connected, \(heard)" : "not connected, \(heard)"
             lines.append(
                 "    \(node.id.padding(toLength: 14, withPad: " ", startingAt: 0)) \(node.events) events, settled through \(node.settledThrough), \(state)"
             )

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import KnutepunktConfig
 import KnutepunktCore
+import KnutepunktDashboard
 import KnutepunktHTTP
 import KnutepunktHub
 import KnutepunktLogging
@@ -15,7 +16,9 @@ struct HubCommand: AsyncParsableCommand {
         commandName: "hub",
         abstract: "Run the national hub daemon, or maintain its store.",
         discussion: "`knutepunkt hub --config hub.yaml` runs the daemon (the same as `knutepunkt hub run …`).",
-        subcommands: [HubRunCommand.self, HubRebuildAggregatesCommand.self],
+        subcommands: [
+            HubRunCommand.self, HubRebuildAggregatesCommand.self, HubBackupCommand.self, HubRestoreCommand.self,
+        ],
         defaultSubcommand: HubRunCommand.self
     )
 }
@@ -70,8 +73,29 @@ struct HubRunCommand: AsyncParsableCommand {
             metrics: HubMetrics(factory: operations.factory),
             logger: logger
         )
-        let http = operations.server(health: hub.metrics.health)
-        try await runDaemon([hub] + (http.map { [$0] } ?? []), logger: logger) {
+        // The national centre's dashboard, on the same HTTP server, when an access file is configured.
+        let dashboard = try configuration.dashboardAccess.map { access in
+            DashboardFeed(
+                configuration: DashboardConfiguration(
+                    hub: configuration,
+                    taxonomy: taxonomy,
+                    thresholds: thresholds,
+                    access: try loadDashboardAccess(access),
+                    acknowledgementsPath: nil
+                ),
+                logger: logger,
+                boundEndpoints: {
+                    let bound = try await hub.endpoints()
+                    return (bound.publish, bound.control)
+                }
+            )
+        }
+        let http = operations.server(health: hub.metrics.health) { router in
+            if let dashboard { DashboardRoutes(feed: dashboard).add(to: router) }
+        }
+        // The dashboard is an auxiliary: if its feed fails, the hub goes on storing events (the page says so).
+        try await runDaemon([hub] + (http.map { [$0] } ?? []), auxiliary: dashboard.map { [$0] } ?? [], logger: logger)
+        {
             let endpoints = try await hub.endpoints()
             var announced = [
                 "listen": endpoints.listen, "publish": endpoints.publish, "control": endpoints.control,
@@ -151,9 +175,10 @@ func loadDaemonConfiguration(_ path: String) throws -> (DaemonConfiguration, Tax
 }
 
 /// Runs a daemon's services in one service group with graceful shutdown on SIGTERM and SIGINT; if one ends or
-/// fails, the others are shut down too.
+/// fails, the others are shut down too (auxiliaries excepted).
 func runDaemon(
     _ services: [any Service],
+    auxiliary: [any Service] = [],
     logger: Logger,
     whenReady: @escaping @Sendable () async throws -> Void
 ) async throws {
@@ -165,7 +190,11 @@ func runDaemon(
                     successTerminationBehavior: .gracefullyShutdownGroup,
                     failureTerminationBehavior: .gracefullyShutdownGroup
                 )
-            },
+            }
+                + auxiliary.map {
+                    // An auxiliary's end or failure (it logs why) leaves the daemon running.
+                    .init(service: $0, successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore)
+                },
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )

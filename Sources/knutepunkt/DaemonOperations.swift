@@ -1,3 +1,4 @@
+import Hummingbird
 import KnutepunktConfig
 import KnutepunktCore
 import KnutepunktHTTP
@@ -22,15 +23,15 @@ struct DaemonOperations {
         self.logger = logger
     }
 
-    /// The HTTP server, nil when no `http` address is configured.
-    func server(health: DaemonHealth) -> DaemonHTTPServer? {
+    /// The HTTP server, nil when no `http` address is configured; `routes` adds a daemon's own (the hub's dashboard).
+    func server(
+        health: DaemonHealth,
+        routes: (Router<DaemonHTTPServer.Context>) -> Void = { _ in }
+    ) -> DaemonHTTPServer? {
         guard let http else { return nil }
-        return DaemonHTTPServer(
-            host: http.host,
-            port: http.port,
-            router: OperationsRoutes.router(registry: registry, health: health),
-            logger: logger
-        )
+        let router = OperationsRoutes.router(registry: registry, health: health)
+        routes(router)
+        return DaemonHTTPServer(host: http.host, port: http.port, router: router, logger: logger)
     }
 }
 

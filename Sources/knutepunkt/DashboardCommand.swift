@@ -46,29 +46,21 @@ struct DashboardServeCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print one JSON line with the dashboard's address on stdout when ready.")
     var announce = false
 
-    @OptionGroup var logging: LoggingOptions
-
     func run() async throws {
-        let logger = try logging.bootstrap(label: "knutepunkt.dashboard")
         guard case (.hub(let hub), let taxonomy) = try loadDaemonConfiguration(config) else {
             throw ValidationError("\(config) configures a node; the dashboard reads the hub's configuration")
         }
+        let (logger, _) = ProcessLogging.bootstrap(
+            label: "knutepunkt.dashboard",
+            level: hub.logLevel,
+            format: hub.logFormat
+        )
         let parts = http.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, let port = Int(parts[1]), (0...65_535).contains(port) else {
             throw ValidationError("--http \(http) is not HOST:PORT; write e.g. 127.0.0.1:8080")
         }
         let limits = try loadGapThresholds(thresholds, besideTaxonomy: hub.taxonomyPath, taxonomy: taxonomy)
-        let accessList: DashboardAccess
-        do {
-            accessList = try DashboardAccess.load(path: access)
-        } catch {
-            throw ValidationError(error.message)
-        }
-        guard !accessList.entries.isEmpty else {
-            throw ValidationError(
-                "\(access) lists no token; add one with `knutepunkt dashboard token --append \(access)`"
-            )
-        }
+        let accessList = try loadDashboardAccess(access)
         var configuration = DashboardConfiguration(
             hub: hub,
             taxonomy: taxonomy,
@@ -140,4 +132,18 @@ struct DashboardTokenCommand: ParsableCommand {
             print("access line: \(line)", terminator: "")
         }
     }
+}
+
+/// The dashboard's access file, for the stand-alone server and the hub alike: readable, with at least one token.
+func loadDashboardAccess(_ path: String) throws -> DashboardAccess {
+    let access: DashboardAccess
+    do {
+        access = try DashboardAccess.load(path: path)
+    } catch {
+        throw ValidationError(error.message)
+    }
+    guard !access.entries.isEmpty else {
+        throw ValidationError("\(path) lists no token; add one with `knutepunkt dashboard token --append \(path)`")
+    }
+    return access
 }

@@ -88,6 +88,32 @@ import Testing
         #expect(errors.contains { $0.code == .missingKey && $0.key == "node.hub" })
     }
 
+    @Test func aPrimaryAndABackupHubLoadInOrder() throws {
+        let folder = try ScratchFolder()
+        defer { folder.remove() }
+        let text = Self.nodeFile().replacingOccurrences(
+            of: "hub: tcp://127.0.0.1:7300",
+            with: "hubs: [tcp://127.0.0.1:7300, tcp://127.0.0.1:7301]\n  failbackAfter: 2m"
+        )
+        guard case (.node(let node), _) = try DaemonConfiguration.load(path: try folder.write("node.yaml", text)) else {
+            Issue.record("not a node")
+            return
+        }
+        #expect(node.hubEndpoints == ["tcp://127.0.0.1:7300", "tcp://127.0.0.1:7301"])
+        #expect(node.hubEndpoint == "tcp://127.0.0.1:7300")
+        #expect(node.failbackAfter == .seconds(120))
+    }
+
+    @Test func hubAndHubsTogetherOrABadBackupEndpointAreNamed() throws {
+        let both = Self.nodeFile() + "  hubs: [tcp://127.0.0.1:7301]\n"
+        #expect(try Self.errors(loading: both).errors.map(\.key) == ["node.hubs"])
+        let bad = Self.nodeFile().replacingOccurrences(
+            of: "hub: tcp://127.0.0.1:7300",
+            with: "hubs: [tcp://127.0.0.1:7300, hub.example:7301]"
+        )
+        #expect(try Self.errors(loading: bad).errors.map(\.key) == ["node.hubs[1]"])
+    }
+
     @Test func anUnknownRegionIsNamed() throws {
         let (file, errors) = try Self.errors(loading: Self.nodeFile(region: "NO-WEST"))
         let error = try #require(errors.first)

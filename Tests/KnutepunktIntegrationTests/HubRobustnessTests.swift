@@ -244,7 +244,8 @@ struct HubPublishingTests {
                     var poller = ZMQPoller()
                     _ = poller.add(subscriber)
                     guard try poller.poll(timeout: timeout).first?.contains(.readable) == true,
-                        let message = try subscriber.receive(dontWait: true), message.frames.count == 2,
+                        let message = try subscriber.receive(dontWait: true), message.frames.count == 3,
+                        message.frames[2].count == 8,
                         case .object(let event) = try JSONValue.parse(message.frames[1]),
                         case .string(let id)? = event["id"]
                     else { return nil }

@@ -8,6 +8,20 @@ import Testing
         OutboxStore.Entry(id: UUID(uuidString: EventFixtures.id("T", n))!, payload: Array("payload-\(n)".utf8))
     }
 
+    @Test func aLowerAcknowledgementNeverLowersTheRecordedSettlement() throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let store = try OutboxStore.open(path: folder.file("outbox.sqlite"))
+        defer { try? store.close() }
+        _ = try store.append((0..<5).map(Self.entry))
+        try store.markSettled(through: 5)
+        // A hub restored from an older backup acknowledges again from 3: the outbox keeps its own record.
+        try store.markSettled(through: 3)
+        #expect(try store.positions().settledThrough == 5)
+        // Delivered events stay readable for a resend until pruned.
+        #expect(try store.payloads(1...5).count == 5)
+    }
+
     @Test func appendNumbersConsecutivelyAndSurvivesReopening() throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }

@@ -12,6 +12,9 @@ package struct ControlFailure: Codable, Sendable, Hashable, Error, CustomStringC
     package static let malformedRequestCode = "MALFORMED_REQUEST"
     /// The node could not write its outbox (disk full, I/O error); nothing of the request was accepted.
     package static let storeFailureCode = "STORE_FAILURE"
+    /// The node's disk is full: nothing of the request was accepted; events accepted earlier are safe. Submit
+    /// again once space is freed.
+    package static let diskFullCode = "DISK_FULL"
     /// The request is larger than the daemon accepts.
     package static let tooLargeCode = "TOO_LARGE"
 }

@@ -20,14 +20,18 @@ package struct HubStatusReport: Codable, Sendable, Hashable {
         package var lastHeardMillisAgo: Int64?
         package var settledThrough: UInt64
         package var events: Int
+        /// When the hub last heard from this node (ISO 8601, UTC), kept across hub restarts; nil: never.
+        package var lastHeardAt: String?
         package init(
             id: String,
             region: String,
             connected: Bool,
             lastHeardMillisAgo: Int64?,
             settledThrough: UInt64,
-            events: Int
+            events: Int,
+            lastHeardAt: String? = nil
         ) {
+            self.lastHeardAt = lastHeardAt
             self.id = id
             self.region = region
             self.connected = connected

@@ -24,6 +24,10 @@ package struct UplinkStateMachine: Sendable {
         package var helloRetry: Duration
         /// Go back to the first unsettled event after this long without ACK progress while events are in flight.
         package var retransmitTimeout: Duration
+        /// The longest a greeting waits for an answer before reconnecting. Each greeting that goes unanswered doubles
+        /// the wait, from `hubTimeout` up to this (back-off), so a hub that is down is not hammered with new
+        /// connections; a WELCOME starts over at `hubTimeout`.
+        package var maxReconnectBackoff: Duration
 
         package init(
             window: Int = 4096,
@@ -31,8 +35,10 @@ package struct UplinkStateMachine: Sendable {
             heartbeatInterval: Duration = .seconds(1),
             hubTimeout: Duration = .seconds(3),
             helloRetry: Duration = .seconds(1),
-            retransmitTimeout: Duration = .seconds(2)
+            retransmitTimeout: Duration = .seconds(2),
+            maxReconnectBackoff: Duration = .seconds(30)
         ) {
+            self.maxReconnectBackoff = maxReconnectBackoff
             self.window = window
             self.batchSize = batchSize
             self.heartbeatInterval = heartbeatInterval
@@ -96,6 +102,8 @@ package struct UplinkStateMachine: Sendable {
     package private(set) var lastAckAt: ContinuousClock.Instant?
     /// The version agreed in the last WELCOME.
     package private(set) var version: ProtocolVersion?
+    /// Greetings in a row that went unanswered (reset by WELCOME); sets the back-off of ``greetingTimeout``.
+    package private(set) var unansweredGreetings = 0
 
     private let nodeID: String
     private let software: String
@@ -200,8 +208,9 @@ package struct UplinkStateMachine: Sendable {
         case .disconnected:
             return []
         case .greeting:
-            if let since = unansweredSince, now >= since + configuration.hubTimeout {
+            if let since = unansweredSince, now >= since + greetingTimeout {
                 phase = .disconnected
+                unansweredGreetings += 1
                 return [.reconnect]
             }
             if let due = nextHelloAt, now >= due {
@@ -211,6 +220,7 @@ package struct UplinkStateMachine: Sendable {
         case .ready:
             if let heard = lastHeard, now >= heard + configuration.hubTimeout {
                 phase = .disconnected
+                unansweredGreetings = 0
                 return [.reconnect]
             }
             var actions: [Action] = []
@@ -234,7 +244,7 @@ package struct UplinkStateMachine: Sendable {
         case .disconnected:
             return nil
         case .greeting:
-            return [nextHelloAt, unansweredSince.map { $0 + configuration.hubTimeout }].compactMap { $0 }.min()
+            return [nextHelloAt, unansweredSince.map { $0 + greetingTimeout }].compactMap { $0 }.min()
         case .ready:
             return [
                 lastSentAt.map { $0 + configuration.heartbeatInterval },
@@ -247,6 +257,15 @@ package struct UplinkStateMachine: Sendable {
     // MARK: - Handling
 
     private var isInFlight: Bool { nextToSend > settledThrough + 1 }
+
+    /// How long the current greeting waits for any answer: `hubTimeout`, doubled for each unanswered greeting
+    /// before it, at most `maxReconnectBackoff` (and never less than `hubTimeout`).
+    package var greetingTimeout: Duration {
+        let ceiling = max(configuration.hubTimeout, configuration.maxReconnectBackoff)
+        var wait = configuration.hubTimeout
+        for _ in 0..<min(unansweredGreetings, 16) where wait < ceiling { wait = wait * 2 }
+        return min(wait, ceiling)
+    }
 
     private mutating func sendHello(now: ContinuousClock.Instant, retryAfter: Duration) -> [Action] {
         lastSentAt = now
@@ -270,6 +289,7 @@ package struct UplinkStateMachine: Sendable {
             )
         }
         phase = .ready
+        unansweredGreetings = 0
         version = ProtocolVersion(
             major: welcome.version.major,
             minor: min(welcome.version.minor, ProtocolVersion.current.minor)

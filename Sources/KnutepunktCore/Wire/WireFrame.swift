@@ -1,8 +1,8 @@
 /// Reading and writing the typed frames of KPN and KPC: big-endian integers, versions and UTF-8 text.
 ///
 /// Every reader checks the frame's length before touching a byte, so no input can trap.
-enum WireFrame {
-    static func bytes(_ value: UInt64) -> [UInt8] {
+package enum WireFrame {
+    package static func bytes(_ value: UInt64) -> [UInt8] {
         (0..<8).map { UInt8(truncatingIfNeeded: value >> (56 - 8 * $0)) }
     }
 
@@ -26,7 +26,7 @@ enum WireFrame {
         return result
     }
 
-    static func uint64(_ frame: [UInt8], field: String) throws(WireError) -> UInt64 {
+    package static func uint64(_ frame: [UInt8], field: String) throws(WireError) -> UInt64 {
         guard frame.count == 8 else {
             throw WireError(code: .badFrameLength, detail: "\(field) must be 8 bytes, got \(frame.count)")
         }

@@ -71,6 +71,50 @@ import Testing
         #expect(uplink.phase == .greeting(since: at(3050)))
     }
 
+    @Test func unansweredGreetingsBackOffUpToTheCeilingAndWelcomeResetsIt() {
+        var uplink = UplinkStateMachine(
+            nodeID: "NORD-01",
+            software: "knutepunkt/test",
+            configuration: .init(window: 10, batchSize: 4, hubTimeout: .seconds(3), maxReconnectBackoff: .seconds(10)),
+            lastAssigned: 0,
+            settledThrough: 0
+        )
+        var now = t0
+        var waits: [Duration] = []
+        for _ in 0..<5 {
+            _ = uplink.connected(now: now)
+            let deadline = now + uplink.greetingTimeout
+            waits.append(uplink.greetingTimeout)
+            // HELLO retries come first; the reconnect only at the (backed-off) greeting deadline.
+            while let due = uplink.nextDeadline, due < deadline {
+                #expect(!uplink.tick(now: due).contains(.reconnect))
+            }
+            #expect(uplink.tick(now: deadline) == [.reconnect])
+            now = deadline
+        }
+        #expect(waits == [.seconds(3), .seconds(6), .seconds(10), .seconds(10), .seconds(10)])
+        #expect(uplink.unansweredGreetings == 5)
+
+        _ = uplink.connected(now: now)
+        _ = uplink.received(welcome(0), now: now)
+        #expect(uplink.unansweredGreetings == 0)
+        // A session that goes silent reconnects after hubTimeout and greets with the base wait again.
+        #expect(uplink.tick(now: now + .seconds(3)).contains(.reconnect))
+        _ = uplink.connected(now: now + .seconds(3))
+        #expect(uplink.greetingTimeout == .seconds(3))
+    }
+
+    @Test func afterARestoredHubTheNodeResendsThenFollowsTheHubsAcks() {
+        var uplink = machine(lastAssigned: 120, settled: 100)
+        _ = uplink.connected(now: t0)
+        _ = uplink.received(welcome(80), now: at(10))
+        // The restored hub settles what it lacked: each ACK is recorded (the outbox never lowers its own record).
+        #expect(uplink.received(.ack(settledThrough: 90), now: at(20)).first == .markSettled(through: 90))
+        #expect(uplink.received(.ack(settledThrough: 120), now: at(30)).first == .markSettled(through: 120))
+        #expect(uplink.settledThrough == 120)
+        #expect(uplink.nextToSend == 121)
+    }
+
     @Test func messagesOtherThanWelcomeAreIgnoredWhileGreeting() {
         var uplink = machine(lastAssigned: 5)
         _ = uplink.connected(now: t0)
