@@ -154,7 +154,7 @@ package struct HubConfiguration: Sendable, Hashable {
         let logLevel = reader.logLevel(m, "logLevel", at: "hub")
         let logFormat = reader.logFormat(m, "logFormat", at: "hub")
         let publishHWM = reader.int(m, "publishHighWaterMark", at: "hub", range: 1...10_000_000)
-        let dashboardAccess = reader.string(m, "dashboardAccess", at: "hub").map {
+        let dashboardAccess = reader.string(m, "dashboardAccess", at: "hub", required: false).map {
             ConfigReader.resolve($0, relativeTo: reader.file)
         }
         if let dashboardAccess, !FileManager.default.fileExists(atPath: dashboardAccess) {
