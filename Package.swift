@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.0.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.0"),
     ],
     targets: [
         // libzmq from the system (Debian: libzmq3-dev).
@@ -29,12 +30,23 @@ let package = Package(
         // Reading and checking configuration files (YAML).
         .target(
             name: "KnutepunktConfig",
-            dependencies: ["KnutepunktCore", "KnutepunktZMQ", .product(name: "Yams", package: "Yams")]
+            dependencies: [
+                "KnutepunktCore", "KnutepunktZMQ", "KnutepunktStore", .product(name: "Yams", package: "Yams"),
+            ]
         ),
         // Durable storage: the node's outbox and the hub's event store (SQLite via GRDB).
         .target(
             name: "KnutepunktStore",
             dependencies: ["KnutepunktCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        // The hub's store on PostgreSQL (postgres-nio), behind the same HubStore protocol as SQLite.
+        .target(
+            name: "KnutepunktPostgres",
+            dependencies: [
+                "KnutepunktCore", "KnutepunktStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         // The regional node daemon.
         .target(
@@ -51,7 +63,7 @@ let package = Package(
         .target(
             name: "KnutepunktHub",
             dependencies: [
-                "KnutepunktCore", "KnutepunktZMQ", "KnutepunktStore", "KnutepunktConfig",
+                "KnutepunktCore", "KnutepunktZMQ", "KnutepunktStore", "KnutepunktConfig", "KnutepunktPostgres",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -87,7 +99,9 @@ let package = Package(
         // Benchmarks (`make bench`), apart from the tests: they print JSON lines and gate nothing.
         .executableTarget(
             name: "KnutepunktBench",
-            dependencies: ["KnutepunktCore", "KnutepunktStore", "KnutepunktClient", "KnutepunktConfig", "KnutepunktTesting"],
+            dependencies: [
+                "KnutepunktCore", "KnutepunktStore", "KnutepunktClient", "KnutepunktConfig", "KnutepunktTesting",
+            ],
             path: "Benchmarks/KnutepunktBench"
         ),
         .testTarget(name: "KnutepunktZMQTests", dependencies: ["KnutepunktZMQ"]),
@@ -97,12 +111,15 @@ let package = Package(
         ),
         .testTarget(
             name: "KnutepunktConfigTests",
-            dependencies: ["KnutepunktConfig", "KnutepunktCore", "KnutepunktZMQ", "KnutepunktTesting"]
+            dependencies: [
+                "KnutepunktConfig", "KnutepunktCore", "KnutepunktZMQ", "KnutepunktTesting", "KnutepunktStore",
+            ]
         ),
         .testTarget(
             name: "KnutepunktStoreTests",
             dependencies: [
-                "KnutepunktStore", "KnutepunktCore", "KnutepunktTesting", .product(name: "GRDB", package: "GRDB.swift"),
+                "KnutepunktStore", "KnutepunktCore", "KnutepunktTesting", "KnutepunktPostgres",
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         .testTarget(

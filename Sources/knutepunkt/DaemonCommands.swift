@@ -153,8 +153,8 @@ struct HubRebuildAggregatesCommand: ParsableCommand {
         guard case (.hub(let hub), let taxonomy) = try loadDaemonConfiguration(config) else {
             throw ValidationError("\(config) configures a node; the activity counters are the hub's")
         }
-        guard case .sqlite(let path) = hub.storage else { throw ValidationError("unsupported storage") }
-        let store = try SQLiteHubStore.open(path: path)
+        let store = try hub.storage.openStore()
+        let path = "\(hub.storage)"
         defer { try? store.close() }
         let before = try store.activityCounters()
         let clock = ContinuousClock()
