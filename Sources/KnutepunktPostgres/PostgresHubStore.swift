@@ -12,7 +12,7 @@ import PostgresNIO
 /// insert that meets a row another hub committed is reported as already stored (`ON CONFLICT DO NOTHING`), never as
 /// an error. Settled-through only grows (`GREATEST`), whichever hub writes it.
 package final class PostgresHubStore: HubStore {
-    private let owner: PostgresConnectionOwner
+    let owner: PostgresConnectionOwner
     package var location: PostgresLocation { owner.location }
 
     private init(owner: PostgresConnectionOwner) {
@@ -164,7 +164,7 @@ package final class PostgresHubStore: HubStore {
     }
 
     /// Adds counters to their cells (creating new cells), one statement, in cell order.
-    private static func addCounts(_ counters: ActivityCounters, _ session: PostgresConnectionOwner.Session) throws {
+    static func addCounts(_ counters: ActivityCounters, _ session: PostgresConnectionOwner.Session) throws {
         if counters.cells.isEmpty { return }
         let cells = counters.cells.keys.sorted()
         let counts = cells.map { counters.cells[$0]! }

@@ -136,6 +136,18 @@ package protocol HubStore: AnyObject, Sendable {
     func saveGaps(_ gaps: StoredGaps, changes: [GapLifecycle.Update]) throws(StoreError)
     /// Every gap ever opened, newest first: open ones and closed ones with their dates (at most `limit`).
     func gapHistory(limit: Int) throws(StoreError) -> [StoredGapEntry]
+    /// Up to `limit` stored events after storage position `position` (0: from the start), in storage order: what
+    /// `hub migrate` copies and checksums.
+    func storedEvents(after position: Int64, limit: Int) throws(StoreError) -> [HubStoredEvent]
+    /// Inserts events copied from another store, in one transaction; a row already there (same event id or (source,
+    /// seq)) is skipped, so a copy can be rerun. The activity counters are not touched (``replaceRemainder(_:)``
+    /// copies them). Returns how many were inserted.
+    func insertCopied(_ events: [HubStoredEvent]) throws(StoreError) -> Int
+    /// Everything the store holds besides its events: refusals, settled progress, counters, the gap lifecycle.
+    func remainder() throws(StoreError) -> HubStoreRemainder
+    /// Writes what ``remainder()`` read from another store, in one transaction: refusals upserted, settled progress
+    /// raised (never lowered), the activity counters and the gap lifecycle replaced by the copy's.
+    func replaceRemainder(_ remainder: HubStoreRemainder) throws(StoreError)
     /// Releases the store.
     func close() throws(StoreError)
 }

@@ -120,6 +120,12 @@ package final class SQLiteHubStore: HubStore {
         }
     }
 
+    /// Runs `body` in a read transaction (for the extensions in other files).
+    func reading<T>(_ body: (Database) throws -> T) throws -> T { try queue.read(body) }
+
+    /// Runs `body` in a write transaction (for the extensions in other files).
+    func writing<T>(_ body: (Database) throws -> T) throws -> T { try queue.write(body) }
+
     package func settledProgress() throws(StoreError) -> [String: UInt64] {
         do {
             return try queue.read { db in
@@ -253,7 +259,7 @@ package final class SQLiteHubStore: HubStore {
     }
 
     /// Adds to a cell's counters, creating the cell when it is new.
-    private static let addCountSQL = """
+    static let addCountSQL = """
         INSERT INTO activity_counts(region, node, occurred_on, kind, tier, funding, target_groups, age_bands,
                                     professions, programmes, events, families, participants, sessions)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -264,7 +270,7 @@ package final class SQLiteHubStore: HubStore {
             sessions = sessions + excluded.sessions
         """
 
-    private static func countArguments(_ cell: ActivityCell, _ count: ActivityCount) -> StatementArguments {
+    static func countArguments(_ cell: ActivityCell, _ count: ActivityCount) -> StatementArguments {
         [
             cell.region, cell.node, cell.date.iso, cell.kind, cell.tier, cell.funding,
             ActivityCell.joined(cell.targetGroups), ActivityCell.joined(cell.ageBands),

@@ -13,7 +13,7 @@ struct HubCommand: AsyncParsableCommand {
         commandName: "hub",
         abstract: "Run the national hub daemon, or maintain its store.",
         discussion: "`knutepunkt hub --config hub.yaml` runs the daemon (the same as `knutepunkt hub run …`).",
-        subcommands: [HubRunCommand.self, HubRebuildAggregatesCommand.self],
+        subcommands: [HubRunCommand.self, HubRebuildAggregatesCommand.self, HubMigrateCommand.self],
         defaultSubcommand: HubRunCommand.self
     )
 }
