@@ -101,6 +101,7 @@ let package = Package(
             name: "KnutepunktBench",
             dependencies: [
                 "KnutepunktCore", "KnutepunktStore", "KnutepunktClient", "KnutepunktConfig", "KnutepunktTesting",
+                "KnutepunktHub",
             ],
             path: "Benchmarks/KnutepunktBench"
         ),
