@@ -238,41 +238,16 @@ package final class PostgresHubStore: HubStore {
     static let pageSize = 2000
 
     package func forEachPayload(_ body: ([UInt8]) throws -> Void) throws(StoreError) {
-        try forEachPage { rows in
-            for row in rows { try body(row.payload) }
-        }
-    }
-
-    /// Walks every stored event in storage order, a page at a time (keyset pagination on the identity column).
-    package func forEachPage(_ body: ([StoredEventRow]) throws -> Void) throws(StoreError) {
-        var after: Int64 = 0
+        var position: Int64 = 0
         while true {
-            let page = try owner.with { session in
-                try session.query(
-                    """
-                    SELECT id, source, seq, event_id, payload FROM events WHERE id > \(after) ORDER BY id
-                    LIMIT \(Self.pageSize)
-                    """
-                ).map { row in
-                    let (id, source, seq, eventID, payload) = try row.decode(
-                        (Int64, String, Int64, UUID, ByteBuffer).self
-                    )
-                    return StoredEventRow(
-                        id: id,
-                        source: source,
-                        sequence: UInt64(seq),
-                        eventID: eventID,
-                        payload: Array(buffer: payload)
-                    )
-                }
-            }
+            let page = try storedEvents(after: position, limit: Self.pageSize)
             guard let last = page.last else { return }
             do {
-                try body(page)
+                for event in page { try body(event.payload) }
             } catch {
                 throw StoreError(postgres: error, location: location)
             }
-            after = last.id
+            position = last.position
         }
     }
 
@@ -486,13 +461,4 @@ struct SourceSequence: Hashable, Comparable {
     static func < (lhs: SourceSequence, rhs: SourceSequence) -> Bool {
         (lhs.source, lhs.sequence) < (rhs.source, rhs.sequence)
     }
-}
-
-/// One stored event as the migration and verification read it.
-package struct StoredEventRow: Sendable, Hashable {
-    package var id: Int64
-    package var source: String
-    package var sequence: UInt64
-    package var eventID: UUID
-    package var payload: [UInt8]
 }

@@ -60,6 +60,15 @@ package final class PostgresTestServer: Sendable {
         return PostgresLocation(host: "127.0.0.1", port: server.port, user: user, database: String(name))
     }
 
+    /// Runs SQL in `location`'s database with `psql`, as another client would (e.g. to break a store's connection).
+    package static func execute(_ sql: String, in location: PostgresLocation) async throws {
+        let server = try await shared()
+        try await server.run(
+            "/usr/bin/psql",
+            ["-h", location.host, "-p", "\(location.port)", "-U", location.user, "-d", location.database, "-c", sql]
+        )
+    }
+
     /// A failure to start or use the test server, with what the server said.
     package struct Failure: Error, CustomStringConvertible {
         package var description: String
