@@ -84,10 +84,11 @@ final class PostgresConnectionOwner: Sendable {
         }
     }
 
-    /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
-    func transaction<Result>(_ body: (Session) throws -> Result) throws(StoreError) -> Result {
+    /// Runs `body` in one transaction: committed when it returns, rolled back when it throws. A `snapshot`
+    /// transaction only reads, and every statement in it sees the same snapshot (REPEATABLE READ).
+    func transaction<Result>(snapshot: Bool = false, _ body: (Session) throws -> Result) throws(StoreError) -> Result {
         try with { session in
-            try session.run("BEGIN")
+            try session.run(snapshot ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN")
             do {
                 let result = try body(session)
                 try session.run("COMMIT")

@@ -55,7 +55,7 @@ extension PostgresHubStore {
     }
 
     package func remainder() throws(StoreError) -> HubStoreRemainder {
-        var result = try owner.with { session in
+        var result = try owner.transaction(snapshot: true) { session in
             var result = HubStoreRemainder()
             result.rejections = try session.query(
                 "SELECT source, seq, reason, detail, received_at FROM rejections ORDER BY source, seq"

@@ -196,7 +196,8 @@ package final class PostgresHubStore: HubStore {
     }
 
     package func counts() throws(StoreError) -> HubCounts {
-        try owner.with { session in
+        // One snapshot for all the figures, whatever other hubs commit meanwhile.
+        try owner.transaction(snapshot: true) { session in
             func grouped(_ column: String) throws -> [String: Int] {
                 var result: [String: Int] = [:]
                 for row in try session.query(
@@ -294,11 +295,17 @@ package final class PostgresHubStore: HubStore {
     }
 
     package func activityCountCoverage() throws(StoreError) -> (counted: Int, stored: Int) {
+        // One statement, so one snapshot: another hub's commit cannot land between the two figures.
         try owner.with { session in
-            (
-                try Self.single(session, "SELECT COALESCE(SUM(events), 0)::bigint FROM activity_counts"),
-                try Self.single(session, "SELECT COUNT(*) FROM events")
-            )
+            for row in try session.query(
+                """
+                SELECT (SELECT COALESCE(SUM(events), 0) FROM activity_counts)::bigint, (SELECT COUNT(*) FROM events)
+                """
+            ) {
+                let (counted, stored) = try row.decode((Int64, Int64).self)
+                return (Int(counted), Int(stored))
+            }
+            return (0, 0)
         }
     }
 
