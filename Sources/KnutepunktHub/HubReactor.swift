@@ -481,6 +481,7 @@ final class HubReactor {
                 for action in sessions.batchFailed(now: clock.now) { perform(action) }
                 return
             }
+            // Neither refused duplicates nor resends already in the store are published or counted again.
             let duplicates = Set(result.duplicateIDs).union(result.alreadyStored)
             for index in result.duplicateIDs {
                 let event = batch.events[index]
