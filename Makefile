@@ -19,11 +19,16 @@ deps:
 		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libzmq3-dev pkg-config; \
 	fi
 
-## The tests also talk to a Python (pyzmq) peer, to show the wire format is plain ZeroMQ.
+## The tests also talk to a Python (pyzmq) peer, to show the wire format is plain ZeroMQ, and run the hub store
+## against a real PostgreSQL server (Debian's postgresql; the tests start and stop their own server on loopback).
 test-deps: deps
 	@if ! /usr/bin/python3 -c "import zmq" 2>/dev/null; then \
 		echo "installing python3-zmq (interoperability test peer)"; \
 		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-zmq; \
+	fi
+	@if [ ! -x /usr/lib/postgresql/15/bin/initdb ]; then \
+		echo "installing postgresql (the PostgreSQL store's test server)"; \
+		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; \
 	fi
 
 build: deps

@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.0.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.0"),
     ],
     targets: [
         // libzmq from the system (Debian: libzmq3-dev).
@@ -37,7 +38,8 @@ let package = Package(
         .target(
             name: "KnutepunktConfig",
             dependencies: [
-                "KnutepunktCore", "KnutepunktZMQ", "KnutepunktLogging", .product(name: "Yams", package: "Yams"),
+                "KnutepunktCore", "KnutepunktZMQ", "KnutepunktLogging", "KnutepunktStore",
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -45,6 +47,15 @@ let package = Package(
         .target(
             name: "KnutepunktStore",
             dependencies: ["KnutepunktCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        // The hub's store on PostgreSQL (postgres-nio), behind the same HubStore protocol as SQLite.
+        .target(
+            name: "KnutepunktPostgres",
+            dependencies: [
+                "KnutepunktCore", "KnutepunktStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         // The regional node daemon.
         .target(
@@ -62,7 +73,7 @@ let package = Package(
         .target(
             name: "KnutepunktHub",
             dependencies: [
-                "KnutepunktCore", "KnutepunktZMQ", "KnutepunktStore", "KnutepunktConfig",
+                "KnutepunktCore", "KnutepunktZMQ", "KnutepunktStore", "KnutepunktConfig", "KnutepunktPostgres",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -129,13 +140,14 @@ let package = Package(
             name: "KnutepunktConfigTests",
             dependencies: [
                 "KnutepunktConfig", "KnutepunktCore", "KnutepunktZMQ", "KnutepunktTesting", "KnutepunktLogging",
-                .product(name: "Logging", package: "swift-log"),
+                "KnutepunktStore", .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(
             name: "KnutepunktStoreTests",
             dependencies: [
-                "KnutepunktStore", "KnutepunktCore", "KnutepunktTesting", .product(name: "GRDB", package: "GRDB.swift"),
+                "KnutepunktStore", "KnutepunktCore", "KnutepunktTesting", "KnutepunktPostgres",
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         .testTarget(
@@ -155,7 +167,7 @@ let package = Package(
             name: "KnutepunktDashboard",
             dependencies: [
                 "KnutepunktCore", "KnutepunktZMQ", "KnutepunktStore", "KnutepunktConfig", "KnutepunktClient",
-                .product(name: "Hummingbird", package: "hummingbird"),
+                "KnutepunktHub", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),

@@ -2,6 +2,7 @@ import Foundation
 import KnutepunktClient
 import KnutepunktConfig
 import KnutepunktCore
+import KnutepunktHub
 import KnutepunktStore
 import KnutepunktTesting
 
@@ -141,11 +142,19 @@ func outbox() throws {
     ).print()
 }
 
-func hubStore() throws {
-    let folder = try TemporaryDirectory(prefix: "knutepunkt-bench")
-    defer { folder.remove() }
-    let store = try SQLiteHubStore.open(path: folder.file("hub.sqlite"))
-    defer { try? store.close() }
+/// The hub's group commit on each backend: SQLite (WAL, synchronous = FULL) and PostgreSQL (a local server started
+/// by the test support, fsync and synchronous_commit on), 100 commits of 1,024 events with their counters.
+func hubStore() async throws {
+    for backend in HubStoreBackend.allCases {
+        let fixture = try await HubStoreFixture(backend)
+        defer { fixture.remove() }
+        let store = try fixture.open()
+        defer { try? store.close() }
+        try groupCommit(store, backend: backend)
+    }
+}
+
+func groupCommit(_ store: any HubStore, backend: HubStoreBackend) throws {
     let events = sampleActivities(1024)
     let payloads = events.map { $0.canonicalJSON() }
     let commits = 100
@@ -172,12 +181,12 @@ func hubStore() throws {
     let total = latencies.reduce(0, +)
     latencies.sort()
     Figure(
-        benchmark: "hub.group_commit_fsync",
+        benchmark: backend == .sqlite ? "hub.group_commit_fsync" : "hub.group_commit_fsync.\(backend)",
         value: Double(sequence) / total,
         unit: "events/s",
         details: [
-            "batch": payloads.count, "commits": commits, "commit_p50_ms": percentile(latencies, 0.5) * 1000,
-            "commit_p99_ms": percentile(latencies, 0.99) * 1000,
+            "backend": backend.rawValue, "batch": payloads.count, "commits": commits,
+            "commit_p50_ms": percentile(latencies, 0.5) * 1000, "commit_p99_ms": percentile(latencies, 0.99) * 1000,
         ]
     ).print()
 }
@@ -185,12 +194,19 @@ func hubStore() throws {
 /// A hub and two nodes in this process over loopback: events submitted through the control protocol until the hub
 /// has stored (and fsync'd) all of them.
 func endToEnd() async throws {
+    for backend in HubStoreBackend.allCases { try await endToEnd(backend) }
+}
+
+func endToEnd(_ backend: HubStoreBackend) async throws {
     let folder = try TemporaryDirectory(prefix: "knutepunkt-bench")
     defer { folder.remove() }
     let perNode = 20_000
     let chunk = 500
     let nodes = [("NO-VEST", "NO-VEST-BERGEN"), ("NO-NORD", "NO-NORD-BODO")]
-    let elapsed = try await InProcessDaemons.withHub(InProcessDaemons.hubConfiguration(folder: folder)) { hub in
+    var configuration = InProcessDaemons.hubConfiguration(folder: folder)
+    configuration.storage = try await backend.makeStorage(in: folder)
+    let storage = configuration.storage
+    let elapsed = try await InProcessDaemons.withHub(configuration) { hub in
         try await withThrowingTaskGroup(of: Void.self) { group in
             let start = ContinuousClock.now
             for (id, local) in nodes {
@@ -221,15 +237,19 @@ func endToEnd() async throws {
         }
     }
     let secondsTaken = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-    let store = try SQLiteHubStore.open(path: folder.file("hub.sqlite"))
+    let store = try storage.openStore()
     let stored = try store.counts().total
     try store.close()
     precondition(stored == perNode * nodes.count, "the hub holds \(stored) events, expected \(perNode * nodes.count)")
     Figure(
-        benchmark: "end_to_end.submit_to_hub_commit",
+        benchmark: backend == .sqlite
+            ? "end_to_end.submit_to_hub_commit" : "end_to_end.submit_to_hub_commit.\(backend)",
         value: Double(stored) / secondsTaken,
         unit: "events/s",
-        details: ["events": stored, "nodes": nodes.count, "submit_batch": chunk, "seconds": secondsTaken]
+        details: [
+            "backend": backend.rawValue, "events": stored, "nodes": nodes.count, "submit_batch": chunk,
+            "seconds": secondsTaken,
+        ]
     ).print()
 }
 
@@ -343,7 +363,7 @@ func size(_ name: String, _ standard: Int) -> Int {
 
 let all: [(String, () async throws -> Void)] = [
     ("codec", { codec() }), ("validation", { validation() }), ("outbox", { try outbox() }),
-    ("hubstore", { try hubStore() }),
+    ("hubstore", { try await hubStore() }),
     ("transport", { _ = try rawPushPull(count: size("BENCH_RAW_MESSAGES", 1_000_000)) }),
     (
         "ingest",

@@ -18,7 +18,7 @@ package struct GapReport: Sendable {
     /// The facts each country of the network was evaluated on, with its taxonomy (for coverage and programme views).
     package var countries: [(code: String, facts: GapFacts, taxonomy: Taxonomy)] = []
 
-    /// Evaluates the store at `path` as of `asOf`.
+    /// Evaluates the SQLite store at `path` as of `asOf`.
     package static func evaluate(
         storePath: String,
         taxonomy: Taxonomy,
@@ -27,6 +27,17 @@ package struct GapReport: Sendable {
     ) throws -> GapReport {
         let store = try SQLiteHubStore.open(path: storePath)
         defer { try? store.close() }
+        return try evaluate(store: store, named: storePath, taxonomy: taxonomy, thresholds: thresholds, asOf: asOf)
+    }
+
+    /// Evaluates an open store (any backend; `name` says which in messages) as of `asOf`.
+    package static func evaluate(
+        store: any HubStore,
+        named storePath: String,
+        taxonomy: Taxonomy,
+        thresholds: GapThresholds,
+        asOf: LocalDate
+    ) throws -> GapReport {
         let coverage = try store.activityCountCoverage()
         guard coverage.counted == coverage.stored else {
             throw ClientError(

@@ -1,6 +1,7 @@
 import Foundation
 import KnutepunktCore
 import KnutepunktLogging
+import KnutepunktStore
 import KnutepunktZMQ
 import Logging
 import Yams
@@ -33,14 +34,38 @@ package struct HubConfiguration: Sendable, Hashable {
         }
     }
 
-    /// Where the hub keeps its events.
+    /// Where the hub keeps its events: `sqlite:PATH` (the embedded default) or a PostgreSQL URL.
     package enum Storage: Sendable, Hashable, CustomStringConvertible {
         case sqlite(path: String)
+        /// A PostgreSQL database, which several hubs may share (see docs/scaling.md).
+        case postgres(PostgresLocation)
 
+        /// The location without any password, for logs and status reports.
         package var description: String {
             switch self {
             case .sqlite(let path): "sqlite:\(path)"
+            case .postgres(let location): "\(location)"
             }
+        }
+
+        /// What `storage:` (or `hub migrate --from/--to`) may say, for error messages.
+        package static let forms = "sqlite:PATH or postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE"
+
+        /// Reads `sqlite:PATH` (a relative path taken from `file`'s folder) or `postgres://…`; the error says what is
+        /// wrong.
+        package static func parse(
+            _ text: String,
+            relativeTo file: String?
+        ) -> Result<Storage, PostgresLocation.ParseFailure> {
+            if text.hasPrefix("sqlite:"), text.count > "sqlite:".count {
+                return .success(
+                    .sqlite(path: ConfigReader.resolve(String(text.dropFirst("sqlite:".count)), relativeTo: file ?? ""))
+                )
+            }
+            if PostgresLocation.isPostgresURL(text) {
+                return PostgresLocation.parse(text).map { .postgres($0) }
+            }
+            return .failure(PostgresLocation.ParseFailure(message: "unsupported storage \"\(text)\""))
         }
     }
 
@@ -176,16 +201,15 @@ package struct HubConfiguration: Sendable, Hashable {
         }
         var storage: Storage?
         if let text = reader.string(m, "storage", at: "hub") {
-            if text.hasPrefix("sqlite:"), text.count > "sqlite:".count {
-                storage = .sqlite(
-                    path: ConfigReader.resolve(String(text.dropFirst("sqlite:".count)), relativeTo: reader.file)
-                )
-            } else {
+            switch Storage.parse(text, relativeTo: reader.file) {
+            case .success(let parsed): storage = parsed
+            case .failure(let failure):
                 reader.fail(
                     .invalidValue,
                     "hub.storage",
-                    "unsupported storage \"\(text)\"",
-                    fix: "Write sqlite:PATH, e.g. sqlite:/var/lib/knutepunkt/hub.sqlite"
+                    failure.message,
+                    fix: "Write \(Storage.forms), e.g. sqlite:/var/lib/knutepunkt/hub.sqlite or "
+                        + "postgres://knutepunkt@db.example.org:5432/knutepunkt (password in KNUTEPUNKT_POSTGRES_PASSWORD)"
                 )
             }
         }

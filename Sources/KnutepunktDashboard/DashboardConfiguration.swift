@@ -1,6 +1,7 @@
 import Foundation
 import KnutepunktConfig
 import KnutepunktCore
+import KnutepunktHub
 import KnutepunktStore
 import KnutepunktZMQ
 
@@ -63,21 +64,22 @@ package struct DashboardConfiguration: Sendable {
         access: DashboardAccess,
         acknowledgementsPath: String? = nil
     ) {
-        let openStore: @Sendable () throws -> any HubStore
+        let storage = hub.storage
         let folder: String
-        switch hub.storage {
-        case .sqlite(let path):
-            openStore = {
-                // Never create the hub's store: a wrong path, or a hub not yet started, is reported and retried.
-                guard FileManager.default.fileExists(atPath: path) else {
-                    throw DashboardError(
-                        code: .hubStore,
-                        message: "the hub's store \(path) does not exist yet; start the hub, or check hub.storage"
-                    )
-                }
-                return try SQLiteHubStore.open(path: path)
+        switch storage {
+        case .sqlite(let path): folder = (path as NSString).deletingLastPathComponent
+        // The store is a database elsewhere: acknowledgements default to the working folder (`--acknowledgements`).
+        case .postgres: folder = FileManager.default.currentDirectoryPath
+        }
+        let openStore: @Sendable () throws -> any HubStore = {
+            // Never create the hub's store: a wrong path, or a hub not yet started, is reported and retried.
+            if case .sqlite(let path) = storage, !FileManager.default.fileExists(atPath: path) {
+                throw DashboardError(
+                    code: .hubStore,
+                    message: "the hub's store \(path) does not exist yet; start the hub, or check hub.storage"
+                )
             }
-            folder = (path as NSString).deletingLastPathComponent
+            return try storage.openStore()
         }
         self.init(
             openStore: openStore,

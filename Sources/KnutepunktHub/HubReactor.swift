@@ -96,9 +96,7 @@ final class HubReactor {
     private init(_ setup: Setup) throws {
         self.setup = setup
         let configuration = setup.configuration
-        switch configuration.storage {
-        case .sqlite(let path): store = try SQLiteHubStore.open(path: path)
-        }
+        store = try configuration.storage.openStore(logger: setup.logger)
         var opened: [ZMQSocket] = []
         var openedZAP: ZAPHandler?
         do {
@@ -544,7 +542,8 @@ final class HubReactor {
                 for action in sessions.batchFailed(now: clock.now) { perform(action) }
                 return
             }
-            let duplicates = Set(result.duplicateIDs)
+            // Neither refused duplicates nor resends already in the store are published or counted again.
+            let duplicates = Set(result.duplicateIDs).union(result.alreadyStored)
             for index in result.duplicateIDs {
                 let event = batch.events[index]
                 nacks.append(

@@ -70,11 +70,19 @@ package struct HubBatch: Sendable {
     package var isEmpty: Bool { events.isEmpty && rejections.isEmpty && settled.isEmpty }
 }
 
-/// What a commit found: events whose id was already stored under another sequence are not stored again.
+/// What a commit found: events already in the store are not stored again.
 package struct HubCommitResult: Sendable, Hashable {
-    /// Indices into `HubBatch.events` of events refused as duplicates of a stored event id.
+    /// Indices into `HubBatch.events` of events refused as duplicates of an event id stored under another
+    /// (source, sequence): recorded as rejections and NACKed.
     package var duplicateIDs: [Int] = []
-    package init(duplicateIDs: [Int] = []) { self.duplicateIDs = duplicateIDs }
+    /// Indices into `HubBatch.events` whose (source, sequence) is already stored: a resend of an event this store
+    /// holds (committed by this hub before a restart, or by another hub on the same database). They are settled and
+    /// ACKed like stored events but neither counted nor published again.
+    package var alreadyStored: [Int] = []
+    package init(duplicateIDs: [Int] = [], alreadyStored: [Int] = []) {
+        self.duplicateIDs = duplicateIDs
+        self.alreadyStored = alreadyStored
+    }
 }
 
 /// Counts of what the hub holds, for status reports.
@@ -84,12 +92,22 @@ package struct HubCounts: Sendable, Hashable, Codable {
     package var byNode: [String: Int]
     package var bySource: [String: Int]
     package var rejected: Int
+
+    package init(total: Int, byRegion: [String: Int], byNode: [String: Int], bySource: [String: Int], rejected: Int) {
+        self.total = total
+        self.byRegion = byRegion
+        self.byNode = byNode
+        self.bySource = bySource
+        self.rejected = rejected
+    }
 }
 
 /// The hub's durable state behind one protocol: SQLite is the default; other engines conform to the same contract.
 ///
-/// Contract: `commit` is atomic and durable when it returns (the hub ACKs right after); an event id and a
-/// (source, sequence) pair are each stored at most once; settled-through never goes backwards.
+/// Contract (checked for every backend by the store conformance tests): `commit` is atomic and durable when it returns
+/// (the hub ACKs right after); an event id and a (source, sequence) pair are each stored at most once, and a resend
+/// of a stored (source, sequence) is reported as already stored, not as an error; settled-through never goes
+/// backwards; the activity counters always equal a rebuild from the stored events.
 package protocol HubStore: AnyObject, Sendable {
     /// Each source's committed settled-through.
     func settledProgress() throws(StoreError) -> [String: UInt64]
@@ -124,6 +142,18 @@ package protocol HubStore: AnyObject, Sendable {
     /// is kept, so a late or repeated write never moves it back. Called every few seconds and at shutdown, not per
     /// message; not part of a commit.
     func recordLastHeard(_ heard: [String: Date]) throws(StoreError)
+    /// Up to `limit` stored events after storage position `position` (0: from the start), in storage order: what
+    /// `hub migrate` copies and checksums.
+    func storedEvents(after position: Int64, limit: Int) throws(StoreError) -> [HubStoredEvent]
+    /// Inserts events copied from another store, in one transaction; a row already there (same event id or (source,
+    /// seq)) is skipped, so a copy can be rerun. The activity counters are not touched (``replaceRemainder(_:)``
+    /// copies them). Returns how many were inserted.
+    func insertCopied(_ events: [HubStoredEvent]) throws(StoreError) -> Int
+    /// Everything the store holds besides its events: refusals, settled progress, counters, the gap lifecycle.
+    func remainder() throws(StoreError) -> HubStoreRemainder
+    /// Writes what ``remainder()`` read from another store, in one transaction: refusals upserted, settled progress
+    /// raised (never lowered), the activity counters and the gap lifecycle replaced by the copy's.
+    func replaceRemainder(_ remainder: HubStoreRemainder) throws(StoreError)
     /// Releases the store.
     func close() throws(StoreError)
 }

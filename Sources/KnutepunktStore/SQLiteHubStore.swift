@@ -184,6 +184,12 @@ package final class SQLiteHubStore: HubStore {
         }
     }
 
+    /// Runs `body` in a read transaction (for the extensions in other files).
+    func reading<T>(_ body: (Database) throws -> T) throws -> T { try queue.read(body) }
+
+    /// Runs `body` in a write transaction (for the extensions in other files).
+    func writing<T>(_ body: (Database) throws -> T) throws -> T { try queue.write(body) }
+
     package func settledProgress() throws(StoreError) -> [String: UInt64] {
         do {
             return try queue.read { db in
@@ -204,9 +210,9 @@ package final class SQLiteHubStore: HubStore {
         do {
             return try queue.write { db in
                 var result = HubCommitResult()
-                // `OR IGNORE` only swallows uniqueness conflicts here (every column is NOT NULL and given): a
-                // conflict on (source, seq) cannot happen because the session state machine drops sequences it has
-                // settled, so a conflict means the event id is already stored under another sequence.
+                // `OR IGNORE` only swallows uniqueness conflicts here (every column is NOT NULL and given): either
+                // the (source, seq) is already stored (a resend after a restart) or the event id is stored under
+                // another (source, seq) (a duplicate, refused).
                 let insert = try db.cachedStatement(
                     sql: """
                         INSERT OR IGNORE INTO events(event_id, source, seq, region, node, kind, occurred_on, received_at, payload)
@@ -228,6 +234,8 @@ package final class SQLiteHubStore: HubStore {
                     ])
                     if db.changesCount > 0 {
                         counters.add(event.cell, event.count)
+                    } else if try Self.holds(db, event) {
+                        result.alreadyStored.append(index)
                     } else {
                         result.duplicateIDs.append(index)
                         try reject.execute(arguments: [
@@ -261,6 +269,16 @@ package final class SQLiteHubStore: HubStore {
         } catch {
             throw StoreError(error, path: path)
         }
+    }
+
+    /// Whether the (source, seq) of an event that was not inserted is already stored: then the event is a resend,
+    /// not a duplicate (a different event stored under the same sequence counts as the sequence's settled event).
+    private static func holds(_ db: Database, _ event: HubEventRecord) throws -> Bool {
+        try Bool.fetchOne(
+            db,
+            sql: "SELECT EXISTS(SELECT 1 FROM events WHERE source = ? AND seq = ?)",
+            arguments: [event.source, Int64(event.sequence)]
+        ) ?? false
     }
 
     package func counts() throws(StoreError) -> HubCounts {
@@ -305,7 +323,7 @@ package final class SQLiteHubStore: HubStore {
     }
 
     /// Adds to a cell's counters, creating the cell when it is new.
-    private static let addCountSQL = """
+    static let addCountSQL = """
         INSERT INTO activity_counts(region, node, occurred_on, kind, tier, funding, target_groups, age_bands,
                                     professions, programmes, events, families, participants, sessions)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -316,7 +334,7 @@ package final class SQLiteHubStore: HubStore {
             sessions = sessions + excluded.sessions
         """
 
-    private static func countArguments(_ cell: ActivityCell, _ count: ActivityCount) -> StatementArguments {
+    static func countArguments(_ cell: ActivityCell, _ count: ActivityCount) -> StatementArguments {
         [
             cell.region, cell.node, cell.date.iso, cell.kind, cell.tier, cell.funding,
             ActivityCell.joined(cell.targetGroups), ActivityCell.joined(cell.ageBands),
@@ -405,28 +423,6 @@ package final class SQLiteHubStore: HubStore {
 
     // MARK: - Gaps
 
-    /// Findings as stored: JSON, with G12's infinite max/min kept (plain JSON has no infinity).
-    private static func encodeFinding(_ finding: GapFinding) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(
-            positiveInfinity: "Infinity",
-            negativeInfinity: "-Infinity",
-            nan: "NaN"
-        )
-        return String(decoding: try encoder.encode(finding), as: UTF8.self)
-    }
-
-    private static func decodeFinding(_ text: String) throws -> GapFinding {
-        let decoder = JSONDecoder()
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(
-            positiveInfinity: "Infinity",
-            negativeInfinity: "-Infinity",
-            nan: "NaN"
-        )
-        return try decoder.decode(GapFinding.self, from: Data(text.utf8))
-    }
-
     private static func date(_ row: Row, _ column: String) throws -> LocalDate {
         let text: String = row[column]
         guard let date = LocalDate(iso: text) else {
@@ -446,7 +442,7 @@ package final class SQLiteHubStore: HubStore {
                     sql: "SELECT finding, opened_on, last_evaluated FROM gaps WHERE closed_on IS NULL ORDER BY gap_key"
                 ).map { row in
                     GapLifecycle.OpenGap(
-                        finding: try Self.decodeFinding(row["finding"]),
+                        finding: try GapFinding(storedJSON: row["finding"]),
                         openedOn: try Self.date(row, "opened_on"),
                         lastEvaluated: try Self.date(row, "last_evaluated")
                     )
@@ -478,7 +474,7 @@ package final class SQLiteHubStore: HubStore {
                             arguments: [
                                 gap.finding.key, gap.finding.rule.rawValue, gap.finding.region,
                                 gap.finding.severity.rawValue, gap.openedOn.iso, gap.lastEvaluated.iso,
-                                try Self.encodeFinding(gap.finding),
+                                try gap.finding.storedJSON(),
                             ]
                         )
                     case .changed:
@@ -496,7 +492,7 @@ package final class SQLiteHubStore: HubStore {
                             """,
                         arguments: [
                             Int64(update.sequence), gaps.epoch, gap.finding.key, name, day.iso,
-                            try Self.encodeFinding(gap.finding),
+                            try gap.finding.storedJSON(),
                         ]
                     )
                 }
@@ -508,7 +504,7 @@ package final class SQLiteHubStore: HubStore {
                 )
                 for gap in gaps.open {
                     try refresh.execute(arguments: [
-                        gap.finding.severity.rawValue, gap.lastEvaluated.iso, try Self.encodeFinding(gap.finding),
+                        gap.finding.severity.rawValue, gap.lastEvaluated.iso, try gap.finding.storedJSON(),
                         gap.finding.key,
                     ])
                 }
@@ -537,7 +533,7 @@ package final class SQLiteHubStore: HubStore {
                     arguments: [limit]
                 ).map { row in
                     StoredGapEntry(
-                        finding: try Self.decodeFinding(row["finding"]),
+                        finding: try GapFinding(storedJSON: row["finding"]),
                         openedOn: try Self.date(row, "opened_on"),
                         lastEvaluated: try Self.date(row, "last_evaluated"),
                         closedOn: (row["closed_on"] as String?).flatMap { LocalDate(iso: $0) }

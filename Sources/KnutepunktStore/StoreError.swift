@@ -19,14 +19,16 @@ package struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
         package static let busy = Code(rawValue: "BUSY")
         /// The file was written by a newer version of Knutepunkt.
         package static let unsupportedSchema = Code(rawValue: "UNSUPPORTED_SCHEMA")
-        /// Anything else SQLite reported.
+        /// The database server cannot be reached, or refused the connection (PostgreSQL).
+        package static let unreachable = Code(rawValue: "UNREACHABLE")
+        /// Anything else the database reported.
         package static let database = Code(rawValue: "DATABASE")
 
         package var description: String { rawValue }
     }
 
     package var code: Code
-    /// The file the error is about.
+    /// The file (SQLite) or the database URL without its password (PostgreSQL) the error is about.
     package var path: String
     /// What failed, in words.
     package var message: String
@@ -50,6 +52,8 @@ package struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
         case .corrupt: "Restore the file from a backup, or move it aside to start empty"
         case .busy: "Another process is using this database; stop it or point this daemon at another file"
         case .unsupportedSchema: "Run the newest knutepunkt release, which understands this file"
+        case .unreachable:
+            "Check that the PostgreSQL server runs, listens on that host and port, and admits this user and database"
         default: "See the message above"
         }
     }

@@ -45,10 +45,12 @@ package struct LoopbackNetwork: Sendable {
 
     /// Writes the hub's file; `listen` is an endpoint such as `tcp://127.0.0.1:*` or one with a fixed port.
     /// `publicKeys` replaces a node's key files (default: its own `keys/ID.pub`), e.g. two while it rotates.
+    /// `storage` defaults to the SQLite file at ``hubStorePath``.
     package func writeHubConfig(
         listen: String = "tcp://127.0.0.1:*",
         extra: String = "",
-        publicKeys: [String: [String]] = [:]
+        publicKeys: [String: [String]] = [:],
+        storage: HubConfiguration.Storage? = nil
     ) throws {
         var text = """
             hub:
@@ -56,7 +58,7 @@ package struct LoopbackNetwork: Sendable {
               listen: \(listen)
               publish: tcp://127.0.0.1:*
               control: tcp://127.0.0.1:*
-              storage: sqlite:\(hubStorePath)
+              storage: \(storage ?? .sqlite(path: hubStorePath))
               taxonomy: \(Repository.taxonomyPath)
               sessionTimeout: 5s
               curve:

@@ -18,6 +18,7 @@ struct HubCommand: AsyncParsableCommand {
         discussion: "`knutepunkt hub --config hub.yaml` runs the daemon (the same as `knutepunkt hub run …`).",
         subcommands: [
             HubRunCommand.self, HubRebuildAggregatesCommand.self, HubBackupCommand.self, HubRestoreCommand.self,
+            HubMigrateCommand.self,
         ],
         defaultSubcommand: HubRunCommand.self
     )
@@ -228,8 +229,8 @@ struct HubRebuildAggregatesCommand: ParsableCommand {
         guard case (.hub(let hub), let taxonomy) = try loadDaemonConfiguration(config) else {
             throw ValidationError("\(config) configures a node; the activity counters are the hub's")
         }
-        guard case .sqlite(let path) = hub.storage else { throw ValidationError("unsupported storage") }
-        let store = try SQLiteHubStore.open(path: path)
+        let store = try hub.storage.openStore()
+        let path = "\(hub.storage)"
         defer { try? store.close() }
         let before = try store.activityCounters()
         let clock = ContinuousClock()

@@ -3,6 +3,7 @@ import Foundation
 import KnutepunktClient
 import KnutepunktConfig
 import KnutepunktCore
+import KnutepunktHub
 
 /// What every report over the hub's store takes: the hub's configuration, a date and the thresholds.
 struct HubReportOptions: ParsableArguments {
@@ -20,7 +21,6 @@ struct HubReportOptions: ParsableArguments {
         guard case (.hub(let hub), let taxonomy) = try loadDaemonConfiguration(config) else {
             throw ValidationError("\(config) configures a node; reports are read from the hub's configuration")
         }
-        guard case .sqlite(let storePath) = hub.storage else { throw ValidationError("unsupported storage") }
         let limits = try loadGapThresholds(thresholds, besideTaxonomy: hub.taxonomyPath, taxonomy: taxonomy)
         var date = LocalDate.today()
         if let asOf {
@@ -30,8 +30,11 @@ struct HubReportOptions: ParsableArguments {
             date = parsed
         }
         do {
+            let store = try hub.storage.openStore()
+            defer { try? store.close() }
             let report = try GapReport.evaluate(
-                storePath: storePath,
+                store: store,
+                named: "\(hub.storage)",
                 taxonomy: taxonomy,
                 thresholds: limits,
                 asOf: date

@@ -3,6 +3,7 @@ import Foundation
 import KnutepunktClient
 import KnutepunktConfig
 import KnutepunktCore
+import KnutepunktHub
 import UnixSignals
 
 struct NetworkCommand: AsyncParsableCommand {
@@ -54,10 +55,13 @@ struct NetworkCommand: AsyncParsableCommand {
                 let report = try await network.publishSample(to: running, taxonomy: taxonomy)
                 say("")
                 say(NetworkSummary.text(report, taxonomy: taxonomy))
-                if case .sqlite(let storePath) = hub.storage {
+                do {
                     let thresholds = try loadGapThresholds(nil, besideTaxonomy: hub.taxonomyPath, taxonomy: taxonomy)
+                    let store = try hub.storage.openStore()
+                    defer { try? store.close() }
                     let gaps = try GapReport.evaluate(
-                        storePath: storePath,
+                        store: store,
+                        named: "\(hub.storage)",
                         taxonomy: taxonomy,
                         thresholds: thresholds,
                         asOf: .today()

@@ -1,28 +1,31 @@
 import Foundation
 import KnutepunktClient
 import KnutepunktCore
+import KnutepunktHub
 import KnutepunktStore
 import KnutepunktTesting
 import KnutepunktZMQ
 import Synchronization
 import Testing
 
-/// Real processes on loopback: one hub, two nodes, 10,000 events, the hub and a node killed with SIGKILL mid-stream.
+/// Real processes on loopback: one hub, two nodes, 10,000 events, the hub and a node killed with SIGKILL mid-stream;
+/// once with the hub on SQLite and once on PostgreSQL.
 @Suite(.serialized)
 struct EndToEndTests {
     static let eventsPerNode = 5_000
     static let batch = 100
 
-    @Test(.timeLimit(.minutes(5)))
-    func everyAcceptedEventIsStoredExactlyOnceAcrossKills() async throws {
+    @Test(.timeLimit(.minutes(5)), arguments: HubStoreBackend.allCases)
+    func everyAcceptedEventIsStoredExactlyOnceAcrossKills(_ backend: HubStoreBackend) async throws {
         let started = ContinuousClock.now
         let net = try LoopbackNetwork()
         defer { net.folder.remove() }
+        let storage = try await backend.makeStorage(in: net.folder)
         let binary = Repository.executable
         try #require(FileManager.default.isExecutableFile(atPath: binary), "build knutepunkt first: \(binary)")
 
         // The hub binds an ephemeral port once; restarts reuse it so the nodes find it again.
-        try net.writeHubConfig()
+        try net.writeHubConfig(storage: storage)
         var hub = try DaemonProcess(
             name: "hub",
             executable: binary,
@@ -31,7 +34,7 @@ struct EndToEndTests {
         )
         let firstEndpoints = try await hub.ready()
         let listen = try #require(firstEndpoints["listen"])
-        try net.writeHubConfig(listen: listen)
+        try net.writeHubConfig(listen: listen, storage: storage)
         let hubControl = HubControl(endpoint: try #require(firstEndpoints["control"]), curve: try net.hubViewerCurve)
 
         let directory = NodeDirectory()
@@ -113,7 +116,7 @@ struct EndToEndTests {
         #expect(await hub.stop() == 0)
 
         // Read the hub's store directly: exactly `total` events, none twice, each node's order kept.
-        let store = try SQLiteHubStore.open(path: net.hubStorePath)
+        let store = try storage.openStore()
         defer { try? store.close() }
         let keys = try store.storedKeys()
         #expect(keys.count == total)
@@ -126,7 +129,7 @@ struct EndToEndTests {
         }
         let elapsed = ContinuousClock.now - started
         print(
-            "end-to-end: events=\(total) stored=\(keys.count) duplicates=\(keys.count - Set(keys.map(\.eventID)).count) "
+            "end-to-end (\(backend)): events=\(total) stored=\(keys.count) duplicates=\(keys.count - Set(keys.map(\.eventID)).count) "
                 + "lost=\(total - Set(keys.map(\.eventID)).count) hubKills=\(hubKills) (at \(storedAtHubKill) stored) nodeKills=\(nodeKills) (at \(victimPause) of \(Self.eventsPerNode) published, \(victimBacklogAtKill) unacknowledged) elapsed=\(elapsed)"
         )
     }

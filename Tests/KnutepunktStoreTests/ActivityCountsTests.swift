@@ -11,7 +11,7 @@ import Testing
     static let regions = ["NO-SOROST", "NO-VEST", "NO-MIDT", "NO-NORD"]
 
     /// The sample data set, stored as the hub stores it: each region's events in batches of 50.
-    static func storeSample(in store: SQLiteHubStore) throws -> [ActivityEvent] {
+    static func storeSample(in store: any HubStore) throws -> [ActivityEvent] {
         let sample = SampleActivities(taxonomy: InProcessDaemons.taxonomy, start: today.adding(days: -364), seed: 5)
         var all: [ActivityEvent] = []
         for region in regions {
@@ -33,10 +33,11 @@ import Testing
         return all
     }
 
-    @Test func rebuildingGivesTheCountersKeptWhileStoring() throws {
-        let folder = try TemporaryDirectory()
-        defer { folder.remove() }
-        let store = try SQLiteHubStore.open(path: folder.file("hub.sqlite"))
+    @Test(arguments: HubStoreBackend.allCases)
+    func rebuildingGivesTheCountersKeptWhileStoring(_ backend: HubStoreBackend) async throws {
+        let fixture = try await HubStoreFixture(backend)
+        defer { fixture.remove() }
+        let store = try fixture.open()
         defer { try? store.close() }
         let events = try Self.storeSample(in: store)
 
@@ -57,10 +58,11 @@ import Testing
         #expect(try store.activityCounters() == incremental)
     }
 
-    @Test func aDuplicateEventIsNotCountedTwice() throws {
-        let folder = try TemporaryDirectory()
-        defer { folder.remove() }
-        let store = try SQLiteHubStore.open(path: folder.file("hub.sqlite"))
+    @Test(arguments: HubStoreBackend.allCases)
+    func aDuplicateEventIsNotCountedTwice(_ backend: HubStoreBackend) async throws {
+        let fixture = try await HubStoreFixture(backend)
+        defer { fixture.remove() }
+        let store = try fixture.open()
         defer { try? store.close() }
         let event = EventFixtures.activity(source: "NO-VEST", index: 1, region: "NO-VEST", node: "NO-VEST-BERGEN")
         var batch = HubBatch()
@@ -93,10 +95,11 @@ import Testing
         #expect(try reopened.activityCountCoverage() == (events.count, events.count))
     }
 
-    @Test func anEventTheTaxonomyNoLongerKnowsIsLeftOutOfARebuildAndReported() throws {
-        let folder = try TemporaryDirectory()
-        defer { folder.remove() }
-        let store = try SQLiteHubStore.open(path: folder.file("hub.sqlite"))
+    @Test(arguments: HubStoreBackend.allCases)
+    func anEventTheTaxonomyNoLongerKnowsIsLeftOutOfARebuildAndReported(_ backend: HubStoreBackend) async throws {
+        let fixture = try await HubStoreFixture(backend)
+        defer { fixture.remove() }
+        let store = try fixture.open()
         defer { try? store.close() }
         let event = EventFixtures.activity(source: "NO-VEST", index: 1, region: "NO-VEST", node: "NO-VEST-BERGEN")
         var batch = HubBatch()

@@ -28,11 +28,11 @@ import Testing
         GapEvaluator.Evaluation(findings: findings, suppressed: [], staleRegions: [])
     }
 
-    @Test func aReopenedStoreResumesTheLifecycle() throws {
-        let folder = try TemporaryDirectory()
-        defer { folder.remove() }
-        let path = folder.file("hub.sqlite")
-        let store = try SQLiteHubStore.open(path: path)
+    @Test(arguments: HubStoreBackend.allCases)
+    func aReopenedStoreResumesTheLifecycle(_ backend: HubStoreBackend) async throws {
+        let fixture = try await HubStoreFixture(backend)
+        defer { fixture.remove() }
+        let store = try fixture.open()
         #expect(try store.loadGaps() == nil)
 
         var lifecycle = GapLifecycle()
@@ -45,7 +45,7 @@ import Testing
         )
         try store.close()
 
-        let reopened = try SQLiteHubStore.open(path: path)
+        let reopened = try fixture.open()
         defer { try? reopened.close() }
         let stored = try #require(try reopened.loadGaps())
         #expect(stored.epoch == "e1")
@@ -75,10 +75,11 @@ import Testing
         #expect(history.first { $0.finding.key == inequity.key }?.closedOn == nil)
     }
 
-    @Test func aGapThatClosesAndOpensAgainHasTwoEntries() throws {
-        let folder = try TemporaryDirectory()
-        defer { folder.remove() }
-        let store = try SQLiteHubStore.open(path: folder.file("hub.sqlite"))
+    @Test(arguments: HubStoreBackend.allCases)
+    func aGapThatClosesAndOpensAgainHasTwoEntries(_ backend: HubStoreBackend) async throws {
+        let fixture = try await HubStoreFixture(backend)
+        defer { fixture.remove() }
+        let store = try fixture.open()
         defer { try? store.close() }
         var lifecycle = GapLifecycle()
         let prison = Self.finding(.g1AbsentService, "NO-NORD", .red, group: "PRISON")
