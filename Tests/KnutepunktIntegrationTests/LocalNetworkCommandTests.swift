@@ -4,8 +4,8 @@ import Testing
 
 /// `knutepunkt network` as `make run` starts it on a fresh checkout: no keys, no data yet.
 @Suite struct LocalNetworkCommandTests {
-    /// A copy of Configs/ whose loopback ports are ipc:// sockets in `folder` (no port to pick) and whose data lives
-    /// in `folder`, laid out as in the repository so every relative path in the shipped files holds.
+    /// A copy of Configs/ whose loopback ports are ipc:// sockets in `folder` (no port to pick), whose HTTP servers
+    /// take any free port, and whose data lives in `folder`, laid out as in the repository so every relative path in the shipped files holds.
     static func copyOfTheShippedLocalNetwork(in folder: TemporaryDirectory) throws -> String {
         let manager = FileManager.default
         let configs = folder.file("Configs")
@@ -16,9 +16,10 @@ import Testing
         }
         let shipped = "\(Repository.root)/Configs/local"
         let pattern = try Regex(#"tcp://127\.0\.0\.1:([0-9]+)"#)
+        let httpPattern = try Regex(#"http: 127\.0\.0\.1:[0-9]+"#)
         for name in try manager.contentsOfDirectory(atPath: shipped) where name.hasSuffix(".yaml") {
             let text = try String(contentsOfFile: "\(shipped)/\(name)", encoding: .utf8)
-            let rewritten = text.replacing(pattern) { match in
+            let rewritten = text.replacing(httpPattern, with: "http: 127.0.0.1:0").replacing(pattern) { match in
                 "ipc://\(folder.file("port-\(match.output[1].substring ?? "").sock"))"
             }
             try rewritten.write(toFile: "\(local)/\(name)", atomically: true, encoding: .utf8)
