@@ -83,10 +83,11 @@ struct MultiHubTests {
     /// coordinators publish without pause; once A holds part of the stream it is frozen while the nodes accept more,
     /// then killed with SIGKILL, so it dies holding events it never acknowledged. Nobody touches the nodes: each
     /// notices the silence (`hubTimeout`), greets B and resends what B's WELCOME says the database lacks, while
-    /// publishing goes on. B takes A's unacknowledged commits as already stored, and the database ends with every
-    /// accepted event exactly once, in each node's order.
+    /// publishing goes on. B takes A's unacknowledged commits as already stored. Then A is restarted and the nodes
+    /// return to it after `failbackAfter`. The database ends with every accepted event exactly once, in each node's
+    /// order.
     @Test(.timeLimit(.minutes(3)))
-    func nodesFailOverByThemselvesFromAKilledHubToAnotherOnTheSameDatabaseLosingAndDuplicatingNothing() async throws {
+    func nodesFailOverFromAKilledHubToAnotherOnTheSameDatabaseAndBackLosingAndDuplicatingNothing() async throws {
         let net = try LoopbackNetwork()
         defer { net.folder.remove() }
         let storage = HubConfiguration.Storage.postgres(try await PostgresTestServer.makeDatabase())
@@ -115,7 +116,7 @@ struct MultiHubTests {
         let directory = NodeDirectory()
         var nodes: [String: DaemonProcess] = [:]
         for node in net.nodes {
-            try net.writeNodeConfig(node.id, hubs: [listenA, listenB])
+            try net.writeNodeConfig(node.id, hubs: [listenA, listenB], extra: "  failbackAfter: 2s\n")
             let process = try start(node.id, ["node", "--config", net.nodeConfigPath(node.id)])
             await directory.set(node.id, try #require(try await process.ready()["control"]))
             nodes[node.id] = process
@@ -123,7 +124,7 @@ struct MultiHubTests {
         let perNode = 3_000
         let total = net.nodes.count * perNode
         let third = perNode / 3
-        var figures = FaultFigures("two hubs, one database: A SIGKILL, nodes fail over to B; 2 nodes x 3,000")
+        var figures = FaultFigures("two hubs, one database: A SIGKILL, nodes fail over to B and back; 2 nodes x 3,000")
         let store = try storage.openStore()
         defer { try? store.close() }
         var acceptedAtKill = 0
@@ -159,27 +160,70 @@ struct MultiHubTests {
         let held = try await Self.databaseTotal(reaching: total, via: controlB, curve: curve)
         let drained = Double((held - killed).milliseconds) / 1000
         #expect(try store.counts().total == total)
-        var current: [String] = []
-        for node in net.nodes {
-            let endpoint = await directory.current(node.id).endpoint
-            let report = try await ControlClient.withConnection(to: endpoint) { try $0.status() }
-            guard case .node(let status, _) = report else { throw DaemonProcessError(message: "not a node status") }
-            current.append(status.hub.endpoint == listenB ? "B" : status.hub.endpoint)
+        func nodesHubs() async throws -> String {
+            var hubs: [String] = []
+            for node in net.nodes {
+                let endpoint = await directory.current(node.id).endpoint
+                let report = try await ControlClient.withConnection(to: endpoint) { try $0.status() }
+                guard case .node(let status, _) = report else {
+                    throw DaemonProcessError(message: "not a node status")
+                }
+                let hub = status.hub.endpoint
+                hubs.append(hub == listenA ? "A" : hub == listenB ? "B" : hub)
+            }
+            return hubs.joined(separator: ", ")
         }
+        let afterFailover = try await nodesHubs()
+
+        // Failback: A comes back on its old port, and after `failbackAfter` (2 s here) the nodes greet it again.
+        // Small rounds are published until A has a session with every node; each round's STATUS wait is woken by A's
+        // own commits, which only a node back on A can bring it.
+        try net.writeHubConfig(listen: listenA, storage: storage)
+        let hubAAgain = try start("hub-a-again", ["hub", "--config", net.hubConfigPath])
+        controlA.endpoint = try #require(try await hubAAgain.ready()["control"])
+        let restarted = ContinuousClock.now
+        var published = perNode
+        var back = false
+        for _ in 0..<60 {
+            for node in net.nodes {
+                _ = try await FaultNetwork.publish(
+                    node,
+                    from: published,
+                    to: published + 20,
+                    batch: 20,
+                    directory: directory
+                )
+            }
+            published += 20
+            let status = try await controlA.waitForTotal(net.nodes.count * published, seconds: 1)
+            back = status.nodes.allSatisfy(\.connected)
+            if back { break }
+        }
+        let failback = Double((ContinuousClock.now - restarted).milliseconds) / 1000
+        #expect(back, "every node back on A")
+        let all = net.nodes.count * published
+        _ = try await Self.databaseTotal(reaching: all, via: controlB, curve: curve)
+        let afterFailback = try await nodesHubs()
+        #expect(afterFailback == net.nodes.map { _ in "A" }.joined(separator: ", "))
         for process in nodes.values { await process.stop() }
         #expect(await hubB.stop() == 0)
+        #expect(await hubAAgain.stop() == 0)
 
         let keys = try store.storedKeys()
-        let accepted = Dictionary(uniqueKeysWithValues: net.nodes.map { ($0.id, perNode) })
+        let accepted = Dictionary(uniqueKeysWithValues: net.nodes.map { ($0.id, published) })
         FaultNetwork.check(keys: keys, nodes: net.nodes.map(\.id), accepted: accepted, into: &figures)
         #expect(try store.counts().rejected == 0)
-        #expect(try store.activityCountCoverage() == (total, total))
+        #expect(try store.activityCountCoverage() == (all, all))
         #expect(try store.settledProgress() == accepted.mapValues { UInt64($0) })
         figures.recoveryNote = "A killed until the database held all \(acceptedAtKill) accepted before the kill"
         figures.notes.append("held by the database when A died \(storedAtKill) of \(acceptedAtKill) accepted")
         figures.notes.append("\(total - acceptedByKill) published after the kill")
         figures.notes.append("A killed until the database held all \(total) \(String(format: "%.2f", drained)) s")
-        figures.notes.append("nodes on hub \(current.joined(separator: ", ")) at the end")
+        figures.notes.append("nodes on hub \(afterFailover) after the kill")
+        figures.notes.append(
+            "A restarted until every node was back on it \(String(format: "%.2f", failback)) s, "
+                + "\(published - perNode) more per node; nodes on hub \(afterFailback) at the end"
+        )
         print(figures)
         #expect(figures.lost == 0, "\(figures)")
         #expect(figures.duplicated == 0, "\(figures)")
