@@ -212,7 +212,16 @@ actor FaultNetwork {
     ) throws {
         let store = try SQLiteHubStore.open(path: path)
         defer { try? store.close() }
-        let keys = try store.storedKeys()
+        check(keys: try store.storedKeys(), nodes: nodes, accepted: accepted, into: &figures)
+    }
+
+    /// Fills in stored, lost, duplicated and order figures from a hub store's keys (any backend).
+    static func check(
+        keys: [(source: String, sequence: UInt64, eventID: UUID)],
+        nodes: [String],
+        accepted: [String: Int],
+        into figures: inout FaultFigures
+    ) {
         let ids = keys.map { $0.eventID.uuidString.lowercased() }
         figures.events = accepted.values.reduce(0, +)
         figures.stored = keys.count
