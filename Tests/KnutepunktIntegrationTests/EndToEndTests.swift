@@ -134,39 +134,13 @@ struct EndToEndTests {
         )
     }
 
-    /// Publishes every event of one node in batches; a batch whose answer does not come (the node was killed) is
-    /// sent again to the restarted node, which answers "existing" for what it had already taken.
+    /// Publishes every event of one node as a coordinator would (``FaultNetwork/publish``): a batch whose answer
+    /// does not come (the node was killed) is sent again to the restarted node.
     static func publishAll(
         node: (id: String, region: String, defaultNode: String),
         directory: NodeDirectory
     ) async throws -> Int {
-        var accepted = 0
-        var next = 0
-        var attempts = 0
-        while next < eventsPerNode {
-            attempts += 1
-            try #require(attempts < 500, "publishing to \(node.id) made no progress")
-            let range = next..<min(next + batch, eventsPerNode)
-            let events = range.map {
-                EventFixtures.eventBytes(source: node.id, index: $0, region: node.region, node: node.defaultNode)
-            }
-            let (endpoint, generation) = await directory.current(node.id)
-            do {
-                let results = try await ControlClient.withConnection(to: endpoint, timeout: .seconds(3)) {
-                    try $0.submit(events)
-                }
-                for result in results {
-                    #expect(result.status == .queued || result.status == .delivered, "\(result)")
-                }
-                accepted += results.count
-                next = range.upperBound
-                await directory.progressed(node.id, accepted: next)
-                await directory.passHold(node.id, accepted: next)
-            } catch {
-                await directory.waitForRestart(node.id, after: generation, limit: .seconds(5))
-            }
-        }
-        return accepted
+        try await FaultNetwork.publish(node, to: eventsPerNode, batch: batch, directory: directory)
     }
 }
 
