@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import KnutepunktStore
 
 /// The dashboard's own small SQLite file, holding the acknowledgements of gaps (an append-only audit table).
 ///
@@ -21,19 +22,9 @@ package final class AcknowledgementStore: Sendable {
 
     /// Opens or creates the file at `path` (WAL; every acknowledgement is on disk when ``add`` returns).
     package static func open(path: String) throws(DashboardError) -> AcknowledgementStore {
-        let folder = (path as NSString).deletingLastPathComponent
         do {
-            if !folder.isEmpty {
-                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            }
-            var configuration = Configuration()
-            configuration.label = "dashboard"
-            configuration.busyMode = .timeout(5)
-            configuration.prepareDatabase { db in
-                _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
-                try db.execute(sql: "PRAGMA synchronous = FULL")
-            }
-            let queue = try DatabaseQueue(path: path, configuration: configuration)
+            // The same SQLite set-up as every Knutepunkt store: WAL, fsync at every commit.
+            let queue = try SQLiteFile.open(path: path, label: "dashboard")
             var migrator = DatabaseMigrator()
             migrator.registerMigration("v1-acknowledgements") { db in
                 try db.execute(

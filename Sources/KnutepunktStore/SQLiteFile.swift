@@ -2,12 +2,12 @@ import Foundation
 import GRDB
 
 /// Opens SQLite files the way every Knutepunkt store wants them: WAL, fsync at every commit, foreign keys.
-enum SQLiteFile {
+package enum SQLiteFile {
     /// Opens (creating folders as needed) a database file for a single writer.
     ///
     /// `synchronous = FULL` in WAL mode makes SQLite fsync the WAL on every commit, so a commit that returned is on
     /// disk: we acknowledge nothing before that.
-    static func open(path: String, label: String) throws(StoreError) -> DatabaseQueue {
+    package static func open(path: String, label: String) throws(StoreError) -> DatabaseQueue {
         let folder = (path as NSString).deletingLastPathComponent
         if !folder.isEmpty {
             do {
