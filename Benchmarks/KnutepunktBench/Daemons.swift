@@ -127,14 +127,16 @@ func fillHubStore(path: String, count: Int) throws -> Int {
     let today = LocalDate.today()
     var sequence: UInt64 = 0
     var seed: UInt64 = 1
+    // Ids as nodes make them: time-ordered, here 1 ms apart.
+    let filled = Date()
     while Int(sequence) < count {
         let year = SampleActivities(taxonomy: taxonomy, start: today.adding(days: -364), seed: seed)
             .activities(region: "NO-VEST")
         seed += 1
-        var generator = SplitMix64(seed: seed)
+        var generator = SampleRandom(seed: seed)
         var batch = HubBatch()
         for var event in year where Int(sequence) < count {
-            event.id = UUID(uuid: generator.uuidBytes())
+            event.id = UUID.timeOrdered(at: filled.addingTimeInterval(Double(sequence) / 1000), using: &generator)
             sequence += 1
             batch.events.append(
                 HubEventRecord(source: "NO-VEST", sequence: sequence, event: event, payload: event.canonicalJSON())

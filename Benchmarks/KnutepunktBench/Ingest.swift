@@ -13,46 +13,19 @@ import Synchronization
 // threads that speak KPN/1 as a node daemon does (HELLO, EVENT batches in a bounded window of unacknowledged
 // events, cumulative ACKs), without a node's own outbox. The node's side is measured apart (outbox, catch-up).
 
-/// What one synthetic node sends: valid events of its region with ids of their own (sample activities re-dated
-/// and re-numbered), as canonical JSON, as a node sends them.
+/// What one synthetic node sends: valid events of its region with ids of their own (sample activities with new
+/// time-ordered ids, 1 ms apart, as a node gives them), as canonical JSON, as a node sends them.
 func ingestPayloads(region: String, count: Int, salt: UInt64) -> [[UInt8]] {
     let taxonomy = InProcessDaemons.taxonomy
     let today = LocalDate.today()
     let sample = SampleActivities(taxonomy: taxonomy, start: today.adding(days: -364), seed: 7 &+ salt)
         .activities(region: region)
-    var generator = SplitMix64(seed: salt)
+    var generator = SampleRandom(seed: salt)
+    let start = Date()
     return (0..<count).map { index in
         var event = sample[index % sample.count]
-        event.id = UUID(uuid: generator.uuidBytes())
+        event.id = UUID.timeOrdered(at: start.addingTimeInterval(Double(index) / 1000), using: &generator)
         return event.canonicalJSON()
-    }
-}
-
-/// A small, fast, seeded generator: reproducible event ids across runs.
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func uuidBytes() -> uuid_t {
-        let a = next()
-        let b = next()
-        var bytes = [UInt8](repeating: 0, count: 16)
-        for i in 0..<8 {
-            bytes[i] = UInt8(truncatingIfNeeded: a >> (8 * i))
-            bytes[8 + i] = UInt8(truncatingIfNeeded: b >> (8 * i))
-        }
-        bytes[6] = (bytes[6] & 0x0F) | 0x40  // version 4
-        bytes[8] = (bytes[8] & 0x3F) | 0x80  // RFC 4122 variant
-        return (
-            bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
-            bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]
-        )
     }
 }
 

@@ -88,7 +88,7 @@ func codec() {
 func validation() {
     let events = sampleEvents(size("BENCH_VALIDATION_EVENTS", 50_000))
     let validator = EventValidator(taxonomy: InProcessDaemons.taxonomy)
-    let defaults = EventDefaults(region: nil, node: nil, makeID: { UUID() })
+    let defaults = EventDefaults(region: nil, node: nil, makeID: { UUID.timeOrdered() })
     let today = LocalDate.today()
     var valid = 0
     let elapsed = seconds {
@@ -115,7 +115,7 @@ func outbox() throws {
     let commits = 200
     var latencies: [Double] = []
     for _ in 0..<commits {
-        let entries = payloads.map { OutboxStore.Entry(id: UUID(), payload: $0) }
+        let entries = payloads.map { OutboxStore.Entry(id: UUID.timeOrdered(), payload: $0) }
         latencies.append(try seconds { _ = try store.append(entries) })
     }
     let total = latencies.reduce(0, +)
@@ -131,7 +131,9 @@ func outbox() throws {
     ).print()
     var single: [Double] = []
     for payload in payloads.prefix(200) {
-        single.append(try seconds { _ = try store.append([OutboxStore.Entry(id: UUID(), payload: payload)]) })
+        single.append(
+            try seconds { _ = try store.append([OutboxStore.Entry(id: UUID.timeOrdered(), payload: payload)]) }
+        )
     }
     single.sort()
     Figure(
@@ -168,7 +170,7 @@ func groupCommit(_ store: any HubStore, backend: HubStoreBackend) throws {
                 HubEventRecord(
                     source: "NO-SOROST",
                     sequence: sequence,
-                    eventID: UUID(),
+                    eventID: UUID.timeOrdered(),
                     cell: ActivityCell(event),
                     count: ActivityCount(event),
                     payload: payload
@@ -299,6 +301,9 @@ func counters() throws {
     var seed: UInt64 = 1
     var commitSeconds = 0.0
     var sequence: [String: UInt64] = [:]
+    var generator = SampleRandom(seed: 8)
+    let filled = Date()
+    var made = 0
     while stored < total {
         let sample = SampleActivities(taxonomy: taxonomy, start: today.adding(days: -364), seed: seed)
         seed += 1
@@ -307,7 +312,10 @@ func counters() throws {
         events = Array(events.prefix(total - stored))
         for chunk in stride(from: 0, to: events.count, by: 4096) {
             var batch = HubBatch()
-            for event in events[chunk..<min(chunk + 4096, events.count)] {
+            for var event in events[chunk..<min(chunk + 4096, events.count)] {
+                // Ids as nodes make them: time-ordered, here 1 ms apart.
+                event.id = UUID.timeOrdered(at: filled.addingTimeInterval(Double(made) / 1000), using: &generator)
+                made += 1
                 sequence[event.region, default: 0] += 1
                 batch.events.append(
                     HubEventRecord(

@@ -472,7 +472,11 @@ final class NodeReactor {
     private func accept(_ submissions: [(request: Request, objects: [JSONValue])]) {
         let today = LocalDate.today()
         let configuration = setup.configuration
-        let defaults = EventDefaults(region: configuration.region, node: configuration.defaultNode, makeID: { UUID() })
+        let defaults = EventDefaults(
+            region: configuration.region,
+            node: configuration.defaultNode,
+            makeID: { UUID.timeOrdered() }
+        )
         var results: [[SubmitResult]] = []
         var entries: [OutboxStore.Entry] = []
         var slots: [(request: Int, index: Int)] = []
