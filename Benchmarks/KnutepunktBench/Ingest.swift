@@ -155,6 +155,7 @@ func ingest(nodes: Int, curve: Bool, perNode: Int, batch: Int = 256, window: Int
         throw BenchFailure("not a hub configuration")
     }
     if !curve { configuration.curve = nil }
+    configuration.maxBatch = size("BENCH_HUB_MAX_BATCH", configuration.maxBatch)
     var clients: [String: ZMQCurveClient] = [:]
     if curve {
         let hubKey =

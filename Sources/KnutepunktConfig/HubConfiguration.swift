@@ -79,7 +79,8 @@ package struct HubConfiguration: Sendable, Hashable {
     package var storage: Storage
     package var taxonomyPath: String
     package var nodes: [NodeGrant]
-    /// Most messages taken from the socket into one group commit.
+    /// About the most events in one group commit: the hub stops taking messages into a batch once it holds this
+    /// many (a message may carry more than one).
     package var maxBatch: Int
     /// Largest message accepted from a node, in bytes.
     package var maxMessageBytes: Int

@@ -7,9 +7,11 @@ import Logging
 
 /// The hub daemon's I/O shell: runs on one dedicated thread, which owns every socket and the store.
 ///
-/// Each turn of the loop drains what the nodes sent (up to `maxBatch` messages), lets ``HubSessionStateMachine``
-/// decide, validates every new event again (a hub never trusts a node), writes the whole batch in one fsync'd
-/// transaction (group commit) and only then sends the ACKs and NACKs and publishes what was stored.
+/// Each turn of the loop drains what the nodes sent (up to about `maxBatch` events), lets ``HubSessionStateMachine``
+/// decide and validates every new event again (a hub never trusts a node), into the open batch. The batch is then
+/// sealed and written in one fsync'd transaction (group commit) by the ``HubStoreWriter``'s thread, and only when
+/// that commit is durable does this thread send the ACKs and NACKs and publish what was stored. While one batch
+/// commits, the next one fills (up to `maxBatch` events), so receiving and validating overlap with the fsync.
 final class HubReactor {
     /// What async code may ask of the thread.
     enum Command: Sendable {
@@ -45,9 +47,23 @@ final class HubReactor {
         var detail: String
     }
 
+    /// What one transaction writes, and the refusals to send once it is durable.
+    private struct Batch {
+        var records = HubBatch()
+        var nacks: [PendingNack] = []
+    }
+
     private let setup: Setup
     private var logger: Logger { setup.logger }
     private let store: any HubStore
+    /// Commits sealed batches on its own thread.
+    private let writer: HubStoreWriter
+    /// Where the writer's outcomes arrive (polled).
+    private let commitOutcomes: ZMQSocket
+    /// The batch filling now.
+    private var open = Batch()
+    /// The batch the writer is committing; nil when it is idle.
+    private var sealed: Batch?
     private let validator: EventValidator
     private var sessions: HubSessionStateMachine
     private let clock = ContinuousClock()
@@ -76,6 +92,8 @@ final class HubReactor {
     /// Contacts not yet written to the store; written every ``contactFlushInterval`` and at stop.
     private var unrecordedContacts: [String: Date] = [:]
     private var nextContactFlush: ContinuousClock.Instant
+    /// How long a stopping hub waits for the store to finish the last commits.
+    static let drainSeconds = 300
     /// How often the last-heard times are written to the store (a crash loses at most this much of them).
     static let contactFlushInterval: Duration = .seconds(5)
 
@@ -99,6 +117,7 @@ final class HubReactor {
         store = try configuration.storage.openStore(logger: setup.logger)
         var opened: [ZMQSocket] = []
         var openedZAP: ZAPHandler?
+        var startedWriter: HubStoreWriter?
         do {
             grants = Dictionary(uniqueKeysWithValues: configuration.nodes.map { ($0.id, $0) })
             sessions = HubSessionStateMachine(
@@ -151,6 +170,10 @@ final class HubReactor {
             }
             wake = try setup.mailbox.makeReceiver()
             opened.append(wake)
+            writer = try HubStoreWriter(store: store, context: setup.context)
+            startedWriter = writer
+            commitOutcomes = try writer.makeReceiver()
+            opened.append(commitOutcomes)
             var link = ZMQLinkSettings.default
             link.maxMessageSize = Int64(configuration.maxMessageBytes)
             router = try setup.context.makeSocket(.router)
@@ -179,6 +202,7 @@ final class HubReactor {
             )
         } catch {
             for socket in opened { socket.close() }
+            startedWriter?.stop()
             openedZAP?.close()
             try? store.close()
             throw error
@@ -205,7 +229,10 @@ final class HubReactor {
         while true {
             var poller = ZMQPoller()
             let wakeIndex = poller.add(wake)
-            let routerIndex = poller.add(router)
+            let committedIndex = poller.add(commitOutcomes)
+            // While a batch commits, the next fills up to maxBatch events; then the nodes wait for the commit.
+            let full = sealed != nil && open.records.events.count >= setup.configuration.maxBatch
+            let routerIndex = full ? nil : poller.add(router)
             let controlIndex = poller.add(control)
             let zapIndex = zap.map { poller.add($0.socket) }
             let ready: [ZMQPollEvents]
@@ -219,7 +246,8 @@ final class HubReactor {
                 return
             }
             if let zapIndex, ready[zapIndex].contains(.readable) { authenticate() }
-            if ready[routerIndex].contains(.readable) { ingestBatch() }
+            if ready[committedIndex].contains(.readable) { settleCommits() }
+            if let routerIndex, ready[routerIndex].contains(.readable) { ingestBatch() }
             if ready[controlIndex].contains(.readable) { serveControl() }
             for action in sessions.tick(now: clock.now) { perform(action) }
             answerStatusWaiters()
@@ -238,8 +266,8 @@ final class HubReactor {
                 for command in setup.mailbox.takeAll(from: wake) {
                     switch command {
                     case .stop:
-                        // The batch in flight was committed and acknowledged above; stop here.
                         logger.info("hub stopping")
+                        drain()
                         return
                     case .reload(let configuration):
                         reload(configuration)
@@ -259,6 +287,8 @@ final class HubReactor {
         publisher.close()
         router.close()
         wake.close()
+        writer.stop()
+        commitOutcomes.close()
         do {
             try store.close()
         } catch {
@@ -269,13 +299,14 @@ final class HubReactor {
 
     // MARK: - Ingest
 
-    /// Drains up to `maxBatch` node messages, validates new events and commits them in one transaction.
+    /// Drains node messages until the open batch holds about `maxBatch` events, validating new events into it, then
+    /// seals it if the writer is idle.
     private func ingestBatch() {
-        var batch = HubBatch()
-        var nacks: [PendingNack] = []
         var ingests = 0
         let today = LocalDate.today()
-        for _ in 0..<setup.configuration.maxBatch {
+        // A batch holds about maxBatch events (a message may carry more than one): a bounded commit, and while it
+        // runs the nodes' next events fill the next batch instead of waiting behind one huge transaction.
+        for _ in 0..<setup.configuration.maxBatch where open.records.events.count < setup.configuration.maxBatch {
             let message: ZMQMessage?
             do {
                 message = try router.receive(dontWait: true)
@@ -303,13 +334,13 @@ final class HubReactor {
             for action in actions {
                 if case .ingest(let ingest) = action {
                     ingests += 1
-                    admit(ingest, today: today, into: &batch, nacks: &nacks)
+                    admit(ingest, today: today, into: &open)
                 } else {
                     perform(action)
                 }
             }
         }
-        commit(batch, nacks: nacks)
+        sealIfIdle()
     }
 
     // MARK: - Liveness
@@ -470,15 +501,10 @@ final class HubReactor {
     }
 
     /// Validates one new event: stored if good, recorded as refused (and NACKed after the commit) if not.
-    private func admit(
-        _ ingest: HubSessionStateMachine.Ingest,
-        today: LocalDate,
-        into batch: inout HubBatch,
-        nacks: inout [PendingNack]
-    ) {
-        batch.settled[ingest.nodeID] = max(batch.settled[ingest.nodeID] ?? 0, ingest.sequence)
+    private func admit(_ ingest: HubSessionStateMachine.Ingest, today: LocalDate, into batch: inout Batch) {
+        batch.records.settled[ingest.nodeID] = max(batch.records.settled[ingest.nodeID] ?? 0, ingest.sequence)
         func refuse(_ reason: ReasonCode, _ detail: String) {
-            batch.rejections.append(
+            batch.records.rejections.append(
                 HubRejectionRecord(
                     source: ingest.nodeID,
                     sequence: ingest.sequence,
@@ -486,7 +512,9 @@ final class HubReactor {
                     detail: detail
                 )
             )
-            nacks.append(PendingNack(nodeID: ingest.nodeID, sequence: ingest.sequence, reason: reason, detail: detail))
+            batch.nacks.append(
+                PendingNack(nodeID: ingest.nodeID, sequence: ingest.sequence, reason: reason, detail: detail)
+            )
         }
         let object: JSONValue
         do {
@@ -510,7 +538,7 @@ final class HubReactor {
                 )
                 return
             }
-            batch.events.append(
+            batch.records.events.append(
                 HubEventRecord(source: ingest.nodeID, sequence: ingest.sequence, event: event, payload: ingest.payload)
             )
         }
@@ -527,21 +555,81 @@ final class HubReactor {
         .refusing(issues)
     }
 
-    private func commit(_ batch: HubBatch, nacks: [PendingNack]) {
-        var nacks = nacks
-        if !batch.isEmpty {
-            let result: HubCommitResult
-            do {
-                result = try store.commit(batch, receivedAt: Date())
-            } catch {
-                // Nothing of the batch is stored and nothing is acknowledged: the nodes send it again.
-                logger.error(
-                    "storing a batch failed; nodes will retransmit",
-                    metadata: ["events": "\(batch.events.count)", "error": "\(error)"]
+    // MARK: - Commit
+
+    /// Seals the open batch and hands it to the writer, unless the writer is still committing the previous one (it
+    /// is sealed when that one settles). An empty batch settles at once: it may still owe ACKs for duplicates.
+    private func sealIfIdle() {
+        guard sealed == nil else { return }
+        let batch = open
+        open = Batch()
+        sessions.sealBatch()
+        if batch.records.isEmpty {
+            settle(batch, .committed(HubCommitResult()))
+        } else {
+            sealed = batch
+            writer.submit(batch.records, receivedAt: Date())
+        }
+    }
+
+    /// Takes the writer's outcome for the sealed batch, acts on it, and seals the next batch.
+    private func settleCommits() {
+        for outcome in writer.outcomes(from: commitOutcomes) {
+            guard let batch = sealed else {
+                preconditionFailure("a commit outcome without a sealed batch")
+            }
+            sealed = nil
+            settle(batch, outcome)
+        }
+        sealIfIdle()
+    }
+
+    /// Before stopping: waits for the batch being committed, then commits what the open batch holds and waits for
+    /// that too, so everything received is stored and acknowledged (or, on a failed commit, resent by the nodes).
+    private func drain() {
+        sealIfIdle()
+        // Each settled commit seals the open batch next (settleCommits), and nothing is received meanwhile.
+        for waited in 0..<Self.drainSeconds where sealed != nil {
+            if waited > 0, waited % 10 == 0 {
+                logger.warning(
+                    "still waiting for the store to commit the last batch",
+                    metadata: ["seconds": "\(waited)"]
                 )
-                for action in sessions.batchFailed(now: clock.now) { perform(action) }
+            }
+            var poller = ZMQPoller()
+            let index = poller.add(commitOutcomes)
+            do {
+                if try poller.poll(timeout: .seconds(1))[index].contains(.readable) { settleCommits() }
+            } catch {
+                logger.error("waiting for the last commit failed", metadata: ["error": "\(error)"])
                 return
             }
+        }
+        if sealed != nil {
+            logger.error("stopping without the last commit's outcome; the nodes resend what it held")
+        }
+    }
+
+    /// After a commit ended: on success, sends the NACKs, publishes what was stored and sends the ACKs; on failure,
+    /// drops the open batch too (its events follow the failed ones) and lets the nodes resend.
+    private func settle(_ sealedBatch: Batch, _ outcome: HubStoreWriter.Outcome) {
+        let batch = sealedBatch.records
+        var nacks = sealedBatch.nacks
+        let result: HubCommitResult
+        switch outcome {
+        case .failed(let error):
+            // Nothing of the batch is stored and nothing is acknowledged: the nodes send it again.
+            logger.error(
+                "storing a batch failed; nodes will retransmit",
+                metadata: ["events": "\(batch.events.count)", "error": "\(error)"]
+            )
+            open = Batch()
+            for action in sessions.sealedBatchFailed(now: clock.now) { perform(action) }
+            return
+        case .committed(let committed):
+            result = committed
+        }
+        if !batch.isEmpty {
             // Neither refused duplicates nor resends already in the store are published or counted again.
             let duplicates = Set(result.duplicateIDs).union(result.alreadyStored)
             for index in result.duplicateIDs {
@@ -577,7 +665,7 @@ final class HubReactor {
                 logger.info("events refused", metadata: ["count": "\(nacks.count)"])
             }
         }
-        for action in sessions.batchCommitted(now: clock.now) { perform(action) }
+        for action in sessions.sealedBatchCommitted(now: clock.now) { perform(action) }
     }
 
     /// Publishes gap changes on `gap.<REGION>.<RULE>`, in sequence order.

@@ -7,7 +7,17 @@ package enum SQLiteFile {
     ///
     /// `synchronous = FULL` in WAL mode makes SQLite fsync the WAL on every commit, so a commit that returned is on
     /// disk: we acknowledge nothing before that.
-    package static func open(path: String, label: String) throws(StoreError) -> DatabaseQueue {
+    ///
+    /// `cacheMebibytes` sets SQLite's page cache for the connection (SQLite's default is 2 MiB): a store whose
+    /// indexes outgrow the cache reads their pages back from the OS on every commit.
+    /// `autocheckpointPages` moves SQLite's automatic checkpoint (default: at 1,000 pages of WAL), for a store whose
+    /// WAL is checkpointed by a ``SQLiteCheckpointer``.
+    package static func open(
+        path: String,
+        label: String,
+        cacheMebibytes: Int? = nil,
+        autocheckpointPages: Int? = nil
+    ) throws(StoreError) -> DatabaseQueue {
         let folder = (path as NSString).deletingLastPathComponent
         if !folder.isEmpty {
             do {
@@ -26,6 +36,8 @@ package enum SQLiteFile {
             let mode = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
             guard mode == "wal" else { throw DatabaseError(message: "could not switch \(path) to WAL mode") }
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            if let cacheMebibytes { try db.execute(sql: "PRAGMA cache_size = -\(cacheMebibytes * 1024)") }
+            if let autocheckpointPages { try db.execute(sql: "PRAGMA wal_autocheckpoint = \(autocheckpointPages)") }
         }
         do {
             return try DatabaseQueue(path: path, configuration: configuration)

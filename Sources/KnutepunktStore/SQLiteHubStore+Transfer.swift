@@ -160,7 +160,7 @@ extension SQLiteHubStore {
                 try db.execute(sql: "DELETE FROM activity_counts")
                 let count = try db.cachedStatement(sql: Self.addCountSQL)
                 for (cell, sum) in remainder.counters.cells {
-                    try count.execute(arguments: Self.countArguments(cell, sum))
+                    try Self.addCount(cell, sum, with: count, in: db)
                 }
                 try db.execute(sql: "DELETE FROM gaps; DELETE FROM gap_changes; DELETE FROM gap_state")
                 for gap in remainder.gaps {

@@ -6,16 +6,41 @@ import KnutepunktCore
 package final class SQLiteHubStore: HubStore {
     private let queue: DatabaseQueue
     package let path: String
+    /// Checkpoints the WAL on its own thread, so commits do not.
+    private let checkpointer: SQLiteCheckpointer
 
-    private init(queue: DatabaseQueue, path: String) {
+    private init(queue: DatabaseQueue, path: String, checkpointer: SQLiteCheckpointer) {
         self.queue = queue
         self.path = path
+        self.checkpointer = checkpointer
     }
+
+    /// SQLite's page cache for the hub's connection: room for the hot index pages of a store of millions of events
+    /// (the ids, the (source, seq) pairs, the counters), so a commit does not read them back from the OS.
+    static let cacheMebibytes = 64
 
     /// Opens or creates the store at `path`.
     package static func open(path: String) throws(StoreError) -> SQLiteHubStore {
-        let store = SQLiteHubStore(queue: try SQLiteFile.open(path: path, label: "hub"), path: path)
-        try store.migrate()
+        let queue = try SQLiteFile.open(
+            path: path,
+            label: "hub",
+            cacheMebibytes: Self.cacheMebibytes,
+            autocheckpointPages: SQLiteCheckpointer.backstopPages
+        )
+        let checkpointer: SQLiteCheckpointer
+        do {
+            checkpointer = try SQLiteCheckpointer(path: path, label: "hub")
+        } catch {
+            try? queue.close()
+            throw error
+        }
+        let store = SQLiteHubStore(queue: queue, path: path, checkpointer: checkpointer)
+        do {
+            try store.migrate()
+        } catch {
+            try? store.close()
+            throw error
+        }
         return store
     }
 
@@ -227,14 +252,24 @@ package final class SQLiteHubStore: HubStore {
                 )
                 // The batch's events added up per cell first: one upsert per distinct cell.
                 var counters = ActivityCounters()
-                for (index, event) in batch.events.enumerated() {
-                    try insert.execute(arguments: [
-                        event.eventID.lowercasedText, event.source, Int64(event.sequence), event.region,
-                        event.node, event.cell.kind, event.cell.date.iso, stamp, Data(event.payload),
-                    ])
+                for index in batch.events.indices {
+                    var row = SQLiteRowBinding(insert)
+                    row.bind(batch.events[index].eventID.lowercasedText)
+                    row.bind(batch.events[index].source)
+                    row.bind(Int64(batch.events[index].sequence))
+                    row.bind(batch.events[index].region)
+                    row.bind(batch.events[index].node)
+                    row.bind(batch.events[index].cell.kind)
+                    row.bind(batch.events[index].cell.date.iso)
+                    row.bind(stamp)
+                    row.bind(blob: batch.events[index].payload)
+                    try row.run(db)
                     if db.changesCount > 0 {
-                        counters.add(event.cell, event.count)
-                    } else if try Self.holds(db, event) {
+                        counters.add(batch.events[index].cell, batch.events[index].count)
+                        continue
+                    }
+                    let event = batch.events[index]
+                    if try Self.holds(db, event) {
                         result.alreadyStored.append(index)
                     } else {
                         result.duplicateIDs.append(index)
@@ -245,9 +280,7 @@ package final class SQLiteHubStore: HubStore {
                     }
                 }
                 let count = try db.cachedStatement(sql: Self.addCountSQL)
-                for (cell, sum) in counters.cells {
-                    try count.execute(arguments: Self.countArguments(cell, sum))
-                }
+                for (cell, sum) in counters.cells { try Self.addCount(cell, sum, with: count, in: db) }
                 for rejection in batch.rejections {
                     try reject.execute(arguments: [
                         rejection.source, Int64(rejection.sequence), rejection.reason, rejection.detail, stamp,
@@ -334,13 +367,23 @@ package final class SQLiteHubStore: HubStore {
             sessions = sessions + excluded.sessions
         """
 
-    static func countArguments(_ cell: ActivityCell, _ count: ActivityCount) -> StatementArguments {
-        [
+    /// Runs ``addCountSQL`` (prepared as `statement`) for one cell.
+    static func addCount(
+        _ cell: ActivityCell,
+        _ count: ActivityCount,
+        with statement: Statement,
+        in db: Database
+    ) throws {
+        var row = SQLiteRowBinding(statement)
+        for text in [
             cell.region, cell.node, cell.date.iso, cell.kind, cell.tier, cell.funding,
             ActivityCell.joined(cell.targetGroups), ActivityCell.joined(cell.ageBands),
-            ActivityCell.joined(cell.professions), ActivityCell.joined(cell.programmes), count.events,
-            count.families, count.participants, count.sessions,
-        ]
+            ActivityCell.joined(cell.professions), ActivityCell.joined(cell.programmes),
+        ] {
+            row.bind(text)
+        }
+        for number in [count.events, count.families, count.participants, count.sessions] { row.bind(number) }
+        try row.run(db)
     }
 
     package func forEachActivityCount(_ body: (ActivityCell, ActivityCount) throws -> Void) throws(StoreError) {
@@ -398,7 +441,7 @@ package final class SQLiteHubStore: HubStore {
                 let add = try db.cachedStatement(sql: Self.addCountSQL)
                 var pending = ActivityCounters()
                 func flush() throws {
-                    for (cell, count) in pending.cells { try add.execute(arguments: Self.countArguments(cell, count)) }
+                    for (cell, count) in pending.cells { try Self.addCount(cell, count, with: add, in: db) }
                     pending = ActivityCounters()
                 }
                 var result = ActivityCountRebuild(stored: 0, counted: 0, cells: 0)
@@ -559,6 +602,7 @@ package final class SQLiteHubStore: HubStore {
     }
 
     package func close() throws(StoreError) {
+        checkpointer.stop()
         do {
             try queue.close()
         } catch {

@@ -2,13 +2,17 @@
 /// cumulative ACKs after the group commit. No I/O.
 ///
 /// The shell (the hub's socket thread) decodes each message from its ROUTER socket and feeds it in with the peer's
-/// routing id. `.ingest` actions go into the current store transaction; when the shell has committed that
-/// transaction (fsync'd) it calls ``batchCommitted(now:)``, and only then are ACKs sent. Every ingest emitted since
-/// the previous `batchCommitted`/`batchFailed` belongs to the batch being closed, so the shell must not hand out
-/// ingests while a commit is in progress.
+/// routing id. `.ingest` actions go into the open batch. The shell commits batches one at a time, and may go on
+/// ingesting into the next open batch while one commits (a pipeline two deep):
+/// ``sealBatch()`` closes the open batch (every ingest emitted since the previous seal belongs to it), the shell
+/// hands it to the store, and when that transaction is durable (fsync'd) it calls ``sealedBatchCommitted(now:)``,
+/// and only then are ACKs sent; if the transaction failed it calls ``sealedBatchFailed(now:)`` and must drop the
+/// open batch too, since its events follow the failed ones. A shell that commits in step with ingesting calls
+/// ``batchCommitted(now:)`` / ``batchFailed(now:)``, which seal and settle at once.
 ///
-/// Per node, two positions: `committed` (durable, what WELCOME and ACK report) and `pending` (committed plus what the
-/// open batch holds). A node's events are ingested strictly in sequence order, so the store never holds a gap.
+/// Per node, three positions: `committed` (durable, what WELCOME and ACK report), `sealed` (committed plus the batch
+/// being committed) and `pending` (sealed plus what the open batch holds). A node's events are ingested strictly in
+/// sequence order, so the store never holds a gap.
 package struct HubSessionStateMachine: Sendable {
     /// Tuning for the hub.
     package struct Configuration: Sendable {
@@ -97,15 +101,20 @@ package struct HubSessionStateMachine: Sendable {
     private struct Progress {
         /// Durable: every sequence up to this is settled in the store.
         var committed: UInt64
-        /// `committed` plus what the open batch ingested.
+        /// `committed` plus what the sealed batch (being committed) holds.
+        var sealed: UInt64
+        /// `sealed` plus what the open batch ingested.
         var pending: UInt64
-        /// The node sent EVENT since the last commit and should get an ACK when it lands.
+        /// The node sent EVENT since the last seal and should get an ACK when the open batch lands.
         var ackOwed = false
+        /// The node sent EVENT before the last seal and should get an ACK when the sealed batch lands.
+        var sealedAckOwed = false
         /// The last RESEND sent, to hold off repeats.
         var lastResend: (from: UInt64, at: ContinuousClock.Instant)?
 
         init(committed: UInt64) {
             self.committed = committed
+            self.sealed = committed
             self.pending = committed
         }
     }
@@ -116,6 +125,8 @@ package struct HubSessionStateMachine: Sendable {
     private var sessionsByNode: [String: Session] = [:]
     private var nodeByPeer: [Peer: String] = [:]
     private var lastErrorAt: [Peer: ContinuousClock.Instant] = [:]
+    /// A sealed batch is being committed: between ``sealBatch()`` and its outcome.
+    package private(set) var isBatchSealed = false
 
     /// - Parameters:
     ///   - grants: which node ids may connect, and their regions.
@@ -164,36 +175,71 @@ package struct HubSessionStateMachine: Sendable {
         return refuse(peer, error.reason, error.description, now: now)
     }
 
-    /// The shell committed the current batch durably: pending progress is now committed, and every node that sent
-    /// EVENT since the last commit gets an ACK at its current peer.
+    /// Closes the open batch: every ingest emitted since the previous seal belongs to it, and the shell now commits
+    /// it. Only one batch is sealed at a time: call it again only after ``sealedBatchCommitted(now:)`` or
+    /// ``sealedBatchFailed(now:)``.
+    package mutating func sealBatch() {
+        precondition(!isBatchSealed, "a sealed batch is still being committed")
+        isBatchSealed = true
+        for nodeID in progress.keys {
+            guard var entry = progress[nodeID], entry.pending != entry.sealed || entry.ackOwed else { continue }
+            entry.sealed = entry.pending
+            entry.sealedAckOwed = entry.ackOwed
+            entry.ackOwed = false
+            progress[nodeID] = entry
+        }
+    }
+
+    /// The shell committed the sealed batch durably: its progress is now committed, and every node that sent EVENT
+    /// before the seal gets an ACK at its current peer. What the open batch holds stays pending.
     ///
     /// The shell sends the NACKs for the batch's rejected events before carrying out these actions, so a node learns
     /// of a refusal before the ACK that settles it.
-    package mutating func batchCommitted(now: ContinuousClock.Instant) -> [Action] {
+    package mutating func sealedBatchCommitted(now: ContinuousClock.Instant) -> [Action] {
+        precondition(isBatchSealed, "no batch is sealed")
+        isBatchSealed = false
         var actions: [Action] = []
         for nodeID in progress.keys.sorted() {
-            guard var entry = progress[nodeID], entry.pending != entry.committed || entry.ackOwed else { continue }
-            entry.committed = entry.pending
-            if entry.ackOwed, let session = sessionsByNode[nodeID] {
+            guard var entry = progress[nodeID], entry.sealed != entry.committed || entry.sealedAckOwed else { continue }
+            entry.committed = entry.sealed
+            if entry.sealedAckOwed, let session = sessionsByNode[nodeID] {
                 actions.append(.reply(session.peer, .ack(settledThrough: entry.committed)))
             }
-            entry.ackOwed = false
+            entry.sealedAckOwed = false
             progress[nodeID] = entry
         }
         return actions
     }
 
-    /// The shell's commit failed: nothing of the batch is stored, so pending progress goes back to committed. No
-    /// ACK; the nodes resend on RESEND or their retransmission timer.
-    package mutating func batchFailed(now: ContinuousClock.Instant) -> [Action] {
+    /// The shell's commit of the sealed batch failed: nothing of it is stored, and the shell drops the open batch
+    /// too (its events follow the failed ones), so all progress goes back to committed. No ACK now; the nodes resend
+    /// on RESEND or their retransmission timer, and an ACK owed goes out with the next commit.
+    package mutating func sealedBatchFailed(now: ContinuousClock.Instant) -> [Action] {
+        precondition(isBatchSealed, "no batch is sealed")
+        isBatchSealed = false
         progress = progress.mapValues { entry in
             var entry = entry
+            entry.sealed = entry.committed
             entry.pending = entry.committed
+            entry.ackOwed = entry.ackOwed || entry.sealedAckOwed
+            entry.sealedAckOwed = false
             // Forget holdoffs: the gap the nodes will now show is a new one and must be reported at once.
             entry.lastResend = nil
             return entry
         }
         return []
+    }
+
+    /// Seals the open batch and reports it committed: for a shell that commits in step with ingesting.
+    package mutating func batchCommitted(now: ContinuousClock.Instant) -> [Action] {
+        sealBatch()
+        return sealedBatchCommitted(now: now)
+    }
+
+    /// Seals the open batch and reports its commit failed: for a shell that commits in step with ingesting.
+    package mutating func batchFailed(now: ContinuousClock.Instant) -> [Action] {
+        sealBatch()
+        return sealedBatchFailed(now: now)
     }
 
     /// The ROUTER could not route to `peer` (it disconnected): close the session it carried, if any.
@@ -285,7 +331,7 @@ package struct HubSessionStateMachine: Sendable {
             actions.append(.sessionOpened(nodeID: hello.nodeID, peer: peer))
         }
         // The node restarts from committed + 1; whatever is pending comes back as duplicates and is ACKed when the
-        // open batch commits.
+        // batches holding it commit.
         progress[hello.nodeID, default: Progress(committed: 0)].lastResend = nil
         let version = ProtocolVersion(
             major: configuration.supported.major,

@@ -4,7 +4,9 @@
 /// with a hub "store" whose commits sometimes fail and a connection that sometimes dies silently.
 ///
 /// Both state machines run exactly as the real shells drive them: every message goes through ``WireCodec`` both
-/// ways, timers fire only at the machines' own `nextDeadline`, and time moves in 10 ms steps.
+/// ways, timers fire only at the machines' own `nextDeadline`, and time moves in 10 ms steps. The hub commits as its
+/// reactor does, two deep: a sealed batch commits (or fails) a few steps after it was sealed, while new events go
+/// into the open batch.
 struct LossySimulation {
     struct Odds {
         var drop = 0.03
@@ -51,6 +53,8 @@ struct LossySimulation {
     private(set) var storedPayloads: [UInt64: [UInt8]] = [:]
     private(set) var hubRejected: Set<UInt64> = []
     private var openBatch: [HubSessionStateMachine.Ingest] = []
+    /// The batch being committed, and the step its commit ends.
+    private var sealedBatch: (ingests: [HubSessionStateMachine.Ingest], endsAt: Int)?
 
     // What went wrong, for the test to report.
     private(set) var violations: [String] = []
@@ -96,7 +100,12 @@ struct LossySimulation {
                 assigned = min(UInt64(eventCount), assigned + UInt64.random(in: 0...40, using: &random))
                 nodePerform(node.appended(through: assigned, now: now))
             }
-            if step % 5 == 0 { commit() }
+            if let sealed = sealedBatch, step >= sealed.endsAt { commit() }
+            if sealedBatch == nil, step % 3 == 0 {
+                hub.sealBatch()
+                sealedBatch = (openBatch, step + Int.random(in: 1...6, using: &random))
+                openBatch = []
+            }
             if random.chance(odds.connectionDeath) { deadConnection = nodeConnection }
             if isDone { return true }
         }
@@ -202,14 +211,17 @@ struct LossySimulation {
     }
 
     private mutating func commit() {
+        guard let sealed = sealedBatch else { return }
+        sealedBatch = nil
         if random.chance(odds.commitFailure) {
             failedCommits += 1
+            // The open batch's events follow the failed ones: the shell drops them too.
             openBatch = []
-            hubPerform(hub.batchFailed(now: now))
+            hubPerform(hub.sealedBatchFailed(now: now))
             return
         }
         var nacks: [WireMessage] = []
-        for ingest in openBatch {
+        for ingest in sealed.ingests {
             if storedPayloads[ingest.sequence] != nil {
                 violations.append("sequence \(ingest.sequence) ingested twice")
                 continue
@@ -225,8 +237,7 @@ struct LossySimulation {
                 nacks.append(.nack(.init(sequence: ingest.sequence, reason: .invalidEvent, detail: "kind: unknown")))
             }
         }
-        openBatch = []
-        let actions = hub.batchCommitted(now: now)
+        let actions = hub.sealedBatchCommitted(now: now)
         if let session = hub.sessions.first {
             hubPerform(nacks.map { .reply(session.peer, $0) })
         }

@@ -188,6 +188,54 @@ import Testing
         #expect(hub.batchCommitted(now: at(50)) == [.reply(peerA, .ack(settledThrough: 6))])
     }
 
+    // MARK: Pipelined commits
+
+    @Test func eventsIngestedWhileABatchCommitsWaitForTheirOwnCommit() {
+        var hub = withSession()
+        #expect(hub.received(events(1, 3), from: peerA, now: at(10)) == [ingest(1), ingest(2), ingest(3)])
+        hub.sealBatch()
+        #expect(hub.isBatchSealed)
+        // The next events go into the open batch while the sealed one commits.
+        #expect(hub.received(events(4, 2), from: peerA, now: at(20)) == [ingest(4), ingest(5)])
+        // The sealed batch's commit acknowledges only what it held.
+        #expect(hub.sealedBatchCommitted(now: at(30)) == [.reply(peerA, .ack(settledThrough: 3))])
+        #expect(hub.settledThrough(node: "NORD-01") == 3)
+        #expect(!hub.isBatchSealed)
+        hub.sealBatch()
+        #expect(hub.sealedBatchCommitted(now: at(40)) == [.reply(peerA, .ack(settledThrough: 5))])
+        // Nothing new: nothing to ACK.
+        #expect(hub.batchCommitted(now: at(50)).isEmpty)
+    }
+
+    @Test func aWelcomeDuringACommitReportsOnlyWhatIsDurable() {
+        var hub = withSession(settled: 2)
+        _ = hub.received(events(3, 3), from: peerA, now: at(10))
+        hub.sealBatch()
+        // The node reconnects mid-commit: it must resend from 3, as nothing after 2 is durable yet.
+        #expect(hub.received(hello(), from: peerB, now: at(20)).last == .reply(peerB, welcome(2)))
+        // Its resends of the sealed events are duplicates, acknowledged once they are durable.
+        #expect(hub.received(events(3, 3), from: peerB, now: at(30)).isEmpty)
+        #expect(hub.sealedBatchCommitted(now: at(40)) == [.reply(peerB, .ack(settledThrough: 5))])
+        // The ACK owed for the resends goes out with the next (empty) commit.
+        #expect(hub.batchCommitted(now: at(50)) == [.reply(peerB, .ack(settledThrough: 5))])
+    }
+
+    @Test func aFailedSealedBatchDropsTheOpenBatchToo() {
+        var hub = withSession(settled: 2)
+        _ = hub.received(events(3, 2), from: peerA, now: at(10))
+        hub.sealBatch()
+        #expect(hub.received(events(5, 2), from: peerA, now: at(20)) == [ingest(5), ingest(6)])
+        #expect(hub.sealedBatchFailed(now: at(30)).isEmpty)
+        #expect(hub.settledThrough(node: "NORD-01") == 2)
+        // Both batches are gone: the node's next event shows the hole from 3 on.
+        #expect(hub.received(events(7, 1), from: peerA, now: at(40)) == [.reply(peerA, .resend(from: 3))])
+        #expect(
+            hub.received(events(3, 5), from: peerA, now: at(50))
+                == [ingest(3), ingest(4), ingest(5), ingest(6), ingest(7)]
+        )
+        #expect(hub.batchCommitted(now: at(60)) == [.reply(peerA, .ack(settledThrough: 7))])
+    }
+
     @Test func theAckGoesToTheNodesCurrentPeer() {
         var hub = withSession()
         _ = hub.received(events(1, 2), from: peerA, now: at(10))
