@@ -26,9 +26,10 @@ func catchUp(count: Int) async throws {
     }
     try outbox.close()
 
-    let hub = InProcessDaemons.hubConfiguration(folder: folder, nodes: [("NO-VEST", "NO-VEST")])
+    var hub = InProcessDaemons.hubConfiguration(folder: folder, nodes: [("NO-VEST", "NO-VEST")])
+    hub.maxBatch = size("BENCH_HUB_MAX_BATCH", hub.maxBatch)
     let elapsed = try await InProcessDaemons.withHub(hub) { endpoints in
-        let node = NodeConfiguration(
+        var node = NodeConfiguration(
             id: "NO-VEST",
             region: "NO-VEST",
             hubEndpoint: endpoints.listen,
@@ -36,6 +37,7 @@ func catchUp(count: Int) async throws {
             outboxPath: outboxPath,
             taxonomyPath: Repository.taxonomyPath
         )
+        node.uplink.window = size("BENCH_NODE_WINDOW", node.uplink.window)
         let began = ContinuousClock.now
         try await InProcessDaemons.withNode(node) { _ in
             _ = try await ControlClient.withConnection(to: endpoints.control) {

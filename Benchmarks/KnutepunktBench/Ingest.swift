@@ -147,7 +147,14 @@ final class Gate: Sendable {
 let ingestRegions = ["NO-SOROST", "NO-VEST", "NO-MIDT", "NO-NORD"]
 
 /// (a), (b): `nodes` synthetic nodes → hub, every event stored once and acknowledged after its commit.
-func ingest(nodes: Int, curve: Bool, perNode: Int, batch: Int = 256, window: Int = 4096, label: String) async throws {
+func ingest(
+    nodes: Int,
+    curve: Bool,
+    perNode: Int,
+    batch: Int = 256,
+    window: Int = size("BENCH_NODE_WINDOW", UplinkStateMachine.Configuration().window),
+    label: String
+) async throws {
     let network = try LoopbackNetwork(nodes: ingestRegions.prefix(nodes).map { ($0, $0, "\($0)-X") })
     defer { network.folder.remove() }
     try network.writeHubConfig()

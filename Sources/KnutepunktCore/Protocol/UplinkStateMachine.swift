@@ -30,7 +30,7 @@ package struct UplinkStateMachine: Sendable {
         package var maxReconnectBackoff: Duration
 
         package init(
-            window: Int = 4096,
+            window: Int = 16_384,
             batchSize: Int = 256,
             heartbeatInterval: Duration = .seconds(1),
             hubTimeout: Duration = .seconds(3),
