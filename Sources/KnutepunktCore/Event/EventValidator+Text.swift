@@ -43,12 +43,26 @@ extension EventValidator {
 
     /// Control characters (C0, DEL, C1), line and paragraph separators, and the bidirectional embedding, override
     /// and isolate marks that can make a text display differently from what it holds.
+    ///
+    /// Read as UTF-8 bytes (every text field of every event passes here): C0 and DEL are single bytes, C1
+    /// (U+0080–U+009F) is 0xC2 0x80–0x9F, and the separators and bidirectional controls (U+2028–U+202E,
+    /// U+2066–U+2069) are 0xE2 0x80 0xA8–0xAE and 0xE2 0x81 0xA6–0xA9.
     static func hasControlCharacter(_ text: String) -> Bool {
-        text.unicodeScalars.contains { scalar in
-            switch scalar.value {
-            case 0x00...0x1F, 0x7F...0x9F, 0x2028, 0x2029, 0x202A...0x202E, 0x2066...0x2069: true
-            default: false
+        var bytes = text.utf8.makeIterator()
+        while let byte = bytes.next() {
+            switch byte {
+            case 0x00...0x1F, 0x7F:
+                return true
+            case 0xC2:
+                if let next = bytes.next(), (0x80...0x9F).contains(next) { return true }
+            case 0xE2:
+                guard let second = bytes.next(), let third = bytes.next() else { return false }
+                if second == 0x80, (0xA8...0xAE).contains(third) { return true }
+                if second == 0x81, (0xA6...0xA9).contains(third) { return true }
+            default:
+                continue
             }
         }
+        return false
     }
 }
