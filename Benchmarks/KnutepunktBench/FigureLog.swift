@@ -5,17 +5,21 @@ import Synchronization
 /// the machine, the commit, the durability settings.
 final class FigureLog: Sendable {
     private let lines = Mutex<[Data]>([])
+    /// Taken when the run starts, so commits made while a long run goes on do not relabel its figures.
+    private let started = Date()
+    private let commit =
+        FigureLog.shell("git rev-parse --short HEAD")
+        + (FigureLog.shell("git status --porcelain").isEmpty ? "" : "+dirty")
 
     func append(_ line: Data) { lines.withLock { $0.append(line) } }
 
     func write(folder: String) throws {
         let results = lines.withLock { $0 }.compactMap { try? JSONSerialization.jsonObject(with: $0) }
         guard !results.isEmpty else { return }
-        let started = ISO8601DateFormatter().string(from: Date())
+        let started = ISO8601DateFormatter().string(from: started)
         let run: [String: Any] = [
             "date": started,
-            "commit": Self.shell("git rev-parse --short HEAD")
-                + (Self.shell("git status --porcelain").isEmpty ? "" : "+dirty"),
+            "commit": commit,
             "machine": [
                 "cpu": Self.cpuModel(), "cores": ProcessInfo.processInfo.activeProcessorCount,
                 "memory_gib": Double(ProcessInfo.processInfo.physicalMemory) / Double(1 << 30),
