@@ -66,7 +66,8 @@ clean:
 
 ## Run the benchmarks (release build); one JSON object per line, also kept in Benchmarks/results/latest.jsonl.
 ## Sizes are parameters (environment): BENCH_INGEST_EVENTS (200000), BENCH_CATCHUP_EVENTS (200000),
-## BENCH_RSS_EVENTS (200000), BENCH_EVENTS (counters, 1000000), BENCH_RAW_MESSAGES, BENCH_ROUND_TRIPS.
+## BENCH_RSS_EVENTS (200000), BENCH_EVENTS (counters, 1000000), BENCH_RAW_MESSAGES, BENCH_ROUND_TRIPS; and the
+## tuning the ingest runs use: BENCH_HUB_MAX_BATCH (hub.maxBatch), BENCH_NODE_WINDOW (node.window).
 ## Each run also writes Benchmarks/results/DATE.json with the machine, the commit and the durability settings.
 bench: deps
 	$(SWIFT) build -c release --product KnutepunktBench
