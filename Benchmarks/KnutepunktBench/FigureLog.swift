@@ -9,7 +9,7 @@ final class FigureLog: Sendable {
     private let started = Date()
     private let commit =
         FigureLog.shell("git rev-parse --short HEAD")
-        + (FigureLog.shell("git status --porcelain").isEmpty ? "" : "+dirty")
+        + (FigureLog.shell("git status --porcelain -- . ':!Benchmarks/results'").isEmpty ? "" : "+dirty")
 
     func append(_ line: Data) { lines.withLock { $0.append(line) } }
 
