@@ -26,6 +26,7 @@ func catchUp(count: Int) async throws {
     }
     try outbox.close()
 
+    let window = size("BENCH_NODE_WINDOW", UplinkStateMachine.Configuration().window)
     var hub = InProcessDaemons.hubConfiguration(folder: folder, nodes: [("NO-VEST", "NO-VEST")])
     hub.maxBatch = size("BENCH_HUB_MAX_BATCH", hub.maxBatch)
     let elapsed = try await InProcessDaemons.withHub(hub) { endpoints in
@@ -37,7 +38,7 @@ func catchUp(count: Int) async throws {
             outboxPath: outboxPath,
             taxonomyPath: Repository.taxonomyPath
         )
-        node.uplink.window = size("BENCH_NODE_WINDOW", node.uplink.window)
+        node.uplink.window = window
         let began = ContinuousClock.now
         try await InProcessDaemons.withNode(node) { _ in
             _ = try await ControlClient.withConnection(to: endpoints.control) {
@@ -51,7 +52,10 @@ func catchUp(count: Int) async throws {
         benchmark: "node.catch_up",
         value: Double(count) / elapsed.seconds,
         unit: "events/s",
-        details: ["events": count, "seconds": elapsed.seconds, "window": 4096, "batch": 256]
+        details: [
+            "events": count, "seconds": elapsed.seconds, "window": window,
+            "batch": UplinkStateMachine.Configuration().batchSize, "hub_max_batch": hub.maxBatch,
+        ]
     ).print()
 }
 

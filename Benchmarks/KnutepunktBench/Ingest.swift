@@ -226,7 +226,7 @@ func ingest(
         unit: "events/s",
         details: [
             "nodes": nodes, "events": total, "seconds": secondsTaken, "curve": curve, "batch": batch,
-            "window": window, "payload_bytes_mean": Double(bytes) / Double(total),
+            "window": window, "hub_max_batch": configured.maxBatch, "payload_bytes_mean": Double(bytes) / Double(total),
             "ack_latency_ms_p50": Double(latency.valueAtPercentile(50)) / 1000,
             "ack_latency_ms_p99": Double(latency.valueAtPercentile(99)) / 1000,
             "ack_latency_ms_p999": Double(latency.valueAtPercentile(99.9)) / 1000,
