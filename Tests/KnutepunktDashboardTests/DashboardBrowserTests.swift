@@ -61,7 +61,11 @@ struct DashboardBrowserTests {
 
                 // What the page shows first.
                 try await DashboardFixtures.waitUntil("the browser's first reading", seconds: 90) {
-                    guard !browser.hasExited else { throw BrowserRun.Failed(errors: browser.errors) }
+                    if browser.hasExited {
+                        // Throws with what the script said on stderr (why it stopped).
+                        try await browser.waitForExit()
+                        throw BrowserRun.Failed(errors: "the script ended before it read the page")
+                    }
                     return FileManager.default.fileExists(atPath: "\(out)/initial.json")
                 }
                 let initial = try PageFacts.read("\(out)/initial.json")
