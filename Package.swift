@@ -6,7 +6,6 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "knutepunkt", targets: ["knutepunkt"]),
-        .library(name: "KnutepunktDashboard", targets: ["KnutepunktDashboard"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
@@ -32,36 +31,59 @@ let package = Package(
         ),
         // Thin, safe wrapper over the libzmq C API. No domain knowledge.
         .target(name: "KnutepunktZMQ", dependencies: ["CLibZMQ"]),
-        // Pure domain: taxonomy, events, validation, privacy guard, wire codec, state machines. No I/O.
-        .target(name: "KnutepunktCore"),
+        // The domain, no I/O: the activity event and its JSON form, validation, the privacy guard, the taxonomy.
+        .target(name: "KnutepunktDomain"),
+        // The gap engine, no I/O: facts folded from activity counts, the rules, their lifecycle, small cells.
+        .target(name: "KnutepunktGaps", dependencies: ["KnutepunktDomain"]),
+        // The wire, no I/O: KPN/KPC codecs, the uplink and hub-session state machines, control bodies, reason codes.
+        .target(name: "KnutepunktProtocol", dependencies: ["KnutepunktDomain", "KnutepunktGaps"]),
+        // What every daemon shares: the reactor-thread service skeleton, health, readiness, start-up errors, build
+        // information, log throttling.
+        .target(
+            name: "KnutepunktService",
+            dependencies: [
+                "KnutepunktDomain", "KnutepunktProtocol", "KnutepunktZMQ",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // Spreadsheets: the CSV form of activities and the row-by-row import check.
+        .target(
+            name: "KnutepunktSpreadsheet",
+            dependencies: ["KnutepunktDomain", "KnutepunktConfig", "KnutepunktClient"]
+        ),
+        // Durable storage behind one protocol: the node's outbox, the hub's store on SQLite (GRDB, the default) or
+        // PostgreSQL (postgres-nio), and the one way to open a hub store from its location.
+        .target(
+            name: "KnutepunktStore",
+            dependencies: [
+                "KnutepunktDomain", "KnutepunktGaps",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Reading and checking configuration files (YAML).
         .target(
             name: "KnutepunktConfig",
             dependencies: [
-                "KnutepunktCore", "KnutepunktZMQ", "KnutepunktLogging", "KnutepunktStore",
-                .product(name: "Yams", package: "Yams"),
+                "KnutepunktDomain", "KnutepunktGaps", "KnutepunktProtocol", "KnutepunktZMQ", "KnutepunktLogging",
+                "KnutepunktStore", .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // Durable storage: the node's outbox and the hub's event store (SQLite via GRDB).
+        // Reports read from a hub's store: the gap report.
         .target(
-            name: "KnutepunktStore",
-            dependencies: ["KnutepunktCore", .product(name: "GRDB", package: "GRDB.swift")]
-        ),
-        // The hub's store on PostgreSQL (postgres-nio), behind the same HubStore protocol as SQLite.
-        .target(
-            name: "KnutepunktPostgres",
-            dependencies: [
-                "KnutepunktCore", "KnutepunktStore",
-                .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "Logging", package: "swift-log"),
-            ]
+            name: "KnutepunktReports",
+            dependencies: ["KnutepunktDomain", "KnutepunktGaps", "KnutepunktStore", "KnutepunktConfig"]
         ),
         // The regional node daemon.
         .target(
             name: "KnutepunktNode",
             dependencies: [
-                "KnutepunktCore", "KnutepunktZMQ", "KnutepunktStore", "KnutepunktConfig",
+                "KnutepunktDomain", "KnutepunktProtocol", "KnutepunktService", "KnutepunktZMQ", "KnutepunktStore",
+                "KnutepunktConfig", "KnutepunktHTTP",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -73,18 +95,19 @@ let package = Package(
         .target(
             name: "KnutepunktHub",
             dependencies: [
-                "KnutepunktCore", "KnutepunktZMQ", "KnutepunktStore", "KnutepunktConfig", "KnutepunktPostgres",
+                "KnutepunktDomain", "KnutepunktGaps", "KnutepunktProtocol", "KnutepunktService", "KnutepunktZMQ",
+                "KnutepunktStore", "KnutepunktConfig", "KnutepunktHTTP", "KnutepunktDashboard",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
             ]
         ),
-        // The daemons' HTTP server (Hummingbird): /metrics, /healthz and /readyz today; more routes can be added.
+        // The daemons' HTTP server (Hummingbird): /metrics, /healthz and /readyz.
         .target(
             name: "KnutepunktHTTP",
             dependencies: [
-                "KnutepunktCore",
+                "KnutepunktService", "KnutepunktConfig",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
@@ -93,81 +116,27 @@ let package = Package(
         ),
         // Log output for the executable: plain text or one JSON object per line, with a level that can change.
         .target(name: "KnutepunktLogging", dependencies: [.product(name: "Logging", package: "swift-log")]),
-        // Client side of the control protocol: what coordinators and ops tools use to talk to daemons.
+        // Client side of the control protocol (KPC): what coordinators and ops tools use to talk to daemons, and the
+        // gap stream's subscriber.
         .target(
             name: "KnutepunktClient",
-            dependencies: ["KnutepunktCore", "KnutepunktZMQ", "KnutepunktConfig", "KnutepunktStore"]
+            dependencies: ["KnutepunktDomain", "KnutepunktProtocol", "KnutepunktZMQ"]
         ),
-        // The one command-line tool. Thin: parses arguments and hands configurations to the libraries.
-        .executableTarget(
-            name: "knutepunkt",
-            dependencies: [
-                "KnutepunktCore", "KnutepunktConfig", "KnutepunktNode", "KnutepunktHub", "KnutepunktClient",
-                "KnutepunktStore", "KnutepunktHTTP", "KnutepunktLogging", "KnutepunktDashboard",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]
-        ),
-        // Test support: loopback endpoints, fixtures, child processes.
+        // The sample national network: a year of sample activities, and a hub with its nodes as child processes.
         .target(
-            name: "KnutepunktTesting",
+            name: "KnutepunktSampleNetwork",
             dependencies: [
-                "KnutepunktCore", "KnutepunktConfig", "KnutepunktZMQ", "KnutepunktClient", "KnutepunktHub",
-                "KnutepunktNode",
-                .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]
-        ),
-        // Benchmarks (`make bench`), apart from the tests: they print JSON lines and gate nothing.
-        .executableTarget(
-            name: "KnutepunktBench",
-            dependencies: [
-                "KnutepunktCore", "KnutepunktStore", "KnutepunktClient", "KnutepunktConfig", "KnutepunktTesting",
-                "KnutepunktZMQ", "KnutepunktHub", .product(name: "Histogram", package: "hdrhistogram-swift"),
-            ],
-            path: "Benchmarks/KnutepunktBench"
-        ),
-        .testTarget(name: "KnutepunktZMQTests", dependencies: ["KnutepunktZMQ"]),
-        .testTarget(
-            name: "KnutepunktCoreTests",
-            dependencies: ["KnutepunktCore", "KnutepunktConfig", "KnutepunktTesting"]
-        ),
-        .testTarget(
-            name: "KnutepunktConfigTests",
-            dependencies: [
-                "KnutepunktConfig", "KnutepunktCore", "KnutepunktZMQ", "KnutepunktTesting", "KnutepunktLogging",
-                "KnutepunktStore", .product(name: "Logging", package: "swift-log"),
-            ]
-        ),
-        .testTarget(
-            name: "KnutepunktStoreTests",
-            dependencies: [
-                "KnutepunktStore", "KnutepunktCore", "KnutepunktTesting", "KnutepunktPostgres",
-                .product(name: "GRDB", package: "GRDB.swift"),
-            ]
-        ),
-        .testTarget(
-            name: "KnutepunktIntegrationTests",
-            dependencies: [
-                "KnutepunktNode", "KnutepunktHub", "KnutepunktClient", "KnutepunktStore", "KnutepunktTesting",
-                "KnutepunktZMQ", "KnutepunktCore", "KnutepunktConfig", "KnutepunktHTTP", "KnutepunktLogging",
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
+                "KnutepunktDomain", "KnutepunktProtocol", "KnutepunktService", "KnutepunktConfig", "KnutepunktClient",
+                "KnutepunktZMQ",
             ]
         ),
         // The national centre's web dashboard: live state from the hub's store and streams, and its HTTP routes.
         .target(
             name: "KnutepunktDashboard",
             dependencies: [
-                "KnutepunktCore", "KnutepunktZMQ", "KnutepunktStore", "KnutepunktConfig", "KnutepunktClient",
-                "KnutepunktHub", .product(name: "Hummingbird", package: "hummingbird"),
+                "KnutepunktDomain", "KnutepunktGaps", "KnutepunktProtocol", "KnutepunktService", "KnutepunktZMQ",
+                "KnutepunktStore", "KnutepunktConfig", "KnutepunktClient",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -180,15 +149,122 @@ let package = Package(
                 .embedInCode("Assets/app.js"), .embedInCode("Assets/app.css"),
             ]
         ),
+        // The one command-line tool. Thin: parses arguments and hands configurations to the libraries.
+        .executableTarget(
+            name: "knutepunkt",
+            dependencies: [
+                "KnutepunktDomain", "KnutepunktGaps", "KnutepunktProtocol", "KnutepunktService", "KnutepunktConfig",
+                "KnutepunktNode", "KnutepunktHub", "KnutepunktClient", "KnutepunktStore", "KnutepunktHTTP",
+                "KnutepunktLogging", "KnutepunktDashboard", "KnutepunktReports", "KnutepunktSpreadsheet",
+                "KnutepunktSampleNetwork", "KnutepunktZMQ",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
+        // Test support: loopback endpoints, fixtures, child processes, in-process daemons.
+        .target(
+            name: "KnutepunktTesting",
+            dependencies: [
+                "KnutepunktDomain", "KnutepunktProtocol", "KnutepunktService", "KnutepunktConfig", "KnutepunktZMQ",
+                "KnutepunktStore", "KnutepunktHub", "KnutepunktNode", "KnutepunktSampleNetwork", "KnutepunktHTTP",
+                "KnutepunktDashboard", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // Benchmarks (`make bench`), apart from the tests: they print JSON lines and gate nothing.
+        .executableTarget(
+            name: "KnutepunktBench",
+            dependencies: [
+                "KnutepunktDomain", "KnutepunktGaps", "KnutepunktProtocol", "KnutepunktService", "KnutepunktStore",
+                "KnutepunktClient", "KnutepunktConfig", "KnutepunktTesting", "KnutepunktZMQ", "KnutepunktHub",
+                "KnutepunktSampleNetwork", .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
+            path: "Benchmarks/KnutepunktBench"
+        ),
+
+        // One test target per library module, plus the integration tests that run whole daemons.
+        .testTarget(name: "KnutepunktZMQTests", dependencies: ["KnutepunktZMQ"]),
+        .testTarget(name: "KnutepunktDomainTests", dependencies: ["KnutepunktDomain", "KnutepunktTesting"]),
+        .testTarget(
+            name: "KnutepunktGapsTests",
+            dependencies: ["KnutepunktGaps", "KnutepunktDomain", "KnutepunktSampleNetwork", "KnutepunktTesting"]
+        ),
+        .testTarget(
+            name: "KnutepunktProtocolTests",
+            dependencies: ["KnutepunktProtocol", "KnutepunktDomain", "KnutepunktTesting"]
+        ),
+        .testTarget(name: "KnutepunktServiceTests", dependencies: ["KnutepunktService"]),
+        .testTarget(
+            name: "KnutepunktSpreadsheetTests",
+            dependencies: ["KnutepunktSpreadsheet", "KnutepunktDomain", "KnutepunktTesting"]
+        ),
+        .testTarget(
+            name: "KnutepunktConfigTests",
+            dependencies: [
+                "KnutepunktConfig", "KnutepunktDomain", "KnutepunktGaps", "KnutepunktZMQ", "KnutepunktTesting",
+                "KnutepunktLogging", "KnutepunktStore", .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "KnutepunktStoreTests",
+            dependencies: [
+                "KnutepunktStore", "KnutepunktDomain", "KnutepunktGaps", "KnutepunktService", "KnutepunktTesting",
+                "KnutepunktSampleNetwork", .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        .testTarget(
+            name: "KnutepunktClientTests",
+            dependencies: ["KnutepunktClient", "KnutepunktGaps", "KnutepunktProtocol"]
+        ),
+        .testTarget(
+            name: "KnutepunktLoggingTests",
+            dependencies: ["KnutepunktLogging", .product(name: "Logging", package: "swift-log")]
+        ),
+        .testTarget(
+            name: "KnutepunktHTTPTests",
+            dependencies: [
+                "KnutepunktHTTP", "KnutepunktService",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
+        ),
+        .testTarget(name: "KnutepunktNodeTests", dependencies: ["KnutepunktNode"]),
+        .testTarget(
+            name: "KnutepunktHubTests",
+            dependencies: ["KnutepunktHub", "KnutepunktConfig", "KnutepunktProtocol"]
+        ),
         .testTarget(
             name: "KnutepunktDashboardTests",
             dependencies: [
-                "KnutepunktDashboard", "KnutepunktCore", "KnutepunktConfig", "KnutepunktClient", "KnutepunktStore",
-                "KnutepunktTesting", "KnutepunktHub", "KnutepunktNode", "KnutepunktZMQ",
+                "KnutepunktDashboard", "KnutepunktDomain", "KnutepunktGaps", "KnutepunktProtocol", "KnutepunktService",
+                "KnutepunktConfig", "KnutepunktClient", "KnutepunktStore", "KnutepunktReports", "KnutepunktTesting",
+                "KnutepunktSampleNetwork", "KnutepunktZMQ",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(
+            name: "KnutepunktIntegrationTests",
+            dependencies: [
+                "KnutepunktNode", "KnutepunktHub", "KnutepunktClient", "KnutepunktStore", "KnutepunktTesting",
+                "KnutepunktZMQ", "KnutepunktDomain", "KnutepunktGaps", "KnutepunktProtocol", "KnutepunktService",
+                "KnutepunktConfig", "KnutepunktHTTP", "KnutepunktLogging", "KnutepunktReports",
+                "KnutepunktSampleNetwork",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),
     ],

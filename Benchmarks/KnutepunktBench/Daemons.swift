@@ -1,7 +1,9 @@
 import Foundation
 import KnutepunktClient
 import KnutepunktConfig
-import KnutepunktCore
+import KnutepunktDomain
+import KnutepunktProtocol
+import KnutepunktSampleNetwork
 import KnutepunktStore
 import KnutepunktTesting
 

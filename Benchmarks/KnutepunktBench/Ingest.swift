@@ -1,8 +1,11 @@
 import Foundation
 import Histogram
 import KnutepunktConfig
-import KnutepunktCore
+import KnutepunktDomain
 import KnutepunktHub
+import KnutepunktProtocol
+import KnutepunktSampleNetwork
+import KnutepunktService
 import KnutepunktStore
 import KnutepunktTesting
 import KnutepunktZMQ

@@ -1,8 +1,11 @@
 import Foundation
 import KnutepunktClient
 import KnutepunktConfig
-import KnutepunktCore
+import KnutepunktDomain
+import KnutepunktGaps
 import KnutepunktHub
+import KnutepunktProtocol
+import KnutepunktSampleNetwork
 import KnutepunktStore
 import KnutepunktTesting
 
@@ -239,7 +242,7 @@ func endToEnd(_ backend: HubStoreBackend) async throws {
         }
     }
     let secondsTaken = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-    let store = try storage.openStore()
+    let store = try storage.open()
     let stored = try store.counts().total
     try store.close()
     precondition(stored == perNode * nodes.count, "the hub holds \(stored) events, expected \(perNode * nodes.count)")

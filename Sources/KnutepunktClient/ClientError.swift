@@ -11,8 +11,6 @@ package struct ClientError: Error, Hashable, Sendable, CustomStringConvertible {
         package static let badReply = Code(rawValue: "BAD_REPLY")
         /// The socket could not be opened.
         package static let transport = Code(rawValue: "TRANSPORT")
-        /// The hub store's activity counters do not cover its events (they need rebuilding).
-        package static let countersOutOfDate = Code(rawValue: "COUNTERS_OUT_OF_DATE")
         package var description: String { rawValue }
     }
 

@@ -1,4 +1,4 @@
-import KnutepunktCore
+import KnutepunktProtocol
 
 extension ControlClient {
     /// Asks the hub for its open gaps (GAPS): the snapshot a Clone-pattern follower starts from.

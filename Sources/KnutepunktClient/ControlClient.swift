@@ -1,5 +1,6 @@
 import Foundation
-import KnutepunktCore
+import KnutepunktDomain
+import KnutepunktProtocol
 import KnutepunktZMQ
 
 /// Talks the control protocol (KPC/1) to a node or the hub: submit events, ask for status.

@@ -1,4 +1,4 @@
-import KnutepunktCore
+import KnutepunktProtocol
 
 /// The Clone pattern's bookkeeping for a follower of the hub's gaps, without sockets: which published change to
 /// apply, which to skip (already in the snapshot) and when to ask for a fresh snapshot (a new epoch after a hub

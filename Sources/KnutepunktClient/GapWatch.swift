@@ -1,5 +1,6 @@
 import Foundation
-import KnutepunktCore
+import KnutepunktDomain
+import KnutepunktProtocol
 import KnutepunktZMQ
 
 /// Follows the hub's gaps live, the Clone way: subscribe to `gap.` first, then ask for the snapshot (GAPS), then

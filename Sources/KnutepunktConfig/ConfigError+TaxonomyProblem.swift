@@ -1,4 +1,4 @@
-import KnutepunktCore
+import KnutepunktDomain
 
 extension ConfigError {
     /// A consistency problem of the taxonomy read from `file`, located and worded like any configuration error.

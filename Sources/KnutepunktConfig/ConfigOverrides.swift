@@ -1,4 +1,4 @@
-import KnutepunktCore
+import KnutepunktDomain
 import Yams
 
 /// Values laid over a daemon file before it is read: configuration is layered file < environment < flags.

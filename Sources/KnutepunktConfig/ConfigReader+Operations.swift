@@ -1,4 +1,4 @@
-import KnutepunktCore
+import KnutepunktDomain
 import KnutepunktLogging
 import Logging
 import Yams

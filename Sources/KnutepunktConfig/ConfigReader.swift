@@ -1,5 +1,6 @@
 import Foundation
-import KnutepunktCore
+import KnutepunktDomain
+import KnutepunktProtocol
 import Yams
 
 /// Reads one YAML configuration file into typed values, collecting every mistake with its key path instead of

@@ -1,5 +1,5 @@
 import Foundation
-import KnutepunktCore
+import KnutepunktDomain
 import Yams
 
 /// What `knutepunkt config check` runs on one file: taxonomy files are read and checked for consistency, daemon

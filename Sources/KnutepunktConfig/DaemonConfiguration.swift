@@ -1,5 +1,5 @@
 import Foundation
-import KnutepunktCore
+import KnutepunktDomain
 import Yams
 
 /// A daemon's configuration file: either a node's or the hub's.

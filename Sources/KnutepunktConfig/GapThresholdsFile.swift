@@ -1,5 +1,6 @@
 import Foundation
-import KnutepunktCore
+import KnutepunktDomain
+import KnutepunktGaps
 import Yams
 
 /// Reads `Configs/gaps.yaml` (the `gaps:` section: the thresholds of the gap rules, DOMAIN.md §4) into

@@ -1,6 +1,6 @@
 import Foundation
-import KnutepunktCore
 import KnutepunktLogging
+import KnutepunktProtocol
 import KnutepunktStore
 import KnutepunktZMQ
 import Logging
@@ -34,40 +34,8 @@ package struct HubConfiguration: Sendable, Hashable {
         }
     }
 
-    /// Where the hub keeps its events: `sqlite:PATH` (the embedded default) or a PostgreSQL URL.
-    package enum Storage: Sendable, Hashable, CustomStringConvertible {
-        case sqlite(path: String)
-        /// A PostgreSQL database, which several hubs may share (see docs/scaling.md).
-        case postgres(PostgresLocation)
-
-        /// The location without any password, for logs and status reports.
-        package var description: String {
-            switch self {
-            case .sqlite(let path): "sqlite:\(path)"
-            case .postgres(let location): "\(location)"
-            }
-        }
-
-        /// What `storage:` (or `hub migrate --from/--to`) may say, for error messages.
-        package static let forms = "sqlite:PATH or postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE"
-
-        /// Reads `sqlite:PATH` (a relative path taken from `file`'s folder) or `postgres://…`; the error says what is
-        /// wrong.
-        package static func parse(
-            _ text: String,
-            relativeTo file: String?
-        ) -> Result<Storage, PostgresLocation.ParseFailure> {
-            if text.hasPrefix("sqlite:"), text.count > "sqlite:".count {
-                return .success(
-                    .sqlite(path: ConfigReader.resolve(String(text.dropFirst("sqlite:".count)), relativeTo: file ?? ""))
-                )
-            }
-            if PostgresLocation.isPostgresURL(text) {
-                return PostgresLocation.parse(text).map { .postgres($0) }
-            }
-            return .failure(PostgresLocation.ParseFailure(message: "unsupported storage \"\(text)\""))
-        }
-    }
+    /// Where the hub keeps its events; the store layer owns the type and opens it.
+    package typealias Storage = HubStoreLocation
 
     package var id: String
     /// The ROUTER endpoint nodes connect to.

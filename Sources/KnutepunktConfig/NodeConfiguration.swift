@@ -1,6 +1,6 @@
 import Foundation
-import KnutepunktCore
 import KnutepunktLogging
+import KnutepunktProtocol
 import Logging
 import Yams
 

@@ -1,4 +1,4 @@
-import KnutepunktCore
+import KnutepunktDomain
 import Yams
 
 /// Reads `Configs/taxonomy.yaml` (the layout is described in Configs/README.md) into a `Taxonomy` and checks it.

@@ -1,7 +1,9 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-import KnutepunktCore
+import KnutepunktDomain
+import KnutepunktGaps
+import KnutepunktProtocol
 import ServiceLifecycle
 
 /// The JSON and CSV behind every view, and the live stream (docs/api.md). Mounted behind the token check.

@@ -1,7 +1,8 @@
 import Foundation
 import KnutepunktConfig
-import KnutepunktCore
-import KnutepunktHub
+import KnutepunktDomain
+import KnutepunktGaps
+import KnutepunktProtocol
 import KnutepunktStore
 import KnutepunktZMQ
 
@@ -79,7 +80,7 @@ package struct DashboardConfiguration: Sendable {
                     message: "the hub's store \(path) does not exist yet; start the hub, or check hub.storage"
                 )
             }
-            return try storage.openStore()
+            return try storage.open()
         }
         self.init(
             openStore: openStore,

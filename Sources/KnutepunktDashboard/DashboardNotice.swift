@@ -1,4 +1,4 @@
-import KnutepunktCore
+import KnutepunktProtocol
 
 /// A change the dashboard's pages hear about live (a Server-Sent Event): the event's name and its JSON data.
 package enum DashboardNotice: Sendable, Hashable {

@@ -1,7 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-import KnutepunktCore
+import KnutepunktProtocol
 import ServiceLifecycle
 
 /// The dashboard's HTTP routes, for any Hummingbird `Router`: the page and its assets under `/dashboard`, sign-in

@@ -1,5 +1,5 @@
 import Foundation
-import KnutepunktCore
+import KnutepunktProtocol
 import Synchronization
 
 /// The dashboard's live state, kept by ``DashboardFeed`` and read by the HTTP routes; it also hands every change

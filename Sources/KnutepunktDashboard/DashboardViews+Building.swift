@@ -1,4 +1,5 @@
-import KnutepunktCore
+import KnutepunktDomain
+import KnutepunktGaps
 
 extension DashboardViews {
     /// Folds the hub's activity counters into every view, as of `asOf`: one pass over the counters feeds the gap

@@ -1,4 +1,4 @@
-import KnutepunktCore
+import KnutepunktGaps
 
 /// What the dashboard shows that is read from the hub's store (its activity counters and the taxonomy), as of one
 /// day. Everything here has left the hub: counts under 5 are withheld (``SmallCells``).

@@ -1,4 +1,5 @@
-import KnutepunktCore
+import KnutepunktDomain
+import KnutepunktGaps
 import KnutepunktStore
 
 /// Which stored events to list: the events behind a heatmap cell or a gap.

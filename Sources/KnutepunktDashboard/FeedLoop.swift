@@ -1,6 +1,9 @@
 import Foundation
 import KnutepunktClient
-import KnutepunktCore
+import KnutepunktDomain
+import KnutepunktGaps
+import KnutepunktProtocol
+import KnutepunktService
 import KnutepunktStore
 import KnutepunktZMQ
 import Logging

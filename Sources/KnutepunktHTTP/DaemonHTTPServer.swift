@@ -1,6 +1,6 @@
 import Foundation
 import Hummingbird
-import KnutepunktCore
+import KnutepunktService
 import Logging
 import ServiceLifecycle
 

@@ -1,6 +1,6 @@
 import Foundation
 import Hummingbird
-import KnutepunktCore
+import KnutepunktService
 import Prometheus
 
 /// The routes every daemon serves for operations: `/metrics` (Prometheus text format), `/healthz` (liveness) and

@@ -1,5 +1,7 @@
 import Foundation
-import KnutepunktCore
+import KnutepunktDomain
+import KnutepunktGaps
+import KnutepunktProtocol
 import KnutepunktStore
 import Logging
 

@@ -1,5 +1,8 @@
 import CoreMetrics
-import KnutepunktCore
+import KnutepunktDomain
+import KnutepunktGaps
+import KnutepunktProtocol
+import KnutepunktService
 import Synchronization
 
 /// The hub's metrics and health, written by its reactor thread (see Deploy/README.md, "Metrics", for what each

@@ -1,6 +1,9 @@
 import Foundation
 import KnutepunktConfig
-import KnutepunktCore
+import KnutepunktDomain
+import KnutepunktGaps
+import KnutepunktProtocol
+import KnutepunktService
 import KnutepunktStore
 import KnutepunktZMQ
 import Logging
@@ -71,16 +74,13 @@ final class HubReactor {
     private let router: ZMQSocket
     private let publisher: ZMQSocket
     private let control: ZMQSocket
-    private let grants: [String: HubConfiguration.NodeGrant]
     private let gaps: HubGapMonitor
     /// The ZAP handler (nil in plaintext): bound before any other socket, so no connection is ever let in unasked.
     private let zap: ZAPHandler?
-    /// Who may connect; replaced on reload. Checked per message too, so a revoked key stops at once.
-    private var keyring: CurveKeyring
     /// Connections and messages refused for security reasons, by reason, since start.
     private var refusals: [String: Int] = [:]
-    /// Events per second each node may send.
-    private var limiter: RateLimiter
+    /// One log line per kind of refusal or malformed message at once, then one per interval: a peer cannot flood it.
+    private var logThrottle = LogThrottle()
     /// Events published on `event.<REGION>` since start (the number the next one carries, minus one).
     private var publishedEvents: UInt64 = 0
     /// Events stored so far, kept in memory so STATUS waiters need no query per commit.
@@ -114,19 +114,18 @@ final class HubReactor {
     private init(_ setup: Setup) throws {
         self.setup = setup
         let configuration = setup.configuration
-        store = try configuration.storage.openStore(logger: setup.logger)
+        store = try configuration.storage.open(logger: setup.logger)
         var opened: [ZMQSocket] = []
         var openedZAP: ZAPHandler?
         var startedWriter: HubStoreWriter?
         do {
-            grants = Dictionary(uniqueKeysWithValues: configuration.nodes.map { ($0.id, $0) })
             sessions = HubSessionStateMachine(
                 configuration: .init(
                     hubID: configuration.id,
                     supported: setup.supported,
                     sessionTimeout: configuration.sessionTimeout
                 ),
-                grants: grants.mapValues { HubSessionStateMachine.Grant(region: $0.region) },
+                admission: HubAdmission(HubAdmission.Policy(configuration, insecure: setup.insecure)),
                 settled: try store.settledProgress()
             )
             validator = EventValidator(taxonomy: setup.taxonomy)
@@ -139,8 +138,6 @@ final class HubReactor {
                 store: store,
                 logger: setup.logger
             )
-            keyring = configuration.keyring
-            limiter = RateLimiter(eventsPerSecond: configuration.nodeEventsPerSecond)
             let curve: HubConfiguration.Curve?
             switch (configuration.curve, setup.insecure) {
             case (_, true):
@@ -319,23 +316,28 @@ final class HubReactor {
             let actions: [HubSessionStateMachine.Action]
             do {
                 let decoded = try WireCodec.decode(Array(message.frames.dropFirst()))
-                guard authorized(decoded, message, from: peer), withinRate(decoded, message, from: peer) else {
-                    continue
-                }
-                actions = sessions.received(decoded, from: peer, now: clock.now)
+                actions = sessions.received(decoded, from: peer, key: message.userID, now: clock.now)
                 if let node = sessions.node(of: peer) { heard(node) }
             } catch {
-                logger.warning(
-                    "malformed message from a node",
-                    metadata: ["peer.address": "\(message.peerAddress ?? "?")", "error": "\(error)"]
-                )
+                if let suppressed = logThrottle.admit("malformed", now: clock.now) {
+                    logger.warning(
+                        "malformed message from a node",
+                        metadata: [
+                            "peer.address": "\(message.peerAddress ?? "?")", "error": "\(error)",
+                            "suppressed.since.last": "\(suppressed)",
+                        ]
+                    )
+                }
                 actions = sessions.malformed(error, from: peer, now: clock.now)
             }
             for action in actions {
-                if case .ingest(let ingest) = action {
+                switch action {
+                case .ingest(let ingest):
                     ingests += 1
                     admit(ingest, today: today, into: &open)
-                } else {
+                case .refused(_, let refusal):
+                    refused(refusal, address: message.peerAddress)
+                default:
                     perform(action)
                 }
             }
@@ -371,7 +373,7 @@ final class HubReactor {
     private func authenticate() {
         do {
             let decided = try zap?.serve { request in
-                switch keyring.decide(
+                switch sessions.admission.connection(
                     domain: request.domain,
                     mechanism: request.mechanism,
                     publicKey: request.curvePublicKey
@@ -396,105 +398,35 @@ final class HubReactor {
         }
     }
 
-    /// With CURVE, whether the key a message came with (its ZAP User-Id) still belongs to a node, and to the node
-    /// its HELLO names. A refused message is answered with ERROR NOT_AUTHORIZED and goes no further.
-    private func authorized(
-        _ message: WireMessage,
-        _ received: ZMQMessage,
-        from peer: HubSessionStateMachine.Peer
-    ) -> Bool {
-        guard zap != nil else { return true }
-        func refuse(_ what: String, _ detail: String) -> Bool {
-            refusals[what, default: 0] += 1
-            logger.warning(
-                "message refused",
-                metadata: ["peer.address": "\(received.peerAddress ?? "?")", "reason": "\(detail)"]
-            )
-            send(WireCodec.encode(.error(.init(reason: .notAuthorized, detail: detail))), to: peer)
-            return false
-        }
-        guard let key = received.userID, let owner = keyring.owner(of: key) else {
-            return refuse("key revoked", "this connection's key is no longer allowed at this hub")
-        }
-        switch message {
-        case .hello(let hello) where hello.nodeID != owner.node:
-            return refuse(
-                "wrong node",
-                "this key belongs to node \(owner.node), not \(hello.nodeID); each node connects with its own key"
-            )
-        case .events, .heartbeat:
-            if let node = sessions.node(of: peer), node != owner.node {
-                return refuse("wrong node", "this connection's key belongs to node \(owner.node)")
-            }
-            return true
-        default:
-            return true
-        }
+    /// Counts a message the admission policy refused, and logs it (at most one line per kind per interval).
+    private func refused(_ refusal: HubAdmission.Refusal, address: String?) {
+        refusals[refusal.counter, default: 0] += 1
+        guard let suppressed = logThrottle.admit(refusal.counter, now: clock.now) else { return }
+        logger.warning(
+            "message refused",
+            metadata: [
+                "peer.address": "\(address ?? "?")", "refusal": "\(refusal.counter)", "reason": "\(refusal.detail)",
+                "suppressed.since.last": "\(suppressed)",
+            ]
+        )
     }
 
-    /// Whether a node's EVENT message fits its rate limit. One that does not is answered with ERROR RATE_LIMITED and
-    /// dropped unsettled: the node sends it again later (on RESEND or its retransmission timer), so nothing is lost
-    /// and the flood costs other nodes nothing but the decode.
-    private func withinRate(
-        _ message: WireMessage,
-        _ received: ZMQMessage,
-        from peer: HubSessionStateMachine.Peer
-    ) -> Bool {
-        guard case .events(let batch) = message, let node = sessions.node(of: peer) else { return true }
-        guard limiter.admit(node, events: batch.payloads.count, now: clock.now) else {
-            refusals["rate limited", default: 0] += 1
-            if refusals["rate limited", default: 0] % 1000 == 1 {
-                logger.warning(
-                    "node over its rate limit; its events wait",
-                    metadata: [
-                        "node.id": "\(node)", "limit": "\(Int(limiter.rate))/s",
-                        "peer.address": "\(received.peerAddress ?? "?")",
-                    ]
-                )
-            }
-            send(
-                WireCodec.encode(
-                    .error(
-                        .init(
-                            reason: .rateLimited,
-                            detail: "node \(node) sends more than \(Int(limiter.rate)) events/s; slow down"
-                        )
-                    )
-                ),
-                to: peer
-            )
-            return false
-        }
-        return true
-    }
-
-    /// Takes what may change while running from a configuration read again: the node keys and viewer keys. Other
-    /// changes (endpoints, storage, new nodes) need a restart, and the log says which.
+    /// Takes what may change while running from a configuration read again: the whole admission policy (node keys,
+    /// grants and regions, the rate limit) at once, and the viewer keys. Other changes need a restart, and the log
+    /// says which.
     private func reload(_ configuration: HubConfiguration) {
-        let before = keyring
-        keyring = configuration.keyring
-        limiter.rate = Double(max(1, configuration.nodeEventsPerSecond))
-        limiter.burst = limiter.rate
-        let removed = before.nodeKeys.subtracting(keyring.nodeKeys).count
-        let added = keyring.nodeKeys.subtracting(before.nodeKeys).count
-        var restart: [String] = []
-        let current = setup.configuration
-        if configuration.listenEndpoint != current.listenEndpoint { restart.append("listen") }
-        if configuration.publishEndpoint != current.publishEndpoint { restart.append("publish") }
-        if configuration.controlEndpoint != current.controlEndpoint { restart.append("control") }
-        if configuration.storage != current.storage { restart.append("storage") }
-        if configuration.http != current.http { restart.append("http") }
-        if configuration.logFormat != current.logFormat { restart.append("logFormat") }
-        if configuration.curve?.secretKey != current.curve?.secretKey { restart.append("curve.secretKey") }
-        if Set(configuration.nodes.map { "\($0.id) \($0.region)" })
-            != Set(current.nodes.map { "\($0.id) \($0.region)" })
-        {
-            restart.append("nodes (ids and regions)")
-        }
+        let (change, actions) = sessions.replaceAdmission(
+            with: HubAdmission.Policy(configuration, insecure: setup.insecure)
+        )
+        for action in actions { perform(action) }
+        let restart = HubReload.needsRestart(from: setup.configuration, to: configuration)
         logger.info(
             "configuration reloaded",
             metadata: [
-                "keys.added": "\(added)", "keys.removed": "\(removed)",
+                "keys.added": "\(change.keysAdded)", "keys.removed": "\(change.keysRemoved)",
+                "nodes.added": "\(change.nodesAdded.joined(separator: ","))",
+                "nodes.removed": "\(change.nodesRemoved.joined(separator: ","))",
+                "regions.changed": "\(change.regionsChanged.joined(separator: ","))",
                 "needs.restart": "\(restart.isEmpty ? "nothing" : restart.joined(separator: ", "))",
             ]
         )
@@ -530,12 +462,9 @@ final class HubReactor {
             refuse(reason, failure.issues.map { "\($0.field): \($0.message)" }.joined(separator: "; "))
         case .success(let event):
             // Attribute the event to the sender, never to what the payload claims.
-            if event.region != ingest.region {
-                refusals["foreign region", default: 0] += 1
-                refuse(
-                    .foreignRegion,
-                    "region: node \(ingest.nodeID) reports for \(ingest.region), not \(event.region)"
-                )
+            if let refusal = sessions.admission.attribution(of: event.region, from: ingest.nodeID) {
+                refusals[refusal.counter, default: 0] += 1
+                refuse(refusal.reason, refusal.detail)
                 return
             }
             batch.records.events.append(
@@ -715,6 +644,8 @@ final class HubReactor {
             )
         case .sessionClosed(let nodeID, let reason):
             logger.info("node session closed", metadata: ["node.id": "\(nodeID)", "reason": "\(reason)"])
+        case .refused(_, let refusal):
+            refused(refusal, address: nil)
         }
     }
 

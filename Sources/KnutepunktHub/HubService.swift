@@ -1,10 +1,12 @@
 import Foundation
 import KnutepunktConfig
-import KnutepunktCore
+import KnutepunktDomain
+import KnutepunktGaps
+import KnutepunktProtocol
+import KnutepunktService
 import KnutepunktZMQ
 import Logging
 import ServiceLifecycle
-import UnixSignals
 
 /// The national hub daemon as a `Service`: one dedicated thread owns its sockets and its store; this type starts
 /// that thread, asks it to stop on graceful shutdown and waits for it without blocking the cooperative pool.
@@ -58,60 +60,43 @@ package final class HubService: Service {
     }
 
     package func run() async throws {
-        let context = try ZMQContext()
-        defer { context.terminate() }
-        let mailbox = try ZMQMailbox<HubReactor.Command>(context: context)
-        defer { mailbox.close() }
-        let failure = FailureBox()
-        let setup = HubReactor.Setup(
-            configuration: configuration,
-            taxonomy: taxonomy,
-            thresholds: thresholds,
-            insecure: insecure,
-            logger: logger,
-            context: context,
-            mailbox: mailbox,
-            ready: ready,
-            failure: failure,
-            metrics: metrics,
-            supported: supported
-        )
-        // Trapped before the daemon's thread starts: an untrapped SIGHUP would end the process.
-        let hangups = await UnixSignalsSequence(trapping: .sighup)
-        let thread = ZMQThread.start(name: "knutepunkt-hub") {
-            HubReactor.run(setup)
-        }
-        await withGracefulShutdownHandler {
-            await withDiscardingTaskGroup { tasks in
-                if reloadConfiguration != nil || reloadThresholds != nil {
-                    // SIGHUP reads the configuration and the gap thresholds again; a broken file keeps the running
-                    // one.
-                    tasks.addTask { [logger, reloadConfiguration, reloadThresholds] in
-                        for await _ in hangups {
-                            do {
-                                if let reloadConfiguration { mailbox.post(.reload(try reloadConfiguration())) }
-                                if let reloadThresholds { mailbox.post(.reloadThresholds(try reloadThresholds())) }
-                            } catch {
-                                logger.error(
-                                    "reload refused; the running configuration stays",
-                                    metadata: ["error": "\(error)"]
-                                )
-                            }
-                        }
-                    }
-                }
-                // Ready for /readyz once the store is open and the sockets are bound.
-                tasks.addTask { [ready, metrics] in
-                    if (try? await ready.value()) != nil { metrics.health.setReady(true) }
-                }
-                await thread.join()
-                metrics.health.stopped()
-                tasks.cancelAll()
+        let reloadConfiguration = reloadConfiguration
+        let reloadThresholds = reloadThresholds
+        var hangup: (@Sendable () throws -> [HubReactor.Command])?
+        if reloadConfiguration != nil || reloadThresholds != nil {
+            // SIGHUP reads the configuration and the gap thresholds again.
+            hangup = { @Sendable in
+                var commands: [HubReactor.Command] = []
+                if let reloadConfiguration { commands.append(.reload(try reloadConfiguration())) }
+                if let reloadThresholds { commands.append(.reloadThresholds(try reloadThresholds())) }
+                return commands
             }
-        } onGracefulShutdown: { [metrics] in
-            metrics.health.setReady(false)
-            mailbox.post(.stop)
         }
-        if let error = failure.error { throw error }
+        let (configuration, taxonomy, thresholds, insecure) = (configuration, taxonomy, thresholds, insecure)
+        let (logger, ready, metrics, supported) = (logger, ready, metrics, supported)
+        try await ReactorService.run(
+            name: "knutepunkt-hub",
+            ready: ready,
+            health: metrics.health,
+            stop: HubReactor.Command.stop,
+            hangup: hangup,
+            logger: logger
+        ) { context in
+            HubReactor.run(
+                HubReactor.Setup(
+                    configuration: configuration,
+                    taxonomy: taxonomy,
+                    thresholds: thresholds,
+                    insecure: insecure,
+                    logger: logger,
+                    context: context.zmq,
+                    mailbox: context.mailbox,
+                    ready: ready,
+                    failure: context.failure,
+                    metrics: metrics,
+                    supported: supported
+                )
+            )
+        }
     }
 }

@@ -1,5 +1,7 @@
 import CoreMetrics
-import KnutepunktCore
+import KnutepunktDomain
+import KnutepunktProtocol
+import KnutepunktService
 import Synchronization
 
 /// The node's metrics and health, written by its reactor thread (see Deploy/README.md, "Metrics"). The executable

@@ -1,6 +1,8 @@
 import Foundation
 import KnutepunktConfig
-import KnutepunktCore
+import KnutepunktDomain
+import KnutepunktProtocol
+import KnutepunktService
 import KnutepunktStore
 import KnutepunktZMQ
 import Logging

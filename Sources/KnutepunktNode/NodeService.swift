@@ -1,10 +1,10 @@
 import Foundation
 import KnutepunktConfig
-import KnutepunktCore
+import KnutepunktDomain
+import KnutepunktService
 import KnutepunktZMQ
 import Logging
 import ServiceLifecycle
-import UnixSignals
 
 /// The regional node daemon as a `Service`: one dedicated thread owns its sockets and its outbox; this type starts
 /// that thread, tells it to stop on graceful shutdown, and waits for it without blocking the cooperative pool.
@@ -50,66 +50,43 @@ package final class NodeService: Service {
     }
 
     package func run() async throws {
-        let context = try ZMQContext()
-        defer { context.terminate() }
-        let mailbox = try ZMQMailbox<NodeReactor.Command>(context: context)
-        defer { mailbox.close() }
-        let failure = FailureBox()
-        let reactor = NodeReactor.Setup(
-            configuration: configuration,
-            taxonomy: taxonomy,
-            insecure: insecure,
-            logger: logger,
-            context: context,
-            mailbox: mailbox,
-            ready: ready,
-            failure: failure,
-            metrics: metrics
-        )
-        // Trapped before the daemon's thread starts: an untrapped SIGHUP would end the process.
-        let hangups = await UnixSignalsSequence(trapping: .sighup)
-        let thread = ZMQThread.start(name: "knutepunkt-node") {
-            NodeReactor.run(reactor)
-        }
-        await withGracefulShutdownHandler {
-            await withDiscardingTaskGroup { tasks in
-                // `systemctl reload` sends SIGHUP: the file is read again and the log says what needs a restart (the
-                // log level, which the executable owns, changes at once).
-                tasks.addTask { [logger, configuration, reloadConfiguration] in
-                    for await _ in hangups {
-                        guard let reloadConfiguration else {
-                            logger.notice("SIGHUP: nothing to reload; restart the node to apply changes")
-                            continue
-                        }
-                        do {
-                            let fresh = try reloadConfiguration()
-                            let restart = configuration.changesNeedingRestart(to: fresh)
-                            logger.info(
-                                "configuration reloaded",
-                                metadata: [
-                                    "needs.restart": "\(restart.isEmpty ? "nothing" : restart.joined(separator: ", "))"
-                                ]
-                            )
-                        } catch {
-                            logger.error(
-                                "reload refused; the running configuration stays",
-                                metadata: ["error": "\(error)"]
-                            )
-                        }
-                    }
-                }
-                // Ready for /readyz once the outbox is open and the control socket is bound.
-                tasks.addTask { [ready, metrics] in
-                    if (try? await ready.value()) != nil { metrics.health.setReady(true) }
-                }
-                await thread.join()
-                metrics.health.stopped()
-                tasks.cancelAll()
+        let (configuration, taxonomy, insecure, logger, ready, metrics) =
+            (configuration, taxonomy, insecure, logger, ready, metrics)
+        let reloadConfiguration = reloadConfiguration
+        // The node takes nothing of its own while running: SIGHUP reads the file again and the log says what needs
+        // a restart (the log level, which the executable owns, changes at once).
+        var hangup: (@Sendable () throws -> [NodeReactor.Command])?
+        if let reloadConfiguration {
+            hangup = {
+                let restart = configuration.changesNeedingRestart(to: try reloadConfiguration())
+                logger.info(
+                    "configuration reloaded",
+                    metadata: ["needs.restart": "\(restart.isEmpty ? "nothing" : restart.joined(separator: ", "))"]
+                )
+                return []
             }
-        } onGracefulShutdown: { [metrics] in
-            metrics.health.setReady(false)
-            mailbox.post(.stop)
         }
-        if let error = failure.error { throw error }
+        try await ReactorService.run(
+            name: "knutepunkt-node",
+            ready: ready,
+            health: metrics.health,
+            stop: NodeReactor.Command.stop,
+            hangup: hangup,
+            logger: logger
+        ) { context in
+            NodeReactor.run(
+                NodeReactor.Setup(
+                    configuration: configuration,
+                    taxonomy: taxonomy,
+                    insecure: insecure,
+                    logger: logger,
+                    context: context.zmq,
+                    mailbox: context.mailbox,
+                    ready: ready,
+                    failure: context.failure,
+                    metrics: metrics
+                )
+            )
+        }
     }
 }

@@ -1,5 +1,5 @@
 import Foundation
-import KnutepunktCore
+import KnutepunktGaps
 
 extension GapFinding {
     /// The finding as every store keeps it: JSON with sorted keys, G12's infinite max/min kept as strings (plain JSON

@@ -1,4 +1,5 @@
-import KnutepunktCore
+import KnutepunktDomain
+import KnutepunktGaps
 
 extension HubStore {
     /// Reads every stored event back as a validated ``ActivityEvent`` (validated as of `today`), calling `body` with

@@ -1,5 +1,6 @@
 import Foundation
-import KnutepunktCore
+import KnutepunktDomain
+import KnutepunktGaps
 
 /// One event the hub accepted, ready to store: its payload, and the cell of the activity counters it adds to.
 package struct HubEventRecord: Sendable, Hashable {

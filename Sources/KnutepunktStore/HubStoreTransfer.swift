@@ -1,5 +1,5 @@
 import Foundation
-import KnutepunktCore
+import KnutepunktGaps
 
 /// One stored event with everything its row holds, for copying a store (`knutepunkt hub migrate`).
 package struct HubStoredEvent: Sendable, Hashable {

@@ -1,5 +1,5 @@
 import Foundation
-import KnutepunktCore
+import KnutepunktService
 
 /// Runs the built `knutepunkt` executable once, as a user would from a shell, and collects what it printed.
 package struct CommandRun: Sendable {

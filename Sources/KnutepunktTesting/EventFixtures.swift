@@ -1,5 +1,5 @@
 import Foundation
-import KnutepunktCore
+import KnutepunktDomain
 
 /// Realistic, valid event objects for tests, with ids derived from (source, index) so a resubmission is the
 /// same event.

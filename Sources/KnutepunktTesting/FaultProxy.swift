@@ -1,10 +1,11 @@
-import Foundation
-import KnutepunktClient
-import KnutepunktCore
-import Synchronization
-
 #if canImport(Glibc)
+import Foundation
 import Glibc
+import KnutepunktDomain
+import KnutepunktProtocol
+import KnutepunktSampleNetwork
+import KnutepunktService
+import Synchronization
 #endif
 
 /// A small TCP proxy for fault-injection tests: listens on `127.0.0.1` (an ephemeral port), and forwards each

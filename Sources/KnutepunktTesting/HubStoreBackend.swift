@@ -34,7 +34,7 @@ package struct HubStoreFixture: Sendable {
 
     /// Opens the store as the hub does (creating or migrating its schema).
     package func open() throws -> any HubStore {
-        try storage.openStore()
+        try storage.open()
     }
 
     package func remove() { folder.remove() }

@@ -1,8 +1,11 @@
 import Foundation
 import KnutepunktConfig
-import KnutepunktCore
+import KnutepunktDashboard
+import KnutepunktDomain
+import KnutepunktHTTP
 import KnutepunktHub
 import KnutepunktNode
+import KnutepunktService
 import Logging
 import ServiceLifecycle
 
@@ -40,40 +43,41 @@ package enum InProcessDaemons {
         )
     }
 
-    /// Runs a hub until `body` returns.
+    /// Runs a hub, as production assembles it, until `body` returns.
     package static func withHub<T: Sendable>(
         _ configuration: HubConfiguration,
+        dashboardAccess: DashboardAccess? = nil,
         _ body: @Sendable (HubService.Endpoints) async throws -> T
     ) async throws -> T {
         // Plaintext where a test's configuration has no keys; CURVE with a ZAP handler where it has.
-        let hub = HubService(
+        let daemon = HubDaemon(
             configuration: configuration,
             taxonomy: taxonomy,
             insecure: configuration.curve == nil,
+            dashboardAccess: dashboardAccess,
+            operations: DaemonOperations(http: configuration.http, logger: logger),
             logger: logger
         )
-        return try await withService(hub) { try await body(try await hub.endpoints()) }
+        return try await DaemonGroup.run(daemon.services, auxiliaries: daemon.auxiliaries, logger: logger) {
+            try await body(try await daemon.hub.endpoints())
+        }
     }
 
-    /// Runs a node until `body` returns.
+    /// Runs a node, as production assembles it, until `body` returns.
     package static func withNode<T: Sendable>(
         _ configuration: NodeConfiguration,
         _ body: @Sendable (NodeService.Endpoints) async throws -> T
     ) async throws -> T {
-        let node = NodeService(
+        let daemon = NodeDaemon(
             configuration: configuration,
             taxonomy: taxonomy,
             insecure: configuration.curve == nil,
+            operations: DaemonOperations(http: configuration.http, logger: logger),
             logger: logger
         )
-        return try await withService(node) { try await body(try await node.endpoints()) }
-    }
-
-    private static func withService<T: Sendable>(
-        _ service: some Service,
-        _ body: @Sendable () async throws -> T
-    ) async throws -> T {
-        try await withServices([service], body)
+        return try await DaemonGroup.run(daemon.services, logger: logger) {
+            try await body(try await daemon.node.endpoints())
+        }
     }
 
     /// Runs `services` in one service group (a daemon and its HTTP server, say) until `body` returns.
@@ -81,27 +85,6 @@ package enum InProcessDaemons {
         _ services: [any Service],
         _ body: @Sendable () async throws -> T
     ) async throws -> T {
-        let group = ServiceGroup(
-            configuration: .init(
-                services: services.map { .init(service: $0) },
-                gracefulShutdownSignals: [],
-                logger: logger
-            )
-        )
-        return try await withThrowingTaskGroup(of: T?.self) { tasks in
-            tasks.addTask {
-                try await group.run()
-                return nil
-            }
-            let result: Result<T, any Error>
-            do {
-                result = .success(try await body())
-            } catch {
-                result = .failure(error)
-            }
-            await group.triggerGracefulShutdown()
-            while let next = try await tasks.next() { _ = next }
-            return try result.get()
-        }
+        try await DaemonGroup.run(services, logger: logger, until: body)
     }
 }

@@ -1,5 +1,5 @@
 import Foundation
-import KnutepunktCore
+import KnutepunktService
 import KnutepunktStore
 import Synchronization
 

@@ -9,6 +9,16 @@ package enum Repository {
         return url.path
     }()
 
+    /// A file of the repository, by its path from the top folder.
+    package static func url(_ path: String) -> URL {
+        URL(fileURLWithPath: root).appendingPathComponent(path)
+    }
+
+    /// The bytes of a file of the repository.
+    package static func bytes(_ path: String) throws -> [UInt8] {
+        [UInt8](try Data(contentsOf: url(path)))
+    }
+
     /// The taxonomy shipped in Configs/.
     package static var taxonomyPath: String { "\(root)/Configs/taxonomy.yaml" }
 

@@ -2,7 +2,9 @@ import ArgumentParser
 import Foundation
 import KnutepunktClient
 import KnutepunktConfig
-import KnutepunktCore
+import KnutepunktDomain
+import KnutepunktProtocol
+import KnutepunktSpreadsheet
 import KnutepunktZMQ
 
 /// Options every command that talks to a running daemon shares.

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import KnutepunktConfig
-import KnutepunktCore
 
 struct ConfigCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,14 +1,17 @@
 import ArgumentParser
 import Foundation
 import KnutepunktConfig
-import KnutepunktCore
 import KnutepunktDashboard
+import KnutepunktDomain
 import KnutepunktHTTP
 import KnutepunktHub
 import KnutepunktLogging
 import KnutepunktNode
+import KnutepunktProtocol
+import KnutepunktService
 import KnutepunktStore
 import Logging
+import Metrics
 import ServiceLifecycle
 
 struct HubCommand: AsyncParsableCommand {
@@ -55,12 +58,15 @@ struct HubRunCommand: AsyncParsableCommand {
         )
         let thresholds = try loadGapThresholds(nil, besideTaxonomy: configuration.taxonomyPath, taxonomy: taxonomy)
         let operations = DaemonOperations(http: configuration.http, logger: logger)
+        MetricsSystem.bootstrap(operations.factory)
         let options = self.options
-        let hub = HubService(
+        let daemon = HubDaemon(
             configuration: configuration,
             taxonomy: taxonomy,
             thresholds: thresholds,
             insecure: insecure,
+            dashboardAccess: try configuration.dashboardAccess.map(loadDashboardAccess),
+            operations: operations,
             reloadConfiguration: {
                 guard case (.hub(let fresh), _) = try options.load() else {
                     throw ValidationError("\(options.config) no longer configures a hub")
@@ -71,40 +77,12 @@ struct HubRunCommand: AsyncParsableCommand {
             reloadThresholds: {
                 try loadGapThresholds(nil, besideTaxonomy: configuration.taxonomyPath, taxonomy: taxonomy)
             },
-            metrics: HubMetrics(factory: operations.factory),
             logger: logger
         )
-        // The national centre's dashboard, on the same HTTP server, when an access file is configured.
-        let dashboard = try configuration.dashboardAccess.map { access in
-            DashboardFeed(
-                configuration: DashboardConfiguration(
-                    hub: configuration,
-                    taxonomy: taxonomy,
-                    thresholds: thresholds,
-                    access: try loadDashboardAccess(access),
-                    acknowledgementsPath: nil
-                ),
-                logger: logger,
-                boundEndpoints: {
-                    let bound = try await hub.endpoints()
-                    return (bound.publish, bound.control)
-                }
-            )
-        }
-        let http = operations.server(health: hub.metrics.health) { router in
-            if let dashboard { DashboardRoutes(feed: dashboard).add(to: router) }
-        }
-        // The dashboard is an auxiliary: if its feed fails, the hub goes on storing events (the page says so).
-        try await runDaemon([hub] + (http.map { [$0] } ?? []), auxiliary: dashboard.map { [$0] } ?? [], logger: logger)
-        {
-            let endpoints = try await hub.endpoints()
-            var announced = [
-                "listen": endpoints.listen, "publish": endpoints.publish, "control": endpoints.control,
-            ]
-            if let http, let host = configuration.http?.host {
-                announced["http"] = HTTPListenAddress(host: host, port: try await http.port()).description
-            }
-            if announce { printAnnouncement(announced) }
+        let announce = announce
+        try await DaemonGroup.run(daemon.services, auxiliaries: daemon.auxiliaries, logger: logger) {
+            let endpoints = try await daemon.endpoints()
+            if announce { printAnnouncement(endpoints) }
         }
     }
 }
@@ -139,11 +117,13 @@ struct NodeCommand: AsyncParsableCommand {
             format: configuration.logFormat
         )
         let operations = DaemonOperations(http: configuration.http, logger: logger)
+        MetricsSystem.bootstrap(operations.factory)
         let options = self.options
-        let node = NodeService(
+        let daemon = NodeDaemon(
             configuration: configuration,
             taxonomy: taxonomy,
             insecure: insecure,
+            operations: operations,
             reloadConfiguration: {
                 guard case (.node(let fresh), _) = try options.load() else {
                     throw ValidationError("\(options.config) no longer configures a node")
@@ -151,17 +131,12 @@ struct NodeCommand: AsyncParsableCommand {
                 levels.apply(fresh.logLevel, logger: logger)
                 return fresh
             },
-            metrics: NodeMetrics(factory: operations.factory),
             logger: logger
         )
-        let http = operations.server(health: node.metrics.health)
-        try await runDaemon([node] + (http.map { [$0] } ?? []), logger: logger) {
-            let endpoints = try await node.endpoints()
-            var announced = ["control": endpoints.control]
-            if let http, let host = configuration.http?.host {
-                announced["http"] = HTTPListenAddress(host: host, port: try await http.port()).description
-            }
-            if announce { printAnnouncement(announced) }
+        let announce = announce
+        try await DaemonGroup.run(daemon.services, logger: logger) {
+            let endpoints = try await daemon.endpoints()
+            if announce { printAnnouncement(endpoints) }
         }
     }
 }
@@ -172,41 +147,6 @@ func loadDaemonConfiguration(_ path: String) throws -> (DaemonConfiguration, Tax
         return try DaemonConfiguration.load(path: path)
     } catch {
         throw ValidationError("configuration problems:\n\(error)")
-    }
-}
-
-/// Runs a daemon's services in one service group with graceful shutdown on SIGTERM and SIGINT; if one ends or
-/// fails, the others are shut down too (auxiliaries excepted).
-func runDaemon(
-    _ services: [any Service],
-    auxiliary: [any Service] = [],
-    logger: Logger,
-    whenReady: @escaping @Sendable () async throws -> Void
-) async throws {
-    let group = ServiceGroup(
-        configuration: .init(
-            services: services.map {
-                .init(
-                    service: $0,
-                    successTerminationBehavior: .gracefullyShutdownGroup,
-                    failureTerminationBehavior: .gracefullyShutdownGroup
-                )
-            }
-                + auxiliary.map {
-                    // An auxiliary's end or failure (it logs why) leaves the daemon running.
-                    .init(service: $0, successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore)
-                },
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger
-        )
-    )
-    try await withThrowingDiscardingTaskGroup { tasks in
-        tasks.addTask { try await group.run() }
-        do {
-            try await whenReady()
-        } catch {
-            // Start-up failed (the service reports why); the group ends on its own.
-        }
     }
 }
 
@@ -229,7 +169,7 @@ struct HubRebuildAggregatesCommand: ParsableCommand {
         guard case (.hub(let hub), let taxonomy) = try loadDaemonConfiguration(config) else {
             throw ValidationError("\(config) configures a node; the activity counters are the hub's")
         }
-        let store = try hub.storage.openStore()
+        let store = try hub.storage.open()
         let path = "\(hub.storage)"
         defer { try? store.close() }
         let before = try store.activityCounters()

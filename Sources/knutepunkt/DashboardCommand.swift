@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import KnutepunktConfig
-import KnutepunktCore
 import KnutepunktDashboard
 import Logging
 

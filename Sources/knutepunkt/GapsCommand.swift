@@ -2,8 +2,11 @@ import ArgumentParser
 import Foundation
 import KnutepunktClient
 import KnutepunktConfig
-import KnutepunktCore
+import KnutepunktDomain
+import KnutepunktGaps
 import KnutepunktHub
+import KnutepunktProtocol
+import KnutepunktReports
 
 /// What every report over the hub's store takes: the hub's configuration, a date and the thresholds.
 struct HubReportOptions: ParsableArguments {
@@ -17,7 +20,7 @@ struct HubReportOptions: ParsableArguments {
     var thresholds: String?
 
     /// Reads the hub's store and evaluates it.
-    func report() throws -> (GapReport, Taxonomy) {
+    func report() async throws -> (GapReport, Taxonomy) {
         guard case (.hub(let hub), let taxonomy) = try loadDaemonConfiguration(config) else {
             throw ValidationError("\(config) configures a node; reports are read from the hub's configuration")
         }
@@ -30,17 +33,13 @@ struct HubReportOptions: ParsableArguments {
             date = parsed
         }
         do {
-            let store = try hub.storage.openStore()
-            defer { try? store.close() }
-            let report = try GapReport.evaluate(
-                store: store,
-                named: "\(hub.storage)",
-                taxonomy: taxonomy,
-                thresholds: limits,
-                asOf: date
-            )
+            let name = "\(hub.storage)"
+            let asOf = date
+            let report = try await hub.storage.withStore { store in
+                try GapReport.evaluate(store: store, named: name, taxonomy: taxonomy, thresholds: limits, asOf: asOf)
+            }
             return (report, taxonomy)
-        } catch let error as ClientError where error.code == .countersOutOfDate {
+        } catch let error as ReportError where error.code == .countersOutOfDate {
             throw ValidationError(error.message.replacingOccurrences(of: "HUB_CONFIG", with: config))
         }
     }
@@ -83,7 +82,7 @@ struct GapsCommand: AsyncParsableCommand {
             }
             wantedRule = found
         }
-        let (report, _) = try options.report()
+        let (report, _) = try await options.report()
         let findings = report.findings.filter { finding in
             (wantedRule == nil || finding.rule == wantedRule)
                 && (region == nil || finding.region == nil || finding.region == region)

@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
 import KnutepunktConfig
+import KnutepunktDomain
 import KnutepunktHub
+import KnutepunktProtocol
 import KnutepunktStore
 
 struct HubMigrateCommand: ParsableCommand {
@@ -31,9 +33,9 @@ struct HubMigrateCommand: ParsableCommand {
         if case .sqlite(let path) = source, !FileManager.default.fileExists(atPath: path) {
             throw ValidationError("--from \(path) does not exist")
         }
-        let from = try source.openStore()
+        let from = try source.open()
         defer { try? from.close() }
-        let into = try target.openStore()
+        let into = try target.open()
         defer { try? into.close() }
         let bar = ProgressBar(label: "copying events")
         let clock = ContinuousClock()

@@ -1,5 +1,5 @@
 import ArgumentParser
-import KnutepunktCore
+import KnutepunktDomain
 
 /// The one command-line tool: daemons, coordinator commands and ops commands.
 @main

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import KnutepunktConfig
-import KnutepunktCore
+import KnutepunktDomain
 import KnutepunktLogging
 import Logging
 
@@ -68,4 +68,15 @@ enum ProcessLogging {
 func printAnnouncement(_ endpoints: [String: String]) {
     let data = (try? JSONSerialization.data(withJSONObject: endpoints, options: [.sortedKeys])) ?? Data("{}".utf8)
     FileHandle.standardOutput.write(data + Data("\n".utf8))
+}
+
+extension LogLevelControl {
+    /// Takes a reloaded configuration's log level (absent: `info`), and says so when it changes.
+    func apply(_ configured: Logger.Level?, logger: Logger) {
+        let wanted = configured ?? .info
+        guard wanted != level else { return }
+        let previous = level
+        level = wanted
+        logger.notice("log level changed", metadata: ["from": "\(previous)", "to": "\(wanted)"])
+    }
 }

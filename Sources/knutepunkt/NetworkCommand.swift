@@ -1,9 +1,11 @@
 import ArgumentParser
 import Foundation
-import KnutepunktClient
 import KnutepunktConfig
-import KnutepunktCore
+import KnutepunktDomain
 import KnutepunktHub
+import KnutepunktProtocol
+import KnutepunktReports
+import KnutepunktSampleNetwork
 import UnixSignals
 
 struct NetworkCommand: AsyncParsableCommand {
@@ -57,15 +59,16 @@ struct NetworkCommand: AsyncParsableCommand {
                 say(NetworkSummary.text(report, taxonomy: taxonomy))
                 do {
                     let thresholds = try loadGapThresholds(nil, besideTaxonomy: hub.taxonomyPath, taxonomy: taxonomy)
-                    let store = try hub.storage.openStore()
-                    defer { try? store.close() }
-                    let gaps = try GapReport.evaluate(
-                        store: store,
-                        named: "\(hub.storage)",
-                        taxonomy: taxonomy,
-                        thresholds: thresholds,
-                        asOf: .today()
-                    )
+                    let name = "\(hub.storage)"
+                    let gaps = try await hub.storage.withStore { store in
+                        try GapReport.evaluate(
+                            store: store,
+                            named: name,
+                            taxonomy: taxonomy,
+                            thresholds: thresholds,
+                            asOf: .today()
+                        )
+                    }
                     say("")
                     say(GapText.text(gaps.findings, report: gaps, color: isatty(STDOUT_FILENO) == 1))
                 }

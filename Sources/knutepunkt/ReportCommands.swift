@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
-import KnutepunktClient
-import KnutepunktCore
+import KnutepunktGaps
 
 struct CoverageCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -16,7 +15,7 @@ struct CoverageCommand: AsyncParsableCommand {
     var csv = false
 
     func run() async throws {
-        let (report, _) = try options.report()
+        let (report, _) = try await options.report()
         for country in report.countries {
             let table = CoverageTable(facts: country.facts, taxonomy: country.taxonomy)
             if csv {
@@ -59,7 +58,7 @@ struct ProgrammesCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let (report, taxonomy) = try options.report()
+        let (report, taxonomy) = try await options.report()
         var regionsByProgramme: [String: Set<String>] = [:]
         for country in report.countries {
             for (region, facts) in country.facts.regions {

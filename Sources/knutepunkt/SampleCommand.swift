@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
 import KnutepunktConfig
-import KnutepunktCore
+import KnutepunktDomain
+import KnutepunktSampleNetwork
 
 struct SampleCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import KnutepunktClient
 import KnutepunktConfig
-import KnutepunktCore
+import KnutepunktProtocol
 import KnutepunktZMQ
 import Synchronization
 

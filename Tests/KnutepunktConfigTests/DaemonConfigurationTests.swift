@@ -1,6 +1,6 @@
 import Foundation
 import KnutepunktConfig
-import KnutepunktCore
+import KnutepunktDomain
 import Testing
 
 /// Daemon files (node and hub) load together with the taxonomy they name.

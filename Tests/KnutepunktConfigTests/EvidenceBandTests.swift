@@ -1,5 +1,5 @@
 import KnutepunktConfig
-import KnutepunktCore
+import KnutepunktDomain
 import Testing
 
 @Suite struct EvidenceBandTests {

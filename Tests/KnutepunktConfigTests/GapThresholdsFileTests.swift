@@ -1,5 +1,5 @@
 import KnutepunktConfig
-import KnutepunktCore
+import KnutepunktGaps
 import Testing
 
 @Suite struct GapThresholdsFileTests {

@@ -1,5 +1,5 @@
 import KnutepunktConfig
-import KnutepunktCore
+import KnutepunktDomain
 import Testing
 
 /// The shipped Configs/taxonomy.yaml loads, is consistent and says what DOMAIN.md says.

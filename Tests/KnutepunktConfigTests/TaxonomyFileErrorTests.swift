@@ -1,6 +1,6 @@
 import Foundation
 import KnutepunktConfig
-import KnutepunktCore
+import KnutepunktDomain
 import Testing
 
 /// Broken taxonomy files: each mistake is reported as a ConfigError naming the file, the key and the fix.

@@ -1,8 +1,10 @@
 import Foundation
 import KnutepunktClient
 import KnutepunktConfig
-import KnutepunktCore
 import KnutepunktDashboard
+import KnutepunktDomain
+import KnutepunktProtocol
+import KnutepunktService
 import KnutepunktStore
 import KnutepunktTesting
 import Testing

@@ -1,8 +1,9 @@
 import Foundation
 import KnutepunktClient
 import KnutepunktConfig
-import KnutepunktCore
 import KnutepunktDashboard
+import KnutepunktDomain
+import KnutepunktProtocol
 import KnutepunktTesting
 import KnutepunktZMQ
 import Testing

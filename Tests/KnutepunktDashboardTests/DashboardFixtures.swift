@@ -1,8 +1,13 @@
 import Foundation
 import KnutepunktClient
 import KnutepunktConfig
-import KnutepunktCore
 import KnutepunktDashboard
+import KnutepunktDomain
+import KnutepunktGaps
+import KnutepunktProtocol
+import KnutepunktReports
+import KnutepunktSampleNetwork
+import KnutepunktService
 import KnutepunktStore
 import KnutepunktTesting
 import Logging

@@ -3,8 +3,10 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import KnutepunktConfig
-import KnutepunktCore
 import KnutepunktDashboard
+import KnutepunktDomain
+import KnutepunktGaps
+import KnutepunktProtocol
 import KnutepunktTesting
 import Testing
 

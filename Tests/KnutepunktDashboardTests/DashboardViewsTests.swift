@@ -1,5 +1,6 @@
-import KnutepunktCore
 import KnutepunktDashboard
+import KnutepunktDomain
+import KnutepunktGaps
 import KnutepunktTesting
 import Testing
 

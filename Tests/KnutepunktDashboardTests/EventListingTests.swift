@@ -1,6 +1,6 @@
 import Foundation
-import KnutepunktCore
 import KnutepunktDashboard
+import KnutepunktDomain
 import KnutepunktStore
 import KnutepunktTesting
 import Testing

@@ -1,6 +1,4 @@
 import Foundation
-import KnutepunktClient
-import KnutepunktCore
 import KnutepunktStore
 import KnutepunktTesting
 import Testing

@@ -1,6 +1,5 @@
 import Foundation
 import KnutepunktConfig
-import KnutepunktCore
 import KnutepunktTesting
 import Testing
 

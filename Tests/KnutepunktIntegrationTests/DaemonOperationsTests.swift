@@ -1,6 +1,8 @@
 import Foundation
 import KnutepunktClient
-import KnutepunktCore
+import KnutepunktDomain
+import KnutepunktProtocol
+import KnutepunktSampleNetwork
 import KnutepunktTesting
 import KnutepunktZMQ
 import Testing

@@ -1,7 +1,8 @@
 import Foundation
 import KnutepunktClient
-import KnutepunktCore
 import KnutepunktHub
+import KnutepunktProtocol
+import KnutepunktSampleNetwork
 import KnutepunktStore
 import KnutepunktTesting
 import KnutepunktZMQ
@@ -116,7 +117,7 @@ struct EndToEndTests {
         #expect(await hub.stop() == 0)
 
         // Read the hub's store directly: exactly `total` events, none twice, each node's order kept.
-        let store = try storage.openStore()
+        let store = try storage.open()
         defer { try? store.close() }
         let keys = try store.storedKeys()
         #expect(keys.count == total)

@@ -1,6 +1,6 @@
 import Foundation
-import KnutepunktClient
-import KnutepunktCore
+import KnutepunktDomain
+import KnutepunktProtocol
 import KnutepunktStore
 import KnutepunktTesting
 import Testing

@@ -1,6 +1,8 @@
 import Foundation
 import KnutepunktClient
-import KnutepunktCore
+import KnutepunktDomain
+import KnutepunktProtocol
+import KnutepunktService
 import KnutepunktStore
 import KnutepunktTesting
 import KnutepunktZMQ

@@ -2,7 +2,9 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import KnutepunktClient
-import KnutepunktCore
+import KnutepunktDomain
+import KnutepunktProtocol
+import KnutepunktSampleNetwork
 import KnutepunktTesting
 import Testing
 

@@ -1,7 +1,9 @@
 import Foundation
 import KnutepunktConfig
-import KnutepunktCore
+import KnutepunktDomain
+import KnutepunktGaps
 import KnutepunktHub
+import KnutepunktSampleNetwork
 import KnutepunktStore
 import KnutepunktTesting
 import Testing
@@ -64,7 +66,7 @@ struct HubMigrateTests {
         defer { folder.remove() }
         let sqlite = HubConfiguration.Storage.sqlite(path: folder.file("hub.sqlite"))
         let postgres = HubConfiguration.Storage.postgres(try await PostgresTestServer.makeDatabase())
-        let source = try sqlite.openStore()
+        let source = try sqlite.open()
         let events = try Self.fill(source)
         let before = try source.remainder()
         let keys = try source.storedKeys()
@@ -76,7 +78,7 @@ struct HubMigrateTests {
         #expect(first.output.contains("verified"))
         #expect(first.errors.contains("copying events: \(events)/\(events)"), "the progress bar: \(first.errors)")
 
-        let target = try postgres.openStore()
+        let target = try postgres.open()
         #expect(
             try target.storedKeys().map { "\($0.source)#\($0.sequence)#\($0.eventID)" }
                 == keys.map { "\($0.source)#\($0.sequence)#\($0.eventID)" }
@@ -87,7 +89,7 @@ struct HubMigrateTests {
         #expect(copied.gaps.count == 2)
         #expect(try target.loadGaps()?.sequence == 3)
         #expect(try target.activityCountCoverage() == (events, events))
-        #expect(try target.counts() == (try sqlite.openStore().counts()))
+        #expect(try target.counts() == (try sqlite.open().counts()))
         try target.close()
 
         // A rerun inserts nothing and verifies again.
@@ -96,7 +98,7 @@ struct HubMigrateTests {
         #expect(second.output.contains("(0 new, \(events) already there)"), "\(second.output)")
 
         // An event only the target holds is found by the verification.
-        let tampered = try postgres.openStore()
+        let tampered = try postgres.open()
         var extra = HubBatch()
         let stray = EventFixtures.activity(source: "NO-VEST", index: 99_999, region: "NO-VEST", node: "NO-VEST-BERGEN")
         extra.events = [

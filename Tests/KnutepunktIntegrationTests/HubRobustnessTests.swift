@@ -1,6 +1,7 @@
 import Foundation
-import KnutepunktClient
-import KnutepunktCore
+import KnutepunktDomain
+import KnutepunktProtocol
+import KnutepunktSampleNetwork
 import KnutepunktStore
 import KnutepunktTesting
 import KnutepunktZMQ

@@ -1,5 +1,8 @@
 import Foundation
-import KnutepunktCore
+import KnutepunktDomain
+import KnutepunktGaps
+import KnutepunktProtocol
+import KnutepunktSampleNetwork
 import KnutepunktStore
 import KnutepunktTesting
 import Testing

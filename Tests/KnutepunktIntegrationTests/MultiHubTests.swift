@@ -1,8 +1,10 @@
 import Foundation
 import KnutepunktClient
 import KnutepunktConfig
-import KnutepunktCore
+import KnutepunktDomain
 import KnutepunktHub
+import KnutepunktProtocol
+import KnutepunktSampleNetwork
 import KnutepunktStore
 import KnutepunktTesting
 import KnutepunktZMQ
@@ -69,7 +71,7 @@ struct MultiHubTests {
             let refusals = messages.filter { if case .nack = $0 { true } else { false } }
             #expect(refusals.isEmpty, "hub \(hub) refused \(refusals.prefix(3))")
         }
-        let store = try storage.openStore()
+        let store = try storage.open()
         defer { try? store.close() }
         let keys = try store.storedKeys()
         #expect(keys.map(\.sequence) == (1...UInt64(total)).map { $0 })
@@ -125,7 +127,7 @@ struct MultiHubTests {
         let total = net.nodes.count * perNode
         let third = perNode / 3
         var figures = FaultFigures("two hubs, one database: A SIGKILL, nodes fail over to B and back; 2 nodes x 3,000")
-        let store = try storage.openStore()
+        let store = try storage.open()
         defer { try? store.close() }
         var acceptedAtKill = 0
         var storedAtKill = 0

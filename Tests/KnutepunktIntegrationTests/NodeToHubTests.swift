@@ -1,7 +1,8 @@
 import Foundation
 import KnutepunktClient
 import KnutepunktConfig
-import KnutepunktCore
+import KnutepunktDomain
+import KnutepunktProtocol
 import KnutepunktStore
 import KnutepunktTesting
 import Testing

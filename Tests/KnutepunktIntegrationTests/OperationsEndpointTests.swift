@@ -1,10 +1,10 @@
 import Foundation
-import KnutepunktClient
 import KnutepunktConfig
-import KnutepunktCore
+import KnutepunktDomain
 import KnutepunktHTTP
 import KnutepunktHub
 import KnutepunktNode
+import KnutepunktService
 import KnutepunktTesting
 import KnutepunktZMQ
 import Prometheus

@@ -1,6 +1,6 @@
 import Foundation
-import KnutepunktCore
 import KnutepunktHub
+import KnutepunktProtocol
 import KnutepunktTesting
 import KnutepunktZMQ
 import Testing

@@ -1,5 +1,6 @@
 import Foundation
-import KnutepunktCore
+import KnutepunktDomain
+import KnutepunktProtocol
 import KnutepunktZMQ
 import Synchronization
 

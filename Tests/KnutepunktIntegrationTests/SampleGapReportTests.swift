@@ -1,7 +1,9 @@
 import Foundation
-import KnutepunktClient
 import KnutepunktConfig
-import KnutepunktCore
+import KnutepunktDomain
+import KnutepunktGaps
+import KnutepunktReports
+import KnutepunktSampleNetwork
 import KnutepunktStore
 import KnutepunktTesting
 import Testing

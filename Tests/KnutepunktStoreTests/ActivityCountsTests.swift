@@ -1,5 +1,7 @@
 import Foundation
-import KnutepunktCore
+import KnutepunktDomain
+import KnutepunktGaps
+import KnutepunktSampleNetwork
 import KnutepunktStore
 import KnutepunktTesting
 import Testing

@@ -1,5 +1,4 @@
 import Foundation
-import KnutepunktPostgres
 import KnutepunktStore
 import KnutepunktTesting
 import Testing

@@ -1,5 +1,6 @@
 import Foundation
-import KnutepunktCore
+import KnutepunktDomain
+import KnutepunktGaps
 import KnutepunktStore
 import KnutepunktTesting
 import Testing

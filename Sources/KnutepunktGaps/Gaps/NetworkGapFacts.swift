@@ -1,0 +1,58 @@
+import KnutepunktDomain
+
+/// The gap facts of every country of the network, each folded and evaluated on its own (its own national median;
+/// regions without nodes are left out, see ``Taxonomy/network(ofCountry:)``). The one place that splits events by
+/// country, for the hub's live view and the command-line reports alike.
+package struct NetworkGapFacts: Sendable {
+    /// One country's taxonomy and facts.
+    package struct Country: Sendable {
+        package var code: String
+        package var taxonomy: Taxonomy
+        package var builder: GapFacts.Builder
+        package var facts: GapFacts { builder.facts }
+    }
+
+    package private(set) var countries: [Country]
+    /// The index into `countries` of each network region.
+    private let countryOfRegion: [String: Int]
+
+    package init(taxonomy: Taxonomy, asOf: LocalDate, windowMonths: Int) {
+        let countries = taxonomy.networkCountries.map { code in
+            let network = taxonomy.network(ofCountry: code)
+            return Country(
+                code: code,
+                taxonomy: network,
+                builder: GapFacts.Builder(asOf: asOf, taxonomy: network, windowMonths: windowMonths)
+            )
+        }
+        self.countries = countries
+        var countryOfRegion: [String: Int] = [:]
+        for (index, country) in countries.enumerated() {
+            for region in country.taxonomy.regions { countryOfRegion[region.code] = index }
+        }
+        self.countryOfRegion = countryOfRegion
+    }
+
+    /// Folds one validated event into its country's facts (events of regions outside the network are ignored).
+    package mutating func add(_ event: ActivityEvent) {
+        add(ActivityCell(event), ActivityCount(event))
+    }
+
+    /// Folds one cell of the hub's stored counters into its country's facts.
+    package mutating func add(_ cell: ActivityCell, _ count: ActivityCount) {
+        guard let index = countryOfRegion[cell.region] else { return }
+        countries[index].builder.add(cell, count)
+    }
+
+    /// Every country evaluated, the results merged.
+    package func evaluate(thresholds: GapThresholds) -> GapEvaluator.Evaluation {
+        var merged = GapEvaluator.Evaluation(findings: [], suppressed: [], staleRegions: [])
+        for country in countries {
+            let evaluation = GapEvaluator.evaluate(country.facts, taxonomy: country.taxonomy, thresholds: thresholds)
+            merged.findings += evaluation.findings
+            merged.suppressed += evaluation.suppressed
+            merged.staleRegions += evaluation.staleRegions
+        }
+        return merged
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import KnutepunktTesting
+import Testing
+
+@testable import KnutepunktDomain
+
+@Suite("Canonical event JSON")
+struct EventCanonicalJSONTests {
+    static let event = ActivityEvent(
+        id: UUID(uuidString: "6FA459EA-EE8A-4CA4-894E-DB77E160355E")!,
+        region: "NO-VEST",
+        node: "NO-VEST-FONNA",
+        kind: "TRAINING",
+        date: LocalDate(iso: "2026-03-12")!,
+        municipality: "1106",
+        targetGroups: ["PND", "PAR_MH"],
+        programmes: ["COS_P"],
+        tier: "S",
+        ageBands: ["M3_12"],
+        professions: ["PHN", "PSYCH", "GP"],
+        participants: 14,
+        families: 0,
+        sessions: 2,
+        funding: "PERMANENT",
+        note: "COS-P \"gruppe\" – Haugesund"
+    )
+
+    @Test("golden bytes")
+    func golden() {
+        let expected = """
+            {"id":"6fa459ea-ee8a-4ca4-894e-db77e160355e","schema":1,"region":"NO-VEST","node":"NO-VEST-FONNA",\
+            "kind":"TRAINING","date":"2026-03-12","municipality":"1106","target_groups":["PND","PAR_MH"],\
+            "programmes":["COS_P"],"tier":"S","age_bands":["M3_12"],"professions":["PHN","PSYCH","GP"],\
+            "participants":14,"families":0,"sessions":2,"funding":"PERMANENT","note":"COS-P \\"gruppe\\" – Haugesund"}
+            """
+        #expect(String(decoding: Self.event.canonicalJSON(), as: UTF8.self) == expected)
+    }
+
+    @Test("absent optionals are left out; empty lists are kept")
+    func optionalsOmitted() {
+        var event = Self.event
+        event.municipality = nil
+        event.note = nil
+        event.programmes = []
+        let text = String(decoding: event.canonicalJSON(), as: UTF8.self)
+        #expect(!text.contains("municipality") && !text.contains("note"))
+        #expect(text.contains(#""programmes":[],"tier""#))
+        #expect(text.hasSuffix(#""funding":"PERMANENT"}"#))
+    }
+
+    @Test("validating the canonical form gives the event back")
+    func roundTrip() throws {
+        let value = try JSONValue.parse(Self.event.canonicalJSON())
+        let result = EventSamples.validator.validate(value, defaults: .hub, today: EventSamples.today)
+        #expect(try result.get() == Self.event)
+        #expect(value.objectValue?.keys == ActivityEvent.memberNames)
+    }
+
+    @Test("member order, id case and defaults do not change the canonical form")
+    func canonicalIsCanonical() throws {
+        var reordered = JSONObject()
+        for member in EventSamples.complete.members.reversed() { reordered[member.key] = member.value }
+        reordered["id"] = "6FA459EA-EE8A-4CA4-894E-DB77E160355E"
+        reordered["schema"] = nil
+        let fromReordered = try EventSamples.validator.validate(
+            .object(reordered),
+            defaults: .hub,
+            today: EventSamples.today
+        ).get()
+        let fromComplete = try EventSamples.validator.validate(
+            .object(EventSamples.complete),
+            defaults: .hub,
+            today: EventSamples.today
+        ).get()
+        #expect(fromReordered.canonicalJSON() == fromComplete.canonicalJSON())
+        // A node filling in region, node and id gives the same bytes as an event that carried them.
+        var bare = EventSamples.complete
+        bare["region"] = nil
+        bare["node"] = nil
+        let defaults = EventDefaults(
+            region: "NO-VEST",
+            node: "NO-VEST-FONNA",
+            makeID: { UUID(uuidString: "6fa459ea-ee8a-4ca4-894e-db77e160355e")! }
+        )
+        bare["id"] = nil
+        let filled = try EventSamples.validator.validate(.object(bare), defaults: defaults, today: EventSamples.today)
+            .get()
+        #expect(filled.canonicalJSON() == fromComplete.canonicalJSON())
+    }
+}
