@@ -238,7 +238,7 @@ def jetstream(bin_dir, work, samples):
                     "dedupe_recheck_duplicates": result.get("dedupe_recheck_duplicates") if dedupe else None,
                     "lost": 0, "duplicated": 0,
                     "durability": "JetStream file store, 1 replica; the PubAck does not wait for an fsync "
-                                  "(nats-server syncs its files every 2 minutes by default)",
+                                  "(the file store syncs its files in the background, on an interval)",
                 }))
     finally:
         stop_server(process)
