@@ -11,7 +11,7 @@ BIN_DEBUG   = .build/debug/knutepunkt
 BIN_RELEASE = .build/release/knutepunkt
 
 .PHONY: soak fuzz run test test-deps deps build release check-configs lint deploy-check clean bench bench-peers \
-	peers-deps peers-bin
+	peers-deps peers-bin package package-test
 
 ## Install the system packages the build needs, if they are missing.
 deps:
@@ -61,6 +61,21 @@ lint:
 ## manifests (schemas and cross-references), and the container daemon configurations (knutepunkt config check).
 deploy-check:
 	bash Deploy/check.sh
+
+## The Debian package for machines without Swift: the release binary with the Swift runtime linked in
+## (--static-swift-stdlib), the systemd units, /etc/knutepunkt defaults and maintainer scripts, written to
+## $(PACKAGE_SCRATCH)/package/knutepunkt_VERSION_ARCH.deb (Deploy/package.sh; PACKAGE_SCRATCH is swift's scratch path).
+PACKAGE_SCRATCH ?= .build
+package: deps
+	@command -v dpkg-shlibdeps >/dev/null || { $(SUDO) apt-get update -qq && \
+		$(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dpkg-dev; }
+	SWIFT=$(SWIFT) bash Deploy/package.sh --scratch-path $(PACKAGE_SCRATCH)
+
+## Installs that package in a clean Debian 12 root without Swift (mmdebstrap, cached for 7 days in .build-tools/) and
+## checks it: dependencies, --version, config check, the maintainer scripts, install.sh, a message end to end, upgrade,
+## remove and purge (Deploy/package-test.sh; needs root).
+package-test: package
+	$(SUDO) bash Deploy/package-test.sh $(PACKAGE_SCRATCH)/package
 
 clean:
 	rm -rf .build $(DATA)
