@@ -90,6 +90,8 @@ final class HubReactor {
     var statusWaiters: [(envelope: [[UInt8]], total: Int, deadline: ContinuousClock.Instant)] = []
     /// When each node was last heard from, and which of those times the store does not have yet.
     var contacts: NodeContacts
+    /// When the store's size is measured next, for the metrics.
+    var nextStoreSize = ContinuousClock.now
     /// How long a stopping hub waits for the store to finish the last commits.
     static let drainSeconds = 300
     /// How often the last-heard times are written to the store (a crash loses at most this much of them).
@@ -203,7 +205,8 @@ final class HubReactor {
                     grantedNodes: setup.configuration.nodes.count,
                     refusals: refusals,
                     openGapSeverities: gaps.snapshot.gaps.map(\.severity),
-                    storedEvents: storedTotal
+                    storedEvents: storedTotal,
+                    storeBytes: storeSizeIfDue()
                 )
             }
             recordContacts()
@@ -290,6 +293,13 @@ final class HubReactor {
     }
 
     // MARK: - Liveness
+
+    /// The store's size on disk, when ``HubMetrics/storeSizeInterval`` has passed since it was last measured.
+    func storeSizeIfDue() -> Int64? {
+        guard clock.now >= nextStoreSize else { return nil }
+        nextStoreSize = clock.now + HubMetrics.storeSizeInterval
+        return try? store.sizeOnDisk()
+    }
 
     /// Notes a sign of life from a node with a session (any message counts).
     func heard(_ node: String) {

@@ -45,6 +45,8 @@ final class NodeReactor {
     private let setup: Setup
     private var logger: Logger { setup.logger }
     private let outbox: OutboxStore
+    /// When the outbox's size is measured next, for the metrics.
+    private var nextOutboxSize = ContinuousClock.now
     private let validator: EventValidator
     private var uplink: UplinkStateMachine
     private let clock = ContinuousClock()
@@ -172,7 +174,8 @@ final class NodeReactor {
             setup.metrics.observe(now: clock.now) {
                 NodeMetrics.Observation(
                     outboxDepth: lastAssigned - min(lastAssigned, uplink.settledThrough),
-                    hubLink: uplink.phase.name
+                    hubLink: uplink.phase.name,
+                    outboxBytes: outboxSizeIfDue()
                 )
             }
         }
@@ -604,5 +607,13 @@ final class NodeReactor {
             // The coordinator went away; its events (if any) are in the outbox regardless.
             logger.debug("could not answer a control request", metadata: ["error": "\(error)"])
         }
+    }
+
+    /// The outbox's size on disk, at most every 15 seconds.
+    private func outboxSizeIfDue() -> Int64? {
+        let now = ContinuousClock.now
+        guard now >= nextOutboxSize else { return nil }
+        nextOutboxSize = now + .seconds(15)
+        return outbox.sizeOnDisk()
     }
 }

@@ -19,16 +19,16 @@ package struct GapReport: Sendable {
     /// The facts each country of the network was evaluated on, with its taxonomy (for coverage and programme views).
     package var countries: [(code: String, facts: GapFacts, taxonomy: Taxonomy)] = []
 
-    /// Evaluates the SQLite store at `path` as of `asOf`.
+    /// Evaluates the store at `location` (either backend, opened the one way stores are opened) as of `asOf`.
     package static func evaluate(
-        storePath: String,
+        location: HubStoreLocation,
         taxonomy: Taxonomy,
         thresholds: GapThresholds,
         asOf: LocalDate
     ) throws -> GapReport {
-        let store = try SQLiteHubStore.open(path: storePath)
+        let store = try location.open()
         defer { try? store.close() }
-        return try evaluate(store: store, named: storePath, taxonomy: taxonomy, thresholds: thresholds, asOf: asOf)
+        return try evaluate(store: store, named: "\(location)", taxonomy: taxonomy, thresholds: thresholds, asOf: asOf)
     }
 
     /// Evaluates an open store (any backend; `name` says which in messages) as of `asOf`.

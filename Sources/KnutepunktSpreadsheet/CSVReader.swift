@@ -5,11 +5,11 @@ import KnutepunktDomain
 /// Tolerant where spreadsheets differ (CRLF, LF or CR line ends, a missing final line end, a quote inside an
 /// unquoted cell taken literally) and strict where data would be lost (an unclosed quote, text after a closing
 /// quote). Total: never traps on any input.
-struct CSVReader {
-    struct Record {
+package struct CSVReader {
+    package struct Record {
         /// Physical line (from 1) the record starts on.
-        var line: Int
-        var cells: [String]
+        package var line: Int
+        package var cells: [String]
         /// Set when a cell of this record has text after its closing quote.
         var badQuotingColumn: Int?
     }
@@ -19,7 +19,7 @@ struct CSVReader {
     private var position = 0
     private var line = 1
 
-    init(bytes: [UInt8], delimiter: UInt8) {
+    package init(bytes: [UInt8], delimiter: UInt8) {
         self.bytes = bytes
         self.delimiter = delimiter
     }
@@ -54,7 +54,7 @@ struct CSVReader {
     }
 
     /// All records, or the first unclosed quote.
-    mutating func records() throws(ActivityCSVError) -> [Record] {
+    package mutating func records() throws(ActivityCSVError) -> [Record] {
         var records: [Record] = []
         while position < bytes.count {
             records.append(try readRecord())

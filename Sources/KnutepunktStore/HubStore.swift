@@ -155,6 +155,9 @@ package protocol HubStore: AnyObject, Sendable {
     /// Writes what ``remainder()`` read from another store, in one transaction: refusals upserted, settled progress
     /// raised (never lowered), the activity counters and the gap lifecycle replaced by the copy's.
     func replaceRemainder(_ remainder: HubStoreRemainder) throws(StoreError)
+    /// The store's size on disk in bytes (SQLite: the database file and its write-ahead log; PostgreSQL: the
+    /// database), for the operator's metrics.
+    func sizeOnDisk() throws(StoreError) -> Int64
     /// Releases the store.
     func close() throws(StoreError)
 }

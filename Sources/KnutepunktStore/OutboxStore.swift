@@ -273,6 +273,11 @@ package final class OutboxStore: Sendable {
     }
 
     /// Closes the file. The store must not be used afterwards.
+    /// The outbox's size on disk in bytes: the database file and its write-ahead log.
+    package func sizeOnDisk() -> Int64 {
+        SQLiteFile.sizeOnDisk(path)
+    }
+
     package func close() throws(StoreError) {
         do {
             try queue.close()

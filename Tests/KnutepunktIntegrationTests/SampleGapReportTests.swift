@@ -35,7 +35,7 @@ import Testing
         try store.close()
 
         let report = try GapReport.evaluate(
-            storePath: folder.file("hub.sqlite"),
+            location: .sqlite(path: folder.file("hub.sqlite")),
             taxonomy: taxonomy,
             thresholds: .standard,
             asOf: today

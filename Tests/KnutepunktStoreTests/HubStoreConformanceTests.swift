@@ -56,6 +56,21 @@ import Testing
     }
 
     @Test(arguments: HubStoreBackend.allCases)
+    func theSizeOnDiskGrowsWithWhatIsStored(_ backend: HubStoreBackend) async throws {
+        let fixture = try await HubStoreFixture(backend)
+        defer { fixture.remove() }
+        let store = try fixture.open()
+        defer { try? store.close() }
+        let empty = try store.sizeOnDisk()
+        #expect(empty > 0, "a new store has its schema on disk")
+        var batch = HubBatch()
+        batch.events = (1...2_000).map { Self.record("NO-VEST", UInt64($0)) }
+        batch.settled = ["NO-VEST": 2_000]
+        _ = try store.commit(batch, receivedAt: Date())
+        #expect(try store.sizeOnDisk() > empty)
+    }
+
+    @Test(arguments: HubStoreBackend.allCases)
     func anEventIdIsStoredOnceEvenUnderAnotherSequence(_ backend: HubStoreBackend) async throws {
         let fixture = try await HubStoreFixture(backend)
         defer { fixture.remove() }

@@ -54,6 +54,15 @@ package final class PostgresHubStore: HubStore {
         }
     }
 
+    package func sizeOnDisk() throws(StoreError) -> Int64 {
+        try owner.with { session in
+            for row in try session.query("SELECT pg_database_size(current_database())::BIGINT") {
+                return try row.decode(Int64.self)
+            }
+            return 0
+        }
+    }
+
     package func lastHeard() throws(StoreError) -> [String: Date] {
         try owner.with { session in
             var result: [String: Date] = [:]

@@ -157,6 +157,10 @@ package final class SQLiteHubStore: HubStore {
         }
     }
 
+    package func sizeOnDisk() throws(StoreError) -> Int64 {
+        SQLiteFile.sizeOnDisk(path)
+    }
+
     package func lastHeard() throws(StoreError) -> [String: Date] {
         do {
             return try queue.read { db in
