@@ -1,6 +1,8 @@
 import Foundation
+import KnutepunktClient
 import KnutepunktConfig
 import KnutepunktDomain
+import KnutepunktProtocol
 import KnutepunktStore
 import KnutepunktTesting
 import Testing
@@ -215,6 +217,62 @@ struct CorrectionCommandTests {
         #expect(try store.counts().total == 2)
         #expect(try store.counts().versions == 3)
         #expect(try store.activityCounters().cells.values.map(\.participants).sorted() == [8, 24])
+    }
+}
+
+extension CorrectionCommandTests {
+    /// A node whose outbox was replaced does not know what the hub holds: the hub decides, and its refusal names the
+    /// current version; an identical event is delivered (already at the hub); following the refusal's advice works.
+    @Test(.timeLimit(.minutes(2)))
+    func theHubNamesTheCurrentVersionToANodeThatLostItsOutbox() async throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let x = EventFixtures.id("LOST", 1)
+        let y = EventFixtures.id("LOST", 2)
+        @Sendable func event(_ id: String, participants: Int, basedOn: Int? = nil) -> [UInt8] {
+            Array(Self.event(participants: participants, date: "2026-03-12", basedOn: basedOn, id: id).utf8)
+        }
+        try await Self.withNetwork(folder) { node, _ in
+            guard case (.node(let configuration), _) = try DaemonConfiguration.load(path: node) else { return }
+            _ = try await ControlClient.withConnection(to: configuration.controlEndpoint) {
+                _ = try $0.submit([event(x, participants: 14), event(y, participants: 9)])
+                return try $0.status(StatusRequest(waitForDrained: true, timeoutMillis: 30_000))
+            }
+        }
+        // The same node again, with an empty outbox.
+        try FileManager.default.removeItem(atPath: folder.file("outbox.sqlite"))
+        try? FileManager.default.removeItem(atPath: folder.file("outbox.sqlite-wal"))
+        try? FileManager.default.removeItem(atPath: folder.file("outbox.sqlite-shm"))
+        let (listed, fixed) = try await Self.withNetwork(folder) { node, _ in
+            guard case (.node(let configuration), _) = try DaemonConfiguration.load(path: node) else {
+                throw PeerFailure("not a node configuration")
+            }
+            return try await ControlClient.withConnection(to: configuration.controlEndpoint) { client in
+                _ = try client.submit([event(x, participants: 16), event(y, participants: 9)])
+                _ = try client.status(StatusRequest(waitForDrained: true, timeoutMillis: 30_000))
+                let listed = try client.events(EventsRequest())
+                let fixed = try client.submit([event(x, participants: 16, basedOn: 1)])
+                _ = try client.status(StatusRequest(waitForDrained: true, timeoutMillis: 30_000))
+                return (listed, fixed)
+            }
+        }
+        let byID = Dictionary(uniqueKeysWithValues: listed.events.map { ($0.id, $0) })
+        print("refused by the hub: \(byID[x]?.reason ?? "")")
+        #expect(byID[x]?.state == "refused")
+        #expect(
+            byID[x]?.reason?.hasPrefix(
+                "CONFLICTING_CONTENT: event \(x) is already at version 1 at the hub with other content; yours differs in "
+                    + "participants 14 → 16. Nothing was stored. To correct it, publish the whole event with \"based_on\": 1"
+            ) == true
+        )
+        #expect(byID[y]?.state == "delivered")
+        #expect(fixed.first?.version == 2)
+        let store = try SQLiteHubStore.open(path: folder.file("hub.sqlite"))
+        defer { try? store.close() }
+        let history = try store.history(of: try #require(UUID(uuidString: x)))
+        #expect(history.map(\.version) == [1, 2])
+        #expect(try store.counts().total == 2)
+        #expect(try store.activityCounters().cells.values.map(\.participants).reduce(0, +) == 9 + 16)
     }
 }
 

@@ -248,7 +248,8 @@ package enum EventVersioning {
             )
         }
         if base == head.version {
-            if knownVersion(head.version) == true { return .existing(version: head.version) }
+            // The same content again is nothing new, unless the hub refused it: then it is sent again, based on it.
+            if knownVersion(head.version) == true, !head.refusedByHub { return .existing(version: head.version) }
             return .append(version: head.version + 1, basedOn: base)
         }
         if base < head.version, knownVersion(base + 1) == true { return .existing(version: base + 1) }
