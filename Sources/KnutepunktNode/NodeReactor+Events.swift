@@ -188,6 +188,7 @@ extension SubmitResult {
             case .rejected: .rejected
             }
         reason = outcome.reason
+        latest = outcome.latest
         if !outcome.existing, outcome.basedOn != nil { changes = outcome.changes }
     }
 }

@@ -36,6 +36,8 @@ extension OutboxStore {
         package var basedOn: Int?
         /// What an appended correction changed relative to the version before it.
         package var changes: [EventChange]
+        /// The event's latest version, when the one held is an older one.
+        package var latest: Int? = nil
     }
 
     /// Applies the versioning rules to every submission and appends the new versions, all in one transaction
@@ -123,7 +125,8 @@ extension OutboxStore {
                             reason: held.reason,
                             version: held.version,
                             basedOn: nil,
-                            changes: []
+                            changes: [],
+                            latest: held.version < head.version ? head.version : nil
                         )
                     )
                 case .refused(let refusal):

@@ -119,11 +119,13 @@ struct PublishCommand: AsyncParsableCommand {
 enum SubmitResultText {
     static func line(_ result: SubmitResult) -> String {
         let id = result.id ?? "(no id)"
-        let version = result.version.map { $0 > 1 ? "  version \($0)" : "" } ?? ""
+        let version = result.version.map { $0 > 1 || result.latest != nil ? "  version \($0)" : "" } ?? ""
+        // An older version sent again: say which one the event is at now.
+        let now = result.latest.map { "; the event is at version \($0) now" } ?? ""
         switch result.status {
         case .queued where result.existing:
             return "queued     \(id)\(version)  sequence \(result.sequence ?? 0)  (already queued; identical, nothing "
-                + "new stored)"
+                + "new stored\(now))"
         case .queued:
             guard let base = result.basedOn else { return "queued     \(id)  sequence \(result.sequence ?? 0)" }
             let what = (result.changes ?? []).contains { $0.field == "withdrawn" } ? "withdrawal" : "correction"
@@ -133,7 +135,7 @@ enum SubmitResultText {
                 + (changes.isEmpty ? ["    changed: nothing"] : changes)).joined(separator: "\n")
         case .delivered:
             return "delivered  \(id)\(version)  sequence \(result.sequence ?? 0)  (already at the hub; identical, "
-                + "nothing new stored)"
+                + "nothing new stored\(now))"
         case .rejected:
             return "rejected   \(id)  by the hub: \(result.reason ?? "no reason given")"
         case .invalid:
@@ -212,7 +214,10 @@ enum StatusText {
     static func hub(_ hub: HubStatusReport) -> String {
         var lines = [
             "hub \(hub.hub), knutepunkt \(hub.version), storage \(hub.storage)",
-            "  events: \(hub.events.total) stored, \(hub.events.rejected) refused",
+            "  events: \(hub.events.total) stored, \(hub.events.rejected) refused"
+                + (hub.events.versions.map { versions in
+                    ", \(hub.events.withdrawn ?? 0) withdrawn, \(versions) versions in all"
+                } ?? ""),
         ]
         for (region, count) in hub.events.byRegion.sorted(by: { $0.key < $1.key }) {
             lines.append("    \(region.padding(toLength: 14, withPad: " ", startingAt: 0)) \(count)")

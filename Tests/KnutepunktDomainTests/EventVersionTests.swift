@@ -136,6 +136,10 @@ struct EventVersionTests {
         #expect(node(basedOn: 1, head: at2, known: [2: true]) == .existing(version: 2), "the correction sent again")
         #expect(node(basedOn: nil, version: 1, head: at2, known: [1: true, 2: false]) == .existing(version: 1))
         #expect(
+            node(basedOn: nil, head: at2, known: [1: true, 2: false]) == .existing(version: 1),
+            "an older version sent again without its number"
+        )
+        #expect(
             node(basedOn: nil, head: at2, known: [2: false], correctChanged: true) == .append(version: 3, basedOn: 2)
         )
         #expect(

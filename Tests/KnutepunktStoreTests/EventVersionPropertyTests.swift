@@ -110,11 +110,15 @@ import Testing
                     )
                     expected.append(.refused(.staleVersion))
                 case 70..<80:
-                    let changed = latest.participants == fresh ? fresh + 1 : fresh
+                    // Without based_on: a version held (an older one sent again) or a conflict.
+                    let changed =
+                        random.chance(0.5)
+                        ? target.versions[Int.random(in: 0..<target.latest, using: &random)].participants : fresh
                     submissions.append(
                         .init(event: Self.event(index, participants: changed, withdrawn: false, basedOn: nil))
                     )
-                    expected.append(.refused(.conflictingContent))
+                    let held = target.versions.lastIndex { $0.participants == changed && !$0.withdrawn }
+                    expected.append(held.map { .existing($0 + 1) } ?? .refused(.conflictingContent))
                 case 80..<90 where !latest.withdrawn:
                     target.versions.append((latest.participants, true))
                     submissions.append(

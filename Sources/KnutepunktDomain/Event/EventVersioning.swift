@@ -235,6 +235,10 @@ package enum EventVersioning {
                 return .existing(version: given)
             }
             if knownVersion(head.version) == true { return .existing(version: head.version) }
+            // An older version sent again as it was (a file published again after a correction): harmless.
+            for older in stride(from: head.version - 1, through: 1, by: -1) where knownVersion(older) == true {
+                return .existing(version: older)
+            }
             // Nothing of a refused version is stored at the hub: a changed one is its fix, not a conflict.
             if head.refusedByHub || correctChanged { return .append(version: head.version + 1, basedOn: head.version) }
             return .refused(

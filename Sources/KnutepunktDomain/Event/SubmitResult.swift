@@ -35,6 +35,8 @@ package struct SubmitResult: Sendable, Hashable, Codable {
     package var basedOn: Int?
     /// For a correction or withdrawal: what it changed relative to the version it is based on.
     package var changes: [EventChange]?
+    /// With `existing`, when the version held is an older one: the event's latest version.
+    package var latest: Int?
 
     package init(index: Int, id: String?, status: Status, issues: [ValidationIssue]? = nil) {
         self.index = index
@@ -45,7 +47,7 @@ package struct SubmitResult: Sendable, Hashable, Codable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case index, id, status, sequence, existing, reason, issues, version, basedOn, changes
+        case index, id, status, sequence, existing, reason, issues, version, basedOn, changes, latest
     }
 
     package init(from decoder: any Decoder) throws {
@@ -60,6 +62,7 @@ package struct SubmitResult: Sendable, Hashable, Codable {
         version = try container.decodeIfPresent(Int.self, forKey: .version)
         basedOn = try container.decodeIfPresent(Int.self, forKey: .basedOn)
         changes = try container.decodeIfPresent([EventChange].self, forKey: .changes)
+        latest = try container.decodeIfPresent(Int.self, forKey: .latest)
     }
 
     package func encode(to encoder: any Encoder) throws {
@@ -74,5 +77,6 @@ package struct SubmitResult: Sendable, Hashable, Codable {
         try container.encodeIfPresent(version, forKey: .version)
         try container.encodeIfPresent(basedOn, forKey: .basedOn)
         try container.encodeIfPresent(changes, forKey: .changes)
+        try container.encodeIfPresent(latest, forKey: .latest)
     }
 }
