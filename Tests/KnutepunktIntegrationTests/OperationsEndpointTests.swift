@@ -79,7 +79,7 @@ struct OperationsEndpointTests {
                 #expect(
                     hubText.value(
                         "knutepunkt_build_info",
-                        ["daemon": "hub", "version": KnutepunktVersion.current, "protocol": "KPN/1.0"]
+                        ["daemon": "hub", "version": KnutepunktVersion.current, "protocol": "KPN/1.1"]
                     ) == 1
                 )
                 let nodeText = try await OperationsHTTP.metrics(port: nodePort)
