@@ -243,7 +243,10 @@ let package = Package(
         .testTarget(name: "KnutepunktNodeTests", dependencies: ["KnutepunktNode"]),
         .testTarget(
             name: "KnutepunktHubTests",
-            dependencies: ["KnutepunktHub", "KnutepunktConfig", "KnutepunktProtocol"]
+            dependencies: [
+                "KnutepunktHub", "KnutepunktConfig", "KnutepunktProtocol", "KnutepunktDomain", "KnutepunktGaps",
+                "KnutepunktStore", "KnutepunktTesting", .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "KnutepunktDashboardTests",
