@@ -144,9 +144,10 @@ struct DashboardAPI: Sendable {
         var storeProblem: String?
     }
 
+    /// The heatmap. The store's total of events is an operational counter and is served with the overview (like the
+    /// events per node daemon), not here with the statistics (docs/disclosure.md).
     struct Heatmap: Encodable {
         var asOf: String
-        var events: Int
         var countries: [DashboardViews.HeatmapCountry]
     }
 
@@ -168,7 +169,7 @@ struct DashboardAPI: Sendable {
                 views.heatmap[country].cells[cell].gaps = markers[key] ?? []
             }
         }
-        return Heatmap(asOf: views.asOf, events: views.events, countries: views.heatmap)
+        return Heatmap(asOf: views.asOf, countries: views.heatmap)
     }
 
     struct Gaps: Encodable {

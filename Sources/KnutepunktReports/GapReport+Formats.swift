@@ -20,12 +20,11 @@ extension GapReport {
             return text == "RED" ? "\u{1B}[31m\(label)\u{1B}[0m" : "\u{1B}[33m\(label)\u{1B}[0m"
         }
         let red = findings.filter { $0.severity == .red }.count
+        // The store's total of events is an operational counter (`knutepunkt status`), not a statistic: left out here.
         var lines = [
             en
-                ? "Gaps as of \(asOf.iso), from \(events) stored events: \(red) red, \(findings.count - red) amber, in "
-                    + "\(groups.count) groups"
-                : "Mangler per \(asOf.iso), fra \(events) lagrede hendelser: \(red) røde, \(findings.count - red) gule, "
-                    + "i \(groups.count) grupper"
+                ? "Gaps as of \(asOf.iso): \(red) red, \(findings.count - red) amber, in \(groups.count) groups"
+                : "Mangler per \(asOf.iso): \(red) røde, \(findings.count - red) gule, i \(groups.count) grupper"
         ]
         lines.append("")
         lines.append(en ? "National summary by target group" : "Nasjonalt sammendrag per målgruppe")
@@ -83,7 +82,7 @@ extension GapReport {
         return lines.joined(separator: "\n")
     }
 
-    /// The report as JSON: `asOf`, `events`, `summary`, `notes` (each with its sentence in both languages), `groups`
+    /// The report as JSON: `asOf`, `staleRegions`, `summary`, `notes` (each with its sentence in both languages), `groups`
     /// (ranked, each naming its gaps' keys) and `findings` (gap records in the report's order).
     package func json() -> String {
         struct Note: Encodable {
@@ -96,7 +95,6 @@ extension GapReport {
         }
         struct Body: Encodable {
             var asOf: String
-            var events: Int
             var staleRegions: [String]
             var summary: [GapOverview.TargetGroupSummary]
             var notes: [Note]
@@ -105,7 +103,6 @@ extension GapReport {
         }
         let body = Body(
             asOf: asOf.iso,
-            events: events,
             staleRegions: staleRegions,
             summary: overview.summary,
             notes: overview.notes.map {

@@ -149,30 +149,11 @@ struct GapEvaluatorTests {
         #expect(evaluation.findings.first { $0.key == "G7|*|HICONF|KNOWLEDGE" }?.since == nil)
     }
 
-    @Test("since for a level rule: the first month of the unbroken run of month-ends at which it held")
+    @Test("since for a level rule: none from the data (it would publish earlier windows); the hub's first finding")
     func sinceLevel() throws {
-        // Monthly events on the 1st from 2024-06 to 2026-06: NO-A 10, NO-B 5 (both 12 per 1,000 births a year);
-        // NO-C 2 a month until 2025-12, then none. As of 2026-06-15 NO-C has 12 in its window (rate 6, median 12:
-        // AMBER). At the end of May 2026: 14 (rate 7 < 9, held); April: 16 (8 < 9, held); March: 18 (9, not below
-        // 0.75 × 12). So since = 2026-04-01.
-        var events: [ActivityEvent] = []
-        var month = T.date("2024-06-01")
-        while month <= T.date("2026-06-01") {
-            for (region, node, count) in [("NO-A", "NO-A-1", 10), ("NO-B", "NO-B-1", 5), ("NO-C", "NO-C-1", 2)] {
-                if region == "NO-C", month >= T.date("2026-01-01") { continue }
-                for _ in 0..<count { events.append(T.event(region: region, node: node, date: month.iso)) }
-            }
-            month = month.adding(months: 1)
-        }
-        var facts = GapFacts.build(asOf: T.asOf, taxonomy: T.taxonomy, events: events)
-        for node in facts.nodes.keys { facts.nodes[node]!.lastReport = T.asOf }
-        let evaluation = GapEvaluator.evaluate(facts, taxonomy: T.taxonomy)
+        let evaluation = GapEvaluator.evaluate(GapCoverageRuleTests.withPND(100, 50, 6), taxonomy: T.taxonomy)
         let finding = try #require(evaluation.findings.first { $0.key == "G2|NO-C|PND" })
-        #expect(finding.severity == .amber && finding.inputs["observed"] == 12 && finding.inputs["median"] == 12)
-        #expect(finding.since == T.date("2026-04-01"))
-        let earlier = facts.asOfMonthEnd(back: 3)
-        #expect(earlier.asOf == T.date("2026-03-31") && earlier.windowFirstDay == T.date("2025-04-01"))
-        #expect(earlier.regions["NO-C"]!.events["PND"] == 18)
+        #expect(finding.since == nil)
     }
 
     @Test("findings come out in rule order, D1 first, and an evaluation is reproducible")

@@ -75,10 +75,8 @@ struct GapFactsBuilderTests {
         a.programmesByTargetGroup = ["PND": ["P_EB"]]
         a.dyadicDeliveries = ["PND": 1]
         a.parentalMentalHealthCare = 1
-        // What tells no report from no service, and when a condition began. Month indices: 23 is 2026-06, 22 is
-        // 2026-05, 19 is 2026-02, 14 is 2025-09, 8 is 2025-03; 2024-05 is before the 24 months.
+        // What tells no report from no service, and when a condition began.
         a.firstData = T.date("2024-05-01")
-        a.earlierQuarters = [0, 0, 0, 1]  // 2024-Q2, the quarter before the first of the 8
         a.lastEvent = ["PND": T.date("2026-05-10"), "PAR_MH": T.date("2026-02-01")]
         a.lastAgeBand = ["M0_3": T.date("2026-05-10"), "M3_12": T.date("2025-09-15")]
         a.lastDelivery = [.init("S", "M0_3"): T.date("2026-05-10")]
@@ -88,25 +86,17 @@ struct GapFactsBuilderTests {
         ]
         a.lastEvidenceBased = ["PND": T.date("2026-05-10")]
         a.lastParentalCare = T.date("2025-09-15")
-        a.monthlyEvents = ["PND": Self.series([22: 1, 19: 1]), "PAR_MH": Self.series([19: 1, 14: 1])]
-        a.monthlyFamilies = ["PND": Self.series([22: 4]), "PAR_MH": Self.series([:])]
-        a.monthlyTotal = Self.series([22: 1, 19: 1, 14: 1])
-        a.monthlyTemporary = Self.series([19: 1])
         var b = GapFacts.RegionFacts(births: 5_000)
         b.quarterlyEvents = [0, 0, 1, 0, 0, 0, 0, 0]
         b.infantDays = [2025: [T.date("2025-03-01")]]
         b.firstData = T.date("2025-03-01")
         b.lastEvent = ["ALL": T.date("2025-03-01")]
         b.lastAgeBand = ["PREG": T.date("2025-03-01"), "M0_3": T.date("2025-03-01")]
-        b.monthlyEvents = ["ALL": Self.series([8: 1])]
-        b.monthlyFamilies = ["ALL": Self.series([:])]
-        b.monthlyTotal = Self.series([8: 1])
+
         expected.regions = ["NO-A": a, "NO-B": b, "NO-C": GapFacts.RegionFacts(births: 2_000)]
         var a1 = GapFacts.NodeFacts(region: "NO-A", lastReport: T.date("2026-05-10"))
         a1.programmesDelivered = ["P_EB"]
         a1.trains = true
-        a1.monthlyProgrammes[22] = ["P_EB"]
-        a1.monthlyTraining[19] = true
         expected.nodes = [
             "NO-A-1": a1,
             "NO-A-2": GapFacts.NodeFacts(region: "NO-A", lastReport: T.date("2025-09-15")),
@@ -117,11 +107,6 @@ struct GapFactsBuilderTests {
         #expect(built.regions["NO-B"] == expected.regions["NO-B"])
         #expect(built.nodes == expected.nodes)
         #expect(built == expected)
-    }
-
-    /// A monthly series (24 months) with `values` at their indices.
-    static func series(_ values: [Int: Int]) -> [Int] {
-        (0..<GapFacts.seriesMonths).map { values[$0] ?? 0 }
     }
 
     @Test("order does not matter, and a heartbeat noted later refreshes a node")

@@ -147,7 +147,7 @@
     box.replaceChildren();
     for (const country of data.heatmap.countries) {
       $('heatmap-window').textContent =
-        `${t('window')}: ${country.windowStart} – ${country.asOf} · ${number(data.heatmap.events)} ${t('events')}`;
+        `${t('window')}: ${country.windowStart} – ${country.asOf}`;
       const cells = new Map(country.cells.map((cell) => [cell.region + '|' + cell.targetGroup, cell]));
       const head = el('tr', {}, el('th', { scope: 'col' }, t('targetGroup')),
         country.regions.map((region) => el('th',

@@ -5,8 +5,8 @@ extension GapFacts {
     /// reducer, so the hub can keep one up to date event by event and tests can build scenarios from events.
     ///
     /// Events after `asOf` are ignored. Events before the window still count where a rule looks further back: the
-    /// 12 quarters of G10, last year's infant days (G13), a node's last report (D1), a region's first data, the last
-    /// day each kind of activity was seen and the 24 monthly series. A new evaluation day needs a new builder (the
+    /// 8 quarters of G10, last year's infant days (G13), a node's last report (D1), a region's first data and the last
+    /// day each kind of activity was seen. A new evaluation day needs a new builder (the
     /// window moves, and events cannot be taken out of counts).
     package struct Builder: Sendable {
         package private(set) var facts: GapFacts
@@ -67,8 +67,6 @@ extension GapFacts {
             region.firstData = min(region.firstData ?? date, date)
             if let quarter = facts.quarterIndex(of: date) {
                 region.quarterlyEvents[quarter] += n
-            } else if let quarter = facts.earlierQuarterIndex(of: date) {
-                region.earlierQuarters[quarter] += n
             }
             if cell.kind == "INFANT_DAY", date.year >= facts.asOf.year - 1 {
                 region.infantDays[date.year, default: []].append(contentsOf: repeatElement(date, count: n))
@@ -79,9 +77,6 @@ extension GapFacts {
             let forParents = cell.targetGroups.contains { Self.parentalMentalHealthGroups.contains($0) }
             let parentalCare = forParents && (cell.kind == "CONSULT_COLLAB" || (cell.tier == "T" && !dyadic))
             noteLastSeen(cell, in: &region, consultOrTraining: consultOrTraining, parentalCare: parentalCare)
-            if let month = facts.monthIndex(of: date) {
-                noteMonth(month, cell, count, in: &region)
-            }
             guard facts.inWindow(date) else { return }
 
             region.totalEvents += n
@@ -153,24 +148,6 @@ extension GapFacts {
                 }
             }
             if parentalCare { region.lastParentalCare = later(region.lastParentalCare) }
-        }
-
-        /// The monthly series (for `GapFinding.since`).
-        private mutating func noteMonth(
-            _ month: Int,
-            _ cell: ActivityCell,
-            _ count: ActivityCount,
-            in region: inout RegionFacts
-        ) {
-            let empty = Array(repeating: 0, count: GapFacts.seriesMonths)
-            for group in cell.targetGroups {
-                region.monthlyEvents[group, default: empty][month] += count.events
-                region.monthlyFamilies[group, default: empty][month] += count.families
-            }
-            region.monthlyTotal[month] += count.events
-            if cell.funding == "TEMPORARY_PROJECT" { region.monthlyTemporary[month] += count.events }
-            if cell.kind == "TRAINING" { facts.nodes[cell.node]?.monthlyTraining[month] = true }
-            if cell.kind == "DELIVERY" { facts.nodes[cell.node]?.monthlyProgrammes[month].formUnion(cell.programmes) }
         }
     }
 

@@ -11,7 +11,7 @@ import KnutepunktDomain
 /// Besides the window the facts keep what tells *no report* from *no service* (DOMAIN.md §6): each region's first
 /// data, when its node daemon was last heard, each local node's last report and (once the hub records them) the
 /// monthly returns; and, for the day a condition first held (`GapFinding.since`), the last day each kind of activity
-/// was seen and monthly series of the last 24 months.
+/// was seen.
 package struct GapFacts: Sendable, Hashable {
     /// The evaluation's day (inclusive end of the window).
     package var asOf: LocalDate
@@ -26,9 +26,6 @@ package struct GapFacts: Sendable, Hashable {
     /// The monthly returns expected and received (DOMAIN.md §6), once the hub records them; nil until then, and the
     /// rules tell silence from service by the nodes' reports and contact alone.
     package var returns: ExpectedReturns?
-
-    /// How many months the monthly series hold: the month of `asOf` and the 23 before it.
-    package static let seriesMonths = 24
 
     /// Empty facts for an evaluation as of `asOf`, with no regions or nodes.
     package init(asOf: LocalDate, windowMonths: Int = 12) {
@@ -61,19 +58,6 @@ package struct GapFacts: Sendable, Hashable {
         guard months >= 0 else { return nil }
         let index = months / 3
         return index < 8 ? index : nil
-    }
-
-    /// The index (0…3) of `date`'s quarter in `RegionFacts.earlierQuarters` (the 4 before `firstQuarter`), or nil.
-    package func earlierQuarterIndex(of date: LocalDate) -> Int? {
-        let months = (date.year * 12 + date.month - 1) - (firstQuarter.year * 12 + firstQuarter.month - 1)
-        guard months < 0, months >= -12 else { return nil }
-        return 4 + (months - 2) / 3
-    }
-
-    /// The index (0…23) of `date`'s month in the monthly series (23: the month of `asOf`), or nil outside them.
-    package func monthIndex(of date: LocalDate) -> Int? {
-        let index = Self.seriesMonths - 1 - ((asOf.year * 12 + asOf.month) - (date.year * 12 + date.month))
-        return (0..<Self.seriesMonths).contains(index) ? index : nil
     }
 
     /// The region's code for each of its facts' nodes.
@@ -120,8 +104,6 @@ extension GapFacts {
         package var totalEvents: Int = 0
         /// Events per quarter, the 8 quarters from `GapFacts.firstQuarter`, oldest first (G10). Not the window.
         package var quarterlyEvents: [Int] = Array(repeating: 0, count: 8)
-        /// Events per quarter in the 4 quarters before those (G10 as of earlier quarters, for `since`).
-        package var earlierQuarters: [Int] = Array(repeating: 0, count: 4)
         /// Programmes named by DELIVERY events, per target group (G7).
         package var programmesByTargetGroup: [String: Set<String>] = [:]
         /// DELIVERY events of a dyadic programme, per target group, for `PND` and `PAR_MH` (G11).
@@ -154,14 +136,6 @@ extension GapFacts {
         package var lastEvidenceBased: [String: LocalDate] = [:]
         /// The last parental mental-health treatment or referral event (G11).
         package var lastParentalCare: LocalDate?
-        /// Events per target group per month, the 24 months up to the month of `asOf` (`GapFacts.monthIndex`).
-        package var monthlyEvents: [String: [Int]] = [:]
-        /// Families per target group per month, likewise.
-        package var monthlyFamilies: [String: [Int]] = [:]
-        /// All events per month, likewise (G8).
-        package var monthlyTotal: [Int] = Array(repeating: 0, count: GapFacts.seriesMonths)
-        /// Events on temporary project funding per month, likewise (G8).
-        package var monthlyTemporary: [Int] = Array(repeating: 0, count: GapFacts.seriesMonths)
 
         package init(births: Int) {
             self.births = births
@@ -188,10 +162,6 @@ extension GapFacts {
         package var trains: Bool = false
         /// Its latest report (an event's date, or a heartbeat the caller notes); nil: never (D1).
         package var lastReport: LocalDate?
-        /// Programmes delivered per month, the 24 months up to the month of `asOf` (G9 as of earlier months).
-        package var monthlyProgrammes: [Set<String>] = Array(repeating: [], count: GapFacts.seriesMonths)
-        /// Whether it trained in each of those months.
-        package var monthlyTraining: [Bool] = Array(repeating: false, count: GapFacts.seriesMonths)
 
         package init(region: String, lastReport: LocalDate? = nil) {
             self.region = region

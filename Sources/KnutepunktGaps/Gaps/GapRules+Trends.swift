@@ -3,9 +3,9 @@ import KnutepunktDomain
 extension GapRules {
     /// G8 SUSTAINABILITY: share of the region's events in the window on `TEMPORARY_PROJECT` funding: AMBER above
     /// `temporaryShareAmber`, RED above `temporaryShareRed`. Guard: the share is judged from at least
-    /// `shareMinimumEvents` events. The share is computed with counts of 1–4 (temporary or permanent) read as 4, and
-    /// leaves the hub in 5 % steps (`share`); the counts stay in the hub (they are the region's total, from which a
-    /// withheld cell could be worked out).
+    /// `shareMinimumEvents` events. The share is computed with counts of 1–4 (temporary or permanent) read as 4; what
+    /// leaves the hub is only which line it crossed (the severity): the share and its counts are the region's totals,
+    /// from which, with the published cells, a withheld cell could be narrowed down.
     @Sendable package static func sustainability(
         _ facts: GapFacts,
         _ taxonomy: Taxonomy,
@@ -30,8 +30,7 @@ extension GapRules {
                 severity: severity,
                 region: region.code,
                 inputs: [
-                    "temporaryEvents": Double(region.facts.temporaryEvents), "events": Double(total),
-                    "exactShare": share, "share": rounded(share),
+                    "temporaryEvents": Double(region.facts.temporaryEvents), "events": Double(total), "share": share,
                 ],
                 thresholds: [
                     "temporaryShareAmber": thresholds.temporaryShareAmber,
@@ -44,8 +43,8 @@ extension GapRules {
 
     /// G10 DECLINE: the region's events in the last 4 complete quarters against the 4 before: a change of
     /// `declineFraction` or less (−30 %) and a drop of at least `declineMinDrop` events (the small-number guard) →
-    /// AMBER. The store must cover all 8 quarters. The change leaves the hub in 5 % steps (`change`); the counts stay
-    /// in the hub.
+    /// AMBER. The store must cover all 8 quarters. Only the finding leaves the hub (a fall of 30 % or more): the
+    /// change and its counts are the region's totals.
     @Sendable package static func decline(
         _ facts: GapFacts,
         _ taxonomy: Taxonomy,
@@ -67,8 +66,8 @@ extension GapRules {
                 severity: .amber,
                 region: region.code,
                 inputs: [
-                    "before": Double(before), "recent": Double(recent), "exactChange": change,
-                    "change": rounded(change), "drop": Double(before - recent),
+                    "before": Double(before), "recent": Double(recent), "change": change,
+                    "drop": Double(before - recent),
                 ],
                 thresholds: [
                     "declineFraction": thresholds.declineFraction,

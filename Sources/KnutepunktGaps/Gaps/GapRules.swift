@@ -99,9 +99,4 @@ package enum GapRules {
         return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
     }
 
-    /// `value` rounded to a multiple of 1/`steps` (shares and changes leave the hub in 5 % steps, so that they cannot
-    /// be worked back to the counts they came from).
-    package static func rounded(_ value: Double, steps: Double = 20) -> Double {
-        (value * steps).rounded() / steps
-    }
 }

@@ -8,10 +8,10 @@ import KnutepunktDomain
 ///   last report; nil when it never reported.
 /// - **A year** (G13): 1 January of the next year for a year that ended without an infant day (RED), the day after
 ///   1 October for the running year (AMBER).
-/// - **A level** (G2, G8, G9, G12 month by month; G10 quarter by quarter): the rule is evaluated again as of the end
-///   of each earlier month (quarter), on the 12 whole months (8 quarters) up to it, as far back as the monthly series
-///   and the store's coverage allow; `since` is the first day of the earliest month of the unbroken run in which the
-///   finding held, or the first day of the current month when it did not hold at the end of the last one.
+/// - **A level** (G2, G8, G9, G10, G12) over a rolling window has no one day it began that the data can give without
+///   judging every earlier window again, and what those judgements would publish (zero or one activity in a month)
+///   is as sensitive as today's counts (docs/disclosure.md). For them `since` is nil here, and the gap record gives
+///   the day the hub first found the condition (its lifecycle's `openedOn`).
 /// - G7 KNOWLEDGE reads the catalogue, not the data: nil.
 package enum GapSince {
     /// Fills in `since` for every finding of `findings` (all from one evaluation of `facts`).
@@ -22,12 +22,11 @@ package enum GapSince {
         taxonomy: Taxonomy,
         thresholds: GapThresholds
     ) {
-        var levels = LevelHistory(facts: facts, taxonomy: taxonomy, thresholds: thresholds)
         for index in findings.indices {
             let finding = findings[index]
             let status = finding.region.flatMap { statuses[$0] }
             let region = finding.region.flatMap { facts.regions[$0] }
-            findings[index].since = since(finding, facts, region, status, thresholds, &levels)
+            findings[index].since = since(finding, facts, region, status, thresholds, taxonomy)
         }
     }
 
@@ -37,7 +36,7 @@ package enum GapSince {
         _ region: GapFacts.RegionFacts?,
         _ status: RegionStatus?,
         _ thresholds: GapThresholds,
-        _ levels: inout LevelHistory
+        _ taxonomy: Taxonomy
     ) -> LocalDate? {
         let start = status?.coveredFrom
         func after(_ date: LocalDate?) -> LocalDate? { date.map { $0.adding(days: 1) } ?? start }
@@ -62,7 +61,7 @@ package enum GapSince {
             guard let band = finding.ageBand else { return start }
             return finding.tiers.compactMap { after(region?.lastDelivery[GapFacts.TierAgeBand($0, band)]) }.max()
         case .g6MissingProfession:
-            return professionsSince(finding, region, start, thresholds, levels.taxonomy)
+            return professionsSince(finding, region, start, thresholds, taxonomy)
         case .g7Evidence:
             guard finding.detail == "SERVICE" else { return nil }
             return after(finding.targetGroup.flatMap { region?.lastEvidenceBased[$0] })
@@ -74,7 +73,7 @@ package enum GapSince {
             return LocalDate(year: year, month: thresholds.infantDayAmberMonth, day: thresholds.infantDayAmberDay)?
                 .adding(days: 1)
         case .g2RateShortfall, .g8Sustainability, .g9NoLighthouse, .g12NationalInequity, .g10Decline:
-            return levels.since(finding)
+            return nil
         }
     }
 
@@ -97,41 +96,5 @@ package enum GapSince {
         let missing = GapRules.missingProfessions(finding, required: thresholds.requiredProfessions)
         let dates = missing.map { lastMention($0)?.adding(days: 1) ?? start }
         return dates.compactMap { $0 }.max() ?? start
-    }
-
-    /// The level rules evaluated as of earlier month (quarter) ends, each evaluated once and only when needed.
-    private struct LevelHistory {
-        let facts: GapFacts
-        let taxonomy: Taxonomy
-        let thresholds: GapThresholds
-        /// Per rule, the keys it found as of 1, 2, … months (quarters, for G10) back.
-        var found: [GapRule: [Set<String>]] = [:]
-
-        init(facts: GapFacts, taxonomy: Taxonomy, thresholds: GapThresholds) {
-            self.facts = facts
-            self.taxonomy = taxonomy
-            self.thresholds = thresholds
-        }
-
-        mutating func since(_ finding: GapFinding) -> LocalDate? {
-            let quarterly = finding.rule == .g10Decline
-            if found[finding.rule] == nil {
-                let steps = quarterly ? 4 : GapFacts.seriesMonths - thresholds.windowMonths
-                let rule = GapRules.function(of: finding.rule)
-                found[finding.rule] = (1...max(1, steps)).map { step in
-                    let earlier = quarterly ? facts.asOfQuarterEnd(back: step) : facts.asOfMonthEnd(back: step)
-                    return Set(rule(earlier, taxonomy, thresholds).map(\.key))
-                }
-            }
-            let history = found[finding.rule]!
-            var run = 0
-            while run < history.count, history[run].contains(finding.key) { run += 1 }
-            if quarterly {
-                // The current evaluation reads the quarters up to the last complete one.
-                let lastComplete = facts.asOf.adding(days: 1).firstOfQuarter.adding(months: -3)
-                return lastComplete.adding(months: -3 * run)
-            }
-            return facts.asOf.firstOfMonth.adding(months: -run)
-        }
     }
 }

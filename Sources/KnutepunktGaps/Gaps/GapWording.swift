@@ -178,11 +178,17 @@ package enum GapWording {
                         + "evidensbasert."
             }
         case .g8Sustainability:
-            let share = n((shown["share"] ?? 0) * 100, 0)
+            let red = finding.severity == .red
+            let share = number(
+                red ? thresholds.temporaryShareRed * 100 : thresholds.temporaryShareAmber * 100,
+                digits: 0,
+                language
+            )
             text =
                 en
-                ? "About \(share) % of the activities in \(region) run on temporary project funding."
-                : "Omtrent \(share) % av aktivitetene i \(region) er finansiert som midlertidige prosjekter."
+                ? "More than \(red ? "\(share) %" : "half") of the activities in \(region) run on temporary project funding."
+                : "Mer enn \(red ? "\(share) %" : "halvparten") av aktivitetene i \(region) er finansiert som midlertidige "
+                    + "prosjekter."
         case .g9NoLighthouse:
             let k = thresholds.lighthouseMinProgrammes
             text =
@@ -190,11 +196,11 @@ package enum GapWording {
                 ? "No local node in \(region) both delivers \(k) or more programmes and trains others."
                 : "Ingen lokalnode i \(region) både leverer \(k) eller flere programmer og lærer opp andre."
         case .g10Decline:
-            let change = n(abs(shown["change"] ?? 0) * 100, 0)
+            let fall = number(abs(thresholds.declineFraction) * 100, digits: 0, language)
             text =
                 en
-                ? "Activity in \(region) fell by about \(change) % in the last four quarters against the four before."
-                : "Aktiviteten i \(region) falt med omtrent \(change) % de siste fire kvartalene mot de fire før."
+                ? "Activity in \(region) fell by \(fall) % or more in the last four quarters against the four before."
+                : "Aktiviteten i \(region) falt med \(fall) % eller mer de siste fire kvartalene mot de fire før."
         case .g11ParentMHFirst:
             text =
                 en

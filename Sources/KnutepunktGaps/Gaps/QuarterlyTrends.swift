@@ -26,10 +26,12 @@ package struct QuarterlyTrends: Sendable, Hashable, Codable {
 
     /// Adds up cells into quarters, then withholds (``trends(regions:targetGroups:)``).
     package struct Builder: Sendable {
-        let quarterStarts: [LocalDate]
+        /// The first day of each quarter shown, oldest first.
+        package let quarterStarts: [LocalDate]
         let end: LocalDate
         let windowStart: LocalDate
-        var counts: [String: [Int]] = [:]
+        /// The true counts per `REGION|GROUP`, per quarter (before anything is withheld).
+        package private(set) var counts: [String: [Int]] = [:]
 
         package init(asOf: LocalDate, windowMonths: Int = 12) {
             var starts = GapFacts.quarterStarts(asOf: asOf)

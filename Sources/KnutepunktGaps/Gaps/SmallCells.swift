@@ -10,8 +10,8 @@
 ///    Whatever of 1–4 the count is, every published figure comes out the same, so none of them can reveal it.
 /// 3. **Complementary suppression.** Where published counts add up to another published count, one withheld part
 ///    could be recovered by subtraction: the quarters of a trend series that the 12-month window covers are all
-///    withheld when any of them is (``QuarterlyTrends``). Region totals are never published as counts: G8's share
-///    and G10's change leave the hub in 5 % steps, their counts not at all.
+///    withheld when any of them is (``QuarterlyTrends``). Region totals are never published: of G8's share and G10's
+///    change only the line crossed leaves the hub (its severity), not the figure nor its counts.
 ///
 /// The hub's own store keeps the full figures, so a gap stays reproducible.
 package enum SmallCells {
@@ -24,10 +24,11 @@ package enum SmallCells {
     /// `count` as derived figures read it: a withheld count (1…4) as 4, the top of its band; others as they are.
     package static func banded(_ count: Int) -> Int { isSmall(count) ? minimum - 1 : count }
 
-    /// For each count input of a finding, the inputs that reveal it (itself included): its own rate, its p-value.
+    /// For each count input of a finding, the inputs that reveal it (itself included): its own rate, its p-value; and
+    /// for a cell's events, its families too (the coverage table withholds a withheld cell's families as well).
     static let revealing: [String: [String]] = [
         "events": ["events"],
-        "observed": ["observed", "rate", "p", "pAmber"],
+        "observed": ["observed", "rate", "p", "pAmber", "families", "familyRate"],
         "families": ["families", "familyRate"],
         "dyadicDeliveries": ["dyadicDeliveries"],
         "dyadicDeliveriesPND": ["dyadicDeliveriesPND"],
@@ -37,8 +38,8 @@ package enum SmallCells {
     /// Inputs that never leave the hub, whatever their value: a region's totals (from which a withheld cell could be
     /// worked out by subtraction) and the exact figures the rounded ones stand for.
     static let neverPublished: [GapRule: Set<String>] = [
-        .g8Sustainability: ["temporaryEvents", "events", "exactShare"],
-        .g10Decline: ["before", "recent", "drop", "exactChange"],
+        .g8Sustainability: ["temporaryEvents", "events", "share"],
+        .g10Decline: ["before", "recent", "drop", "change"],
     ]
 
     /// The inputs of `finding` that must not leave the hub, sorted.

@@ -23,7 +23,8 @@ package struct GapRecord: Codable, Sendable, Hashable {
     package var message: String
     /// The same in Norwegian bokmål.
     package var messageNb: String?
-    /// The day the condition first held in the data (absent when the data cannot say).
+    /// The day the condition first held in the data; for a level rule (G2, G8, G9, G10, G12), the day the hub first
+    /// found it. Absent when neither is known.
     package var since: String?
     /// How sure the finding is, 0…1, and the live births of the area concerned: with the severity, its rank
     /// (``priority``).
@@ -53,7 +54,8 @@ package struct GapRecord: Codable, Sendable, Hashable {
         detail = finding.detail
         message = finding.message
         messageNb = finding.messageNb
-        since = finding.since?.iso
+        // A level (G2, G8, G9, G10, G12) gives no day of its own: the day the hub first found it (GapSince).
+        since = (finding.since ?? openedOn)?.iso
         confidence = (finding.confidence * 100).rounded() / 100
         affectedBirths = finding.affectedBirths
         staleNodes = finding.staleNodes.isEmpty ? nil : finding.staleNodes
