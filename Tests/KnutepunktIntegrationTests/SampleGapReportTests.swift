@@ -78,3 +78,64 @@ import Testing
         #expect(report.groups.first?.severity == "RED" && report.groups.first?.kind == .acrossRegions)
     }
 }
+
+/// The hub's record of when each node daemon was last heard: a region whose daemon fell silent is "no report", not a
+/// list of service gaps, and the other regions are compared without it.
+@Suite struct SilentDaemonReportTests {
+    @Test func aRegionWhoseDaemonWasLastHeardLongAgoHasNoReportAndIsLeftOutOfComparisons() throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let taxonomy = InProcessDaemons.taxonomy
+        let today = LocalDate(iso: "2026-11-30")!
+        let sample = SampleActivities(taxonomy: taxonomy, start: today.adding(days: -364), seed: 2026)
+        let store = try SQLiteHubStore.open(path: folder.file("hub.sqlite"))
+        for region in ["NO-SOROST", "NO-VEST", "NO-MIDT", "NO-NORD"] {
+            var batch = HubBatch()
+            for (index, event) in sample.activities(region: region).enumerated() {
+                batch.events.append(
+                    HubEventRecord(
+                        source: region,
+                        sequence: UInt64(index + 1),
+                        event: event,
+                        payload: event.canonicalJSON()
+                    )
+                )
+            }
+            _ = try store.commit(batch, receivedAt: Date())
+        }
+        // The NO-MIDT daemon was last heard 100 days before the report's day; the others on that day.
+        let noon = { (day: LocalDate) in
+            Date(timeIntervalSince1970: Double(day.daysSinceEpoch) * 86_400 + 12 * 3600)
+        }
+        try store.recordLastHeard([
+            "NO-MIDT": noon(today.adding(days: -100)), "NO-VEST": noon(today), "NO-NORD": noon(today),
+            "NO-SOROST": noon(today),
+        ])
+        try store.close()
+
+        let daemons = ["NO-SOROST": "NO-SOROST", "NO-VEST": "NO-VEST", "NO-MIDT": "NO-MIDT", "NO-NORD": "NO-NORD"]
+        let report = try GapReport.evaluate(
+            storePath: folder.file("hub.sqlite"),
+            taxonomy: taxonomy,
+            thresholds: .standard,
+            asOf: today,
+            daemonRegions: daemons
+        )
+        #expect(report.staleRegions == ["NO-MIDT"])
+        let midt = report.findings.filter { $0.region == "NO-MIDT" }
+        #expect(midt.map(\.key) == ["D1|NO-MIDT|NO_REPORT"])
+        #expect(midt.first?.inputs["daysSinceHeard"] == 100)
+        #expect(midt.first?.message.contains("its regional node has not been heard from for 100 days") == true)
+        // High-conflict families: compared in 3 regions now, NO-MIDT "not comparable".
+        let hiconf = try #require(report.overview.summary.first { $0.targetGroup == "HICONF" })
+        #expect(hiconf.regionsNotComparable == ["NO-MIDT"] && hiconf.regionsWithout == ["NO-VEST", "NO-NORD"])
+        // Without the daemons' regions the record cannot be read, and NO-MIDT is judged on its events as before.
+        let unread = try GapReport.evaluate(
+            storePath: folder.file("hub.sqlite"),
+            taxonomy: taxonomy,
+            thresholds: .standard,
+            asOf: today
+        )
+        #expect(unread.staleRegions.isEmpty)
+    }
+}
