@@ -78,7 +78,9 @@ let package = Package(
         // Reports read from a hub's store: the gap report.
         .target(
             name: "KnutepunktReports",
-            dependencies: ["KnutepunktDomain", "KnutepunktGaps", "KnutepunktStore", "KnutepunktConfig"]
+            dependencies: [
+                "KnutepunktDomain", "KnutepunktGaps", "KnutepunktProtocol", "KnutepunktStore", "KnutepunktConfig",
+            ]
         ),
         // The regional node daemon.
         .target(

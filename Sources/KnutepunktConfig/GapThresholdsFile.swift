@@ -8,9 +8,10 @@ import Yams
 package enum GapThresholdsFile {
     /// Every key the `gaps:` section takes.
     static let keys = [
-        "windowMonths", "rateAmberFactor", "rateRedFactor", "rateSignificance", "requiredProfessions",
-        "physicianGroup", "professionCoverageRed", "professionCoverageAmber", "temporaryShareAmber",
-        "temporaryShareRed", "lighthouseMinProgrammes", "declineFraction", "declineMinDrop", "inequityRatioAmber",
+        "windowMonths", "rateAmberFactor", "rateRedFactor", "rateSignificance", "minimumExpected",
+        "requiredProfessions", "physicianGroup", "professionCoverageRed", "professionCoverageAmber",
+        "professionMinimumEvents", "temporaryShareAmber", "temporaryShareRed", "shareMinimumEvents",
+        "lighthouseMinProgrammes", "declineFraction", "declineMinDrop", "inequityRatioAmber",
         "inequityCVAmber", "inequityRatioRed", "staleDays", "infantDayAmberMonth", "infantDayAmberDay",
     ]
 
@@ -49,14 +50,17 @@ package enum GapThresholdsFile {
         fraction("rateAmberFactor", 0...1, &t.rateAmberFactor)
         fraction("rateRedFactor", 0...1, &t.rateRedFactor)
         fraction("rateSignificance", 0...1, &t.rateSignificance)
+        fraction("minimumExpected", 0...1000, &t.minimumExpected)
         if let professions = reader.texts(m, "requiredProfessions", at: "gaps", required: false) {
             t.requiredProfessions = professions
         }
         if let group = reader.string(m, "physicianGroup", at: "gaps", required: false) { t.physicianGroup = group }
         fraction("professionCoverageRed", 0...1, &t.professionCoverageRed)
         fraction("professionCoverageAmber", 0...1, &t.professionCoverageAmber)
+        whole("professionMinimumEvents", 0...1000, &t.professionMinimumEvents)
         fraction("temporaryShareAmber", 0...1, &t.temporaryShareAmber)
         fraction("temporaryShareRed", 0...1, &t.temporaryShareRed)
+        whole("shareMinimumEvents", 1...100_000, &t.shareMinimumEvents)
         whole("lighthouseMinProgrammes", 1...100, &t.lighthouseMinProgrammes)
         fraction("declineFraction", -1...0, &t.declineFraction)
         whole("declineMinDrop", 0...1_000_000, &t.declineMinDrop)

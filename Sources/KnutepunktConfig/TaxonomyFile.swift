@@ -85,8 +85,8 @@ package enum TaxonomyFile {
     static let regionKeys = ["code", "name", "country", "centre", "counties", "births"]
     static let figureKeys = ["value", "year", "source", "estimate"]
     static let nodeKeys = ["code", "region", "name", "town"]
-    static let termKeys = ["code", "name"]
-    static let targetGroupKeys = ["code", "name", "exclusive"]
+    static let termKeys = ["code", "name", "nb"]
+    static let targetGroupKeys = ["code", "name", "nb", "exclusive"]
     static let programmeKeys = ["code", "name", "tiers", "ageBands", "targetGroups", "dyadic", "tool", "ratings"]
     static let ratingKeys = ["system", "scaleVersion", "rating", "date", "note"]
 
@@ -200,6 +200,7 @@ package enum TaxonomyFile {
             return Taxonomy.Term(
                 code: reader.text(m, "code", at: key) ?? "",
                 name: reader.text(m, "name", at: key) ?? "",
+                nameNb: reader.text(m, "nb", at: key, required: false),
                 exclusive: allowed.contains("exclusive") ? reader.flag(m, "exclusive", at: key) ?? false : false
             )
         }

@@ -37,21 +37,37 @@ struct DashboardAPI: Sendable {
             guard let heatmap = heatmap() else { return Self.starting }
             return Self.json(heatmap)
         }
-        api.get("heatmap.csv") { _, _ in
+        api.get("heatmap.csv") { request, _ in
             guard let views = state.snapshot.views else { return Self.starting }
-            // The coverage table's own CSV (cells under 5 written <5), one country after the other.
-            let csv = views.heatmap.map { country in
-                coverageCSV(country)
-            }.joined()
-            return Self.csv(csv, name: "heatmap-\(views.asOf).csv")
+            // The coverage table as `knutepunkt coverage --csv` writes it (cells under 5 written <5).
+            let dialect = Self.dialect(request)
+            return Self.csv(views.coverage.csv(dialect), name: "heatmap-\(views.asOf).csv")
+        }
+        api.get("summary") { _, _ in
+            guard let views = state.snapshot.views else { return Self.starting }
+            return Self.json(views.overview)
         }
         api.get("gaps") { _, _ in
             Self.json(gaps())
         }
-        api.get("gaps.csv") { _, _ in
+        api.get("gaps.csv") { request, _ in
             let body = gaps()
-            let rows = [GapRecord.csvHeader] + body.gaps.map { $0.gap.csvRow }
-            return Self.csv(rows.joined(separator: "\n") + "\n", name: "gaps.csv")
+            let dialect = Self.dialect(request)
+            var groupOf: [String: Int] = [:]
+            for (index, group) in body.groups.enumerated() {
+                for key in group.keys { groupOf[key] = index + 1 }
+            }
+            let table = ReportTable(
+                columns: GapRecord.tableColumns,
+                rows: body.gaps.enumerated().map { index, entry in
+                    entry.gap.tableRow(
+                        rank: index + 1,
+                        group: groupOf[entry.gap.key] ?? 0,
+                        decimalMark: dialect == .csv ? "." : ","
+                    )
+                }
+            )
+            return Self.csv(table.csv(dialect), name: "gaps.csv")
         }
         api.get("acknowledgements") { _, _ in
             Self.json(state.snapshot.acknowledgements)
@@ -87,37 +103,39 @@ struct DashboardAPI: Sendable {
             guard let views = state.snapshot.views else { return Self.starting }
             return Self.json(views.trends)
         }
-        api.get("trends.csv") { _, _ in
+        api.get("trends.csv") { request, _ in
             guard let views = state.snapshot.views else { return Self.starting }
-            var lines = [CSVText.row(["region", "target_group", "quarter", "partial", "events"])]
+            var table = ReportTable(columns: ["region", "target_group", "quarter", "partial", "in_window", "events"])
             for series in views.trends.series {
                 for (index, quarter) in views.trends.quarters.enumerated() {
-                    let events = series.events[index].map(String.init) ?? "<\(SmallCells.minimum)"
-                    let partial = views.trends.partial[index] ? "yes" : "no"
-                    lines.append(CSVText.row([series.region, series.targetGroup, quarter, partial, events]))
+                    table.rows.append([
+                        .text(series.region), .text(series.targetGroup), .text(quarter),
+                        .text(views.trends.partial[index] ? "yes" : "no"),
+                        .text(views.trends.inWindow[index] ? "yes" : "no"),
+                        series.events[index].map { .integer($0) } ?? .withheld,
+                    ])
                 }
             }
-            return Self.csv(lines.joined(separator: "\n") + "\n", name: "trends-\(views.asOf).csv")
+            return Self.csv(table.csv(Self.dialect(request)), name: "trends-\(views.asOf).csv")
         }
         api.get("programmes") { _, _ in
             guard let views = state.snapshot.views else { return Self.starting }
             return Self.json(views.programmes)
         }
-        api.get("programmes.csv") { _, _ in
+        api.get("programmes.csv") { request, _ in
             guard let views = state.snapshot.views else { return Self.starting }
-            var lines = [CSVText.row(["code", "name", "evidence_band", "tiers", "ratings", "delivered_in"])]
+            var table = ReportTable(columns: ["code", "name", "evidence_band", "tiers", "ratings", "delivered_in"])
             for programme in views.programmes {
                 let ratings = programme.ratings.map {
                     [$0.system, $0.rating, $0.scaleVersion, $0.date].compactMap { $0 }.joined(separator: " ")
                 }
-                lines.append(
-                    CSVText.row([
-                        programme.code, programme.name, programme.evidenceBand, programme.tiers.joined(separator: " "),
-                        ratings.joined(separator: "; "), programme.deliveredIn.joined(separator: " "),
-                    ])
-                )
+                table.rows.append([
+                    .text(programme.code), .text(programme.name), .text(programme.evidenceBand),
+                    .text(programme.tiers.joined(separator: " ")), .text(ratings.joined(separator: "; ")),
+                    .text(programme.deliveredIn.joined(separator: " ")),
+                ])
             }
-            return Self.csv(lines.joined(separator: "\n") + "\n", name: "programmes.csv")
+            return Self.csv(table.csv(Self.dialect(request)), name: "programmes.csv")
         }
         api.get("stream") { _, _ in
             stream()
@@ -136,9 +154,10 @@ struct DashboardAPI: Sendable {
         var storeProblem: String?
     }
 
+    /// The heatmap. The store's total of events is an operational counter and is served with the overview (like the
+    /// events per node daemon), not here with the statistics (docs/disclosure.md).
     struct Heatmap: Encodable {
         var asOf: String
-        var events: Int
         var countries: [DashboardViews.HeatmapCountry]
     }
 
@@ -160,42 +179,18 @@ struct DashboardAPI: Sendable {
                 views.heatmap[country].cells[cell].gaps = markers[key] ?? []
             }
         }
-        return Heatmap(asOf: views.asOf, events: views.events, countries: views.heatmap)
-    }
-
-    /// The coverage table's CSV for one country (the rows ``CoverageTable/csv`` writes), plus a no-data column.
-    func coverageCSV(_ country: DashboardViews.HeatmapCountry) -> String {
-        var lines: [String] = []
-        if country.country == state.snapshot.views?.heatmap.first?.country {
-            lines.append(
-                CSVText.row([
-                    "country", "region", "target_group", "events", "families", "rate_per_1000_births",
-                    "national_median", "no_data",
-                ])
-            )
-        }
-        for cell in country.cells {
-            let noData = cell.band == .noData
-            let withheld = "<\(SmallCells.minimum)"
-            lines.append(
-                CSVText.row([
-                    country.country, cell.region, cell.targetGroup,
-                    noData ? "" : cell.events.map(String.init) ?? (cell.suppressed ? withheld : ""),
-                    noData ? "" : cell.families.map(String.init) ?? withheld,
-                    cell.rate.map { CoverageTable.format($0) } ?? "",
-                    country.nationalMedian[cell.targetGroup].map { CoverageTable.format($0) } ?? "",
-                    noData ? "yes" : "no",
-                ])
-            )
-        }
-        return lines.joined(separator: "\n") + "\n"
+        return Heatmap(asOf: views.asOf, countries: views.heatmap)
     }
 
     struct Gaps: Encodable {
         var sequence: UInt64
         var epoch: String?
         var asOf: String?
+        /// The open gaps, highest priority first, group by group.
         var gaps: [Gap]
+        /// The open gaps grouped (the same rule and severity about one subject in several regions, or several
+        /// subjects in one region), highest priority first.
+        var groups: [GapGroup]
     }
 
     struct Gap: Encodable {
@@ -210,11 +205,13 @@ struct DashboardAPI: Sendable {
         let snapshot = state.snapshot
         let asOf = snapshot.views.flatMap { LocalDate(iso: $0.asOf) } ?? LocalDate.today()
         let windowStart = asOf.adding(months: -feed.configuration.thresholds.windowMonths)
+        let groups = GapGrouping.groups(Array(snapshot.gaps.values), taxonomy: taxonomy)
+        let ranked = groups.flatMap { $0.keys.compactMap { snapshot.gaps[$0] } }
         return Gaps(
             sequence: snapshot.gapSequence,
             epoch: snapshot.gapEpoch,
             asOf: snapshot.views?.asOf,
-            gaps: snapshot.sortedGaps.map { gap in
+            gaps: ranked.map { gap in
                 var query: [String] = []
                 if let region = gap.region { query.append("region=\(region)") }
                 if let group = gap.targetGroup { query.append("targetGroup=\(group)") }
@@ -227,7 +224,8 @@ struct DashboardAPI: Sendable {
                         : "\(DashboardRoutes.prefix)/api/events?" + query.joined(separator: "&")
                             + "&from=\(windowStart.iso)&to=\(asOf.iso)"
                 )
-            }
+            },
+            groups: groups
         )
     }
 
@@ -391,6 +389,11 @@ struct DashboardAPI: Sendable {
             headers: [.contentType: "application/json", .cacheControl: "no-store"],
             body: ResponseBody(byteBuffer: ByteBuffer(bytes: JSONBody.encode(value)))
         )
+    }
+
+    /// The CSV dialect a download asks for: `?dialect=excel` for Norwegian Excel, else plain CSV.
+    static func dialect(_ request: Request) -> ReportTable.Dialect {
+        request.uri.queryParameters.get("dialect") == "excel" ? .excel : .csv
     }
 
     static func csv(_ text: String, name: String) -> Response {

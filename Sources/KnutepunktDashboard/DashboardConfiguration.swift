@@ -24,6 +24,8 @@ package struct DashboardConfiguration: Sendable {
     package var acknowledgementsPath: String
     /// The public keys (Z85) each node daemon may connect with, shown in the node status.
     package var nodeKeys: [String: [String]]
+    /// The region each node daemon reports for (the hub's grants), to read the hub's record of contact.
+    package var daemonRegions: [String: String]
     /// How long after an event arrives the views are read again (events come in bursts).
     package var refreshDelay: Duration = .milliseconds(300)
     /// How often the hub's node status is asked for.
@@ -42,7 +44,8 @@ package struct DashboardConfiguration: Sendable {
         thresholds: GapThresholds,
         access: DashboardAccess,
         acknowledgementsPath: String,
-        nodeKeys: [String: [String]] = [:]
+        nodeKeys: [String: [String]] = [:],
+        daemonRegions: [String: String] = [:]
     ) {
         self.openStore = openStore
         self.publishEndpoint = publishEndpoint
@@ -53,6 +56,7 @@ package struct DashboardConfiguration: Sendable {
         self.access = access
         self.acknowledgementsPath = acknowledgementsPath
         self.nodeKeys = nodeKeys
+        self.daemonRegions = daemonRegions
     }
 
     /// The dashboard of the hub `hub` configures, connecting as the hub's own key (a viewer the hub admits).
@@ -92,7 +96,8 @@ package struct DashboardConfiguration: Sendable {
             access: access,
             acknowledgementsPath: acknowledgementsPath
                 ?? (folder as NSString).appendingPathComponent("dashboard.sqlite"),
-            nodeKeys: Dictionary(hub.nodes.map { ($0.id, $0.publicKeys) }, uniquingKeysWith: { first, _ in first })
+            nodeKeys: Dictionary(hub.nodes.map { ($0.id, $0.publicKeys) }, uniquingKeysWith: { first, _ in first }),
+            daemonRegions: Dictionary(hub.nodes.map { ($0.id, $0.region) }, uniquingKeysWith: { first, _ in first })
         )
     }
 

@@ -1,16 +1,25 @@
+import KnutepunktDomain
 import KnutepunktGaps
 
 /// What the dashboard shows that is read from the hub's store (its activity counters and the taxonomy), as of one
-/// day. Everything here has left the hub: counts under 5 are withheld (``SmallCells``).
+/// day. Everything here has left the hub: counts under 5 are withheld, and nothing derived reveals one
+/// (``SmallCells``).
 package struct DashboardViews: Sendable, Hashable, Codable {
     /// The evaluation day (inclusive end of the 12-month window).
     package var asOf: String
     /// Events the activity counters hold.
     package var events: Int
     package var heatmap: [HeatmapCountry]
-    package var trends: Trends
+    /// The coverage table behind the heatmap, as every report writes it (for `heatmap.csv`).
+    package var coverage: ReportTable
+    package var trends: QuarterlyTrends
     package var programmes: [Programme]
     package var localNodes: [LocalNode]
+    /// The national summary per target group and the data notes ("not enough data yet").
+    package var overview: GapOverview
+
+    /// How a cell compares (``CoverageTable/Band``).
+    package typealias Band = CoverageTable.Band
 
     /// One country's region × target group table.
     package struct HeatmapCountry: Sendable, Hashable, Codable {
@@ -21,7 +30,7 @@ package struct DashboardViews: Sendable, Hashable, Codable {
         package var regions: [Region]
         package var targetGroups: [Label]
         package var cells: [Cell]
-        /// The median rate across regions, per target group.
+        /// The median rate across the compared regions, per target group.
         package var nationalMedian: [String: Double]
     }
 
@@ -29,8 +38,11 @@ package struct DashboardViews: Sendable, Hashable, Codable {
         package var code: String
         package var name: String
         package var births: Int
-        /// Every local node of the region is silent (D1): its cells show "no data", not "no service".
+        /// The region does not report (every local node silent, its node daemons not heard from, or returns
+        /// missing): its cells show "no data", not "no service".
         package var noData: Bool
+        /// The store does not cover the whole window for it yet: figures without a comparison.
+        package var notEnoughData: Bool
         /// Local nodes of the region that are silent (D1).
         package var staleNodes: [String]
     }
@@ -38,24 +50,8 @@ package struct DashboardViews: Sendable, Hashable, Codable {
     package struct Label: Sendable, Hashable, Codable {
         package var code: String
         package var name: String
-    }
-
-    /// How a cell's rate compares with the national median (the heatmap's colour, always shown with a label too).
-    package enum Band: String, Sendable, Hashable, Codable {
-        /// Below half the median (G2's RED line).
-        case farBelow = "far-below"
-        /// Below three quarters of the median (G2's AMBER line).
-        case below
-        /// Within a quarter of the median either way.
-        case near
-        /// More than a quarter above the median.
-        case above
-        /// No median to compare with (no region serves the group).
-        case none
-        /// Counts under 5: withheld.
-        case suppressed
-        /// Every node of the region silent: no data.
-        case noData = "no-data"
+        /// The name in Norwegian bokmål.
+        package var nameNb: String
     }
 
     package struct Cell: Sendable, Hashable, Codable {
@@ -79,22 +75,6 @@ package struct DashboardViews: Sendable, Hashable, Codable {
         package var key: String
         package var rule: String
         package var severity: String
-    }
-
-    /// Events per quarter per region and target group: the 8 complete quarters and the running one.
-    package struct Trends: Sendable, Hashable, Codable {
-        /// `2026-Q1`, …, oldest first; the last is the running quarter.
-        package var quarters: [String]
-        /// Whether each quarter is still running (only the last).
-        package var partial: [Bool]
-        package var series: [Series]
-    }
-
-    package struct Series: Sendable, Hashable, Codable {
-        package var region: String
-        package var targetGroup: String
-        /// Events per quarter; nil where withheld (1…4).
-        package var events: [Int?]
     }
 
     /// One entry of the programme registry.

@@ -198,7 +198,9 @@ struct FeedLoop {
                 counters: cells,
                 taxonomy: configuration.taxonomy,
                 thresholds: configuration.thresholds,
-                asOf: LocalDate.today()
+                asOf: LocalDate.today(),
+                heard: try store.lastHeard().mapValues { LocalDate.today(now: $0) },
+                daemonRegions: configuration.daemonRegions
             )
             setup.state.update(.views(asOf: views.asOf, events: views.events)) {
                 $0.views = views

@@ -11,7 +11,8 @@ import Logging
 ///
 /// Owned by the hub's reactor thread, like the store. The facts are folded from the store's activity counters at
 /// start and once a day (the 12-month window moves) — never from the event table; in between every stored event's
-/// cell is folded in as it commits. The lifecycle (open gaps, change numbers, epoch) is the store's, so it outlives
+/// cell is folded in as it commits. At each fold the store's record of when each node daemon was last heard is read
+/// too, so a region whose daemons fell silent gets "no report" rather than service gaps. The lifecycle (open gaps, change numbers, epoch) is the store's, so it outlives
 /// restarts.
 final class HubGapMonitor {
     /// How long after a stored batch the rules are evaluated, so a burst of batches costs one evaluation.
@@ -19,9 +20,11 @@ final class HubGapMonitor {
 
     private let taxonomy: Taxonomy
     private var thresholds: GapThresholds
+    /// The region each node daemon reports for (the hub's grants).
+    private let daemonRegions: [String: String]
     private let logger: Logger
     private let clock = ContinuousClock()
-    private var network: NetworkGapFacts
+    private(set) var network: NetworkGapFacts
     private var day: LocalDate
     private var lifecycle: GapLifecycle
     private var dueAt: ContinuousClock.Instant?
@@ -32,9 +35,16 @@ final class HubGapMonitor {
     /// The store's gap history; change numbers go on within it across restarts.
     let epoch: String
 
-    init(taxonomy: Taxonomy, thresholds: GapThresholds, store: any HubStore, logger: Logger) throws {
+    init(
+        taxonomy: Taxonomy,
+        thresholds: GapThresholds,
+        daemonRegions: [String: String] = [:],
+        store: any HubStore,
+        logger: Logger
+    ) throws {
         self.taxonomy = taxonomy
         self.thresholds = thresholds
+        self.daemonRegions = daemonRegions
         self.logger = logger
         day = LocalDate.today()
         network = NetworkGapFacts(taxonomy: taxonomy, asOf: day, windowMonths: thresholds.windowMonths)
@@ -165,6 +175,7 @@ final class HubGapMonitor {
     private func refold(from store: any HubStore) throws {
         var fresh = NetworkGapFacts(taxonomy: taxonomy, asOf: day, windowMonths: thresholds.windowMonths)
         try store.forEachActivityCount { fresh.add($0, $1) }
+        fresh.noteHeard(try store.lastHeard().mapValues { LocalDate.today(now: $0) }, regionOf: daemonRegions)
         network = fresh
         refoldNeeded = false
     }

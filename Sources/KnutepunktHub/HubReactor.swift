@@ -137,6 +137,10 @@ final class HubReactor {
             gaps = try HubGapMonitor(
                 taxonomy: setup.taxonomy,
                 thresholds: setup.thresholds,
+                daemonRegions: Dictionary(
+                    configuration.nodes.map { ($0.id, $0.region) },
+                    uniquingKeysWith: { a, _ in a }
+                ),
                 store: store,
                 logger: setup.logger
             )

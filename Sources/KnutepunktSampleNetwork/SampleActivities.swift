@@ -12,6 +12,8 @@ import KnutepunktDomain
 /// - `NO-MIDT` held no infant day.
 /// - The last local node of `NO-NORD` fell silent four months ago.
 ///
+/// Each region's first activity falls on the first day, so the store covers the sample's year from its first month.
+///
 /// Deterministic: the same taxonomy, start date and seed give the same events with the same ids, so publishing the
 /// sample twice stores nothing twice.
 package struct SampleActivities: Sendable {
@@ -128,6 +130,8 @@ package struct SampleActivities: Sendable {
         for index in 0..<profile.events {
             var nodeIndex = random.int(0...(nodes.count - 1))
             var day = random.int(0...364)
+            // Every region reports from the sample's first day, so the store covers the whole year for it.
+            if index == 0 { day = 0 }
             if let silent = profile.silentLastNodeDays, nodeIndex == nodes.count - 1, day > 364 - silent {
                 // The silent node's late reports never happened; another node of the region has the activity.
                 nodeIndex = nodes.count > 1 ? random.int(0...(nodes.count - 2)) : nodeIndex

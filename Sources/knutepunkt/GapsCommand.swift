@@ -1,11 +1,8 @@
 import ArgumentParser
 import Foundation
-import KnutepunktClient
 import KnutepunktConfig
 import KnutepunktDomain
 import KnutepunktGaps
-import KnutepunktHub
-import KnutepunktProtocol
 import KnutepunktReports
 
 /// What every report over the hub's store takes: the hub's configuration, a date and the thresholds.
@@ -35,8 +32,19 @@ struct HubReportOptions: ParsableArguments {
         do {
             let name = "\(hub.storage)"
             let asOf = date
+            let daemonRegions = Dictionary(
+                hub.nodes.map { ($0.id, $0.region) },
+                uniquingKeysWith: { first, _ in first }
+            )
             let report = try await hub.storage.withStore { store in
-                try GapReport.evaluate(store: store, named: name, taxonomy: taxonomy, thresholds: limits, asOf: asOf)
+                try GapReport.evaluate(
+                    store: store,
+                    named: name,
+                    taxonomy: taxonomy,
+                    thresholds: limits,
+                    asOf: asOf,
+                    daemonRegions: daemonRegions
+                )
             }
             return (report, taxonomy)
         } catch let error as ReportError where error.code == .countersOutOfDate {
@@ -45,17 +53,88 @@ struct HubReportOptions: ParsableArguments {
     }
 }
 
+/// How every report prints: text for a terminal, or one of the machine formats, with the rows in the same order.
+struct ReportFormatOptions: ParsableArguments {
+    @Flag(name: .long, help: "Print JSON.")
+    var json = false
+
+    @Flag(name: .long, help: "Print CSV (comma, decimal point).")
+    var csv = false
+
+    @Flag(name: .long, help: "Print CSV for Norwegian Excel (semicolons, decimal commas, UTF-8 byte order mark).")
+    var excel = false
+
+    @Option(name: .long, help: "The language of the text: en (English) or nb (Norwegian bokmål).")
+    var language: String = "en"
+
+    func validate() throws {
+        if [json, csv, excel].filter({ $0 }).count > 1 {
+            throw ValidationError("choose one of --json, --csv and --excel")
+        }
+        if Language(rawValue: language) == nil {
+            throw ValidationError("--language \(language) is not known; use en (English) or nb (Norwegian bokmål)")
+        }
+    }
+
+    var chosenLanguage: Language { Language(rawValue: language) ?? .en }
+
+    /// Prints `table` in the chosen machine format; false when text was chosen.
+    func printTable(_ table: ReportTable) -> Bool {
+        if json {
+            print(table.json())
+        } else if csv {
+            print(table.csv(.csv), terminator: "")
+        } else if excel {
+            print(table.csv(.excel), terminator: "")
+        } else {
+            return false
+        }
+        return true
+    }
+}
+
+/// `--region` and `--rule` as every report reads them: a code it knows, or an error with a "did you mean".
+enum ReportFilters {
+    static func region(_ region: String?, among regions: [String]) throws -> String? {
+        guard let region else { return nil }
+        guard regions.contains(region) else {
+            let suggestion = NearestName.suggest(region, from: regions).map { "did you mean \($0)? " } ?? ""
+            throw ValidationError(
+                "unknown region \(region); \(suggestion)the regions of the network are \(regions.joined(separator: ", "))"
+            )
+        }
+        return region
+    }
+
+    static func rule(_ rule: String?) throws -> GapRule? {
+        guard let rule else { return nil }
+        if let found = GapRule.allCases.first(where: {
+            $0.rawValue == rule.uppercased() || $0.name == rule.uppercased()
+        }) {
+            return found
+        }
+        let names = GapRule.allCases.flatMap { [$0.rawValue, $0.name] }
+        let suggestion = NearestName.suggest(rule, from: names).map { "did you mean \($0)? " } ?? ""
+        let all = GapRule.allCases.map { "\($0.rawValue) (\($0.name))" }.joined(separator: ", ")
+        throw ValidationError("unknown rule \(rule); \(suggestion)the rules are \(all)")
+    }
+}
+
 struct GapsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gaps",
-        abstract: "Report the service gaps found in what the hub holds, grouped by region.",
+        abstract: "Report the service gaps in what the hub holds: a national summary, then the findings ranked.",
         discussion: """
             Evaluates the gap rules (G1–G13, D1; DOMAIN.md §4) over the hub's store, with the thresholds in \
-            gaps.yaml beside the taxonomy (or --thresholds). Safe while the hub runs: it only reads.
+            gaps.yaml beside the taxonomy (or --thresholds). Opens with a national summary per target group and the \
+            data notes (regions without reports, or not enough data yet), then the findings ranked by severity × \
+            births affected × confidence, repeated ones grouped. Every format lists them in the same order and \
+            withholds counts under 5. Safe while the hub runs: it only reads.
             """
     )
 
     @OptionGroup var options: HubReportOptions
+    @OptionGroup var format: ReportFormatOptions
 
     @Option(name: .long, help: "Only this region (e.g. NO-NORD); national findings are always shown.")
     var region: String?
@@ -63,36 +142,20 @@ struct GapsCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Only this rule (e.g. G1 or ABSENT_SERVICE).")
     var rule: String?
 
-    @Flag(name: .long, help: "Print the findings as JSON (counts under 5 withheld).")
-    var json = false
-
-    @Flag(name: .long, help: "Print the findings as CSV, one row per gap (counts under 5 withheld).")
-    var csv = false
-
-    func validate() throws {
-        if json && csv { throw ValidationError("choose one of --json and --csv") }
-    }
+    @Flag(name: .long, help: "Show each finding's statistics (inputs and thresholds) under it.")
+    var statistics = false
 
     func run() async throws {
-        var wantedRule: GapRule?
-        if let rule {
-            guard let found = GapRule.allCases.first(where: { $0.rawValue == rule || $0.name == rule }) else {
-                let names = GapRule.allCases.map { "\($0.rawValue) (\($0.name))" }.joined(separator: ", ")
-                throw ValidationError("unknown rule \(rule); use one of \(names)")
-            }
-            wantedRule = found
-        }
-        let (report, _) = try await options.report()
-        let findings = report.findings.filter { finding in
-            (wantedRule == nil || finding.rule == wantedRule)
-                && (region == nil || finding.region == nil || finding.region == region)
-        }
-        if json {
-            print(GapText.json(findings, report: report))
-        } else if csv {
-            print(GapText.csv(findings, report: report), terminator: "")
-        } else {
-            print(GapText.text(findings, report: report, color: isatty(STDOUT_FILENO) == 1))
+        let wantedRule = try ReportFilters.rule(rule)
+        let (full, _) = try await options.report()
+        let wantedRegion = try ReportFilters.region(region, among: full.networkRegions)
+        let report = full.filtered(region: wantedRegion, rule: wantedRule)
+        if format.json {
+            print(report.json())
+        } else if !format.printTable(report.table(format.excel ? .excel : .csv)) {
+            print(
+                report.text(language: format.chosenLanguage, statistics: statistics, color: isatty(STDOUT_FILENO) == 1)
+            )
         }
     }
 }
@@ -112,48 +175,5 @@ func loadGapThresholds(
         return try GapThresholdsFile.load(path: file, taxonomy: taxonomy)
     } catch {
         throw ValidationError("threshold problems:\n\(error)")
-    }
-}
-
-/// How findings read in a terminal, as JSON and as CSV: always through ``GapRecord``, the form in which a gap leaves
-/// the hub (counts under 5 withheld), with the day the hub opened it where it has.
-enum GapText {
-    static func records(_ findings: [GapFinding], report: GapReport) -> [GapRecord] {
-        findings.map { GapRecord($0, openedOn: report.openedOn[$0.key]) }
-    }
-
-    static func text(_ findings: [GapFinding], report: GapReport, color: Bool) -> String {
-        var lines = ["gaps as of \(report.asOf.iso), from \(report.events) stored events"]
-        if !report.staleRegions.isEmpty {
-            lines.append("no data (every node silent): \(report.staleRegions.joined(separator: ", "))")
-        }
-        let groups = Dictionary(grouping: findings) { $0.region ?? "national" }
-        for region in groups.keys.sorted(by: { ($0 == "national" ? "~" : $0) < ($1 == "national" ? "~" : $1) }) {
-            let mine = groups[region] ?? []
-            let red = mine.filter { $0.severity == .red }.count
-            lines.append("")
-            lines.append("\(region): \(red) red, \(mine.count - red) amber")
-            for finding in mine.sorted(by: { ($1.severity, $0.rule) < ($0.severity, $1.rule) }) {
-                let record = GapRecord(finding, openedOn: report.openedOn[finding.key])
-                let severity = finding.severity == .red ? "RED  " : "AMBER"
-                let shown =
-                    color
-                    ? (finding.severity == .red ? "\u{1B}[31m\(severity)\u{1B}[0m" : "\u{1B}[33m\(severity)\u{1B}[0m")
-                    : severity
-                lines.append(
-                    "  \(shown) \(finding.rule.rawValue.padding(toLength: 4, withPad: " ", startingAt: 0)) \(record.message)"
-                )
-            }
-        }
-        if findings.isEmpty { lines.append("no gaps found") }
-        return lines.joined(separator: "\n")
-    }
-
-    static func json(_ findings: [GapFinding], report: GapReport) -> String {
-        String(decoding: JSONBody.encode(records(findings, report: report)), as: UTF8.self)
-    }
-
-    static func csv(_ findings: [GapFinding], report: GapReport) -> String {
-        ([GapRecord.csvHeader] + records(findings, report: report).map(\.csvRow)).joined(separator: "\n") + "\n"
     }
 }

@@ -66,11 +66,15 @@ struct NetworkCommand: AsyncParsableCommand {
                             named: name,
                             taxonomy: taxonomy,
                             thresholds: thresholds,
-                            asOf: .today()
+                            asOf: .today(),
+                            daemonRegions: Dictionary(
+                                hub.nodes.map { ($0.id, $0.region) },
+                                uniquingKeysWith: { first, _ in first }
+                            )
                         )
                     }
                     say("")
-                    say(GapText.text(gaps.findings, report: gaps, color: isatty(STDOUT_FILENO) == 1))
+                    say(gaps.text(color: isatty(STDOUT_FILENO) == 1))
                 }
             }
             if !exitAfterSummary {

@@ -24,6 +24,13 @@ FACTS = """JSON.stringify({
     [td.dataset.region + '|' + td.dataset.group, {events: td.dataset.events, rate: td.dataset.rate,
       band: td.dataset.band, gaps: td.dataset.gaps, text: td.querySelector('.rate').textContent}])),
   gapCount: document.getElementById('gap-count').dataset.count,
+  summary: [...document.querySelectorAll('#summary li')].map((li) => li.dataset.group + '|' + li.dataset.severity),
+  summaryFirst: (document.querySelector('#summary li') || {}).textContent || '',
+  groupRows: document.querySelectorAll('#gaps tr.group').length,
+  firstFinding: (document.querySelector('#gaps tr[data-key] td.sentence') || {}).textContent || '',
+  charts: document.querySelectorAll('#trend-charts figure.chart svg[role=img]').length,
+  chartPaths: document.querySelectorAll('#trend-charts path.series').length,
+  chartWithheld: document.querySelectorAll('#trend-charts rect[data-withheld]').length,
   gapKeys: [...document.querySelectorAll('#gaps tr[data-key]')].map((tr) => tr.dataset.key),
   regionHeads: [...document.querySelectorAll('#heatmap th[scope=col][data-region]')].map((th) => th.dataset.region),
   updates: Number(document.body.dataset.updates || 0),
@@ -163,10 +170,19 @@ def main():
             browser.call('Input.dispatchKeyEvent', type=kind, key='Tab', code='Tab', windowsVirtualKeyCode=9)
         initial['firstTab'] = browser.evaluate(
             "document.activeElement.className + ':' + (document.activeElement.getBoundingClientRect().left >= 0)")
-        # The language switch: Norwegian labels, then back.
+        # The language switch: Norwegian labels, summary and findings, then back.
         browser.evaluate("document.getElementById('lang').click(); true")
         initial['norwegianTitle'] = browser.wait_for(
             "document.documentElement.lang === 'nb' && document.querySelector('h1').textContent", 5, 'Norwegian')
+        initial['norwegianSummaryFirst'] = browser.evaluate(
+            "(document.querySelector('#summary li') || {}).textContent || ''")
+        initial['norwegianFirstFinding'] = browser.evaluate(
+            "(document.querySelector('#gaps tr[data-key] td.sentence') || {}).textContent || ''")
+        # The trends of NO-NORD, the small region: quarters withheld as withheld.
+        browser.evaluate("const s = document.getElementById('trend-region'); s.value = 'NO-NORD';"
+                         "s.dispatchEvent(new Event('change')); true")
+        initial['nordChartWithheld'] = browser.wait_for(
+            "document.querySelectorAll('#trend-charts rect[data-withheld]').length", 5, 'the NO-NORD charts')
         browser.evaluate("document.getElementById('lang').click(); true")
         browser.wait_for("document.documentElement.lang === 'en'", 5, 'English again')
         with open(os.path.join(out, 'initial.json.part'), 'w') as file:

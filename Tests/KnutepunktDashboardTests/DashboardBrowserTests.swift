@@ -77,8 +77,19 @@ struct DashboardBrowserTests {
                 #expect(Set(initial.gapKeys) == Set(hubGaps.gaps.map(\.key)))
                 #expect(initial.norwegianTitle?.contains("nasjonalt") == true)
                 #expect(initial.firstTab == "skip:true", "the first Tab reaches the visible skip link")
-                // Gap markers on the heatmap: G1 (no service for families affected by imprisonment) in NO-NORD.
+                // Gap markers on the heatmap: G1 (no service for families affected by imprisonment) in NO-NORD, and
+                // the cell marked as a gap although the national median is 0.
                 #expect(initial.cells["NO-NORD|PRISON"]?.gaps.split(separator: " ").contains("G1") == true)
+                #expect(initial.cells["NO-NORD|PRISON"]?.band == "absent")
+                // The report opens with the national summary, worst first, and ranks the findings in groups.
+                #expect(initial.summary.count == 17 && initial.summary.first?.hasSuffix("|RED") == true)
+                #expect(initial.summaryFirst.contains("no service in 3 of 4 regions"), "\(initial.summaryFirst)")
+                #expect(initial.norwegianSummaryFirst?.contains("ingen tjeneste i 3 av 4 regioner") == true)
+                #expect(initial.groupRows > 0)
+                #expect(!initial.firstFinding.isEmpty && initial.norwegianFirstFinding != initial.firstFinding)
+                // Trends as charts drawn by the page: one per target group, withheld quarters shown as withheld.
+                #expect(initial.charts == 17 && initial.chartPaths > 0)
+                #expect((initial.nordChartWithheld ?? 0) > 0)
 
                 // A coordinator in NO-VEST publishes one more activity for perinatal depression through the node.
                 try await Self.publishThroughNode(hub: endpoints.listen, folder: folder, day: today.adding(days: -1))
@@ -177,6 +188,16 @@ struct PageFacts: Decodable {
 
     var cells: [String: Cell]
     var gapCount: String
+    var summary: [String]
+    var summaryFirst: String
+    var groupRows: Int
+    var firstFinding: String
+    var charts: Int
+    var chartPaths: Int
+    var chartWithheld: Int
+    var norwegianSummaryFirst: String?
+    var norwegianFirstFinding: String?
+    var nordChartWithheld: Int?
     var gapKeys: [String]
     var regionHeads: [String]
     var updates: Int

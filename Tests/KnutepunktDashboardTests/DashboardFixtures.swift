@@ -133,9 +133,9 @@ enum DashboardFixtures {
         )
         var cells: [String: (events: String, rate: Double?)] = [:]
         for country in report.countries {
-            let table = CoverageTable(facts: country.facts, taxonomy: country.taxonomy)
+            let table = CoverageTable(facts: country.facts, taxonomy: country.taxonomy, thresholds: .standard)
             for cell in table.cells {
-                let noData = report.staleRegions.contains(cell.region)
+                let noData = cell.band == .noData
                 let events = noData ? "" : cell.events.map(String.init) ?? (cell.suppressed ? "<5" : "")
                 cells["\(cell.region)|\(cell.targetGroup)"] = (events, noData ? nil : cell.rate)
             }

@@ -23,8 +23,8 @@ import Testing
             severity: .amber,
             region: "NO-VEST",
             targetGroup: "PND",
-            message: "3 events for PND",
-            inputs: ["observed": 3, "median": 2.1],
+            message: "PND in NO-VEST: fewer than 5 activities",
+            inputs: ["observed": 3, "rate": 0.35, "median": 2.1],
             thresholds: ["amber": 0.75]
         ),
         openedOn: LocalDate(year: 2026, month: 11, day: 2)
@@ -157,10 +157,20 @@ import Testing
                 response in
                 #expect(response.headers[.contentType] == "text/csv; charset=utf-8")
                 let lines = String(buffer: response.body).split(separator: "\n").map(String.init)
-                #expect(lines.first == GapRecord.csvHeader)
+                #expect(lines.first == ReportTable(columns: GapRecord.tableColumns).csv().dropLast().description)
                 #expect(lines.count == 2)
+                #expect(lines[1].hasPrefix("1,1,NO-VEST,G2,RATE_SHORTFALL,AMBER,PND,"))
                 #expect(lines[1].contains("observed=<5") && !lines[1].contains("observed=3"))
-                #expect(!lines[1].contains("3 events for PND"), "the message quoting the count is withheld too")
+                #expect(lines[1].contains("rate=<5") && !lines[1].contains("0.35"), "the count's own rate goes too")
+            }
+            // The same rows for Norwegian Excel: semicolons, a byte order mark, CRLF.
+            try await client.execute(
+                uri: "/dashboard/api/gaps.csv?dialect=excel",
+                method: .get,
+                headers: Self.bearer(Self.viewer)
+            ) { response in
+                let text = String(buffer: response.body)
+                #expect(text.hasPrefix("\u{FEFF}rank;group;region;rule;") && text.contains("\r\n1;1;NO-VEST;G2;"))
             }
             try await client.execute(
                 uri: "/dashboard/api/events?from=2026-13-01",

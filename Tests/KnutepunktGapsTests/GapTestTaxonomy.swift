@@ -86,15 +86,42 @@ enum GapTestTaxonomy {
     /// The default evaluation day.
     static let asOf = date("2026-06-15")
 
-    /// Facts with every region (births from the taxonomy) and node (reported on `asOf`, so fresh) and no activity.
+    /// Facts with every region (births from the taxonomy, data since three years before `asOf`, so the store covers
+    /// every period a rule reads) and node (reported on `asOf`, so fresh) and no activity.
     static func facts(asOf: LocalDate = asOf) -> GapFacts {
         var facts = GapFacts(asOf: asOf)
         for region in taxonomy.regions {
             facts.regions[region.code] = GapFacts.RegionFacts(births: region.births.value)
+            facts.regions[region.code]!.firstData = asOf.adding(months: -36)
         }
         for node in taxonomy.nodes {
             facts.nodes[node.code] = GapFacts.NodeFacts(region: node.region, lastReport: asOf)
         }
+        return facts
+    }
+
+    /// `facts` with every local node of `region` silent (last report 2026-01-01, more than 90 days before `asOf`):
+    /// the region does not report.
+    static func silent(_ region: String, _ facts: GapFacts) -> GapFacts {
+        var facts = facts
+        for node in facts.nodes(inRegion: region) { facts.nodes[node]!.lastReport = date("2026-01-01") }
+        return facts
+    }
+
+    /// `facts` with the store's data for `region` starting on 2026-02-10: it covers the region from 2026-02-01, not
+    /// the whole window (from 2025-06-16), nor G10's quarters or last year.
+    static func recent(_ region: String, _ facts: GapFacts) -> GapFacts {
+        var facts = facts
+        facts.regions[region]!.firstData = date("2026-02-10")
+        return facts
+    }
+
+    /// The facts of `events` as of `asOf`, with every region covered for three years and every node fresh (as if
+    /// older activity and recent contact were on record), so a test reads only what its events change.
+    static func built(_ events: [ActivityEvent], asOf: LocalDate = asOf) -> GapFacts {
+        var facts = GapFacts.build(asOf: asOf, taxonomy: taxonomy, events: events)
+        for region in facts.regions.keys { facts.regions[region]!.firstData = asOf.adding(months: -36) }
+        for node in facts.nodes.keys { facts.nodes[node]!.lastReport = asOf }
         return facts
     }
 

@@ -116,19 +116,21 @@ struct HubReloadTests {
             let peer = try RawPeer(connectTo: listen, context: context)
             defer { peer.close() }
             guard try peer.greet(as: "NO-VEST") != nil else { throw PeerFailure("no WELCOME") }
-            // Dated a month ago, inside the rules' 12-month window.
+            // Five dated a month ago, inside the rules' 12-month window (G6 judges coverage from five consultations
+            // or trainings); the first 400 days ago, so the store covers the whole window for NO-VEST.
             let recent = Date().addingTimeInterval(-30 * 86_400).formatted(.iso8601.year().month().day())
-            let payloads = (1...3).map {
+            let first = Date().addingTimeInterval(-400 * 86_400).formatted(.iso8601.year().month().day())
+            let payloads = (1...6).map {
                 let text = EventFixtures.event(source: "G6", index: $0, region: "NO-VEST", node: "NO-VEST-BERGEN")
                 return Array(
                     text.replacingOccurrences(
                         of: #""date":"2025-01-0\#($0 + 1)""#,
-                        with: #""date":"\#(recent)""#
+                        with: #""date":"\#($0 == 1 ? first : recent)""#
                     ).utf8
                 )
             }
             try peer.send(.events(.init(firstSequence: 1, payloads: payloads)))
-            _ = try peer.receive(until: { if case .ack(3) = $0 { true } else { false } })
+            _ = try peer.receive(until: { if case .ack(6) = $0 { true } else { false } })
         }
         let pid = hub.pid
         let watch = GapWatch(publish: try #require(endpoints["publish"]), control: try #require(endpoints["control"]))
@@ -136,9 +138,21 @@ struct HubReloadTests {
             var reloaded = false
             var found: GapUpdate?
             try watch.run(idle: .seconds(20)) { event in
+                // Reload once G6 is open (RED) for NO-VEST: it opens when the rules read NO-VEST's activity, shortly
+                // after it is stored (before that NO-VEST has no reports, and no gap is charged to it).
+                let redOpen: Bool
                 switch event {
-                case .snapshot:
-                    guard !reloaded else { return true }
+                case .snapshot(let snapshot):
+                    redOpen = snapshot.gaps.contains { $0.key == "G6|NO-VEST" && $0.severity == "RED" }
+                case .update(let update):
+                    if reloaded, update.gap.rule == "G6", update.gap.region == "NO-VEST" {
+                        found = update
+                        return false
+                    }
+                    redOpen =
+                        update.gap.key == "G6|NO-VEST" && update.gap.severity == "RED" && update.change == "opened"
+                }
+                if !reloaded, redOpen {
                     reloaded = true
                     // Required professions without the physician group: NO-VEST covers 2 of 3 (AMBER).
                     let fewer = gaps.replacingOccurrences(
@@ -152,12 +166,8 @@ struct HubReloadTests {
                         return false
                     }
                     kill(pid, SIGHUP)
-                    return true
-                case .update(let update):
-                    guard update.gap.rule == "G6", update.gap.region == "NO-VEST" else { return true }
-                    found = update
-                    return false
                 }
+                return true
             }
             return found
         }

@@ -48,7 +48,7 @@ struct HubMigrateTests {
             thresholds: ["k": 0.5]
         )
         let evaluation = { (findings: [GapFinding]) in
-            GapEvaluator.Evaluation(findings: findings, suppressed: [], staleRegions: [])
+            GapEvaluator.Evaluation(findings: findings)
         }
         for (day, findings) in [(today.adding(days: -2), [finding]), (today.adding(days: -1), []), (today, [finding])] {
             let changes = lifecycle.apply(evaluation(findings), on: day)

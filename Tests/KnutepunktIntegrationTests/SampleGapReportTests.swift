@@ -9,13 +9,14 @@ import KnutepunktTesting
 import Testing
 
 /// The sample data set of the one-command network, stored as the hub stores it, carries the gaps the source
-/// documents name, and the gap report finds them.
+/// documents name, and the gap report finds them. Evaluated as of a fixed day in November, so that the running year's
+/// infant day (G13, judged after 1 October) is in question whatever day the test runs.
 @Suite struct SampleGapReportTests {
     @Test func theSampleShowsTodaysKnownGaps() throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }
         let taxonomy = InProcessDaemons.taxonomy
-        let today = LocalDate.today()
+        let today = LocalDate(iso: "2026-11-30")!
         let sample = SampleActivities(taxonomy: taxonomy, start: today.adding(days: -364), seed: 2026)
         let store = try SQLiteHubStore.open(path: folder.file("hub.sqlite"))
         for region in ["NO-SOROST", "NO-VEST", "NO-MIDT", "NO-NORD"] {
@@ -58,9 +59,83 @@ import Testing
         #expect(fires(.g6MissingProfession, "NO-NORD", severity: .red))
         #expect(!fires(.g6MissingProfession, "NO-SOROST"))
         #expect(report.findings.contains { $0.rule == .d1StaleNode && $0.node == "NO-NORD-FINNMARK" })
-        #expect(fires(.g13MissingInfantDay, "NO-MIDT"))
+        #expect(fires(.g13MissingInfantDay, "NO-MIDT", severity: .amber))
         #expect(!fires(.g13MissingInfantDay, "NO-VEST"))
         // A knowledge gap: no evidence-based programme at all for high-conflict families.
         #expect(fires(.g7Evidence, nil, group: "HICONF"))
+        // The sample's year is all the store holds: last year's infant day and G10's 8 quarters are "not enough
+        // data yet", not gaps; every region reports; the report opens with the national summary.
+        #expect(!report.findings.contains { $0.rule == .g10Decline || $0.detail == "2025" })
+        #expect(report.overview.notes.map(\.region) == ["NO-MIDT", "NO-NORD", "NO-SOROST", "NO-VEST"])
+        #expect(report.overview.notes.allSatisfy { $0.rules == [.g10Decline, .g13MissingInfantDay] })
+        #expect(report.staleRegions.isEmpty)
+        let prison = try #require(report.overview.summary.first { $0.targetGroup == "PRISON" })
+        #expect(prison.sentence.hasPrefix("Families affected by imprisonment (PRISON): no service in 3 of 4 regions"))
+        #expect(prison.sentenceNb.hasPrefix("Familier berørt av fengsling (PRISON): ingen tjeneste i 3 av 4 regioner"))
+        // No infinite max/min, and no RED from the inequity rule on the sample's small counts.
+        #expect(report.findings.allSatisfy { $0.inputs.values.allSatisfy(\.isFinite) })
+        // Ranked: the first group is RED and about a target group nobody serves in three regions.
+        #expect(report.groups.first?.severity == "RED" && report.groups.first?.kind == .acrossRegions)
+    }
+}
+
+/// The hub's record of when each node daemon was last heard: a region whose daemon fell silent is "no report", not a
+/// list of service gaps, and the other regions are compared without it.
+@Suite struct SilentDaemonReportTests {
+    @Test func aRegionWhoseDaemonWasLastHeardLongAgoHasNoReportAndIsLeftOutOfComparisons() throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let taxonomy = InProcessDaemons.taxonomy
+        let today = LocalDate(iso: "2026-11-30")!
+        let sample = SampleActivities(taxonomy: taxonomy, start: today.adding(days: -364), seed: 2026)
+        let store = try SQLiteHubStore.open(path: folder.file("hub.sqlite"))
+        for region in ["NO-SOROST", "NO-VEST", "NO-MIDT", "NO-NORD"] {
+            var batch = HubBatch()
+            for (index, event) in sample.activities(region: region).enumerated() {
+                batch.events.append(
+                    HubEventRecord(
+                        source: region,
+                        sequence: UInt64(index + 1),
+                        event: event,
+                        payload: event.canonicalJSON()
+                    )
+                )
+            }
+            _ = try store.commit(batch, receivedAt: Date())
+        }
+        // The NO-MIDT daemon was last heard 100 days before the report's day; the others on that day.
+        let noon = { (day: LocalDate) in
+            Date(timeIntervalSince1970: Double(day.daysSinceEpoch) * 86_400 + 12 * 3600)
+        }
+        try store.recordLastHeard([
+            "NO-MIDT": noon(today.adding(days: -100)), "NO-VEST": noon(today), "NO-NORD": noon(today),
+            "NO-SOROST": noon(today),
+        ])
+        try store.close()
+
+        let daemons = ["NO-SOROST": "NO-SOROST", "NO-VEST": "NO-VEST", "NO-MIDT": "NO-MIDT", "NO-NORD": "NO-NORD"]
+        let report = try GapReport.evaluate(
+            location: .sqlite(path: folder.file("hub.sqlite")),
+            taxonomy: taxonomy,
+            thresholds: .standard,
+            asOf: today,
+            daemonRegions: daemons
+        )
+        #expect(report.staleRegions == ["NO-MIDT"])
+        let midt = report.findings.filter { $0.region == "NO-MIDT" }
+        #expect(midt.map(\.key) == ["D1|NO-MIDT|NO_REPORT"])
+        #expect(midt.first?.inputs["daysSinceHeard"] == 100)
+        #expect(midt.first?.message.contains("its regional node has not been heard from for 100 days") == true)
+        // High-conflict families: compared in 3 regions now, NO-MIDT "not comparable".
+        let hiconf = try #require(report.overview.summary.first { $0.targetGroup == "HICONF" })
+        #expect(hiconf.regionsNotComparable == ["NO-MIDT"] && hiconf.regionsWithout == ["NO-VEST", "NO-NORD"])
+        // Without the daemons' regions the record cannot be read, and NO-MIDT is judged on its events as before.
+        let unread = try GapReport.evaluate(
+            location: .sqlite(path: folder.file("hub.sqlite")),
+            taxonomy: taxonomy,
+            thresholds: .standard,
+            asOf: today
+        )
+        #expect(unread.staleRegions.isEmpty)
     }
 }

@@ -26,7 +26,7 @@ import Testing
     }
 
     static func evaluation(_ findings: [GapFinding]) -> GapEvaluator.Evaluation {
-        GapEvaluator.Evaluation(findings: findings, suppressed: [], staleRegions: [])
+        GapEvaluator.Evaluation(findings: findings)
     }
 
     @Test(arguments: HubStoreBackend.allCases)

@@ -6,13 +6,13 @@
   const text = {
     en: {
       skip: 'Skip to content', title: 'Infant mental health services – national view', signOut: 'Sign out',
-      sections: 'Sections', heatmapNav: 'Coverage', gapsNav: 'Open gaps', nodesNav: 'Nodes', trendsNav: 'Trends',
+      sections: 'Sections', heatmapNav: 'Coverage', gapsNav: 'Findings', nodesNav: 'Nodes', trendsNav: 'Trends',
       programmesNav: 'Programmes', auditNav: 'Acknowledgements',
       heatmapTitle: 'Coverage: activities per 1,000 births, last 12 months', legend: 'Legend',
       bandFarBelow: 'under half the national median', bandBelow: 'under ¾ of the median',
       bandNear: 'near the median', bandAbove: 'over 1¼ × the median', bandSuppressed: 'fewer than 5, withheld',
       bandNoData: 'no data (nodes silent)', legendGap: 'open gap (rule shown)', downloadCsv: 'Download CSV',
-      gapsTitle: 'Open gaps', eventsTitle: 'Events behind', nodesTitle: 'Node status',
+      gapsTitle: 'Findings, most urgent first', eventsTitle: 'Events behind', nodesTitle: 'Node status',
       trendsTitle: 'Activities per quarter', programmesTitle: 'Programme registry',
       auditTitle: 'Acknowledgements (audit trail)', ackTitle: 'Acknowledge gap',
       ackNote: 'Note (what is being done, by whom)', ackSave: 'Acknowledge', cancel: 'Cancel', region: 'Region',
@@ -34,16 +34,21 @@
       gap: 'Gap', noAcks: 'No acknowledgements yet.', rate: 'rate', ofMedian: '× median', staleNodes: 'silent:',
       signedInAs: 'Signed in as', analyst: 'analyst', viewer: 'viewer', cellLabel: 'events per 1,000 births',
       ackFailed: 'Could not acknowledge:', births: 'births', all: 'all', of: 'of',
+      summaryNav: 'Summary', summaryTitle: 'National summary by target group', notesTitle: 'Data notes (no gap, but no conclusion either)',
+      bandAbsent: 'none here while other regions have some: a gap', bandNotEnoughData: 'not enough data yet (not compared)',
+      downloadExcel: 'Download for Excel', figures: 'Figures', findings: 'findings', show: 'Show', hide: 'Hide',
+      statistics: 'Statistics', rank: '#', chartLabel: 'activities per quarter', withheldLong: 'withheld',
+      running: 'running', noneHere: 'none here', notEnoughData: 'not enough data',
     },
     nb: {
       skip: 'Hopp til innholdet', title: 'Tjenester for psykisk helse hos sped- og småbarn – nasjonalt bilde',
-      signOut: 'Logg ut', sections: 'Seksjoner', heatmapNav: 'Dekning', gapsNav: 'Åpne mangler', nodesNav: 'Noder',
+      signOut: 'Logg ut', sections: 'Seksjoner', heatmapNav: 'Dekning', gapsNav: 'Funn', nodesNav: 'Noder',
       trendsNav: 'Utvikling', programmesNav: 'Programmer', auditNav: 'Kvitteringer',
       heatmapTitle: 'Dekning: aktiviteter per 1 000 fødte, siste 12 måneder', legend: 'Tegnforklaring',
       bandFarBelow: 'under halvparten av nasjonal median', bandBelow: 'under ¾ av medianen',
       bandNear: 'nær medianen', bandAbove: 'over 1¼ × medianen', bandSuppressed: 'færre enn 5, skjult',
       bandNoData: 'ingen data (noder tause)', legendGap: 'åpen mangel (regel vist)', downloadCsv: 'Last ned CSV',
-      gapsTitle: 'Åpne mangler', eventsTitle: 'Hendelser bak', nodesTitle: 'Nodestatus',
+      gapsTitle: 'Funn, de mest presserende først', eventsTitle: 'Hendelser bak', nodesTitle: 'Nodestatus',
       trendsTitle: 'Aktiviteter per kvartal', programmesTitle: 'Programregister',
       auditTitle: 'Kvitteringer (revisjonsspor)', ackTitle: 'Kvitter for mangel',
       ackNote: 'Merknad (hva gjøres, av hvem)', ackSave: 'Kvitter', cancel: 'Avbryt', region: 'Region',
@@ -65,13 +70,20 @@
       gap: 'Mangel', noAcks: 'Ingen kvitteringer ennå.', rate: 'rate', ofMedian: '× median', staleNodes: 'tause:',
       signedInAs: 'Logget inn som', analyst: 'analytiker', viewer: 'leser', cellLabel: 'hendelser per 1 000 fødte',
       ackFailed: 'Kunne ikke kvittere:', births: 'fødte', all: 'alle', of: 'av',
+      summaryNav: 'Sammendrag', summaryTitle: 'Nasjonalt sammendrag per målgruppe',
+      notesTitle: 'Datamerknader (ingen mangel, men heller ingen konklusjon)',
+      bandAbsent: 'ingen her mens andre regioner har noe: en mangel', bandNotEnoughData: 'ikke nok data ennå (ikke sammenlignet)',
+      downloadExcel: 'Last ned for Excel', figures: 'Tall', findings: 'funn', show: 'Vis', hide: 'Skjul',
+      statistics: 'Statistikk', rank: 'nr.', chartLabel: 'aktiviteter per kvartal', withheldLong: 'skjult',
+      running: 'pågår', noneHere: 'ingen her', notEnoughData: 'ikke nok data',
     },
   };
   const bandSymbol = { 'far-below': '▼▼', below: '▼', near: '●', above: '▲', none: '–', suppressed: '',
-    'no-data': '?' };
+    'no-data': '?', absent: '✖', 'not-enough-data': '…' };
   let language = localStorage.getItem('knutepunkt.lang') === 'nb' ? 'nb' : 'en';
-  const data = { me: null, overview: null, heatmap: null, gaps: null, nodes: null, trends: null,
+  const data = { me: null, overview: null, summary: null, heatmap: null, gaps: null, nodes: null, trends: null,
     programmes: null, acknowledgements: null };
+  const svgNS = 'http://www.w3.org/2000/svg';
   let eventsShown = null;
   const t = (key) => text[language][key] ?? text.en[key] ?? key;
   const $ = (id) => document.getElementById(id);
@@ -120,7 +132,8 @@
   }
 
   function renderAll() {
-    renderWho(); renderLive(); renderHeatmap(); renderGaps(); renderNodes(); renderTrends(); renderProgrammes();
+    renderWho(); renderLive(); renderSummary(); renderHeatmap(); renderGaps(); renderNodes(); renderTrends();
+    renderProgrammes();
     renderAudit(); if (eventsShown) renderEvents();
   }
 
@@ -149,7 +162,7 @@
     box.replaceChildren();
     for (const country of data.heatmap.countries) {
       $('heatmap-window').textContent =
-        `${t('window')}: ${country.windowStart} – ${country.asOf} · ${number(data.heatmap.events)} ${t('events')}`;
+        `${t('window')}: ${country.windowStart} – ${country.asOf}`;
       const cells = new Map(country.cells.map((cell) => [cell.region + '|' + cell.targetGroup, cell]));
       const head = el('tr', {}, el('th', { scope: 'col' }, t('targetGroup')),
         country.regions.map((region) => el('th',
@@ -160,7 +173,8 @@
             ? el('small', { class: 'stale' }, `○ ${t('staleNodes')} ${region.staleNodes.join(', ')}`) : null)),
         el('th', { scope: 'col', class: 'num' }, t('median')));
       const rows = country.targetGroups.map((group) => el('tr', {},
-        el('th', { scope: 'row', title: group.name }, group.code, el('small', { class: 'note' }, ' ' + group.name)),
+        el('th', { scope: 'row', title: groupName(group) }, group.code,
+          el('small', { class: 'note' }, ' ' + groupName(group))),
         country.regions.map((region) => heatCell(cells.get(region.code + '|' + group.code), region, group)),
         el('td', { class: 'num' }, number(country.nationalMedian[group.code], 2))));
       box.append(el('table', { class: 'heat', id: 'heatmap-' + country.country },
@@ -169,16 +183,20 @@
     }
   }
 
+  const groupName = (group) => language === 'nb' ? (group.nameNb || group.name) : group.name;
+
   function heatCell(cell, region, group) {
     if (!cell) return el('td', {}, '');
     const shown = cell.band === 'no-data' ? t('noData') : cell.suppressed ? t('withheld') :
-      cell.rate === null ? '–' : number(cell.rate, 2);
+      cell.rate === null || cell.rate === undefined ? '–' : number(cell.rate, 2);
     const ratio = cell.ratio === null || cell.ratio === undefined ? ''
       : `${number(cell.ratio, 2)} ${t('ofMedian')}`;
     const markers = (cell.gaps || []).map((gap) => el('span', {
       class: 'marker ' + severityClass(gap.severity), dataset: { gapKey: gap.key },
       title: `${gap.rule} ${gap.severity}` }, (gap.severity === 'RED' ? '⚠' : '◆') + gap.rule));
-    const label = `${region.code}, ${group.code}: ${shown} ${t('cellLabel')}` + (ratio ? `, ${ratio}` : '') +
+    const state = cell.band === 'absent' ? `, ${t('bandAbsent')}` :
+      cell.band === 'not-enough-data' ? `, ${t('bandNotEnoughData')}` : '';
+    const label = `${region.code}, ${group.code}: ${shown} ${t('cellLabel')}` + state + (ratio ? `, ${ratio}` : '') +
       (cell.events !== null && cell.events !== undefined ? `, ${cell.events} ${t('events')}` : '') +
       (markers.length
         ? ', ' + cell.gaps.map((gap) => `${gap.rule} ${t(gap.severity.toLowerCase())}`).join(', ') : '');
@@ -195,14 +213,42 @@
       } } }, content));
   }
 
+  // The national summary per target group (worst first) and the data notes: the report's opening.
+  function renderSummary() {
+    if (!data.summary) return;
+    const nb = language === 'nb';
+    $('summary').replaceChildren(el('ul', { class: 'summary' }, data.summary.summary.map((entry) =>
+      el('li', { class: entry.severity ? severityClass(entry.severity) : '', dataset: { group: entry.targetGroup,
+        severity: entry.severity || '' } },
+      entry.severity ? el('span', { class: 'sev ' + severityClass(entry.severity) }, severityLabel(entry.severity))
+        : null,
+      nb ? entry.sentenceNb : entry.sentence))));
+    const notes = data.summary.notes || [];
+    $('notes').replaceChildren(...(notes.length ? [el('h3', {}, t('notesTitle')), el('ul', {}, notes.map((note) =>
+      el('li', { dataset: { region: note.region } }, noteSentence(note))))] : []));
+  }
+
+  function noteSentence(note) {
+    const rules = note.rules.join(', ');
+    if (language === 'nb') {
+      const from = note.coveredFrom ? `dataene starter ${note.coveredFrom}` : 'regionen har ingen data ennå';
+      return `${note.region}: ikke nok data ennå for ${rules} – ${from}; reglene trenger data fra ${note.neededFrom}.`;
+    }
+    const from = note.coveredFrom ? `its data start on ${note.coveredFrom}` : 'it has no data yet';
+    return `${note.region}: not enough data yet for ${rules} — ${from}; they need data from ${note.neededFrom}.`;
+  }
+
+  // The hub's open gaps, ranked and grouped (the API's order); a group's gaps one click away, each gap's statistics
+  // one more.
+  const expanded = new Set();
   function renderGaps() {
     const box = $('gaps');
     if (!data.gaps) return;
     const gaps = data.gaps.gaps;
+    const byKey = new Map(gaps.map((entry) => [entry.gap.key, entry]));
     $('gap-count').textContent = String(gaps.length);
     $('gap-count').dataset.count = String(gaps.length);
     if (!gaps.length) { box.replaceChildren(el('p', {}, t('noGaps'))); return; }
-    const mayAcknowledge = data.me && data.me.role === 'analyst';
     const regionFilter = $('gap-region');
     const severityFilter = $('gap-severity');
     const wantedRegion = regionFilter.value;
@@ -213,37 +259,66 @@
       el('option', { value: region || '-', selected: (region || '-') === wantedRegion }, region || t('national'))));
     severityFilter.replaceChildren(el('option', { value: '' }, t('all')), ...['RED', 'AMBER'].map((severity) =>
       el('option', { value: severity, selected: severity === wantedSeverity }, severityLabel(severity))));
-    const shown = gaps.filter(({ gap }) => (!wantedRegion || (gap.region || '-') === wantedRegion) &&
-      (!wantedSeverity || gap.severity === wantedSeverity));
-    const rows = shown.map(({ gap, acknowledgement, events }) => {
-      const subject = [gap.region || t('national'), gap.targetGroup, gap.ageBand, gap.node,
-        (gap.tiers || []).join('+')].filter(Boolean).join(' · ');
-      const inputs = el('details', {}, el('summary', {}, t('inputs')), el('dl', { class: 'inputs' },
-        Object.entries(gap.inputs).sort().flatMap(([name, value]) =>
-          [el('dt', {}, `${name} (${t('input')})`), el('dd', {}, number(value, Number.isInteger(value) ? 0 : 3))]),
-        (gap.withheld || []).flatMap((name) => [el('dt', {}, `${name} (${t('input')})`), el('dd', {}, '<5')]),
-        Object.entries(gap.thresholds).sort().flatMap(([name, value]) =>
-          [el('dt', {}, `${name} (${t('threshold')})`),
-            el('dd', {}, number(value, Number.isInteger(value) ? 0 : 3))])));
-      const ack = acknowledgement
-        ? el('div', { class: 'acked' }, `✔ ${acknowledgement.user}, ${acknowledgement.at}`, el('br'),
-          acknowledgement.note) : null;
-      const ackButton = mayAcknowledge ? el('button', { type: 'button', class: 'act', on: { click: () =>
-        openAcknowledge(gap) } }, t('acknowledge')) : null;
-      return el('tr', { dataset: { key: gap.key, rule: gap.rule, severity: gap.severity } },
-        el('td', { class: 'sev ' + severityClass(gap.severity) }, severityLabel(gap.severity)),
-        el('th', { scope: 'row', title: gap.name }, gap.rule, el('br'), el('small', {}, gap.name)),
-        el('td', {}, subject), el('td', {}, gap.openedOn || ''), el('td', {}, gap.message), el('td', {}, inputs),
-        el('td', {}, events ? el('a', { href: '#events-section', on: { click: (event) => {
-          event.preventDefault(); showEvents({ region: gap.region, targetGroup: gap.targetGroup, url: events });
-        } } }, t('showEvents')) : ''),
-        el('td', {}, ack, ackButton));
+    const passes = ({ gap }) => (!wantedRegion || (gap.region || '-') === wantedRegion) &&
+      (!wantedSeverity || gap.severity === wantedSeverity);
+    const groups = data.gaps.groups && data.gaps.groups.length ? data.gaps.groups
+      : gaps.map(({ gap }) => ({ kind: 'single', keys: [gap.key], severity: gap.severity }));
+    let shown = 0;
+    const bodies = [];
+    groups.forEach((group, index) => {
+      const members = group.keys.map((key) => byKey.get(key)).filter((entry) => entry && passes(entry));
+      if (!members.length) return;
+      shown += members.length;
+      const rank = String(index + 1);
+      if (members.length === 1 && group.kind === 'single') {
+        bodies.push(el('tbody', {}, gapRow(members[0], rank)));
+        return;
+      }
+      const id = group.keys.join(',');
+      const open = expanded.has(id);
+      const since = members.map(({ gap }) => gap.since).filter(Boolean).sort()[0] || '';
+      const toggle = el('button', { type: 'button', class: 'more', 'aria-expanded': open ? 'true' : 'false',
+        on: { click: () => { if (open) expanded.delete(id); else expanded.add(id); renderGaps(); } } },
+      `${open ? t('hide') : t('show')} ${members.length} ${t('findings')}`);
+      bodies.push(el('tbody', { class: 'group', dataset: { group: id } },
+        el('tr', { class: 'group' }, el('td', { class: 'num' }, rank),
+          el('td', { class: 'sev ' + severityClass(group.severity) }, severityLabel(group.severity)),
+          el('th', { scope: 'row', colspan: '2' }, language === 'nb' ? group.headlineNb : group.headline, toggle),
+          el('td', {}, since), el('td', { colspan: '3' }, '')),
+        members.map((entry) => gapRow(entry, '', !open))));
     });
     box.replaceChildren(el('table', { class: 'gaps' },
-      el('caption', {}, `${t('gapsTitle')}: ${shown.length} ${t('of')} ${gaps.length}`),
-      el('thead', {}, el('tr', {}, [t('severity'), t('rule'), t('subject'), t('since'), t('what'), t('inputs'),
+      el('caption', {}, `${t('gapsTitle')}: ${shown} ${t('of')} ${gaps.length}`),
+      el('thead', {}, el('tr', {}, [t('rank'), t('severity'), t('rule'), t('what'), t('since'), t('statistics'),
         t('showEvents'), t('acknowledged')].map((name) => el('th', { scope: 'col' }, name)))),
-      el('tbody', {}, rows)));
+      bodies));
+  }
+
+  function gapRow({ gap, acknowledgement, events }, rank, hidden) {
+    const mayAcknowledge = data.me && data.me.role === 'analyst';
+    const statistics = el('details', {}, el('summary', {}, t('inputs')), el('dl', { class: 'inputs' },
+      Object.entries(gap.inputs).sort().flatMap(([name, value]) =>
+        [el('dt', {}, `${name} (${t('input')})`), el('dd', {}, number(value, Number.isInteger(value) ? 0 : 3))]),
+      (gap.withheld || []).flatMap((name) => [el('dt', {}, `${name} (${t('input')})`), el('dd', {}, '<5')]),
+      Object.entries(gap.thresholds).sort().flatMap(([name, value]) =>
+        [el('dt', {}, `${name} (${t('threshold')})`),
+          el('dd', {}, number(value, Number.isInteger(value) ? 0 : 3))])));
+    const ack = acknowledgement
+      ? el('div', { class: 'acked' }, `✔ ${acknowledgement.user}, ${acknowledgement.at}`, el('br'),
+        acknowledgement.note) : null;
+    const ackButton = mayAcknowledge ? el('button', { type: 'button', class: 'act', on: { click: () =>
+      openAcknowledge(gap) } }, t('acknowledge')) : null;
+    return el('tr', { class: rank ? '' : 'member', hidden: !!hidden,
+      dataset: { key: gap.key, rule: gap.rule, severity: gap.severity } },
+    el('td', { class: 'num' }, rank),
+    el('td', { class: 'sev ' + severityClass(gap.severity) }, severityLabel(gap.severity)),
+    el('th', { scope: 'row', title: gap.name }, gap.rule, el('br'), el('small', {}, gap.name)),
+    el('td', { class: 'sentence' }, language === 'nb' ? (gap.messageNb || gap.message) : gap.message),
+    el('td', {}, gap.since || gap.openedOn || ''), el('td', {}, statistics),
+    el('td', {}, events ? el('a', { href: '#events-section', on: { click: (event) => {
+      event.preventDefault(); showEvents({ region: gap.region, targetGroup: gap.targetGroup, url: events });
+    } } }, t('showEvents')) : ''),
+    el('td', {}, ack, ackButton));
   }
 
   async function showEvents(subject) {
@@ -329,26 +404,79 @@
     box.replaceChildren(daemons, locals);
   }
 
+  // Trends: one small line chart per target group for the chosen region, drawn here as SVG (nothing fetched), with
+  // withheld quarters shown as withheld; the figures in a table one click away.
   function renderTrends() {
     if (!data.trends) return;
+    const trends = data.trends;
     const select = $('trend-region');
-    const regions = [...new Set(data.trends.series.map((series) => series.region))];
-    const chosen = select.value || regions[0];
+    const regions = [...new Set(trends.series.map((series) => series.region))];
+    const chosen = regions.includes(select.value) ? select.value : regions[0];
     select.replaceChildren(...regions.map((region) => el('option', { value: region, selected: region === chosen },
       region)));
-    const series = data.trends.series.filter((entry) => entry.region === chosen);
+    const series = trends.series.filter((entry) => entry.region === chosen);
     const maximum = Math.max(1, ...series.flatMap((entry) => entry.events.filter((value) => value !== null)));
+    const names = new Map(((data.heatmap && data.heatmap.countries[0] && data.heatmap.countries[0].targetGroups) || [])
+      .map((group) => [group.code, groupName(group)]));
+    $('trend-charts').replaceChildren(...series.map((entry) => trendChart(entry, trends, maximum,
+      names.get(entry.targetGroup) || entry.targetGroup)));
     const head = el('tr', {}, el('th', { scope: 'col' }, t('targetGroup')),
-      data.trends.quarters.map((quarter, index) => el('th', { scope: 'col', class: 'num' }, quarter,
-        data.trends.partial[index] ? ' ' + t('partial') : '')));
+      trends.quarters.map((quarter, index) => el('th', { scope: 'col', class: 'num' }, quarter,
+        trends.partial[index] ? ' ' + t('partial') : '')));
     const rows = series.map((entry) => el('tr', {}, el('th', { scope: 'row' }, entry.targetGroup),
-      entry.events.map((value) => {
-        const bar = el('span', { class: 'bar', 'aria-hidden': 'true' });
-        bar.style.width = value === null ? '0' : `${Math.round(100 * value / maximum)}%`;
-        return el('td', { class: 'num' }, value === null ? '<5' : number(value), bar);
-      })));
+      entry.events.map((value) => el('td', { class: 'num' }, value === null ? '<5' : number(value)))));
     $('trends').replaceChildren(el('table', {}, el('caption', {}, `${chosen}: ${t('trendsTitle')}`),
       el('thead', {}, head), el('tbody', {}, rows)));
+  }
+
+  function svg(tag, attributes, ...children) {
+    const node = document.createElementNS(svgNS, tag);
+    for (const [name, value] of Object.entries(attributes || {})) node.setAttribute(name, String(value));
+    for (const child of children.flat(Infinity)) {
+      if (child === null || child === undefined) continue;
+      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    }
+    return node;
+  }
+
+  function trendChart(entry, trends, maximum, name) {
+    const width = 260, height = 120, left = 28, right = 8, top = 10, bottom = 24;
+    const count = trends.quarters.length;
+    const x = (index) => left + (count > 1 ? index * (width - left - right) / (count - 1) : 0);
+    const y = (value) => top + (height - top - bottom) * (1 - value / maximum);
+    const parts = [
+      svg('line', { class: 'axis', x1: left, y1: y(0), x2: width - right, y2: y(0) }),
+      svg('line', { class: 'axis', x1: left, y1: top, x2: left, y2: y(0) }),
+      svg('text', { x: left - 4, y: y(maximum) + 3, 'text-anchor': 'end' }, number(maximum)),
+      svg('text', { x: left - 4, y: y(0) + 3, 'text-anchor': 'end' }, '0'),
+      svg('text', { x: x(0), y: height - 8, 'text-anchor': 'start' }, trends.quarters[0]),
+      svg('text', { x: x(count - 1), y: height - 8, 'text-anchor': 'end' }, trends.quarters[count - 1] +
+        (trends.partial[count - 1] ? ` (${t('running')})` : '')),
+    ];
+    // The line is broken where a quarter is withheld: no figure is drawn that was not published.
+    let path = '';
+    entry.events.forEach((value, index) => {
+      if (value === null) { path += ' '; return; }
+      path += (path === '' || path.endsWith(' ') ? 'M' : 'L') + `${x(index).toFixed(1)},${y(value).toFixed(1)}`;
+    });
+    for (const segment of path.split(' ').filter(Boolean)) parts.push(svg('path', { class: 'series', d: segment }));
+    entry.events.forEach((value, index) => {
+      const label = `${trends.quarters[index]}: ${value === null ? t('withheldLong') + ' (<5)' : number(value)}`;
+      if (value === null) {
+        parts.push(svg('rect', { class: 'withheld', x: x(index) - 4, y: y(0) - 12, width: 8, height: 12,
+          'data-withheld': '1' }, svg('title', {}, label)));
+        parts.push(svg('text', { class: 'withheld-label', x: x(index), y: y(0) - 14, 'text-anchor': 'middle' }, '<5'));
+      } else {
+        parts.push(svg('circle', { class: 'point' + (trends.partial[index] ? ' partial' : ''), cx: x(index),
+          cy: y(value), r: 2.5 }, svg('title', {}, label)));
+      }
+    });
+    const description = entry.events.map((value, index) =>
+      `${trends.quarters[index]} ${value === null ? '<5' : value}`).join(', ');
+    return el('figure', { class: 'chart', dataset: { group: entry.targetGroup } },
+      el('figcaption', {}, `${name} (${entry.targetGroup})`),
+      svg('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img',
+        'aria-label': `${entry.region}, ${name}: ${t('chartLabel')}: ${description}` }, parts));
   }
 
   function renderProgrammes() {
@@ -401,8 +529,9 @@
     await refresh(['gaps', 'acknowledgements']);
   });
 
-  const renderers = { me: renderWho, overview: renderLive, heatmap: renderHeatmap, gaps: renderGaps,
-    nodes: renderNodes, trends: renderTrends, programmes: renderProgrammes, acknowledgements: renderAudit };
+  const renderers = { me: renderWho, overview: renderLive, summary: renderSummary, heatmap: renderHeatmap,
+    gaps: renderGaps, nodes: renderNodes, trends: renderTrends, programmes: renderProgrammes,
+    acknowledgements: renderAudit };
   async function refresh(names) {
     const loaded = await Promise.all(names.map((name) => load(name).then((value) => [name, value])
       .catch(() => [name, null])));
@@ -429,7 +558,7 @@
     stream.addEventListener('hello', () => { liveState = 'on'; renderLive(); });
     stream.addEventListener('gap', () => soon(['gaps', 'heatmap', 'overview']));
     stream.addEventListener('gaps', () => soon(['gaps', 'heatmap', 'overview']));
-    stream.addEventListener('views', () => soon(['heatmap', 'trends', 'nodes', 'programmes', 'overview']));
+    stream.addEventListener('views', () => soon(['summary', 'heatmap', 'trends', 'nodes', 'programmes', 'overview']));
     stream.addEventListener('status', () => soon(['nodes']));
     stream.addEventListener('acknowledged', () => soon(['gaps', 'acknowledgements']));
     stream.addEventListener('hub', () => soon(['overview']));

@@ -4,6 +4,10 @@
 /// kind of number, never the number or where it sits, so a finding can be shown and logged without repeating the
 /// personal data.
 ///
+/// The text is read as ``normalised(_:)`` gives it (Unicode NFKC, then format characters such as zero-width spaces,
+/// joiners, soft hyphens and direction marks removed), so a number cannot hide behind invisible characters or
+/// compatibility forms such as fullwidth digits.
+///
 /// What counts, after the text is cut into maximal runs of decimal digits (any script's digits):
 /// - Norwegian: a run of 11 digits `DDMMYYIIIKK`, or 6 and 5 digits joined by one space, `.` or `-`. The date part
 ///   must exist (day + 40 for D-numbers, month + 40 for H-numbers, month + 80 for synthetic test numbers) and both
@@ -27,6 +31,10 @@ package enum PersonalDataGuard {
             return asciiDigits < 10
         }
         if text.utf8.withContiguousStorageIfAvailable(fewASCIIDigits) ?? fewASCIIDigits(text.utf8) { return [] }
+        // ASCII text is its own normal form and has no format characters; anything else is normalised first.
+        let isASCII = text.utf8.allSatisfy { $0 < 0x80 }
+        if !isASCII, !mayYieldTenDigits(text) { return [] }
+        let text = isASCII ? text : normalised(text)
         var kinds: [PersonalDataKind] = []
         func add(_ kind: PersonalDataKind) {
             if !kinds.contains(kind) { kinds.append(kind) }

@@ -67,14 +67,23 @@ package struct Taxonomy: Sendable, Hashable {
     /// One entry of a plain vocabulary (kinds, target groups, tiers, age bands, professions, funding).
     package struct Term: Sendable, Hashable {
         package var code: String
+        /// The English name.
         package var name: String
+        /// The name in Norwegian bokmål (`nb` in the file); reports fall back on `name` without it.
+        package var nameNb: String?
         /// True for a code that excludes every other code of its vocabulary in one event (target group `ALL`).
         package var exclusive: Bool
 
-        package init(code: String, name: String, exclusive: Bool = false) {
+        package init(code: String, name: String, nameNb: String? = nil, exclusive: Bool = false) {
             self.code = code
             self.name = name
+            self.nameNb = nameNb
             self.exclusive = exclusive
+        }
+
+        /// The name in `language`.
+        package func name(in language: Language) -> String {
+            language == .nb ? nameNb ?? name : name
         }
     }
 
@@ -266,6 +275,23 @@ package struct Taxonomy: Sendable, Hashable {
         case .region: regions.map(\.code)
         case .node: nodes.map(\.code)
         }
+    }
+
+    /// The name of `code` in `vocabulary` in `language`, or the code itself when the vocabulary has no such term.
+    package func label(_ code: String, in vocabulary: Vocabulary, _ language: Language) -> String {
+        let terms: [Term]
+        switch vocabulary {
+        case .kind: terms = kinds
+        case .targetGroup: terms = targetGroups
+        case .tier: terms = tiers
+        case .ageBand: terms = ageBands
+        case .profession: terms = professions
+        case .funding: terms = funding
+        case .programme: return programme(code)?.name ?? code
+        case .region: return region(code)?.name ?? code
+        case .node: return node(code)?.name ?? code
+        }
+        return terms.first { $0.code == code }?.name(in: language) ?? code
     }
 
     /// The vocabularies an event's codes come from.

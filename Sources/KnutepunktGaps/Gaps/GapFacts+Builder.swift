@@ -5,8 +5,9 @@ extension GapFacts {
     /// reducer, so the hub can keep one up to date event by event and tests can build scenarios from events.
     ///
     /// Events after `asOf` are ignored. Events before the window still count where a rule looks further back: the
-    /// 8 quarters of G10, last year's infant days (G13) and a node's last report (D1). A new evaluation day needs a
-    /// new builder (the window moves, and events cannot be taken out of counts).
+    /// 8 quarters of G10, last year's infant days (G13), a node's last report (D1), a region's first data and the last
+    /// day each kind of activity was seen. A new evaluation day needs a new builder (the
+    /// window moves, and events cannot be taken out of counts).
     package struct Builder: Sendable {
         package private(set) var facts: GapFacts
         private let taxonomy: Taxonomy
@@ -35,6 +36,18 @@ extension GapFacts {
             facts.nodes[node] = entry
         }
 
+        /// Notes that a node daemon reporting for `region` was heard from on `date` (the hub's record of contact).
+        /// Contact after `asOf` says nothing about the evaluation day and is ignored.
+        package mutating func noteHeard(region: String, on date: LocalDate) {
+            guard date <= facts.asOf, facts.regions[region] != nil else { return }
+            facts.regions[region]!.lastHeard = max(facts.regions[region]!.lastHeard ?? date, date)
+        }
+
+        /// The monthly returns expected and received (the reporting-periods seam; see ``ExpectedReturns``).
+        package mutating func setReturns(_ returns: ExpectedReturns?) {
+            facts.returns = returns
+        }
+
         /// Adds one validated event.
         package mutating func add(_ event: ActivityEvent) {
             add(ActivityCell(event), ActivityCount(event))
@@ -44,20 +57,27 @@ extension GapFacts {
         /// adding each of those events.
         package mutating func add(_ cell: ActivityCell, _ count: ActivityCount) {
             let n = count.events
-            guard cell.date <= facts.asOf, n > 0 else { return }
-            noteReport(node: cell.node, region: cell.region, on: cell.date)
+            let date = cell.date
+            guard date <= facts.asOf, n > 0 else { return }
+            noteReport(node: cell.node, region: cell.region, on: date)
             // Taken out while it changes, so its dictionaries and sets are not copied on every write.
             var region = facts.regions.removeValue(forKey: cell.region) ?? RegionFacts(births: 0)
             defer { facts.regions[cell.region] = region }
 
-            if let quarter = facts.quarterIndex(of: cell.date) {
+            region.firstData = min(region.firstData ?? date, date)
+            if let quarter = facts.quarterIndex(of: date) {
                 region.quarterlyEvents[quarter] += n
             }
-            if cell.kind == "INFANT_DAY", cell.date.year >= facts.asOf.year - 1 {
-                region.infantDays[cell.date.year, default: []].append(contentsOf: repeatElement(cell.date, count: n))
-                region.infantDays[cell.date.year]?.sort()
+            if cell.kind == "INFANT_DAY", date.year >= facts.asOf.year - 1 {
+                region.infantDays[date.year, default: []].append(contentsOf: repeatElement(date, count: n))
+                region.infantDays[date.year]?.sort()
             }
-            guard facts.inWindow(cell.date) else { return }
+            let dyadic = cell.programmes.contains { taxonomy.programme($0)?.dyadic == true }
+            let consultOrTraining = cell.kind == "CONSULT_COLLAB" || cell.kind == "TRAINING"
+            let forParents = cell.targetGroups.contains { Self.parentalMentalHealthGroups.contains($0) }
+            let parentalCare = forParents && (cell.kind == "CONSULT_COLLAB" || (cell.tier == "T" && !dyadic))
+            noteLastSeen(cell, in: &region, consultOrTraining: consultOrTraining, parentalCare: parentalCare)
+            guard facts.inWindow(date) else { return }
 
             region.totalEvents += n
             if cell.funding == "TEMPORARY_PROJECT" { region.temporaryEvents += n }
@@ -67,7 +87,7 @@ extension GapFacts {
             }
             region.activeAgeBands.formUnion(cell.ageBands)
 
-            if cell.kind == "CONSULT_COLLAB" || cell.kind == "TRAINING" {
+            if consultOrTraining {
                 region.consultTrainingEvents += n
                 for profession in cell.professions {
                     region.professionEvents[profession, default: 0] += n
@@ -76,8 +96,6 @@ extension GapFacts {
             if cell.kind == "TRAINING" {
                 facts.nodes[cell.node]?.trains = true
             }
-
-            let dyadic = cell.programmes.contains { taxonomy.programme($0)?.dyadic == true }
             if cell.kind == "DELIVERY" {
                 for band in cell.ageBands {
                     region.deliveries.insert(TierAgeBand(cell.tier, band))
@@ -92,8 +110,7 @@ extension GapFacts {
                     }
                 }
             }
-            let forParents = cell.targetGroups.contains { Self.parentalMentalHealthGroups.contains($0) }
-            if forParents, cell.kind == "CONSULT_COLLAB" || (cell.tier == "T" && !dyadic) {
+            if parentalCare {
                 region.parentalMentalHealthCare += n
             }
         }
@@ -101,6 +118,36 @@ extension GapFacts {
         /// Adds events in order.
         package mutating func add(contentsOf events: some Sequence<ActivityEvent>) {
             for event in events { add(event) }
+        }
+
+        /// The last day each kind of activity a rule asks about was seen (for `GapFinding.since`).
+        private func noteLastSeen(
+            _ cell: ActivityCell,
+            in region: inout RegionFacts,
+            consultOrTraining: Bool,
+            parentalCare: Bool
+        ) {
+            let date = cell.date
+            func later(_ old: LocalDate?) -> LocalDate { max(old ?? date, date) }
+            for group in cell.targetGroups { region.lastEvent[group] = later(region.lastEvent[group]) }
+            for band in cell.ageBands { region.lastAgeBand[band] = later(region.lastAgeBand[band]) }
+            if consultOrTraining {
+                for profession in cell.professions {
+                    region.lastProfession[profession] = later(region.lastProfession[profession])
+                }
+            }
+            if cell.kind == "DELIVERY" {
+                for band in cell.ageBands {
+                    let key = TierAgeBand(cell.tier, band)
+                    region.lastDelivery[key] = later(region.lastDelivery[key])
+                }
+                if cell.programmes.contains(where: { taxonomy.programme($0)?.evidenceBand == .eb }) {
+                    for group in cell.targetGroups {
+                        region.lastEvidenceBased[group] = later(region.lastEvidenceBased[group])
+                    }
+                }
+            }
+            if parentalCare { region.lastParentalCare = later(region.lastParentalCare) }
         }
     }
 

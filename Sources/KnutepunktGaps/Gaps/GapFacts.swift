@@ -7,6 +7,11 @@ import KnutepunktDomain
 /// `windowStart = asOf − 12 months` (so an evaluation as of 2026-06-30 reads 2025-07-01…2026-06-30). Counts by target
 /// group count an event once for each group it names; `ALL` is a group of its own and is not spread over the others.
 /// Families are counted the same way, so they must not be added up across groups.
+///
+/// Besides the window the facts keep what tells *no report* from *no service* (DOMAIN.md §6): each region's first
+/// data, when its node daemon was last heard, each local node's last report and (once the hub records them) the
+/// monthly returns; and, for the day a condition first held (`GapFinding.since`), the last day each kind of activity
+/// was seen.
 package struct GapFacts: Sendable, Hashable {
     /// The evaluation's day (inclusive end of the window).
     package var asOf: LocalDate
@@ -18,6 +23,9 @@ package struct GapFacts: Sendable, Hashable {
     package var regions: [String: RegionFacts]
     /// Per local node code.
     package var nodes: [String: NodeFacts]
+    /// The monthly returns expected and received (DOMAIN.md §6), once the hub records them; nil until then, and the
+    /// rules tell silence from service by the nodes' reports and contact alone.
+    package var returns: ExpectedReturns?
 
     /// Empty facts for an evaluation as of `asOf`, with no regions or nodes.
     package init(asOf: LocalDate, windowMonths: Int = 12) {
@@ -32,6 +40,9 @@ package struct GapFacts: Sendable, Hashable {
     package func inWindow(_ date: LocalDate) -> Bool {
         windowStart < date && date <= asOf
     }
+
+    /// The first day the window holds.
+    package var windowFirstDay: LocalDate { windowStart.adding(days: 1) }
 
     /// The first days of the 8 complete calendar quarters up to `asOf`, oldest first. A quarter is complete when
     /// its last day is on or before `asOf`; the running quarter is left out so a half-reported quarter does not look
@@ -104,11 +115,34 @@ extension GapFacts {
         /// The dates of `INFANT_DAY` events, per calendar year (G13). Not the window: this and last year.
         package var infantDays: [Int: [LocalDate]] = [:]
 
+        // MARK: Data, not service (DOMAIN.md §6)
+
+        /// The day of the region's first event, at any date up to `asOf`; nil: none.
+        package var firstData: LocalDate?
+        /// The last day a node daemon reporting for the region was heard from (the hub's record); nil: unknown.
+        package var lastHeard: LocalDate?
+
+        // MARK: When a condition began (`GapFinding.since`); dates up to `asOf`, in or before the window
+
+        /// The last event per target group (G1).
+        package var lastEvent: [String: LocalDate] = [:]
+        /// The last event naming each age band (G5).
+        package var lastAgeBand: [String: LocalDate] = [:]
+        /// The last DELIVERY per tier and age band (G3).
+        package var lastDelivery: [TierAgeBand: LocalDate] = [:]
+        /// The last CONSULT_COLLAB or TRAINING event naming each profession (G6).
+        package var lastProfession: [String: LocalDate] = [:]
+        /// The last DELIVERY of an evidence-based programme per target group (G7).
+        package var lastEvidenceBased: [String: LocalDate] = [:]
+        /// The last parental mental-health treatment or referral event (G11).
+        package var lastParentalCare: LocalDate?
+
         package init(births: Int) {
             self.births = births
         }
 
-        /// Events per 1,000 births for `targetGroup`; nil when births are unknown (0).
+        /// Events per 1,000 births for `targetGroup`; nil when births are unknown (0). The true figure: what leaves
+        /// the hub is ``GapRules/publishedRate(_:_:)``.
         package func rate(_ targetGroup: String) -> Double? {
             births > 0 ? 1000 * Double(events[targetGroup, default: 0]) / Double(births) : nil
         }

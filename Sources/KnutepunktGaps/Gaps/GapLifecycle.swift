@@ -6,8 +6,9 @@ import KnutepunktDomain
 /// Every change gets the next sequence number, so a subscriber can combine a snapshot (the open gaps as of sequence
 /// *n*) with the updates numbered above *n* and miss or double nothing — ZeroMQ's Clone pattern.
 ///
-/// A finding that was suppressed because its area has no data (D1) neither opens nor closes a gap: "no data" is not
-/// "fixed". Its open gap stays open, unchanged.
+/// A region that does not report, or that the store does not cover for a rule's period, neither opens nor closes
+/// that rule's gaps there: "no data" is not "fixed". Its open gaps stay open, unchanged
+/// (``GapEvaluator/Evaluation/holds(_:)``).
 package struct GapLifecycle: Sendable, Hashable {
     /// A gap that is open.
     package struct OpenGap: Sendable, Hashable {
@@ -65,7 +66,6 @@ package struct GapLifecycle: Sendable, Hashable {
     package mutating func apply(_ evaluation: GapEvaluator.Evaluation, on date: LocalDate) -> [Update] {
         var firing: [String: GapFinding] = [:]
         for finding in evaluation.findings { firing[finding.key] = finding }
-        let held = Set(evaluation.suppressed.map(\.key))
         var changes: [Change] = []
         for key in Set(firing.keys).union(open.keys).sorted() {
             switch (open[key], firing[key]) {
@@ -80,7 +80,7 @@ package struct GapLifecycle: Sendable, Hashable {
                 gap.lastEvaluated = date
                 open[key] = gap
                 if different { changes.append(.changed(gap)) }
-            case (let gap?, nil) where !held.contains(key):
+            case (let gap?, nil) where !evaluation.holds(gap.finding):
                 open[key] = nil
                 changes.append(.closed(gap, closedOn: date))
             default:

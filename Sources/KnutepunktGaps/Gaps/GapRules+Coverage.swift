@@ -1,13 +1,14 @@
 import KnutepunktDomain
 
 extension GapRules {
-    /// G1 ABSENT_SERVICE: no event for target group g in a region while another region has some → RED.
+    /// G1 ABSENT_SERVICE: no event for target group g in a region while another region has some → RED. Only regions
+    /// that report and that the store covers for the whole window are charged or counted as "others".
     @Sendable package static func absentService(
         _ facts: GapFacts,
         _ taxonomy: Taxonomy,
         _ thresholds: GapThresholds
     ) -> [GapFinding] {
-        let regions = regions(facts)
+        let regions = readableInWindow(facts, thresholds)
         var findings: [GapFinding] = []
         for group in taxonomy.targetGroups.map(\.code) {
             let active = regions.filter { $0.facts.events[group, default: 0] > 0 }
@@ -19,9 +20,10 @@ extension GapRules {
                         severity: .red,
                         region: region.code,
                         targetGroup: group,
-                        message: "No activity for \(group) in \(region.code) in the last 12 months, while "
-                            + "\(active.count) other region(s) have some (\(active.map(\.code).joined(separator: ", ")))",
-                        inputs: ["events": 0, "regionsWithActivity": Double(active.count)]
+                        inputs: [
+                            "events": 0, "regionsWithActivity": Double(active.count),
+                            "regionsCompared": Double(regions.count),
+                        ]
                     )
                 )
             }
@@ -29,48 +31,56 @@ extension GapRules {
         return findings
     }
 
-    /// G2 RATE_SHORTFALL: events per 1,000 births for g below k × the median across regions with births. AMBER
-    /// below `rateAmberFactor`; RED below `rateRedFactor` only when Poisson P(X ≤ observed | λ =
-    /// rateRedFactor·median·births/1000) < `rateSignificance`, else AMBER "low, uncertain". Regions without births
-    /// have no rate and are left out (of the median too). A median of 0 finds nothing.
+    /// G2 RATE_SHORTFALL: events per 1,000 births for g below k × the median across the regions the window rules
+    /// read (those with births). AMBER below `rateAmberFactor`; RED below `rateRedFactor` only when Poisson
+    /// P(X ≤ observed | λ = rateRedFactor·median·births/1000) < `rateSignificance`, else AMBER "low, uncertain".
+    ///
+    /// Guards: a region with no event for g is G1's, not G2's; a region whose expected count at the median
+    /// (median·births/1000) is below `minimumExpected` is not judged (too little evidence either way); a median of 0
+    /// finds nothing. Counts of 1–4 are read as 4 (``SmallCells/banded(_:)``), for the median and the region's own
+    /// test alike. Confidence: 1 − the p-value at the line crossed.
     @Sendable package static func rateShortfall(
         _ facts: GapFacts,
         _ taxonomy: Taxonomy,
         _ thresholds: GapThresholds
     ) -> [GapFinding] {
-        let regions = regions(facts).filter { $0.facts.births > 0 }
+        let regions = readableInWindow(facts, thresholds).filter { $0.facts.births > 0 }
         var findings: [GapFinding] = []
         for group in taxonomy.targetGroups.map(\.code) {
-            let rates = regions.map { $0.facts.rate(group)! }
-            guard let median = median(rates), median > 0 else { continue }
-            for (region, rate) in zip(regions, rates) where rate < thresholds.rateAmberFactor * median {
+            guard let median = nationalMedian(group, among: regions), median > 0 else { continue }
+            for region in regions {
                 let observed = region.facts.events[group, default: 0]
+                let rate = publishedRate(region.facts, group)!
+                guard observed > 0, rate < thresholds.rateAmberFactor * median else { continue }
                 let births = Double(region.facts.births)
-                let lambda = thresholds.rateRedFactor * median * births / 1000
-                let p = PoissonDistribution.cdf(observed, lambda: lambda)
+                let expected = median * births / 1000
+                guard expected >= thresholds.minimumExpected else { continue }
+                let read = SmallCells.banded(observed)
+                let lambda = thresholds.rateRedFactor * expected
+                let p = PoissonDistribution.cdf(read, lambda: lambda)
+                let pAmber = PoissonDistribution.cdf(read, lambda: thresholds.rateAmberFactor * expected)
                 let belowRed = rate < thresholds.rateRedFactor * median
                 let red = belowRed && p < thresholds.rateSignificance
                 let families = region.facts.families[group, default: 0]
-                let label = red ? "clearly low" : (belowRed ? "low, uncertain" : "low")
                 findings.append(
                     GapFinding(
                         rule: .g2RateShortfall,
                         severity: red ? .red : .amber,
                         region: region.code,
                         targetGroup: group,
-                        message: "\(group) in \(region.code): \(text(rate)) events per 1,000 births against a "
-                            + "median of \(text(median)) (\(label); P(X ≤ \(observed) | λ = \(text(lambda))) = "
-                            + "\(text(p, digits: 4))); \(families) families reached "
-                            + "(\(text(region.facts.familyRate(group)!)) per 1,000 births)",
                         inputs: [
                             "observed": Double(observed), "births": births, "rate": rate, "median": median,
-                            "lambda": lambda, "p": p, "families": Double(families),
-                            "familyRate": region.facts.familyRate(group)!, "regions": Double(regions.count),
+                            "expected": expected, "lambda": lambda, "p": p, "pAmber": pAmber,
+                            "families": Double(families),
+                            "familyRate": 1000 * Double(SmallCells.banded(families)) / births,
+                            "regions": Double(regions.count), "belowRed": belowRed ? 1 : 0,
                         ],
                         thresholds: [
                             "rateAmberFactor": thresholds.rateAmberFactor, "rateRedFactor": thresholds.rateRedFactor,
                             "rateSignificance": thresholds.rateSignificance,
-                        ]
+                            "minimumExpected": thresholds.minimumExpected,
+                        ],
+                        confidence: max(0.05, 1 - (belowRed ? p : pAmber))
                     )
                 )
             }
@@ -88,7 +98,7 @@ extension GapRules {
     ) -> [GapFinding] {
         let tierOrder = taxonomy.tiers.map(\.code).filter { $0 != "NA" }
         var findings: [GapFinding] = []
-        for region in regions(facts) {
+        for region in readableInWindow(facts, thresholds) {
             for band in taxonomy.ageBands.map(\.code) {
                 let catalogued = Set(
                     taxonomy.programmes.filter { !$0.tool && $0.ageBands.contains(band) }.flatMap(\.tiers)
@@ -105,8 +115,6 @@ extension GapRules {
                         region: region.code,
                         tiers: missing,
                         ageBand: band,
-                        message: "No delivery at tier \(missing.joined(separator: ", ")) for \(band) in "
-                            + "\(region.code), although the catalogue has programmes for it",
                         inputs: [
                             "missingTiers": Double(missing.count),
                             "cataloguedTiers": Double(tierOrder.filter(catalogued.contains).count),
@@ -125,7 +133,7 @@ extension GapRules {
         _ thresholds: GapThresholds
     ) -> [GapFinding] {
         var findings: [GapFinding] = []
-        for region in regions(facts) {
+        for region in readableInWindow(facts, thresholds) {
             for band in taxonomy.ageBands.map(\.code) where !region.facts.activeAgeBands.contains(band) {
                 findings.append(
                     GapFinding(
@@ -133,7 +141,6 @@ extension GapRules {
                         severity: .red,
                         region: region.code,
                         ageBand: band,
-                        message: "No activity at all for age band \(band) in \(region.code) in the last 12 months",
                         inputs: ["events": 0]
                     )
                 )

@@ -12,9 +12,14 @@ extension GapRules {
         }.map(\.code)
     }
 
+    /// The programmes (tools left out) a region delivered for `group` in the window, sorted.
+    static func programmesDelivered(_ region: GapFacts.RegionFacts, _ group: String, _ taxonomy: Taxonomy) -> [String] {
+        (region.programmesByTargetGroup[group] ?? []).filter { taxonomy.programme($0)?.tool != true }.sorted()
+    }
+
     /// G7 EVIDENCE, both kinds, AMBER (DOMAIN.md gives no severity; neither is a missing service):
     /// - KNOWLEDGE (national, region nil, detail `KNOWLEDGE`): no EB programme for g exists at all → the
-    ///   clearinghouse list;
+    ///   clearinghouse list. It reads the catalogue, not the data, so it needs no coverage.
     /// - SERVICE (detail `SERVICE`): a region delivers programmes for g (DELIVERY events naming g and programmes,
     ///   tools left out), none of them EB, while an EB programme for g exists.
     @Sendable package static func evidence(
@@ -35,16 +40,13 @@ extension GapRules {
                     region: nil,
                     targetGroup: group,
                     detail: "KNOWLEDGE",
-                    message: "Knowledge gap: no evidence-based programme for \(group) exists in the catalogue",
                     inputs: ["evidenceBasedProgrammes": 0]
                 )
             )
         }
-        for region in regions(facts) {
+        for region in readableInWindow(facts, thresholds) {
             for group in groups where !evidenceBased[group]!.isEmpty {
-                let delivered = (region.facts.programmesByTargetGroup[group] ?? [])
-                    .filter { taxonomy.programme($0)?.tool != true }
-                    .sorted()
+                let delivered = programmesDelivered(region.facts, group, taxonomy)
                 guard !delivered.isEmpty,
                     !delivered.contains(where: { taxonomy.programme($0)?.evidenceBand == .eb })
                 else { continue }
@@ -55,9 +57,6 @@ extension GapRules {
                         region: region.code,
                         targetGroup: group,
                         detail: "SERVICE",
-                        message: "\(region.code) delivers only programmes without an EB rating for \(group) "
-                            + "(\(delivered.joined(separator: ", "))), while "
-                            + "\(evidenceBased[group]!.joined(separator: ", ")) is evidence-based",
                         inputs: [
                             "programmesDelivered": Double(delivered.count),
                             "evidenceBasedProgrammes": Double(evidenceBased[group]!.count),
@@ -76,15 +75,13 @@ extension GapRules {
         _ taxonomy: Taxonomy,
         _ thresholds: GapThresholds
     ) -> [GapFinding] {
-        regions(facts).compactMap { region in
+        readableInWindow(facts, thresholds).compactMap { region in
             let dyadic = region.facts.dyadicDeliveries.values.reduce(0, +)
             guard dyadic > 0, region.facts.parentalMentalHealthCare == 0 else { return nil }
             return GapFinding(
                 rule: .g11ParentMHFirst,
                 severity: .amber,
                 region: region.code,
-                message: "\(region.code) delivered \(dyadic) dyadic programme session(s) for PND/PAR_MH but no "
-                    + "parental mental-health treatment or referral activity: treat the parent's illness first",
                 inputs: [
                     "dyadicDeliveries": Double(dyadic),
                     "dyadicDeliveriesPND": Double(region.facts.dyadicDeliveries["PND", default: 0]),

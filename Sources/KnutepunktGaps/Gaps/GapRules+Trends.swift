@@ -2,15 +2,21 @@ import KnutepunktDomain
 
 extension GapRules {
     /// G8 SUSTAINABILITY: share of the region's events in the window on `TEMPORARY_PROJECT` funding: AMBER above
-    /// `temporaryShareAmber`, RED above `temporaryShareRed`. No events, no share, no finding.
+    /// `temporaryShareAmber`, RED above `temporaryShareRed`. Guard: the share is judged from at least
+    /// `shareMinimumEvents` events. The share is computed with counts of 1–4 (temporary or permanent) read as 4; what
+    /// leaves the hub is only which line it crossed (the severity): the share and its counts are the region's totals,
+    /// from which, with the published cells, a withheld cell could be narrowed down.
     @Sendable package static func sustainability(
         _ facts: GapFacts,
         _ taxonomy: Taxonomy,
         _ thresholds: GapThresholds
     ) -> [GapFinding] {
-        regions(facts).compactMap { region in
-            guard region.facts.totalEvents > 0 else { return nil }
-            let share = Double(region.facts.temporaryEvents) / Double(region.facts.totalEvents)
+        readableInWindow(facts, thresholds).compactMap { region in
+            let total = region.facts.totalEvents
+            guard total >= thresholds.shareMinimumEvents else { return nil }
+            let temporary = SmallCells.banded(region.facts.temporaryEvents)
+            let permanent = SmallCells.banded(total - region.facts.temporaryEvents)
+            let share = Double(temporary) / Double(temporary + permanent)
             let severity: GapSeverity
             if share > thresholds.temporaryShareRed {
                 severity = .red
@@ -23,44 +29,42 @@ extension GapRules {
                 rule: .g8Sustainability,
                 severity: severity,
                 region: region.code,
-                message: "\(region.facts.temporaryEvents) of \(region.facts.totalEvents) events in \(region.code) "
-                    + "(\(text(share * 100, digits: 0)) %) run on temporary project funding",
                 inputs: [
-                    "temporaryEvents": Double(region.facts.temporaryEvents),
-                    "events": Double(region.facts.totalEvents), "share": share,
+                    "temporaryEvents": Double(region.facts.temporaryEvents), "events": Double(total), "share": share,
                 ],
                 thresholds: [
                     "temporaryShareAmber": thresholds.temporaryShareAmber,
                     "temporaryShareRed": thresholds.temporaryShareRed,
+                    "shareMinimumEvents": Double(thresholds.shareMinimumEvents),
                 ]
             )
         }
     }
 
     /// G10 DECLINE: the region's events in the last 4 complete quarters against the 4 before: a change of
-    /// `declineFraction` or less (−30 %) and a drop of at least `declineMinDrop` events → AMBER. Nothing before, no
-    /// decline.
+    /// `declineFraction` or less (−30 %) and a drop of at least `declineMinDrop` events (the small-number guard) →
+    /// AMBER. The store must cover all 8 quarters. Only the finding leaves the hub (a fall of 30 % or more): the
+    /// change and its counts are the region's totals.
     @Sendable package static func decline(
         _ facts: GapFacts,
         _ taxonomy: Taxonomy,
         _ thresholds: GapThresholds
     ) -> [GapFinding] {
-        regions(facts).compactMap { region in
+        readable(facts, thresholds, from: facts.firstQuarter).compactMap { region in
             let quarters = region.facts.quarterlyEvents
             let before = quarters.prefix(4).reduce(0, +)
             let recent = quarters.dropFirst(4).reduce(0, +)
             guard before > 0 else { return nil }
-            let change = Double(recent - before) / Double(before)
+            let read = SmallCells.banded(recent)
+            let change = Double(read - before) / Double(before)
             // The tolerance keeps an exact −30 % (e.g. 50 → 35) on the firing side despite binary fractions.
-            guard change <= thresholds.declineFraction + 1e-12, before - recent >= thresholds.declineMinDrop else {
+            guard change <= thresholds.declineFraction + 1e-12, before - read >= thresholds.declineMinDrop else {
                 return nil
             }
             return GapFinding(
                 rule: .g10Decline,
                 severity: .amber,
                 region: region.code,
-                message: "Activity in \(region.code) fell from \(before) to \(recent) events "
-                    + "(\(text(change * 100, digits: 0)) %) in the last 4 quarters against the 4 before",
                 inputs: [
                     "before": Double(before), "recent": Double(recent), "change": change,
                     "drop": Double(before - recent),
@@ -73,22 +77,36 @@ extension GapRules {
         }
     }
 
-    /// G12 NATIONAL_INEQUITY: across the regions with births (at least two), for each target group with any
-    /// activity: RED if max/min > `inequityRatioRed`; AMBER if max/min > `inequityRatioAmber` or the coefficient
-    /// of variation > `inequityCVAmber`. A region with no activity makes max/min infinite (RED). Reports max/min,
-    /// CV and the births-weighted Gini (see `InequityStatistics`). National: region nil.
+    /// G12 NATIONAL_INEQUITY: for each target group, across the regions the window rules read that have births and
+    /// some activity for it (a region with none is G1's: it would make max/min infinite): RED if max/min >
+    /// `inequityRatioRed`; AMBER if max/min > `inequityRatioAmber` or the coefficient of variation >
+    /// `inequityCVAmber`. Reports max/min, CV and the births-weighted Gini (see `InequityStatistics`). National:
+    /// region nil; the births affected are those of the regions below the national rate.
+    ///
+    /// Guards: at least two regions; each region's expected count at the national rate (all their events × its
+    /// share of their births) at least `minimumExpected`; and the chi-square test that the regions share one rate
+    /// below `rateSignificance` (confidence 1 − p). Counts of 1–4 are read as 4.
     @Sendable package static func nationalInequity(
         _ facts: GapFacts,
         _ taxonomy: Taxonomy,
         _ thresholds: GapThresholds
     ) -> [GapFinding] {
-        let regions = regions(facts).filter { $0.facts.births > 0 }
-        guard regions.count >= 2 else { return [] }
+        let regions = readableInWindow(facts, thresholds).filter { $0.facts.births > 0 }
         var findings: [GapFinding] = []
         for group in taxonomy.targetGroups.map(\.code) {
-            let rates = regions.map { $0.facts.rate(group)! }
-            guard rates.contains(where: { $0 > 0 }) else { continue }
-            let stats = InequityStatistics(rates: rates, weights: regions.map { Double($0.facts.births) })
+            let active = regions.filter { $0.facts.events[group, default: 0] > 0 }
+            guard active.count >= 2 else { continue }
+            let counts = active.map { Double(SmallCells.banded($0.facts.events[group]!)) }
+            let births = active.map { Double($0.facts.births) }
+            let total = counts.reduce(0, +)
+            let allBirths = births.reduce(0, +)
+            let expected = births.map { total * $0 / allBirths }
+            guard expected.min()! >= thresholds.minimumExpected else { continue }
+            let chiSquare = zip(counts, expected).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) / $1.1 }
+            let p = ChiSquareDistribution.survival(chiSquare, degrees: active.count - 1)
+            guard p < thresholds.rateSignificance else { continue }
+            let rates = zip(counts, births).map { 1000 * $0 / $1 }
+            let stats = InequityStatistics(rates: rates, weights: births)
             let severity: GapSeverity
             if stats.maxMinRatio > thresholds.inequityRatioRed {
                 severity = .red
@@ -101,11 +119,12 @@ extension GapRules {
             }
             var inputs: [String: Double] = [
                 "maxMin": stats.maxMinRatio, "cv": stats.coefficientOfVariation, "gini": stats.gini,
-                "regions": Double(regions.count),
+                "regions": Double(active.count), "regionsWithout": Double(regions.count - active.count),
+                "chiSquare": chiSquare, "p": p, "expectedMin": expected.min()!,
             ]
-            for (region, rate) in zip(regions, rates) {
+            for (region, rate) in zip(active, rates) {
                 inputs["rate.\(region.code)"] = rate
-                inputs["events.\(region.code)"] = Double(region.facts.events[group, default: 0])
+                inputs["events.\(region.code)"] = Double(region.facts.events[group]!)
             }
             findings.append(
                 GapFinding(
@@ -113,14 +132,19 @@ extension GapRules {
                     severity: severity,
                     region: nil,
                     targetGroup: group,
-                    message: "Rates for \(group) differ across regions: max/min \(text(stats.maxMinRatio)), "
-                        + "CV \(text(stats.coefficientOfVariation)), births-weighted Gini \(text(stats.gini))",
                     inputs: inputs,
                     thresholds: [
                         "inequityRatioAmber": thresholds.inequityRatioAmber,
                         "inequityCVAmber": thresholds.inequityCVAmber,
                         "inequityRatioRed": thresholds.inequityRatioRed,
-                    ]
+                        "rateSignificance": thresholds.rateSignificance,
+                        "minimumExpected": thresholds.minimumExpected,
+                    ],
+                    confidence: max(0.05, 1 - p),
+                    // The families concerned are those of the regions below the national rate.
+                    affectedBirths: Int(
+                        zip(rates, births).filter { $0.0 < 1000 * total / allBirths }.map(\.1).reduce(0, +)
+                    )
                 )
             )
         }
@@ -129,7 +153,8 @@ extension GapRules {
 
     /// G13 MISSING_INFANT_DAY: no `INFANT_DAY` in a region in a calendar year: AMBER for the running year once
     /// `asOf` is after 1 October (`infantDayAmberMonth`/`Day`); RED for last year, which is over (after 31
-    /// December). Only last year and this year are looked at. Detail: the year.
+    /// December). Only last year and this year are looked at, each only when the store covers the region from the
+    /// year's 1 January. Detail: the year.
     @Sendable package static func missingInfantDay(
         _ facts: GapFacts,
         _ taxonomy: Taxonomy,
@@ -141,27 +166,34 @@ extension GapRules {
             month: thresholds.infantDayAmberMonth,
             day: thresholds.infantDayAmberDay
         )
+        let thresholdInputs = [
+            "infantDayAmberMonth": Double(thresholds.infantDayAmberMonth),
+            "infantDayAmberDay": Double(thresholds.infantDayAmberDay),
+        ]
+        let statuses = facts.statuses(thresholds)
         var findings: [GapFinding] = []
-        for region in regions(facts) {
-            func finding(_ severity: GapSeverity, _ year: Int, _ why: String) -> GapFinding {
+        for (code, region) in regions(facts) {
+            let status = statuses[code]!
+            guard status.reports else { continue }
+            func finding(_ severity: GapSeverity, _ year: Int) -> GapFinding {
                 GapFinding(
                     rule: .g13MissingInfantDay,
                     severity: severity,
-                    region: region.code,
+                    region: code,
                     detail: String(year),
-                    message: "No infant day (INFANT_DAY) in \(region.code) in \(year) \(why)",
                     inputs: ["year": Double(year), "infantDays": 0],
-                    thresholds: [
-                        "infantDayAmberMonth": Double(thresholds.infantDayAmberMonth),
-                        "infantDayAmberDay": Double(thresholds.infantDayAmberDay),
-                    ]
+                    thresholds: thresholdInputs
                 )
             }
-            if region.facts.infantDays[year - 1, default: []].isEmpty {
-                findings.append(finding(.red, year - 1, "(the year is over)"))
+            if status.covers(from: LocalDate(year: year - 1, month: 1, day: 1)!),
+                region.infantDays[year - 1, default: []].isEmpty
+            {
+                findings.append(finding(.red, year - 1))
             }
-            if let amberAfter, facts.asOf > amberAfter, region.facts.infantDays[year, default: []].isEmpty {
-                findings.append(finding(.amber, year, "so far (after \(amberAfter.iso))"))
+            if let amberAfter, facts.asOf > amberAfter, status.covers(from: LocalDate(year: year, month: 1, day: 1)!),
+                region.infantDays[year, default: []].isEmpty
+            {
+                findings.append(finding(.amber, year))
             }
         }
         return findings

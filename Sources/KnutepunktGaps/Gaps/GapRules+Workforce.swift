@@ -4,8 +4,9 @@ extension GapRules {
     /// G6 MISSING_PROFESSION: coverage = the share of `requiredProfessions` (a group such as `PHYSICIAN_ANY` counts
     /// when any member takes part) named on the region's CONSULT_COLLAB and TRAINING events in the window. RED if
     /// the physician group is absent or coverage < `professionCoverageRed`; AMBER if coverage <
-    /// `professionCoverageAmber`. A region with no such events has coverage 0 (RED). Inputs hold, per required
-    /// entry, the events naming it (for a group, the sum over its members).
+    /// `professionCoverageAmber`. Guard: coverage is judged from at least `professionMinimumEvents` such events; a
+    /// region with none at all is RED ("no consultation or training"), one with 1–4 is not judged. Inputs hold, per
+    /// required entry, the events naming it (for a group, the sum over its members).
     @Sendable package static func missingProfession(
         _ facts: GapFacts,
         _ taxonomy: Taxonomy,
@@ -14,8 +15,10 @@ extension GapRules {
         let required = thresholds.requiredProfessions
         guard !required.isEmpty else { return [] }
         var findings: [GapFinding] = []
-        for region in regions(facts) {
-            var inputs: [String: Double] = ["events": Double(region.facts.consultTrainingEvents)]
+        for region in readableInWindow(facts, thresholds) {
+            let events = region.facts.consultTrainingEvents
+            guard events == 0 || events >= thresholds.professionMinimumEvents else { continue }
+            var inputs: [String: Double] = ["events": Double(events)]
             var present: [String] = []
             for entry in required {
                 let members = taxonomy.professionGroups[entry] ?? [entry]
@@ -25,6 +28,8 @@ extension GapRules {
             }
             let coverage = Double(present.count) / Double(required.count)
             inputs["coverage"] = coverage
+            inputs["present"] = Double(present.count)
+            inputs["required"] = Double(required.count)
             let physicianAbsent =
                 required.contains(thresholds.physicianGroup)
                 && !present.contains(thresholds.physicianGroup)
@@ -36,24 +41,26 @@ extension GapRules {
             } else {
                 continue
             }
-            let missing = required.filter { !present.contains($0) }
             findings.append(
                 GapFinding(
                     rule: .g6MissingProfession,
                     severity: severity,
                     region: region.code,
-                    message: "Consultation and training in \(region.code) reach \(present.count) of "
-                        + "\(required.count) required professions (coverage \(text(coverage))); missing: "
-                        + missing.joined(separator: ", "),
                     inputs: inputs,
                     thresholds: [
                         "professionCoverageRed": thresholds.professionCoverageRed,
                         "professionCoverageAmber": thresholds.professionCoverageAmber,
+                        "professionMinimumEvents": Double(thresholds.professionMinimumEvents),
                     ]
                 )
             )
         }
         return findings
+    }
+
+    /// The required professions (or groups) a G6 finding's inputs show as absent, in the thresholds' order.
+    package static func missingProfessions(_ finding: GapFinding, required: [String]) -> [String] {
+        required.filter { finding.inputs[$0] == 0 }
     }
 
     /// G9 NO_LIGHTHOUSE: no node of the region delivers at least `lighthouseMinProgrammes` programmes (tools not
@@ -64,7 +71,7 @@ extension GapRules {
         _ thresholds: GapThresholds
     ) -> [GapFinding] {
         var findings: [GapFinding] = []
-        for region in regions(facts) {
+        for region in readableInWindow(facts, thresholds) {
             let nodes = facts.nodes(inRegion: region.code).map { facts.nodes[$0]! }
             let best = nodes.map { node in
                 (node.programmesDelivered.filter { taxonomy.programme($0)?.tool != true }.count, node.trains)
@@ -76,8 +83,6 @@ extension GapRules {
                     rule: .g9NoLighthouse,
                     severity: .amber,
                     region: region.code,
-                    message: "No node in \(region.code) both delivers \(thresholds.lighthouseMinProgrammes) or "
-                        + "more programmes and trains others",
                     inputs: [
                         "nodes": Double(nodes.count),
                         "nodesTraining": Double(best.filter(\.1).count),

@@ -7,8 +7,12 @@ package struct GapThresholds: Sendable, Hashable {
     package var rateAmberFactor: Double = 0.75
     /// G2: RED below this fraction of the median rate (when statistically clear).
     package var rateRedFactor: Double = 0.5
-    /// G2: RED needs Poisson P(X ≤ observed | λ = rateRedFactor·median·births/1000) below this.
+    /// G2 and G12: the significance level of their tests (G2: Poisson P(X ≤ observed | λ = rateRedFactor·median·
+    /// births/1000) for RED; G12: the chi-square test that the regions share one rate).
     package var rateSignificance: Double = 0.05
+    /// G2 and G12: a region is compared only when the median (G2) or the national rate (G12) would give it at least
+    /// this many events: fewer carry too little evidence for a shortfall.
+    package var minimumExpected: Double = 5
     /// G6: the professions (or profession groups) that should take part in consultation and training.
     package var requiredProfessions: [String] = ["MIDWIFE", "PHN", "PHYSICIAN_ANY", "PSYCH", "CW"]
     /// G6: the group whose absence alone is RED.
@@ -17,10 +21,14 @@ package struct GapThresholds: Sendable, Hashable {
     package var professionCoverageRed: Double = 0.6
     /// G6: AMBER below this coverage.
     package var professionCoverageAmber: Double = 0.8
+    /// G6: coverage is judged from at least this many consultation and training events (none at all is RED).
+    package var professionMinimumEvents: Int = 5
     /// G8: AMBER above this share of events on temporary project funding.
     package var temporaryShareAmber: Double = 0.5
     /// G8: RED above this share.
     package var temporaryShareRed: Double = 0.8
+    /// G8: the share is judged from at least this many events.
+    package var shareMinimumEvents: Int = 10
     /// G9: a lighthouse node delivers at least this many programmes (and trains).
     package var lighthouseMinProgrammes: Int = 2
     /// G10: AMBER when the last 4 quarters changed by this fraction or less against the 4 before…

@@ -44,15 +44,39 @@ package struct NetworkGapFacts: Sendable {
         countries[index].builder.add(cell, count)
     }
 
+    /// Notes that the node daemons in `heard` (daemon id → when) were last heard from, `regionOf` naming the region
+    /// each reports for (the hub's grants): the hub's record of contact, for telling silence from service.
+    package mutating func noteHeard(_ heard: [String: LocalDate], regionOf: [String: String]) {
+        for (daemon, day) in heard {
+            guard let region = regionOf[daemon], let index = countryOfRegion[region] else { continue }
+            countries[index].builder.noteHeard(region: region, on: day)
+        }
+    }
+
     /// Every country evaluated, the results merged.
     package func evaluate(thresholds: GapThresholds) -> GapEvaluator.Evaluation {
-        var merged = GapEvaluator.Evaluation(findings: [], suppressed: [], staleRegions: [])
+        var merged = GapEvaluator.Evaluation(findings: [])
         for country in countries {
-            let evaluation = GapEvaluator.evaluate(country.facts, taxonomy: country.taxonomy, thresholds: thresholds)
-            merged.findings += evaluation.findings
-            merged.suppressed += evaluation.suppressed
-            merged.staleRegions += evaluation.staleRegions
+            merged.merge(GapEvaluator.evaluate(country.facts, taxonomy: country.taxonomy, thresholds: thresholds))
         }
         return merged
+    }
+
+    /// Every country evaluated, each with its overview (national summary and data notes), merged.
+    package func evaluateWithOverview(thresholds: GapThresholds) -> (GapEvaluator.Evaluation, GapOverview) {
+        var merged = GapEvaluator.Evaluation(findings: [])
+        var overview: GapOverview?
+        for country in countries {
+            let evaluation = GapEvaluator.evaluate(country.facts, taxonomy: country.taxonomy, thresholds: thresholds)
+            let mine = GapOverview(
+                country: country.code,
+                facts: country.facts,
+                evaluation: evaluation,
+                taxonomy: country.taxonomy
+            )
+            if overview == nil { overview = mine } else { overview!.merge(mine) }
+            merged.merge(evaluation)
+        }
+        return (merged, overview ?? GapOverview(summary: [], notes: []))
     }
 }

@@ -2,7 +2,7 @@ import KnutepunktDomain
 import KnutepunktGaps
 
 /// A gap as it leaves the hub: in `knutepunkt gaps --json` and `--csv`, in the hub's gap snapshot and on its `gap.…`
-/// topics. Counts under 5 are withheld here (``SmallCells``).
+/// topics, on the dashboard. Counts under 5 are withheld here (``SmallCells``); the sentences quote none.
 package struct GapRecord: Codable, Sendable, Hashable {
     package var key: String
     /// `G1` … `G13`, `D1`.
@@ -17,8 +17,21 @@ package struct GapRecord: Codable, Sendable, Hashable {
     package var tiers: [String]?
     package var ageBand: String?
     package var node: String?
-    /// The finding's message, or a neutral one when it would quote a withheld count.
+    /// `SERVICE`/`KNOWLEDGE` (G7), the year (G13), `NO_REPORT` (D1 for a whole region).
+    package var detail: String?
+    /// The finding as a plain sentence in English (quoting no withheld figure).
     package var message: String
+    /// The same in Norwegian bokmål.
+    package var messageNb: String?
+    /// The day the condition first held in the data; for a level rule (G2, G8, G9, G10, G12), the day the hub first
+    /// found it. Absent when neither is known.
+    package var since: String?
+    /// How sure the finding is, 0…1, and the live births of the area concerned: with the severity, its rank
+    /// (``priority``).
+    package var confidence: Double?
+    package var affectedBirths: Int?
+    /// Local nodes of the region that are silent (part of the region has no data).
+    package var staleNodes: [String]?
     /// The numbers the rule read, without withheld ones (``SmallCells``) and without infinities (not JSON).
     package var inputs: [String: Double]
     /// Names of inputs withheld because they are (or reveal) counts of 1…4; absent when none are.
@@ -38,11 +51,16 @@ package struct GapRecord: Codable, Sendable, Hashable {
         tiers = finding.tiers.isEmpty ? nil : finding.tiers
         ageBand = finding.ageBand
         node = finding.node
+        detail = finding.detail
+        message = finding.message
+        messageNb = finding.messageNb
+        // A level (G2, G8, G9, G10, G12) gives no day of its own: the day the hub first found it (GapSince).
+        since = (finding.since ?? openedOn)?.iso
+        confidence = (finding.confidence * 100).rounded() / 100
+        affectedBirths = finding.affectedBirths
+        staleNodes = finding.staleNodes.isEmpty ? nil : finding.staleNodes
         let withheld = SmallCells.withheldInputs(finding)
-        message =
-            SmallCells.messageQuotesWithheld(finding, withheld) ? SmallCells.withheldMessage(finding) : finding.message
-        // JSON has no infinity (G12's max/min when a region has nothing): such an input is left out.
-        inputs = finding.inputs.filter { $0.value.isFinite && !withheld.contains($0.key) }
+        inputs = SmallCells.publishedInputs(finding)
         self.withheld = withheld.isEmpty ? nil : withheld
         thresholds = finding.thresholds.filter { $0.value.isFinite }
         self.openedOn = openedOn?.iso
@@ -55,6 +73,22 @@ package struct GapRecord: Codable, Sendable, Hashable {
 
     /// The PUB topic of changes to this gap: `gap.<REGION>.<RULE>` (`gap.NATIONAL.<RULE>` for national findings).
     package var topic: String { "gap.\(region ?? "NATIONAL").\(rule)" }
+
+    /// How urgent the gap is, for ranking (``GapFinding/priority``).
+    package var priority: Double {
+        GapFinding.priority(
+            severity: severity == GapSeverity.red.rawValue ? .red : .amber,
+            affectedBirths: affectedBirths ?? 0,
+            confidence: confidence ?? 1
+        )
+    }
+}
+
+extension GapRecord: GroupableGap {
+    package var groupRule: String { rule }
+    package var groupSeverity: String { severity }
+    package var groupPriority: Double { priority }
+    package func sentence(_ language: Language) -> String { language == .en ? message : messageNb ?? message }
 }
 
 /// The open gaps as of one sequence number (the hub's answer to GAPS), for a subscriber to start from.
@@ -101,23 +135,31 @@ package struct GapUpdate: Codable, Sendable, Hashable {
 }
 
 extension GapRecord {
-    /// The header of ``csvRow``.
-    package static let csvHeader = CSVText.row([
-        "region", "rule", "name", "severity", "target_group", "age_band", "node", "tiers", "opened_on", "message",
-        "inputs", "thresholds",
-    ])
+    /// The columns of ``tableRow(group:decimalMark:)``.
+    package static let tableColumns = [
+        "rank", "group", "region", "rule", "name", "severity", "target_group", "age_band", "node", "tiers", "since",
+        "opened_on", "message", "message_nb", "confidence", "affected_births", "inputs", "thresholds",
+    ]
 
-    /// The gap as one CSV row. Inputs and thresholds are `name=value` pairs joined by `;`; a withheld input reads
-    /// `name=<5`, as in the coverage table.
-    package var csvRow: String {
-        func pairs(_ values: [String: Double]) -> [String] {
-            values.map { "\($0.key)=\(CSVText.number($0.value))" }
+    /// The gap as one row of a report table (CSV, Excel): its rank, the rank of its group, then the gap. Inputs and
+    /// thresholds are `name=value` pairs joined by ` ` (so that a semicolon-separated sheet keeps them in one cell),
+    /// numbers with `decimalMark`; a withheld input reads `name=<5`.
+    package func tableRow(rank: Int, group: Int, decimalMark: String = ".") -> [ReportTable.Value] {
+        func number(_ value: Double) -> String {
+            decimalMark == "."
+                ? CSVText.number(value) : CSVText.number(value).replacingOccurrences(of: ".", with: decimalMark)
         }
-        let inputPairs = (pairs(inputs) + (withheld ?? []).map { "\($0)=<\(SmallCells.minimum)" }).sorted()
-        return CSVText.row([
-            region ?? "", rule, name, severity, targetGroup ?? "", ageBand ?? "", node ?? "",
-            (tiers ?? []).joined(separator: " "), openedOn ?? "", message, inputPairs.joined(separator: ";"),
-            pairs(thresholds).sorted().joined(separator: ";"),
-        ])
+        func pairs(_ values: [String: Double]) -> [String] {
+            values.map { "\($0.key)=\(number($0.value))" }
+        }
+        let inputPairs = (pairs(inputs) + (withheld ?? []).map { "\($0)=\(ReportTable.withheldText)" }).sorted()
+        return [
+            .integer(rank), .integer(group), .text(region ?? ""), .text(rule), .text(name), .text(severity),
+            .text(targetGroup ?? ""), .text(ageBand ?? ""), .text(node ?? ""),
+            .text((tiers ?? []).joined(separator: " ")),
+            .text(since ?? ""), .text(openedOn ?? ""), .text(message), .text(messageNb ?? message),
+            confidence.map { .decimal($0, digits: 2) } ?? .empty, affectedBirths.map { .integer($0) } ?? .empty,
+            .text(inputPairs.joined(separator: " ")), .text(pairs(thresholds).sorted().joined(separator: " ")),
+        ]
     }
 }
