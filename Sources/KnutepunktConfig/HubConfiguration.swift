@@ -141,7 +141,7 @@ package struct HubConfiguration: Sendable, Hashable {
         let control = reader.endpoint(m, "control", at: "hub")
         let taxonomy = reader.path(m, "taxonomy", at: "hub")
         let maxBatch = reader.int(m, "maxBatch", at: "hub", range: 1...65_536)
-        let maxBytes = reader.int(m, "maxMessageBytes", at: "hub", range: 1024...(256 << 20))
+        let maxBytes = reader.int(m, "maxMessageBytes", at: "hub", range: 65_536...(256 << 20))
         let sessionTimeout = reader.duration(m, "sessionTimeout", at: "hub")
         let nodeRate = reader.int(m, "nodeEventsPerSecond", at: "hub", range: 1...10_000_000)
         let http = reader.httpAddress(m, "http", at: "hub")

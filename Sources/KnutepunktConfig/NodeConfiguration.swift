@@ -126,7 +126,7 @@ package struct NodeConfiguration: Sendable {
         let taxonomy = reader.path(m, "taxonomy", at: "node")
         let defaultNode = reader.string(m, "defaultNode", at: "node", required: false)
         let retention = reader.duration(m, "retention", at: "node")
-        let maxBytes = reader.int(m, "maxMessageBytes", at: "node", range: 1024...(256 << 20))
+        let maxBytes = reader.int(m, "maxMessageBytes", at: "node", range: 65_536...(256 << 20))
         let http = reader.httpAddress(m, "http", at: "node")
         let logLevel = reader.logLevel(m, "logLevel", at: "node")
         let logFormat = reader.logFormat(m, "logFormat", at: "node")

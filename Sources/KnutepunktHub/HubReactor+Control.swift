@@ -14,14 +14,30 @@ extension HubReactor {
         for _ in 0..<64 {
             let received: ZMQMessage?
             do {
-                received = try control.receive(dontWait: true)
+                received = try control.receive(
+                    dontWait: true,
+                    keepingAtMost: WireLimits.hubControlRequestBytes + WireLimits.envelopeAllowance
+                )
             } catch {
                 break
             }
-            guard let received, let (envelope, rest) = ControlCodec.splitEnvelope(received.frames) else { break }
+            guard let received else { break }
+            let envelope: [[UInt8]]
             let reply: ControlMessage
-            do {
-                let request = try ControlCodec.decode(rest)
+            switch ControlIntake.read(
+                received.frames,
+                byteCount: received.byteCount,
+                truncated: received.isTruncated,
+                requestLimit: WireLimits.hubControlRequestBytes
+            ) {
+            case .unanswerable:
+                continue
+            case .refuse(let to, let failure, let kind):
+                controlRefused(kind, failure, address: received.peerAddress)
+                envelope = to
+                reply = ControlMessage(command: .error, body: JSONBody.encode(failure))
+            case .request(let to, let request):
+                envelope = to
                 switch request.command {
                 case .status:
                     let wanted = (try? JSONBody.decode(StatusRequest.self, from: request.body)) ?? StatusRequest()
@@ -43,13 +59,6 @@ extension HubReactor {
                         )
                     )
                 }
-            } catch {
-                reply = ControlMessage(
-                    command: .error,
-                    body: JSONBody.encode(
-                        ControlFailure(code: ControlFailure.malformedRequestCode, message: "\(error)")
-                    )
-                )
             }
             do {
                 try control.send(envelope + ControlCodec.encode(reply), dontWait: true)
@@ -57,6 +66,19 @@ extension HubReactor {
                 logger.debug("could not answer a control request", metadata: ["error": "\(error)"])
             }
         }
+    }
+
+    /// Logs a control request answered with ERROR, at most one line per kind per interval (a client must not be
+    /// able to flood the log).
+    func controlRefused(_ kind: String, _ failure: ControlFailure, address: String?) {
+        guard let suppressed = logThrottle.admit(kind, now: clock.now) else { return }
+        logger.warning(
+            "control request refused",
+            metadata: [
+                "peer.address": "\(address ?? "local")", "problem": "\(kind)", "reason": "\(failure.message)",
+                "suppressed.since.last": "\(suppressed)",
+            ]
+        )
     }
 
     /// Answers STATUS requests whose event count was reached or whose wait is over.

@@ -257,7 +257,7 @@ final class HubReactor {
         for _ in 0..<setup.configuration.maxBatch where open.records.events.count < setup.configuration.maxBatch {
             let message: ZMQMessage?
             do {
-                message = try router.receive(dontWait: true)
+                message = try router.receive(dontWait: true, keepingAtMost: routerReadLimit)
             } catch {
                 logger.warning("receiving from a node failed", metadata: ["error": "\(error)"])
                 break
@@ -265,21 +265,25 @@ final class HubReactor {
             guard let message else { break }
             guard let peer = message.frames.first, message.frames.count >= 2 else { continue }
             let actions: [HubSessionStateMachine.Action]
-            do {
-                let decoded = try WireCodec.decode(Array(message.frames.dropFirst()))
-                actions = sessions.received(decoded, from: peer, key: message.userID, now: clock.now)
-                if let node = sessions.node(of: peer) { heard(node) }
-            } catch {
-                if let suppressed = logThrottle.admit("malformed", now: clock.now) {
-                    logger.warning(
-                        "malformed message from a node",
-                        metadata: [
-                            "peer.address": "\(message.peerAddress ?? "?")", "error": "\(error)",
-                            "suppressed.since.last": "\(suppressed)",
-                        ]
-                    )
+            if let tooLarge = oversized(message) {
+                actions = sessions.malformed(tooLarge, from: peer, now: clock.now)
+            } else {
+                do {
+                    let decoded = try WireCodec.decode(Array(message.frames.dropFirst()))
+                    actions = sessions.received(decoded, from: peer, key: message.userID, now: clock.now)
+                    if let node = sessions.node(of: peer) { heard(node) }
+                } catch {
+                    if let suppressed = logThrottle.admit("malformed", now: clock.now) {
+                        logger.warning(
+                            "malformed message from a node",
+                            metadata: [
+                                "peer.address": "\(message.peerAddress ?? "?")", "error": "\(error)",
+                                "suppressed.since.last": "\(suppressed)",
+                            ]
+                        )
+                    }
+                    actions = sessions.malformed(error, from: peer, now: clock.now)
                 }
-                actions = sessions.malformed(error, from: peer, now: clock.now)
             }
             for action in actions {
                 switch action {
@@ -339,6 +343,10 @@ final class HubReactor {
                 PendingNack(nodeID: ingest.nodeID, sequence: ingest.sequence, reason: reason, detail: detail)
             )
         }
+        if let tooLarge = Self.payloadTooLarge(ingest.payload) {
+            refuse(.payloadTooLarge, tooLarge)
+            return
+        }
         let object: JSONValue
         do {
             object = try JSONValue.parse(ingest.payload)
@@ -358,8 +366,14 @@ final class HubReactor {
                 refuse(refusal.reason, refusal.detail)
                 return
             }
+            // Stored and published in canonical form, whatever spelling the node sent (docs/protocol.md).
             batch.records.events.append(
-                HubEventRecord(source: ingest.nodeID, sequence: ingest.sequence, event: event, payload: ingest.payload)
+                HubEventRecord(
+                    source: ingest.nodeID,
+                    sequence: ingest.sequence,
+                    event: event,
+                    payload: event.canonicalJSON()
+                )
             )
         }
     }

@@ -55,7 +55,11 @@ struct HubSockets {
             try publisher.setOption(.maxMessageSize, Int64(4 << 10))
             try publisher.bind(configuration.publishEndpoint)
             let control = try make(.router, domain: CurveKeyring.viewerDomain)
-            try control.setOption(.maxMessageSize, Int64(64 << 10))
+            // Requests up to the hard ceiling are read and, above the limit, answered TOO_LARGE (docs/protocol.md).
+            try control.setOption(
+                .maxMessageSize,
+                Int64(WireLimits.controlFrameCeiling(requestLimit: WireLimits.hubControlRequestBytes))
+            )
             try control.bind(configuration.controlEndpoint)
             return HubSockets(zap: zap, router: router, publisher: publisher, control: control)
         } catch {

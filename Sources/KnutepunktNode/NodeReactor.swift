@@ -50,6 +50,8 @@ final class NodeReactor {
     let validator: EventValidator
     var uplink: UplinkStateMachine
     let clock = ContinuousClock()
+    /// Keeps a broken or hostile client (or hub) from flooding the log with one line per bad message.
+    var logThrottle = LogThrottle()
     private let wake: ZMQSocket
     private var control: ZMQSocket?
     private var hub: ZMQSocket?
@@ -110,7 +112,11 @@ final class NodeReactor {
             opened.append(wake)
             let control = try setup.context.makeSocket(.router)
             opened.append(control)
-            try control.setOption(.maxMessageSize, Int64(configuration.maxMessageBytes))
+            // Requests up to the hard ceiling are read and, above maxMessageBytes, answered TOO_LARGE.
+            try control.setOption(
+                .maxMessageSize,
+                Int64(WireLimits.controlFrameCeiling(requestLimit: configuration.maxMessageBytes))
+            )
             try control.bind(configuration.controlEndpoint)
             self.control = control
             nextPrune = clock.now
@@ -287,7 +293,12 @@ final class NodeReactor {
                 let decoded = try WireCodec.decode(message.frames)
                 perform(uplink.received(decoded, now: clock.now))
             } catch {
-                logger.warning("undecodable message from the hub", metadata: ["error": "\(error)"])
+                if let suppressed = logThrottle.admit("undecodable", now: clock.now) {
+                    logger.warning(
+                        "undecodable message from the hub",
+                        metadata: ["error": "\(error)", "suppressed.since.last": "\(suppressed)"]
+                    )
+                }
             }
         }
     }
@@ -405,7 +416,14 @@ final class NodeReactor {
                 metadata: ["from": "\(range.lowerBound)", "first.available": "\(first.sequence)"]
             )
         }
-        sendToHub(WireCodec.encode(.events(WireMessage.EventBatch(firstSequence: first.sequence, payloads: payloads))))
+        // Within the hub's limit per message (the sum of the frames): a batch too large goes as several EVENTs.
+        for batch in WireMessage.EventBatch.split(
+            firstSequence: first.sequence,
+            payloads: payloads,
+            maxMessageBytes: setup.configuration.maxMessageBytes
+        ) {
+            sendToHub(WireCodec.encode(.events(batch)))
+        }
         setup.metrics.sent(through: first.sequence + UInt64(payloads.count) - 1, now: clock.now)
     }
 
@@ -423,13 +441,16 @@ final class NodeReactor {
             guard let control else { break }
             let received: ZMQMessage?
             do {
-                received = try control.receive(dontWait: true)
+                received = try control.receive(
+                    dontWait: true,
+                    keepingAtMost: setup.configuration.maxMessageBytes + WireLimits.envelopeAllowance
+                )
             } catch {
                 logger.warning("receiving a control request failed", metadata: ["error": "\(error)"])
                 break
             }
             guard let received else { break }
-            guard let request = decodeRequest(received.frames) else { continue }
+            guard let request = decodeRequest(received) else { continue }
             switch request.message.command {
             case .submit:
                 switch SubmitRequest.parse(request.message.body) {
@@ -460,14 +481,30 @@ final class NodeReactor {
         if !submissions.isEmpty { accept(submissions) }
     }
 
-    /// Splits `[peer, (empty delimiter)?, header, body]` into envelope and message; answers what it cannot decode.
-    private func decodeRequest(_ frames: [[UInt8]]) -> Request? {
-        guard let (envelope, rest) = ControlCodec.splitEnvelope(frames) else { return nil }
-        do {
-            return Request(envelope: envelope, message: try ControlCodec.decode(rest))
-        } catch {
-            let request = Request(envelope: envelope, message: ControlMessage(command: .error, body: []))
-            replyFailure(request, ControlFailure(code: ControlFailure.malformedRequestCode, message: "\(error)"))
+    /// Splits `[peer, (empty delimiter)?, header, body]` into envelope and message; answers what it cannot decode
+    /// or what is larger than `maxMessageBytes` (TOO_LARGE), so that every request gets one reply.
+    private func decodeRequest(_ received: ZMQMessage) -> Request? {
+        switch ControlIntake.read(
+            received.frames,
+            byteCount: received.byteCount,
+            truncated: received.isTruncated,
+            requestLimit: setup.configuration.maxMessageBytes
+        ) {
+        case .request(let envelope, let message):
+            return Request(envelope: envelope, message: message)
+        case .refuse(let envelope, let failure, let kind):
+            if let suppressed = logThrottle.admit(kind, now: clock.now) {
+                logger.warning(
+                    "control request refused",
+                    metadata: [
+                        "problem": "\(kind)", "reason": "\(failure.message)",
+                        "suppressed.since.last": "\(suppressed)",
+                    ]
+                )
+            }
+            replyFailure(Request(envelope: envelope, message: ControlMessage(command: .error, body: [])), failure)
+            return nil
+        case .unanswerable:
             return nil
         }
     }

@@ -76,8 +76,60 @@ package final class FaultProxy: Sendable {
     private let finished = ReadySignal<Void>()
 
     /// Starts a proxy to `127.0.0.1:upstreamPort`.
-    package init(upstreamPort: UInt16) throws {
-        let listener = try Self.listenOnLoopback()
+    package convenience init(upstreamPort: UInt16) throws {
+        try self.init(listener: try Self.listen(host: "127.0.0.1"), host: "127.0.0.1", upstreamPort: upstreamPort)
+    }
+
+    /// Starts a proxy inside the network namespace at `namespace` (`/run/netns/NAME`): it listens on `host` there
+    /// (an address of that namespace, e.g. a veth's) and forwards to `127.0.0.1:upstreamPort` of that namespace,
+    /// so that it stands between two namespaces (see ``NetworkLab``). The listening socket is made, and the proxy's
+    /// thread runs, in that namespace (`setns` on threads of their own, never on the cooperative pool).
+    package static func start(
+        inNamespace namespace: String,
+        host: String,
+        upstreamPort: UInt16
+    ) async throws
+        -> FaultProxy
+    {
+        let made = ReadySignal<(fd: Int32, port: UInt16)>()
+        Thread.detachNewThread {
+            do {
+                try enterNamespace(namespace)
+                made.fulfil(try listen(host: host))
+            } catch {
+                made.fail(error)
+            }
+        }
+        return try FaultProxy(
+            listener: try await made.value(),
+            host: host,
+            upstreamPort: upstreamPort,
+            namespace: namespace
+        )
+    }
+
+    /// Moves the calling thread into the network namespace at `path`.
+    static func enterNamespace(_ path: String) throws {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw DaemonProcessError(message: "cannot open \(path): errno \(errno)") }
+        defer { Glibc.close(fd) }
+        // Glibc's module map leaves out setns (it needs _GNU_SOURCE): look it up. CLONE_NEWNET is 0x40000000.
+        typealias SetNS = @convention(c) (Int32, Int32) -> Int32
+        guard let symbol = dlsym(nil, "setns") else {
+            throw DaemonProcessError(message: "setns is not available")
+        }
+        let setns = unsafeBitCast(symbol, to: SetNS.self)
+        guard setns(fd, 0x4000_0000) == 0 else {
+            throw DaemonProcessError(message: "setns into \(path) failed: errno \(errno)")
+        }
+    }
+
+    private init(
+        listener: (fd: Int32, port: UInt16),
+        host: String,
+        upstreamPort: UInt16,
+        namespace: String? = nil
+    ) throws {
         var pipeFDs: [Int32] = [0, 0]
         guard pipe(&pipeFDs) == 0 else {
             Glibc.close(listener.fd)
@@ -86,10 +138,14 @@ package final class FaultProxy: Sendable {
         Self.setNonBlocking(pipeFDs[0])
         Self.setNonBlocking(pipeFDs[1])
         port = listener.port
-        endpoint = "tcp://127.0.0.1:\(listener.port)"
+        endpoint = "tcp://\(host):\(listener.port)"
         wakeWriter = pipeFDs[1]
         let loop = Loop(listener: listener.fd, wakeReader: pipeFDs[0], upstreamPort: upstreamPort, owner: self)
-        Thread.detachNewThread { loop.run() }
+        Thread.detachNewThread {
+            // Upstream connections are made on this thread: in the namespace, to its loopback.
+            if let namespace { try? FaultProxy.enterNamespace(namespace) }
+            loop.run()
+        }
     }
 
     /// The upstream port of a `tcp://HOST:PORT` endpoint.
@@ -394,16 +450,17 @@ package final class FaultProxy: Sendable {
         return address
     }
 
-    private static func listenOnLoopback() throws -> (fd: Int32, port: UInt16) {
+    private static func listen(host: String) throws -> (fd: Int32, port: UInt16) {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw DaemonProcessError(message: "socket failed: errno \(errno)") }
         var address = loopbackAddress(port: 0)
+        address.sin_addr.s_addr = inet_addr(host)
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                 bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
-        guard bound == 0, listen(fd, 64) == 0 else {
+        guard bound == 0, Glibc.listen(fd, 64) == 0 else {
             Glibc.close(fd)
             throw DaemonProcessError(message: "binding the proxy failed: errno \(errno)")
         }

@@ -45,9 +45,12 @@ package struct LoopbackNetwork: Sendable {
 
     /// Writes the hub's file; `listen` is an endpoint such as `tcp://127.0.0.1:*` or one with a fixed port.
     /// `publicKeys` replaces a node's key files (default: its own `keys/ID.pub`), e.g. two while it rotates.
-    /// `storage` defaults to the SQLite file at ``hubStorePath``.
+    /// `storage` defaults to the SQLite file at ``hubStorePath``. `publish` and `control` default to loopback (a
+    /// hub in a network namespace gets `ipc://` paths, which the test process reaches from outside it).
     package func writeHubConfig(
         listen: String = "tcp://127.0.0.1:*",
+        publish: String = "tcp://127.0.0.1:*",
+        control: String = "tcp://127.0.0.1:*",
         extra: String = "",
         publicKeys: [String: [String]] = [:],
         storage: HubConfiguration.Storage? = nil
@@ -56,8 +59,8 @@ package struct LoopbackNetwork: Sendable {
             hub:
               id: TEST-HUB
               listen: \(listen)
-              publish: tcp://127.0.0.1:*
-              control: tcp://127.0.0.1:*
+              publish: \(publish)
+              control: \(control)
               storage: \(storage ?? .sqlite(path: hubStorePath))
               taxonomy: \(Repository.taxonomyPath)
               sessionTimeout: 5s
@@ -81,7 +84,12 @@ package struct LoopbackNetwork: Sendable {
     }
 
     /// Writes one node's file with a primary hub and backups (`hubs:`; just `hub:` for one).
-    package func writeNodeConfig(_ id: String, hubs: [String], extra: String = "") throws {
+    package func writeNodeConfig(
+        _ id: String,
+        hubs: [String],
+        control: String = "tcp://127.0.0.1:*",
+        extra: String = ""
+    ) throws {
         guard let node = nodes.first(where: { $0.id == id }) else { preconditionFailure("unknown test node \(id)") }
         let hubLine = hubs.count == 1 ? "hub: \(hubs[0])" : "hubs: [\(hubs.joined(separator: ", "))]"
         let text = """
@@ -89,7 +97,7 @@ package struct LoopbackNetwork: Sendable {
               id: \(node.id)
               region: \(node.region)
               \(hubLine)
-              control: tcp://127.0.0.1:*
+              control: \(control)
               outbox: \(outboxPath(id))
               taxonomy: \(Repository.taxonomyPath)
               defaultNode: \(node.defaultNode)

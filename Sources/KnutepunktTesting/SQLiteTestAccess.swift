@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// Reaches into a store file the way an older version or an operator would, for tests (e.g. to make a store that
@@ -7,5 +8,14 @@ package enum SQLiteTestAccess {
         let queue = try DatabaseQueue(path: path)
         try queue.write { try $0.execute(sql: sql) }
         try queue.close()
+    }
+
+    /// Every stored event's payload, as the store holds it.
+    package static func payloads(in path: String) throws -> [[UInt8]] {
+        let queue = try DatabaseQueue(path: path)
+        defer { try? queue.close() }
+        return try queue.read { database in
+            try Data.fetchAll(database, sql: "SELECT payload FROM events ORDER BY source, seq").map { Array($0) }
+        }
     }
 }

@@ -108,8 +108,14 @@ package final class ZMQSocket {
 
     /// Receives one whole multipart message, every frame at its full size.
     ///
-    /// - Parameter dontWait: return nil at once instead of waiting when no message is there.
-    package func receive(dontWait: Bool = false) throws(ZMQError) -> ZMQMessage? {
+    /// - Parameters:
+    ///   - dontWait: return nil at once instead of waiting when no message is there.
+    ///   - keepingAtMost: the most bytes of frames to copy. Once the frames so far and the next one would pass it,
+    ///     that frame and every later one are still taken off the socket (a message is always taken whole) but kept
+    ///     as empty frames, and the message says so (``ZMQMessage/isTruncated``); ``ZMQMessage/byteCount`` counts
+    ///     every frame. So a peer cannot make the receiver copy more than this, whatever the sum of its frames
+    ///     (libzmq's `ZMQ_MAXMSGSIZE` bounds each frame, not their sum).
+    package func receive(dontWait: Bool = false, keepingAtMost limit: Int = .max) throws(ZMQError) -> ZMQMessage? {
         let handle = try requireHandle("receive on a \(type) socket")
         // zmq_msg_t must not move while in use (small messages keep their bytes inside it), so it lives in memory
         // of its own rather than in a Swift variable the compiler may copy.
@@ -127,7 +133,11 @@ package final class ZMQSocket {
                 throw error
             }
             let size = zmq_msg_size(part)
+            message.byteCount += size
             if size == 0 {
+                message.frames.append([])
+            } else if message.isTruncated || message.byteCount > limit {
+                message.isTruncated = true
                 message.frames.append([])
             } else {
                 message.frames.append(Array(UnsafeRawBufferPointer(start: zmq_msg_data(part), count: size)))

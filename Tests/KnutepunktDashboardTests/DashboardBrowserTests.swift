@@ -40,7 +40,7 @@ struct DashboardBrowserTests {
             )
             try await DashboardFixtures.withDashboard(configuration) { feed, port in
                 // The feed has read the store and holds the hub's gaps, up to the hub's latest change.
-                try await DashboardFixtures.waitUntil("the dashboard's first views and gaps") {
+                try await DashboardFixtures.waitUntil("the dashboard's first views and gaps", on: feed.state) {
                     let state = feed.state.snapshot
                     guard state.views != nil, state.gapEpoch != nil else { return false }
                     let hubGaps = try await DashboardFixtures.hubGaps(endpoints.control)

@@ -44,7 +44,7 @@ struct DashboardCurveTests {
                 try $0.gapSnapshot()
             }
             try await DashboardFixtures.withDashboard(configuration) { feed, _ in
-                try await DashboardFixtures.waitUntil("the gaps and status over CURVE") {
+                try await DashboardFixtures.waitUntil("the gaps and status over CURVE", on: feed.state) {
                     let state = feed.state.snapshot
                     return state.gapEpoch != nil && state.status != nil && state.views != nil
                 }
@@ -59,7 +59,9 @@ struct DashboardCurveTests {
             var stranger = configuration
             stranger.curve = ZMQCurveClient(serverKey: hub.curve!.publicKey, keys: try ZMQCurveKeyPair.generate())
             try await DashboardFixtures.withDashboard(stranger) { feed, _ in
-                try await DashboardFixtures.waitUntil("the refusal to show") { feed.state.snapshot.hubProblem != nil }
+                try await DashboardFixtures.waitUntil("the refusal to show", on: feed.state) {
+                    feed.state.snapshot.hubProblem != nil
+                }
                 #expect(feed.state.snapshot.gapEpoch == nil && feed.state.snapshot.status == nil)
             }
         }

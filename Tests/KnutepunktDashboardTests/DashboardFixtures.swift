@@ -97,7 +97,34 @@ enum DashboardFixtures {
         }
     }
 
-    /// Waits until `condition` holds, checking every 50 ms, at most `seconds`.
+    /// Waits until `condition` holds, checking it again at each change the feed announces (never on a timer);
+    /// `seconds` only bounds a failure.
+    static func waitUntil(
+        _ what: String,
+        on state: DashboardState,
+        seconds: Int = 30,
+        _ condition: @escaping @Sendable () async throws -> Bool
+    ) async throws {
+        // Subscribed before the first check, so a change between the check and the wait is not missed.
+        let notices = state.subscribe()
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                if try await condition() { return true }
+                for await _ in notices where try await condition() { return true }
+                return try await condition()
+            }
+            group.addTask {
+                try await Task.sleep(for: .seconds(seconds))
+                return false
+            }
+            let met = try await group.next() ?? false
+            group.cancelAll()
+            guard met else { throw Timeout(what: what, seconds: seconds) }
+        }
+    }
+
+    /// Waits until `condition` holds for something outside this process (a file another process writes), looking
+    /// every 50 ms, at most `seconds`: there is no notice to wait for.
     static func waitUntil(
         _ what: String,
         seconds: Int = 30,

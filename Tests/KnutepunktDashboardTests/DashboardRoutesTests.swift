@@ -214,7 +214,7 @@ import Testing
             logger: InProcessDaemons.logger
         )
         try await app.test(.router) { client in
-            try await DashboardFixtures.waitUntil("the store problem", seconds: 10) {
+            try await DashboardFixtures.waitUntil("the store problem", on: feed.state, seconds: 30) {
                 feed.state.snapshot.storeProblem != nil
             }
             try await client.execute(

@@ -61,16 +61,34 @@ struct HubDashboardTests {
             let me = try await client.get("/dashboard/api/me", headers: signedIn)
             #expect(me.status == .ok)
             #expect(me.body.map { String(buffer: $0) }?.contains("\"kari\"") == true)
-            // The dashboard reads what the hub stored (it re-reads the store shortly after events are published).
-            var counted: Int?
-            for _ in 0..<100 {
+            // The dashboard reads what the hub stored (it re-reads the store shortly after events are published and
+            // announces it on its live stream): follow the stream, opened before the first look, until it says so.
+            func overviewEvents() async throws -> Int? {
                 let overview = try await client.get("/dashboard/api/overview", headers: signedIn)
                 let object = try overview.body.flatMap {
                     try JSONSerialization.jsonObject(with: Data(String(buffer: $0).utf8)) as? [String: Any]
                 }
-                counted = object?["events"] as? Int
-                if counted == events.count { break }
-                try await Task.sleep(for: .milliseconds(100))  // bounded: 100 reads at most
+                return object?["events"] as? Int
+            }
+            let stream = try EventStreamReader(
+                port: port,
+                path: "/dashboard/api/stream",
+                headers: ["Authorization": "Bearer \(token)"]
+            )
+            defer { stream.close() }
+            var counted = try await overviewEvents()
+            if counted != events.count {
+                counted = try await onSocketThread { () -> Int? in
+                    // Bounded: at most 1,000 notices, each within 60 s (a status notice comes every 5 s).
+                    for _ in 0..<1_000 {
+                        guard let notice = try stream.next(timeout: .seconds(60)) else { return nil }
+                        if notice.name == "views", notice.data.contains("\"events\":\(events.count)") {
+                            return events.count
+                        }
+                    }
+                    return nil
+                }
+                #expect(try await overviewEvents() == counted)
             }
             #expect(counted == events.count)
             let page = try await client.get("/dashboard", headers: signedIn)

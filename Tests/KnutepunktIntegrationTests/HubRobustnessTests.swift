@@ -253,7 +253,8 @@ struct HubPublishingTests {
                     return (String(decoding: message.frames[0], as: UTF8.self), id)
                 }
                 // A subscription takes effect a moment after connecting (ZeroMQ's slow joiner): send one new event
-                // at a time until the first is seen; every event after it must then arrive, once, in order.
+                // at a time until one is seen (the poll only paces the probes); every event stored after it must
+                // then arrive, once, in order.
                 var sequence: UInt64 = 0
                 var first: (topic: String, id: String)?
                 while first == nil, sequence < 200 {
@@ -274,21 +275,32 @@ struct HubPublishingTests {
                         )
                     )
                 )
-                var seen = [first]
-                while seen.count < 21, let event = try next(timeout: .seconds(10)) { seen.append(event) }
-                // A duplicate of a stored event is not published again.
+                _ = try peer.receive(until: { $0 == .ack(settledThrough: start + 19) })
+                // A duplicate of a stored event is not published again: it is followed by one new event, and the
+                // stream, which keeps the hub's order, must go straight from the 20 to that one (no waiting for
+                // silence).
                 try peer.send(.events(.init(firstSequence: start, payloads: [HubRobustnessTests.event(Int(start))])))
-                if let extra = try next(timeout: .milliseconds(300)) { seen.append(extra) }
-                return seen.dropFirst().map { $0 }
+                _ = try peer.receive(until: { $0 == .ack(settledThrough: start + 19) })
+                let last = start + 20
+                try peer.send(.events(.init(firstSequence: last, payloads: [HubRobustnessTests.event(Int(last))])))
+                _ = try peer.receive(until: { $0 == .ack(settledThrough: last) })
+                let lastID = EventFixtures.id("RAW", Int(last))
+                var seen = [first]
+                while seen.count < 300, seen.last?.id != lastID, let event = try next(timeout: .seconds(30)) {
+                    seen.append(event)
+                }
+                // What was published after `first`, from the 20 on (a probe published late comes before them).
+                let firstOfTwenty = EventFixtures.id("RAW", Int(start))
+                return Array(seen.drop { $0.id != firstOfTwenty })
             }
         }
-        #expect(received.count == 20)
+        #expect(received.count == 21, "the 20 events and the one after the duplicate, the duplicate not again")
         #expect(received.allSatisfy { $0.topic == "event.NO-VEST" })
         let firstIndex = try #require(
             received.first.map { id in
                 (0..<300).first { EventFixtures.id("RAW", $0) == id.id }
             } ?? nil
         )
-        #expect(received.map(\.id) == (firstIndex..<(firstIndex + 20)).map { EventFixtures.id("RAW", $0) })
+        #expect(received.map(\.id) == (firstIndex..<(firstIndex + 21)).map { EventFixtures.id("RAW", $0) })
     }
 }

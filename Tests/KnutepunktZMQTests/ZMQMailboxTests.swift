@@ -38,11 +38,15 @@ struct ZMQMailboxTests {
         }
         _ = await listening.value
         let start = clock.now
-        await Task.detached {
+        // Posted from a thread of its own: a task would wait for a thread of the cooperative pool, which other tests
+        // may keep busy for longer than the owner's poll waits (the pool has as many threads as the machine has
+        // cores).
+        let poster = ZMQThread.start(name: "test-mailbox-poster") {
             mailbox.post("first")
             mailbox.post("second")
             mailbox.post("third")
-        }.value
+        }
+        await poster.join()
         await owner.join()
         #expect(clock.now - start < .seconds(30))
         #expect(try await result.value.get() == ["first", "second", "third"])
@@ -74,13 +78,13 @@ struct ZMQMailboxTests {
                 result.fulfil(.failure(error))
             }
         }
-        await withTaskGroup(of: Void.self) { group in
-            for sender in 0..<senders {
-                group.addTask {
-                    for index in 0..<perSender { mailbox.post(Tagged(sender: sender, index: index)) }
-                }
+        // Each sender a thread of its own (not a task: see postWakesPoll), so the posts really run concurrently.
+        let posters = (0..<senders).map { sender in
+            ZMQThread.start(name: "test-mailbox-sender-\(sender)") {
+                for index in 0..<perSender { mailbox.post(Tagged(sender: sender, index: index)) }
             }
         }
+        for poster in posters { await poster.join() }
         await owner.join()
         let commands = try await result.value.get()
         #expect(commands.count == senders * perSender)
