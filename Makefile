@@ -10,7 +10,8 @@ DATA       ?= .data/local
 BIN_DEBUG   = .build/debug/knutepunkt
 BIN_RELEASE = .build/release/knutepunkt
 
-.PHONY: soak fuzz run test test-deps deps build release check-configs lint deploy-check clean bench
+.PHONY: soak fuzz run test test-deps deps build release check-configs lint deploy-check clean bench bench-peers \
+	peers-deps peers-bin package package-test
 
 ## Install the system packages the build needs, if they are missing.
 deps:
@@ -61,6 +62,21 @@ lint:
 deploy-check:
 	bash Deploy/check.sh
 
+## The Debian package for machines without Swift: the release binary with the Swift runtime linked in
+## (--static-swift-stdlib), the systemd units, /etc/knutepunkt defaults and maintainer scripts, written to
+## $(PACKAGE_SCRATCH)/package/knutepunkt_VERSION_ARCH.deb (Deploy/package.sh; PACKAGE_SCRATCH is swift's scratch path).
+PACKAGE_SCRATCH ?= .build
+package: deps
+	@command -v dpkg-shlibdeps >/dev/null || { $(SUDO) apt-get update -qq && \
+		$(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dpkg-dev; }
+	SWIFT=$(SWIFT) bash Deploy/package.sh --scratch-path $(PACKAGE_SCRATCH)
+
+## Installs that package in a clean Debian 12 root without Swift (mmdebstrap, cached for 7 days in .build-tools/) and
+## checks it: dependencies, --version, config check, the maintainer scripts, install.sh, a message end to end, upgrade,
+## remove and purge (Deploy/package-test.sh; needs root).
+package-test: package
+	$(SUDO) bash Deploy/package-test.sh $(PACKAGE_SCRATCH)/package
+
 clean:
 	rm -rf .build $(DATA)
 
@@ -69,11 +85,55 @@ clean:
 ## BENCH_RSS_EVENTS (200000), BENCH_EVENTS (counters, 1000000), BENCH_RAW_MESSAGES, BENCH_ROUND_TRIPS; and the
 ## tuning the ingest runs use: BENCH_HUB_MAX_BATCH (hub.maxBatch), BENCH_NODE_WINDOW (node.window).
 ## Each run also writes Benchmarks/results/DATE.json with the machine, the commit and the durability settings.
-bench: deps
+## BENCH_PEERS=1 runs `make bench-peers` afterwards, into that same DATE.json, with the ratios.
+bench: deps $(if $(filter 1,$(BENCH_PEERS)),peers-bin)
 	$(SWIFT) build -c release --product KnutepunktBench
 	$(SWIFT) build -c release --product knutepunkt
 	@mkdir -p Benchmarks/results
 	.build/release/KnutepunktBench $(BENCH) | tee Benchmarks/results/latest.jsonl
+	@if [ "$(BENCH_PEERS)" = 1 ]; then \
+		set -o pipefail; BENCH_RESULT_FILE=newest /usr/bin/python3 $(PEERS_DIR)/run-peers.py --bin $(PEERS_BIN) \
+			| tee -a Benchmarks/results/latest.jsonl; \
+	fi
+
+## The peers in the same run (Benchmarks/Peers, C drivers built with gcc into .build-peers/): Debian's nats-server
+## with JetStream (file store; async publishes with and without Nats-Msg-Id dedupe), Mosquitto (QoS 1, persistence,
+## a persistent session that must still hold every message after a restart) and the C ceiling (libzmq DEALER →
+## ROUTER, group fdatasync before the ACK, no database), on loopback, with the ingest's payloads, counts and windows
+## (BENCH_INGEST_EVENTS, BENCH_NODE_WINDOW, BENCH_HUB_MAX_BATCH; 1 and 4 clients). One JSON line per figure.
+## BENCH_RESULT_FILE=newest (or a path) merges them, with ratios to Knutepunkt's ingest, into that
+## Benchmarks/results/DATE.json; otherwise they go to Benchmarks/results/peers-DATE.jsonl.
+PEERS_CC    ?= gcc
+PEERS_FLAGS  = -O2 -Wall -Wextra -std=gnu11
+PEERS_DIR    = Benchmarks/Peers
+PEERS_BIN    = .build-peers
+PEERS_COMMON = $(PEERS_DIR)/common.c $(PEERS_DIR)/common.h
+
+bench-peers: peers-bin
+	/usr/bin/python3 $(PEERS_DIR)/run-peers.py --bin $(PEERS_BIN)
+
+peers-bin: peers-deps $(PEERS_BIN)/nats_js $(PEERS_BIN)/mqtt_qos1 $(PEERS_BIN)/zmq_ceiling
+
+peers-deps: deps
+	@if [ ! -x /usr/sbin/nats-server ] || [ ! -x /usr/sbin/mosquitto ] || ! pkg-config --exists libmosquitto; then \
+		echo "installing nats-server, mosquitto and libmosquitto-dev (the peers of make bench-peers)"; \
+		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			nats-server mosquitto libmosquitto-dev gcc; \
+	fi
+
+$(PEERS_BIN)/nats_js: $(PEERS_DIR)/nats_js.c $(PEERS_COMMON) | peers-deps
+	@mkdir -p $(PEERS_BIN)
+	$(PEERS_CC) $(PEERS_FLAGS) -o $@ $(PEERS_DIR)/nats_js.c $(PEERS_DIR)/common.c -pthread
+
+$(PEERS_BIN)/mqtt_qos1: $(PEERS_DIR)/mqtt_qos1.c $(PEERS_COMMON) | peers-deps
+	@mkdir -p $(PEERS_BIN)
+	$(PEERS_CC) $(PEERS_FLAGS) -o $@ $(PEERS_DIR)/mqtt_qos1.c $(PEERS_DIR)/common.c -pthread \
+		$$(pkg-config --cflags --libs libmosquitto)
+
+$(PEERS_BIN)/zmq_ceiling: $(PEERS_DIR)/zmq_ceiling.c $(PEERS_COMMON) | peers-deps
+	@mkdir -p $(PEERS_BIN)
+	$(PEERS_CC) $(PEERS_FLAGS) -o $@ $(PEERS_DIR)/zmq_ceiling.c $(PEERS_DIR)/common.c -pthread \
+		$$(pkg-config --cflags --libs libzmq)
 
 ## A long fuzz run of the wire decoders and the event parser and validator (the tests run a short one):
 ## FUZZ_ITERATIONS inputs each, from FUZZ_SEED (printed; the same seed reproduces a run exactly).

@@ -21,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.0.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.0"),
+        // Only the benchmarks: measured against our CSV reader (Benchmarks/KnutepunktBench/Parsers.swift).
+        .package(url: "https://github.com/swiftcsv/SwiftCSV.git", from: "0.10.0"),
     ],
     targets: [
         // libzmq from the system (Debian: libzmq3-dev).
@@ -184,7 +186,9 @@ let package = Package(
             dependencies: [
                 "KnutepunktDomain", "KnutepunktGaps", "KnutepunktProtocol", "KnutepunktService", "KnutepunktStore",
                 "KnutepunktClient", "KnutepunktConfig", "KnutepunktTesting", "KnutepunktZMQ", "KnutepunktHub",
-                "KnutepunktSampleNetwork", .product(name: "Histogram", package: "hdrhistogram-swift"),
+                "KnutepunktSampleNetwork", "KnutepunktSpreadsheet",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "SwiftCSV", package: "SwiftCSV"),
             ],
             path: "Benchmarks/KnutepunktBench"
         ),
@@ -240,8 +244,22 @@ let package = Package(
         ),
         .testTarget(name: "KnutepunktNodeTests", dependencies: ["KnutepunktNode"]),
         .testTarget(
+            name: "KnutepunktReportsTests",
+            dependencies: [
+                "KnutepunktReports", "KnutepunktDomain", "KnutepunktGaps", "KnutepunktStore", "KnutepunktSampleNetwork",
+                "KnutepunktTesting",
+            ]
+        ),
+        .testTarget(
+            name: "KnutepunktSampleNetworkTests",
+            dependencies: ["KnutepunktSampleNetwork", "KnutepunktDomain", "KnutepunktTesting"]
+        ),
+        .testTarget(
             name: "KnutepunktHubTests",
-            dependencies: ["KnutepunktHub", "KnutepunktConfig", "KnutepunktProtocol"]
+            dependencies: [
+                "KnutepunktHub", "KnutepunktConfig", "KnutepunktProtocol", "KnutepunktDomain", "KnutepunktGaps",
+                "KnutepunktStore", "KnutepunktTesting", .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "KnutepunktDashboardTests",

@@ -373,7 +373,14 @@ func size(_ name: String, _ standard: Int) -> Int {
 }
 
 let all: [(String, () async throws -> Void)] = [
-    ("codec", { codec() }), ("validation", { validation() }), ("outbox", { try outbox() }),
+    ("codec", { codec() }), ("validation", { validation() }),
+    (
+        "parsers",
+        {
+            jsonParsers()
+            try csvReaders()
+        }
+    ), ("outbox", { try outbox() }),
     ("hubstore", { try await hubStore() }),
     ("transport", { _ = try rawPushPull(count: size("BENCH_RAW_MESSAGES", 1_000_000)) }),
     (

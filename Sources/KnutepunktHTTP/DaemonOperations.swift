@@ -20,13 +20,15 @@ package struct DaemonOperations: Sendable {
         self.logger = logger
     }
 
-    /// The HTTP server, nil when no `http` address is configured; `routes` adds a daemon's own (the hub's dashboard).
+    /// The HTTP server, nil when no `http` address is configured; `help` is the help text of the daemon's metrics,
+    /// `routes` adds a daemon's own routes (the hub's dashboard).
     package func server(
         health: DaemonHealth,
+        help: [String: String] = [:],
         routes: (Router<DaemonHTTPServer.Context>) -> Void = { _ in }
     ) -> DaemonHTTPServer? {
         guard let http else { return nil }
-        let router = OperationsRoutes.router(registry: registry, health: health)
+        let router = OperationsRoutes.router(registry: registry, health: health, help: help)
         routes(router)
         return DaemonHTTPServer(host: http.host, port: http.port, router: router, logger: logger)
     }

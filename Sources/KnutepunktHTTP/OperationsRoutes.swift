@@ -9,24 +9,31 @@ package enum OperationsRoutes {
     /// A router with the three routes; a daemon adds its own routes to it before the server starts.
     package static func router(
         registry: PrometheusCollectorRegistry,
-        health: DaemonHealth
+        health: DaemonHealth,
+        help: [String: String] = [:]
     ) -> Router<DaemonHTTPServer.Context> {
         let router = Router<DaemonHTTPServer.Context>()
-        add(to: router, registry: registry, health: health)
+        add(to: router, registry: registry, health: health, help: help)
         return router
     }
 
-    /// Adds the three routes to `router`.
+    /// Adds the three routes to `router`; `/metrics` also carries the process's own figures (CPU, memory, open
+    /// files), read at each scrape, and a HELP line for every family (`help`: the daemon's metrics' help text).
     package static func add(
         to router: Router<DaemonHTTPServer.Context>,
         registry: PrometheusCollectorRegistry,
-        health: DaemonHealth
+        health: DaemonHealth,
+        help: [String: String] = [:]
     ) {
+        let process = ProcessMetrics(registry: registry)
+        let help = help.merging(ProcessMetrics.help) { daemon, _ in daemon }
         router.get("metrics") { _, _ -> Response in
-            Response(
+            process.update()
+            let text = MetricsExposition.annotate(String(decoding: registry.emitToBuffer(), as: UTF8.self), help: help)
+            return Response(
                 status: .ok,
                 headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                body: ResponseBody(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer()))
+                body: ResponseBody(byteBuffer: ByteBuffer(string: text))
             )
         }
         router.get("healthz") { _, _ -> Response in

@@ -62,7 +62,7 @@ package struct HubDaemon: Sendable {
         self.hub = hub
         self.dashboard = dashboard
         self.operations = operations
-        http = operations.server(health: hub.metrics.health) { router in
+        http = operations.server(health: hub.metrics.health, help: HubMetrics.help) { router in
             if let dashboard { DashboardRoutes(feed: dashboard).add(to: router) }
         }
     }

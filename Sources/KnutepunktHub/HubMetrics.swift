@@ -25,24 +25,52 @@ package final class HubMetrics: Sendable {
         package var openGapSeverities: [String]
         /// Events in the store.
         package var storedEvents: Int
+        /// The store's size on disk (SQLite: the database and its write-ahead log; PostgreSQL: the database), when
+        /// measured this time (the reactor measures it at most every ``storeSizeInterval``).
+        package var storeBytes: Int64?
 
         package init(
             connectedNodes: Int,
             grantedNodes: Int,
             refusals: [String: Int],
             openGapSeverities: [String],
-            storedEvents: Int
+            storedEvents: Int,
+            storeBytes: Int64? = nil
         ) {
             self.connectedNodes = connectedNodes
             self.grantedNodes = grantedNodes
             self.refusals = refusals
             self.openGapSeverities = openGapSeverities
             self.storedEvents = storedEvents
+            self.storeBytes = storeBytes
         }
     }
 
     /// How often the gauges are refreshed from the reactor.
     package static let defaultObserveInterval: Duration = .milliseconds(250)
+    /// How often the store's size is measured (a query on PostgreSQL).
+    package static let storeSizeInterval: Duration = .seconds(15)
+
+    /// The refusals the hub counts (`knutepunkt status`' `security.refused`), present at 0 from the start.
+    package static let refusalNames = [
+        "connection refused", "key revoked", "wrong node", "unknown node", "grant withdrawn", "rate limited",
+        "foreign region",
+    ]
+
+    /// What each metric means (`# HELP`); Deploy/README.md, "Reading the metrics", says more.
+    package static let help: [String: String] = [
+        "knutepunkt_build_info": "The release and protocol version this daemon runs (always 1)",
+        "knutepunkt_hub_events_accepted_total": "Events stored since start, each once",
+        "knutepunkt_hub_events_rejected_total": "Events refused (NACK) since start, by reason code",
+        "knutepunkt_hub_stored_events": "Events in the store, all time",
+        "knutepunkt_hub_store_bytes": "The store's size on disk, in bytes",
+        "knutepunkt_hub_connected_nodes": "Nodes with an open session",
+        "knutepunkt_hub_granted_nodes": "Nodes the configuration allows to connect",
+        "knutepunkt_hub_refused_total": "Connections and messages refused for security or rate reasons, by reason",
+        "knutepunkt_hub_open_gaps": "Open service gaps, by severity",
+        "knutepunkt_hub_published_total": "Messages handed to the PUB socket, by kind (event, gap)",
+        "knutepunkt_hub_publish_failures_total": "Messages the PUB socket refused, by kind",
+    ]
 
     /// Liveness and readiness, shown by `/healthz` and `/readyz`.
     package let health: DaemonHealth
@@ -52,6 +80,7 @@ package final class HubMetrics: Sendable {
     private let connected: Gauge
     private let granted: Gauge
     private let stored: Gauge
+    private let storeSize: Gauge
     private let openGaps: [String: Gauge]
     private let published: [String: Counter]
     private let publishFailures: [String: Counter]
@@ -77,6 +106,25 @@ package final class HubMetrics: Sendable {
         connected = Gauge(label: "knutepunkt_hub_connected_nodes", factory: factory)
         granted = Gauge(label: "knutepunkt_hub_granted_nodes", factory: factory)
         stored = Gauge(label: "knutepunkt_hub_stored_events", factory: factory)
+        storeSize = Gauge(label: "knutepunkt_hub_store_bytes", factory: factory)
+        // Every counter with every label value it can have is there from the start, at 0: a rate() over a series
+        // that appears only with its first increment misses that increment.
+        accepted.increment(by: 0)
+        for reason in ReasonCode.allKnown where reason.isEventLevel {
+            Counter(
+                label: "knutepunkt_hub_events_rejected_total",
+                dimensions: [("reason", reason.name)],
+                factory: factory
+            ).increment(by: 0)
+        }
+        for name in Self.refusalNames {
+            Counter(
+                label: "knutepunkt_hub_refused_total",
+                dimensions: [("reason", name.replacingSpaces())],
+                factory: factory
+            )
+            .increment(by: 0)
+        }
         openGaps = Dictionary(
             uniqueKeysWithValues: GapSeverity.allCases.map {
                 (
@@ -136,6 +184,7 @@ package final class HubMetrics: Sendable {
         connected.record(observation.connectedNodes)
         granted.record(observation.grantedNodes)
         stored.record(observation.storedEvents)
+        if let bytes = observation.storeBytes { storeSize.record(bytes) }
         var bySeverity: [String: Int] = [:]
         for severity in observation.openGapSeverities { bySeverity[severity, default: 0] += 1 }
         for (severity, gauge) in openGaps { gauge.record(bySeverity[severity] ?? 0) }

@@ -29,7 +29,7 @@ package struct NodeDaemon: Sendable {
             logger: logger
         )
         self.operations = operations
-        http = operations.server(health: node.metrics.health)
+        http = operations.server(health: node.metrics.health, help: NodeMetrics.help)
     }
 
     /// The services whose end ends the daemon: the node and its HTTP server.

@@ -13,15 +13,30 @@ package final class NodeMetrics: Sendable {
         package var outboxDepth: UInt64
         /// The hub link's phase: `ready`, `greeting` or `disconnected`.
         package var hubLink: String
+        /// The outbox's size on disk (the database and its write-ahead log), when measured this time.
+        package var outboxBytes: Int64?
 
-        package init(outboxDepth: UInt64, hubLink: String) {
+        package init(outboxDepth: UInt64, hubLink: String, outboxBytes: Int64? = nil) {
             self.outboxDepth = outboxDepth
             self.hubLink = hubLink
+            self.outboxBytes = outboxBytes
         }
     }
 
     /// How often the gauges are refreshed from the reactor.
     package static let defaultObserveInterval: Duration = .milliseconds(250)
+
+    /// What each metric means (`# HELP`); Deploy/README.md, "Reading the metrics", says more.
+    package static let help: [String: String] = [
+        "knutepunkt_build_info": "The release and protocol version this daemon runs (always 1)",
+        "knutepunkt_node_events_accepted_total": "Events written to the outbox since start",
+        "knutepunkt_node_events_rejected_total":
+            "Events refused since start: stage submit (validation at the node) or hub (NACK), by reason code",
+        "knutepunkt_node_outbox_depth": "Events in the outbox the hub has not settled yet",
+        "knutepunkt_node_outbox_bytes": "The outbox's size on disk, in bytes",
+        "knutepunkt_node_hub_link_up": "1 while the session with the hub is open, else 0",
+        "knutepunkt_node_ack_latency_seconds": "Per EVENT message, from its first send to the ACK that covers it",
+    ]
 
     /// Liveness and readiness, shown by `/healthz` and `/readyz`.
     package let health: DaemonHealth
@@ -29,6 +44,7 @@ package final class NodeMetrics: Sendable {
     private let factory: any MetricsFactory
     private let accepted: Counter
     private let depth: Gauge
+    private let outboxSize: Gauge
     private let linkUp: Gauge
     private let ackLatency: Timer
     private struct State {
@@ -51,6 +67,18 @@ package final class NodeMetrics: Sendable {
         self.health = health
         accepted = Counter(label: "knutepunkt_node_events_accepted_total", factory: factory)
         depth = Gauge(label: "knutepunkt_node_outbox_depth", factory: factory)
+        outboxSize = Gauge(label: "knutepunkt_node_outbox_bytes", factory: factory)
+        // Every counter with every label value it can have is there from the start, at 0.
+        accepted.increment(by: 0)
+        for reason in ReasonCode.allKnown where reason.isEventLevel {
+            for stage in ["submit", "hub"] {
+                Counter(
+                    label: "knutepunkt_node_events_rejected_total",
+                    dimensions: [("stage", stage), ("reason", reason.name)],
+                    factory: factory
+                ).increment(by: 0)
+            }
+        }
         linkUp = Gauge(label: "knutepunkt_node_hub_link_up", factory: factory)
         ackLatency = Timer(label: "knutepunkt_node_ack_latency_seconds", factory: factory)
         Gauge(label: "knutepunkt_build_info", dimensions: BuildInfo.labels(daemon: "node"), factory: factory).record(1)
@@ -99,6 +127,7 @@ package final class NodeMetrics: Sendable {
         guard due else { return }
         let observation = make()
         depth.record(Int64(clamping: observation.outboxDepth))
+        if let bytes = observation.outboxBytes { outboxSize.record(bytes) }
         linkUp.record(observation.hubLink == "ready" ? 1 : 0)
         health.setDetail("hubLink", observation.hubLink)
         health.setDetail("outboxDepth", "\(observation.outboxDepth)")

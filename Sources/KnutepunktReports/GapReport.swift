@@ -30,19 +30,19 @@ package struct GapReport: Sendable {
     package var taxonomy: Taxonomy
     package var thresholds: GapThresholds
 
-    /// Evaluates the SQLite store at `path` as of `asOf`.
+    /// Evaluates the store at `location` (either backend, opened the one way stores are opened) as of `asOf`.
     package static func evaluate(
-        storePath: String,
+        location: HubStoreLocation,
         taxonomy: Taxonomy,
         thresholds: GapThresholds,
         asOf: LocalDate,
         daemonRegions: [String: String] = [:]
     ) throws -> GapReport {
-        let store = try SQLiteHubStore.open(path: storePath)
+        let store = try location.open()
         defer { try? store.close() }
         return try evaluate(
             store: store,
-            named: storePath,
+            named: "\(location)",
             taxonomy: taxonomy,
             thresholds: thresholds,
             asOf: asOf,

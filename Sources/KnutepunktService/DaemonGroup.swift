@@ -7,7 +7,7 @@ import UnixSignals
 package enum DaemonGroup {
     /// Runs until SIGTERM or SIGINT (or a service ends), calling `whenReady` once alongside: how the executable runs a
     /// daemon.
-    package static func run(
+    package static func runUntilStopped(
         _ services: [any Service],
         auxiliaries: [any Service] = [],
         logger: Logger,
@@ -24,13 +24,13 @@ package enum DaemonGroup {
         }
     }
 
-    /// Runs until `body` returns, then shuts the group down gracefully and waits for it: how tests and benchmarks run
-    /// a daemon inside their process, with the same services and threads as the real one.
-    package static func run<Value: Sendable>(
+    /// Runs while `body` runs, then shuts the group down gracefully and waits for it: how tests and benchmarks run a
+    /// daemon inside their process, with the same services and threads as the real one.
+    package static func withRunning<Value: Sendable>(
         _ services: [any Service],
         auxiliaries: [any Service] = [],
         logger: Logger,
-        until body: @Sendable () async throws -> Value
+        _ body: @Sendable () async throws -> Value
     ) async throws -> Value {
         let group = makeGroup(services, auxiliaries, signals: [], logger: logger)
         return try await withThrowingTaskGroup(of: Value?.self) { tasks in

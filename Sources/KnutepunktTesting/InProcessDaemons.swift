@@ -58,7 +58,7 @@ package enum InProcessDaemons {
             operations: DaemonOperations(http: configuration.http, logger: logger),
             logger: logger
         )
-        return try await DaemonGroup.run(daemon.services, auxiliaries: daemon.auxiliaries, logger: logger) {
+        return try await DaemonGroup.withRunning(daemon.services, auxiliaries: daemon.auxiliaries, logger: logger) {
             try await body(try await daemon.hub.endpoints())
         }
     }
@@ -75,7 +75,7 @@ package enum InProcessDaemons {
             operations: DaemonOperations(http: configuration.http, logger: logger),
             logger: logger
         )
-        return try await DaemonGroup.run(daemon.services, logger: logger) {
+        return try await DaemonGroup.withRunning(daemon.services, logger: logger) {
             try await body(try await daemon.node.endpoints())
         }
     }
@@ -85,6 +85,6 @@ package enum InProcessDaemons {
         _ services: [any Service],
         _ body: @Sendable () async throws -> T
     ) async throws -> T {
-        try await DaemonGroup.run(services, logger: logger, until: body)
+        try await DaemonGroup.withRunning(services, logger: logger, body)
     }
 }

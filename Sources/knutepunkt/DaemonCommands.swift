@@ -80,7 +80,7 @@ struct HubRunCommand: AsyncParsableCommand {
             logger: logger
         )
         let announce = announce
-        try await DaemonGroup.run(daemon.services, auxiliaries: daemon.auxiliaries, logger: logger) {
+        try await DaemonGroup.runUntilStopped(daemon.services, auxiliaries: daemon.auxiliaries, logger: logger) {
             let endpoints = try await daemon.endpoints()
             if announce { printAnnouncement(endpoints) }
         }
@@ -134,7 +134,7 @@ struct NodeCommand: AsyncParsableCommand {
             logger: logger
         )
         let announce = announce
-        try await DaemonGroup.run(daemon.services, logger: logger) {
+        try await DaemonGroup.runUntilStopped(daemon.services, logger: logger) {
             let endpoints = try await daemon.endpoints()
             if announce { printAnnouncement(endpoints) }
         }

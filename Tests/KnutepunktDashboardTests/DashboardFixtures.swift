@@ -126,7 +126,7 @@ enum DashboardFixtures {
     static func expectedHeatmap(storePath: String, today: LocalDate) throws -> [String: (events: String, rate: Double?)]
     {
         let report = try GapReport.evaluate(
-            storePath: storePath,
+            location: .sqlite(path: storePath),
             taxonomy: InProcessDaemons.taxonomy,
             thresholds: .standard,
             asOf: today

@@ -53,7 +53,20 @@ struct EventCanonicalJSONTests {
         let value = try JSONValue.parse(Self.event.canonicalJSON())
         let result = EventSamples.validator.validate(value, defaults: .hub, today: EventSamples.today)
         #expect(try result.get() == Self.event)
-        #expect(value.objectValue?.keys == ActivityEvent.memberNames)
+        // Version 1 without a submitter is the schema 1.0 form, member for member.
+        #expect(value.objectValue?.keys == ActivityEvent.schemaOneZeroMemberNames)
+
+        var withdrawal = Self.event
+        withdrawal.version = 3
+        withdrawal.basedOn = 2
+        withdrawal.withdrawalReason = "entered twice"
+        withdrawal.submittedBy = "kari"
+        withdrawal.submittedAt = "2026-03-12T09:30:00Z"
+        let full = try JSONValue.parse(withdrawal.canonicalJSON())
+        #expect(
+            try EventSamples.validator.validate(full, defaults: .hub, today: EventSamples.today).get() == withdrawal
+        )
+        #expect(full.objectValue?.keys == ActivityEvent.memberNames)
     }
 
     @Test("member order, id case and defaults do not change the canonical form")

@@ -36,7 +36,7 @@ import Testing
         try store.close()
 
         let report = try GapReport.evaluate(
-            storePath: folder.file("hub.sqlite"),
+            location: .sqlite(path: folder.file("hub.sqlite")),
             taxonomy: taxonomy,
             thresholds: .standard,
             asOf: today
@@ -115,7 +115,7 @@ import Testing
 
         let daemons = ["NO-SOROST": "NO-SOROST", "NO-VEST": "NO-VEST", "NO-MIDT": "NO-MIDT", "NO-NORD": "NO-NORD"]
         let report = try GapReport.evaluate(
-            storePath: folder.file("hub.sqlite"),
+            location: .sqlite(path: folder.file("hub.sqlite")),
             taxonomy: taxonomy,
             thresholds: .standard,
             asOf: today,
@@ -131,7 +131,7 @@ import Testing
         #expect(hiconf.regionsNotComparable == ["NO-MIDT"] && hiconf.regionsWithout == ["NO-VEST", "NO-NORD"])
         // Without the daemons' regions the record cannot be read, and NO-MIDT is judged on its events as before.
         let unread = try GapReport.evaluate(
-            storePath: folder.file("hub.sqlite"),
+            location: .sqlite(path: folder.file("hub.sqlite")),
             taxonomy: taxonomy,
             thresholds: .standard,
             asOf: today

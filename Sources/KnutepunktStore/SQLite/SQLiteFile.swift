@@ -45,4 +45,13 @@ package enum SQLiteFile {
             throw StoreError(error, path: path)
         }
     }
+
+    /// The bytes a database takes on disk: its file, its write-ahead log and its shared-memory index (0 for files
+    /// that are not there).
+    package static func sizeOnDisk(_ path: String) -> Int64 {
+        [path, path + "-wal", path + "-shm"].reduce(Int64(0)) { total, file in
+            let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? NSNumber)?.int64Value
+            return total + (size ?? 0)
+        }
+    }
 }

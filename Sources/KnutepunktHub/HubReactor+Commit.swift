@@ -1,0 +1,175 @@
+import Foundation
+import KnutepunktDomain
+import KnutepunktGaps
+import KnutepunktProtocol
+import KnutepunktService
+import KnutepunktStore
+import KnutepunktZMQ
+
+/// Group commit: the sealed batch goes to the writer's thread, and only its durable outcome releases NACKs, ACKs and
+/// the events published on the PUB socket.
+extension HubReactor {
+    // MARK: - Commit
+
+    /// Seals the open batch and hands it to the writer, unless the writer is still committing the previous one (it
+    /// is sealed when that one settles). An empty batch settles at once: it may still owe ACKs for duplicates.
+    func sealIfIdle() {
+        guard sealed == nil else { return }
+        let batch = open
+        open = Batch()
+        sessions.sealBatch()
+        if batch.records.isEmpty {
+            settle(batch, .committed(HubCommitResult()))
+        } else {
+            sealed = batch
+            writer.submit(batch.records, receivedAt: Date())
+        }
+    }
+
+    /// Takes the writer's outcome for the sealed batch, acts on it, and seals the next batch.
+    func settleCommits() {
+        for outcome in writer.outcomes(from: commitOutcomes) {
+            guard let batch = sealed else {
+                preconditionFailure("a commit outcome without a sealed batch")
+            }
+            sealed = nil
+            settle(batch, outcome)
+        }
+        sealIfIdle()
+    }
+
+    /// Before stopping: waits for the batch being committed, then commits what the open batch holds and waits for
+    /// that too, so everything received is stored and acknowledged (or, on a failed commit, resent by the nodes).
+    func drain() {
+        sealIfIdle()
+        // Each settled commit seals the open batch next (settleCommits), and nothing is received meanwhile.
+        for waited in 0..<Self.drainSeconds where sealed != nil {
+            if waited > 0, waited % 10 == 0 {
+                logger.warning(
+                    "still waiting for the store to commit the last batch",
+                    metadata: ["seconds": "\(waited)"]
+                )
+            }
+            var poller = ZMQPoller()
+            let index = poller.add(commitOutcomes)
+            do {
+                if try poller.poll(timeout: .seconds(1))[index].contains(.readable) { settleCommits() }
+            } catch {
+                logger.error("waiting for the last commit failed", metadata: ["error": "\(error)"])
+                return
+            }
+        }
+        if sealed != nil {
+            logger.error("stopping without the last commit's outcome; the nodes resend what it held")
+        }
+    }
+
+    /// After a commit ended: on success, sends the NACKs, publishes what was stored and sends the ACKs; on failure,
+    /// drops the open batch too (its events follow the failed ones) and lets the nodes resend.
+    func settle(_ sealedBatch: Batch, _ outcome: HubStoreWriter.Outcome) {
+        let batch = sealedBatch.records
+        var nacks = sealedBatch.nacks
+        let result: HubCommitResult
+        switch outcome {
+        case .failed(let error):
+            // Nothing of the batch is stored and nothing is acknowledged: the nodes send it again.
+            logger.error(
+                "storing a batch failed; nodes will retransmit",
+                metadata: ["events": "\(batch.events.count)", "error": "\(error)"]
+            )
+            open = Batch()
+            for action in sessions.sealedBatchFailed(now: clock.now) { perform(action) }
+            return
+        case .committed(let committed):
+            result = committed
+        }
+        if !batch.isEmpty {
+            // Neither versions held already, refused ones, nor resends in the store are published or counted again.
+            let duplicates = result.notStored
+            nacks += versionNacks(batch, result)
+            nacks.sort { ($0.nodeID, $0.sequence) < ($1.nodeID, $1.sequence) }
+            for nack in nacks {
+                guard let peer = peer(of: nack.nodeID) else { continue }
+                send(
+                    WireCodec.encode(
+                        .nack(WireMessage.Nack(sequence: nack.sequence, reason: nack.reason, detail: nack.detail))
+                    ),
+                    to: peer
+                )
+            }
+            var stored: [HubEventRecord] = []
+            for (index, event) in batch.events.enumerated() where !duplicates.contains(index) {
+                publish(event)
+                stored.append(event)
+            }
+            gaps.stored(stored)
+            if !result.superseding.isEmpty { gaps.superseded() }
+            storedTotal += result.countedChange
+            setup.metrics.committed(stored: batch.events.count - duplicates.count, refused: nacks.map(\.reason.name))
+            if !nacks.isEmpty {
+                logger.info("events refused", metadata: ["count": "\(nacks.count)"])
+            }
+        }
+        for action in sessions.sealedBatchCommitted(now: clock.now) { perform(action) }
+    }
+
+    /// The NACKs for the versions the store did not take: DUPLICATE_EVENT_ID for a version it holds already, and
+    /// the refusal's reason, in the vocabulary of the node's session (a KPN/1.0 node gets DUPLICATE_EVENT_ID).
+    private func versionNacks(_ batch: HubBatch, _ result: HubCommitResult) -> [PendingNack] {
+        var nacks: [PendingNack] = []
+        for index in result.duplicateIDs {
+            let event = batch.events[index]
+            nacks.append(
+                PendingNack(
+                    nodeID: event.source,
+                    sequence: event.sequence,
+                    reason: .duplicateEventID,
+                    detail: "event \(event.eventID.lowercasedText) version \(event.version) is already stored"
+                )
+            )
+        }
+        for refused in result.refused {
+            let event = batch.events[refused.index]
+            let version = sessions.version(of: event.source) ?? .first
+            nacks.append(
+                PendingNack(
+                    nodeID: event.source,
+                    sequence: event.sequence,
+                    reason: .refusing(refused.refusal, in: version),
+                    detail: refused.refusal.message
+                )
+            )
+        }
+        return nacks
+    }
+
+    /// Publishes gap changes on `gap.<REGION>.<RULE>`, in sequence order.
+    func publishGapChanges(_ updates: [GapLifecycle.Update]) {
+        for update in updates {
+            let message = GapUpdate(update, epoch: gaps.epoch)
+            do {
+                try publisher.send([Array(message.gap.topic.utf8), JSONBody.encode(message)], dontWait: true)
+                setup.metrics.published("gap")
+            } catch {
+                setup.metrics.published("gap", failed: true)
+                logger.warning("publishing a gap change failed", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    func publish(_ event: HubEventRecord) {
+        do {
+            // PUB never blocks: a slow subscriber loses messages at its high-water mark, never the hub. The third
+            // frame numbers the published events of this hub run (1, 2, 3, …), so a subscriber sees what it lost.
+            publishedEvents += 1
+            try publisher.send(
+                [Array("event.\(event.region)".utf8), event.payload, WireFrame.bytes(publishedEvents)],
+                dontWait: true
+            )
+            setup.metrics.published("event")
+        } catch {
+            setup.metrics.published("event", failed: true)
+            logger.warning("publishing failed", metadata: ["error": "\(error)"])
+        }
+    }
+}
