@@ -73,7 +73,7 @@ struct PythonPeerTests {
         #expect(await node.stop() == 0)
         #expect(await hub.stop() == 0)
         let report = try #require(
-            try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [String: Any],
+            (try? JSONSerialization.jsonObject(with: Data(run.output.utf8))) as? [String: Any],
             "the peer printed no report: \(run.output.suffix(2000)) \(run.errors.suffix(4000))"
         )
         let failures = report["failures"] as? [String] ?? ["no failures list"]

@@ -185,8 +185,10 @@ class Node:
         failures.append(f"no stop after {limit} messages: {seen[-3:]}")
         return seen
 
-    def hello(self, node_id, major=1):
-        self.send([header(KPN["HELLO"], major), bytes([major, 0]), node_id.encode(), b"python-peer/1"])
+    def hello(self, node_id, major=1, minor=1):
+        # KPN/1.1: versions of events, and the codes CONFLICTING_CONTENT and STALE_VERSION (a 1.0 peer gets
+        # DUPLICATE_EVENT_ID for both, the one code it knows).
+        self.send([header(KPN["HELLO"], major), bytes([major, minor]), node_id.encode(), b"python-peer/1"])
 
     def events(self, first, payloads):
         self.send([header(KPN["EVENT"]), u64(first)] + payloads)
@@ -242,25 +244,38 @@ def kpn_as_node():
         json.dumps(event(region, local, schema=99)).encode(),             # 7 UNSUPPORTED_SCHEMA
         json.dumps(event(region, local, note="x" * (LARGEST_PAYLOAD + 10))).encode(),  # 8 PAYLOAD_TOO_LARGE
     ]
-    expected = {2: 100, 3: 101, 4: 102, 5: 103, 6: 104, 7: 105, 8: 106}
+    # Versions (docs/events.md, "Versions"), each in a message of its own once the one before is settled: the same
+    # id with other content and no based_on; version 3, based on a version 2 this hub never held (its node's
+    # version 2 was refused, say), stored; and then a version 2 based on version 1, older than the latest.
+    versions = [
+        json.dumps(dict(good, participants=16)).encode(),                            # 9 CONFLICTING_CONTENT
+        json.dumps(dict(good, participants=16, version=3, based_on=2)).encode(),     # 10 stored as version 3
+        json.dumps(dict(good, participants=18, version=2, based_on=1)).encode(),     # 11 STALE_VERSION
+    ]
+    last = len(payloads) + len(versions)
+    expected = {2: 100, 3: 101, 4: 102, 5: 103, 6: 104, 7: 105, 8: 106, 9: 107, 11: 108}
     node.events(1, payloads)
-    answers = node.until(lambda m: m[0] == "ACK" and m[1]["settled"] >= 8)
+    answers = node.until(lambda m: m[0] == "ACK" and m[1]["settled"] >= len(payloads))
+    for offset, version in enumerate(versions):
+        sequence = len(payloads) + 1 + offset
+        node.events(sequence, [version])
+        answers += node.until(lambda m: m[0] == "ACK" and m[1]["settled"] >= sequence)
     nacks = {f["sequence"]: f["code"] for n, f in answers if n == "NACK"}
     check(nacks == expected, f"NACKs {nacks}, expected {expected}")
     nack_details = " ".join(f["detail"] for n, f in answers if n == "NACK")
     check(fodselsnummer() not in nack_details, "a NACK's detail quotes the identity number")
     last_nack = max((i for i, (n, _) in enumerate(answers) if n == "NACK"), default=-1)
-    first_ack = min((i for i, (n, f) in enumerate(answers) if n == "ACK" and f["settled"] >= 8), default=-1)
+    first_ack = min((i for i, (n, f) in enumerate(answers) if n == "ACK" and f["settled"] >= last), default=-1)
     check(last_nack < first_ack, "the NACKs come before the ACK that settles them")
 
     # A gap: the hub asks for what it expects next and drops the rest of the message.
-    node.events(12, [json.dumps(event(region, local)).encode()])
+    node.events(last + 4, [json.dumps(event(region, local)).encode()])
     name, fields = node.until(lambda m: m[0] == "RESEND")[-1]
-    check(fields.get("from") == 9, f"RESEND from 9, got {fields}")
+    check(fields.get("from") == last + 1, f"RESEND from {last + 1}, got {fields}")
     # A retransmission of settled events is acknowledged at once and stored nowhere.
     node.events(1, payloads[:1])
     name, fields = node.until(lambda m: m[0] == "ACK")[-1]
-    check(fields.get("settled") == 8, f"a duplicate answered with ACK 8, got {fields}")
+    check(fields.get("settled") == last, f"a duplicate answered with ACK {last}, got {fields}")
     node.send([header(KPN["HEARTBEAT"])])
     node.until(lambda m: m[0] == "HEARTBEAT")
 
@@ -268,7 +283,7 @@ def kpn_as_node():
     budget = settings["nodeEventsPerSecond"]
     flood = [json.dumps(event(region, local, note=f"flood {i}")).encode() for i in range(budget * 4)]
     for offset in range(0, len(flood), budget):
-        node.events(9 + offset, flood[offset:offset + budget])
+        node.events(last + 1 + offset, flood[offset:offset + budget])
     node.send([header(KPN["HEARTBEAT"])])
     seen = node.until(lambda m: m[0] == "HEARTBEAT")
     limited = [f for n, f in seen if n == "ERROR" and f["code"] == 7]
@@ -361,10 +376,17 @@ def event_stream(subscriber, stored, coordinated):
         value = struct.unpack(">Q", number)[0]
         check(value > last, f"the stream's numbers go up: {last} then {value}")
         last = value
-        if body == coordinated:
+        received = json.loads(body)
+        sent = json.loads(coordinated)
+        if received.get("id") == sent["id"]:
+            # The node adds what the coordinator does not write (docs/events.md: the submitter members, and the
+            # schema version they need); everything the coordinator wrote comes back as written.
             check(topic == ("event." + settings["coordinatedRegion"]).encode(), f"topic {topic!r}")
+            for member, value in sent.items():
+                if member != "schema":
+                    check(received.get(member) == value, f"the coordinated event's {member}: {received.get(member)!r}")
             return
-        if json.loads(body).get("id") == json.loads(stored[0])["id"]:
+        if received.get("id") == json.loads(stored[0])["id"] and received.get("version", 1) == 1:
             check(body == stored[0], f"the stream carries the canonical form:\n  {body!r}\n  {stored[0]!r}")
             notes.append("the freely spelled event came back canonical on the stream")
     failures.append("the coordinated event never came on the stream")
