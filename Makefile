@@ -20,12 +20,22 @@ deps:
 		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libzmq3-dev pkg-config; \
 	fi
 
-## The tests also talk to a Python (pyzmq) peer, to show the wire format is plain ZeroMQ, and run the hub store
-## against a real PostgreSQL server (Debian's postgresql; the tests start and stop their own server on loopback).
+## The tests also talk to a Python (pyzmq) peer, to show the wire format is plain ZeroMQ, run the hub store
+## against a real PostgreSQL server (Debian's postgresql; the tests start and stop their own server on loopback),
+## fail the hub's disk with a FUSE file system (fuse, python3-fuse) and put daemons in network namespaces (iproute2,
+## nftables; as root, as CI runs).
 test-deps: deps
 	@if ! /usr/bin/python3 -c "import zmq" 2>/dev/null; then \
 		echo "installing python3-zmq (interoperability test peer)"; \
 		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-zmq; \
+	fi
+	@if [ ! -x /usr/bin/fusermount ] || ! /usr/bin/python3 -c "import fuse" 2>/dev/null; then \
+		echo "installing fuse and python3-fuse (the hub's I/O-error test mounts a failing file system)"; \
+		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fuse python3-fuse; \
+	fi
+	@if [ ! -x /usr/sbin/nft ] || [ ! -x /usr/sbin/tc ] || [ ! -x /usr/bin/curl ]; then \
+		echo "installing nftables, iproute2 and curl (the network-namespace fault tests)"; \
+		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nftables iproute2 curl; \
 	fi
 	@if [ ! -x /usr/lib/postgresql/15/bin/initdb ]; then \
 		echo "installing postgresql (the PostgreSQL store's test server)"; \
