@@ -10,7 +10,7 @@ DATA       ?= .data/local
 BIN_DEBUG   = .build/debug/knutepunkt
 BIN_RELEASE = .build/release/knutepunkt
 
-.PHONY: soak fuzz run test test-deps deps build release check-configs lint deploy-check clean bench bench-peers \
+.PHONY: soak soak-year fuzz run test test-deps deps build release check-configs lint deploy-check clean bench bench-peers \
 	peers-deps peers-bin package package-test
 
 ## Install the system packages the build needs, if they are missing.
@@ -159,6 +159,15 @@ fuzz: deps
 SOAK_SECONDS ?= 600
 SOAK_NODES   ?= 8
 SOAK_SEED    ?= $(shell date +%s)
+## A compressed national year through the network namespaces (root), long: YEAR_EVENTS events, faults at random
+## (YEAR_SEED repeats a run's faults), then an independent check of every outbox against the hub's store.
+YEAR_EVENTS ?= 500000
+YEAR_SEED   ?=
+soak-year: test-deps build
+	set -o pipefail; \
+	KNUTEPUNKT_YEAR_EVENTS=$(YEAR_EVENTS) KNUTEPUNKT_YEAR_SEED=$(YEAR_SEED) \
+		$(SWIFT) test --filter NationalYearTests 2>&1 | grep -E "NATIONAL|FAULT|SKIP|✔|✘|error"
+
 soak: test-deps build
 	set -o pipefail; \
 	KNUTEPUNKT_SOAK_SECONDS=$(SOAK_SECONDS) KNUTEPUNKT_SOAK_NODES=$(SOAK_NODES) KNUTEPUNKT_SOAK_SEED=$(SOAK_SEED) \
