@@ -10,7 +10,7 @@ DATA       ?= .data/local
 BIN_DEBUG   = .build/debug/knutepunkt
 BIN_RELEASE = .build/release/knutepunkt
 
-.PHONY: soak fuzz run test test-deps deps build release check-configs lint deploy-check clean bench bench-peers \
+.PHONY: soak soak-year fuzz run test test-deps deps build release check-configs lint deploy-check clean bench bench-peers \
 	peers-deps peers-bin package package-test
 
 ## Install the system packages the build needs, if they are missing.
@@ -20,12 +20,22 @@ deps:
 		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libzmq3-dev pkg-config; \
 	fi
 
-## The tests also talk to a Python (pyzmq) peer, to show the wire format is plain ZeroMQ, and run the hub store
-## against a real PostgreSQL server (Debian's postgresql; the tests start and stop their own server on loopback).
+## The tests also talk to a Python (pyzmq) peer, to show the wire format is plain ZeroMQ, run the hub store
+## against a real PostgreSQL server (Debian's postgresql; the tests start and stop their own server on loopback),
+## fail the hub's disk with a FUSE file system (fuse, python3-fuse) and put daemons in network namespaces (iproute2,
+## nftables; as root, as CI runs).
 test-deps: deps
 	@if ! /usr/bin/python3 -c "import zmq" 2>/dev/null; then \
 		echo "installing python3-zmq (interoperability test peer)"; \
 		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-zmq; \
+	fi
+	@if [ ! -x /usr/bin/fusermount ] || ! /usr/bin/python3 -c "import fuse" 2>/dev/null; then \
+		echo "installing fuse and python3-fuse (the hub's I/O-error test mounts a failing file system)"; \
+		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fuse python3-fuse; \
+	fi
+	@if [ ! -x /usr/sbin/nft ] || [ ! -x /usr/sbin/tc ] || [ ! -x /usr/bin/curl ]; then \
+		echo "installing nftables, iproute2 and curl (the network-namespace fault tests)"; \
+		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nftables iproute2 curl; \
 	fi
 	@if [ ! -x /usr/lib/postgresql/15/bin/initdb ]; then \
 		echo "installing postgresql (the PostgreSQL store's test server)"; \
@@ -149,6 +159,15 @@ fuzz: deps
 SOAK_SECONDS ?= 600
 SOAK_NODES   ?= 8
 SOAK_SEED    ?= $(shell date +%s)
+## A compressed national year through the network namespaces (root), long: YEAR_EVENTS events, faults at random
+## (YEAR_SEED repeats a run's faults), then an independent check of every outbox against the hub's store.
+YEAR_EVENTS ?= 500000
+YEAR_SEED   ?=
+soak-year: test-deps build
+	set -o pipefail; \
+	KNUTEPUNKT_YEAR_EVENTS=$(YEAR_EVENTS) KNUTEPUNKT_YEAR_SEED=$(YEAR_SEED) \
+		$(SWIFT) test --filter NationalYearTests 2>&1 | grep -E "NATIONAL|FAULT|SKIP|✔|✘|error"
+
 soak: test-deps build
 	set -o pipefail; \
 	KNUTEPUNKT_SOAK_SECONDS=$(SOAK_SECONDS) KNUTEPUNKT_SOAK_NODES=$(SOAK_NODES) KNUTEPUNKT_SOAK_SEED=$(SOAK_SEED) \

@@ -61,6 +61,9 @@ package final class HubMetrics: Sendable {
     package static let help: [String: String] = [
         "knutepunkt_build_info": "The release and protocol version this daemon runs (always 1)",
         "knutepunkt_hub_events_accepted_total": "Events stored since start, each once",
+        "knutepunkt_hub_commit_failures_total":
+            "Store commits that failed since start (nothing of them stored or acknowledged), by reason",
+        "knutepunkt_hub_store_writable": "1 while the store commits, 0 while its commits fail (disk full, I/O error)",
         "knutepunkt_hub_events_rejected_total": "Events refused (NACK) since start, by reason code",
         "knutepunkt_hub_stored_events": "Events in the store, all time",
         "knutepunkt_hub_store_bytes": "The store's size on disk, in bytes",
@@ -110,6 +113,11 @@ package final class HubMetrics: Sendable {
         // Every counter with every label value it can have is there from the start, at 0: a rate() over a series
         // that appears only with its first increment misses that increment.
         accepted.increment(by: 0)
+        for reason in Self.commitFailureReasons {
+            Counter(label: "knutepunkt_hub_commit_failures_total", dimensions: [("reason", reason)], factory: factory)
+                .increment(by: 0)
+        }
+        Gauge(label: "knutepunkt_hub_store_writable", factory: factory).record(1)
         for reason in ReasonCode.allKnown where reason.isEventLevel {
             Counter(
                 label: "knutepunkt_hub_events_rejected_total",
@@ -163,6 +171,21 @@ package final class HubMetrics: Sendable {
             Counter(label: "knutepunkt_hub_events_rejected_total", dimensions: [("reason", reason)], factory: factory)
                 .increment(by: Int64(count))
         }
+    }
+
+    /// Why a commit failed, as the `reason` label says it.
+    package static let commitFailureReasons = ["disk_full", "io_error"]
+
+    /// A commit failed (`reason` one of ``commitFailureReasons``); the store is not writable until one succeeds.
+    package func commitFailed(reason: String) {
+        Counter(label: "knutepunkt_hub_commit_failures_total", dimensions: [("reason", reason)], factory: factory)
+            .increment()
+        Gauge(label: "knutepunkt_hub_store_writable", factory: factory).record(0)
+    }
+
+    /// A commit succeeded after failures: the store is writable again.
+    package func storeWritable() {
+        Gauge(label: "knutepunkt_hub_store_writable", factory: factory).record(1)
     }
 
     /// A message of `kind` (`event`, `gap`) handed to the PUB socket, or refused by it.

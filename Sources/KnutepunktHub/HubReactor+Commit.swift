@@ -73,14 +73,12 @@ extension HubReactor {
         switch outcome {
         case .failed(let error):
             // Nothing of the batch is stored and nothing is acknowledged: the nodes send it again.
-            logger.error(
-                "storing a batch failed; nodes will retransmit",
-                metadata: ["events": "\(batch.events.count)", "error": "\(error)"]
-            )
+            commitFailed(error, events: batch.events.count)
             open = Batch()
             for action in sessions.sealedBatchFailed(now: clock.now) { perform(action) }
             return
         case .committed(let committed):
+            if !batch.isEmpty { commitSucceeded() }
             result = committed
         }
         if !batch.isEmpty {

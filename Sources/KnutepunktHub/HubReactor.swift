@@ -90,6 +90,8 @@ final class HubReactor {
     var statusWaiters: [(envelope: [[UInt8]], total: Int, deadline: ContinuousClock.Instant)] = []
     /// When each node was last heard from, and which of those times the store does not have yet.
     var contacts: NodeContacts
+    /// Since when commits fail (nil while the store commits); see HubReactor+StoreHealth.
+    var storeFailingSince: ContinuousClock.Instant?
     /// When the store's size is measured next, for the metrics.
     var nextStoreSize = ContinuousClock.now
     /// How long a stopping hub waits for the store to finish the last commits.

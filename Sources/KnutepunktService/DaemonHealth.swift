@@ -25,6 +25,8 @@ package final class DaemonHealth: Sendable {
         var ready = false
         var lastTurn: ContinuousClock.Instant?
         var details: [String: String] = [:]
+        /// Problems that make the daemon not ready while they last, by key.
+        var problems: [String: String] = [:]
     }
 
     /// How long the loop may go without a turn before the daemon counts as stuck. The loops poll at most a second at
@@ -61,6 +63,15 @@ package final class DaemonHealth: Sendable {
         }
     }
 
+    /// A problem that keeps the daemon from doing its work although it runs (the hub's store refusing commits):
+    /// `/readyz` says not ready and shows `text` under `key` until it is cleared with nil.
+    package func setProblem(_ key: String, _ text: String?) {
+        state.withLock { state in
+            state.problems[key] = text
+            state.details[key] = text ?? "ok"
+        }
+    }
+
     /// A detail shown by `/readyz` (e.g. the node's hub link), replaced on each call.
     package func setDetail(_ key: String, _ value: String) {
         state.withLock { $0.details[key] = value }
@@ -94,7 +105,7 @@ package final class DaemonHealth: Sendable {
         return state.withLock { state in
             var details = state.details
             details["state"] = alive.details["state"]
-            return Status(healthy: alive.healthy && state.ready, details: details)
+            return Status(healthy: alive.healthy && state.ready && state.problems.isEmpty, details: details)
         }
     }
 }

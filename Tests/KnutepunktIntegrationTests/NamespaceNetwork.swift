@@ -181,6 +181,19 @@ actor NamespaceNetwork {
         await directory.set(id, try #require(try await process.ready()["control"]))
     }
 
+    /// Kills a node with SIGKILL (a crash), waiting for it to be gone.
+    func killNode(_ id: String) async {
+        daemons[id]?.signal(SIGKILL)
+        _ = await daemons[id]?.exited()
+    }
+
+    /// Kills the hub with SIGKILL (waking it first if it was stopped), waiting for it to be gone.
+    func killHub() async {
+        hub?.signal(SIGKILL)
+        _ = await hub?.exited()
+        hub = nil
+    }
+
     func nodeStatus(_ id: String) async throws -> NodeStatusReport {
         let endpoint = await directory.current(id).endpoint
         let report = try await ControlClient.withConnection(to: endpoint) { try $0.status() }

@@ -2,7 +2,7 @@ import Foundation
 
 extension LocalDate {
     /// Today's date in Norway (Europe/Oslo), the calendar the network's coordinators live by.
-    package static func today(now: Date = Date()) -> LocalDate {
+    package static func today(now: Date = WallClock.now()) -> LocalDate {
         if let oslo = TimeZone(identifier: "Europe/Oslo") {
             return LocalDate(now, in: oslo)
         }
