@@ -7,7 +7,7 @@ import Yams
 /// stopping at the first, so `knutepunkt config check` can list them all.
 struct ConfigReader {
     let file: String
-    private(set) var errors: [ConfigError] = []
+    var errors: [ConfigError] = []
 
     init(file: String) {
         self.file = file

@@ -14,6 +14,9 @@ package enum TaxonomyFile {
         package var errors: [ConfigError]
         /// Problems that don't make the taxonomy unusable (see `TaxonomyProblem.Severity`).
         package var warnings: [ConfigError]
+        /// The taxonomy as far as it could be read, errors or not (entries with mistakes have blank fields): for
+        /// checking other files' references in the same run, in the sections without errors.
+        package var read: Taxonomy? = nil
     }
 
     /// Loads and checks a taxonomy file. Throws every error found (reading and consistency) at once; warnings are
@@ -32,7 +35,7 @@ package enum TaxonomyFile {
         do {
             document = try ConfigReader.document(at: path)
         } catch {
-            return Inspection(taxonomy: nil, errors: [error], warnings: [])
+            return Inspection(taxonomy: nil, errors: [error], warnings: [], read: nil)
         }
         return inspect(document, file: path)
     }
@@ -60,7 +63,12 @@ package enum TaxonomyFile {
         }
         let errors = reader.errors + problems.filter(\.isError).map { ConfigError($0, file: file) }
         let warnings = problems.filter { !$0.isError }.map { ConfigError($0, file: file) }
-        return Inspection(taxonomy: errors.isEmpty ? taxonomy : nil, errors: errors, warnings: warnings)
+        return Inspection(
+            taxonomy: errors.isEmpty ? taxonomy : nil,
+            errors: errors,
+            warnings: warnings,
+            read: taxonomy
+        )
     }
 
     /// The top-level section of a key path: `programmes[3].tiers[0]` → `programmes`.
