@@ -118,6 +118,7 @@ extension HubReactor {
             if !nacks.isEmpty {
                 logger.info("events refused", metadata: ["count": "\(nacks.count)"])
             }
+            settleTests(batch.tests)
         }
         for action in sessions.sealedBatchCommitted(now: clock.now) { perform(action) }
     }

@@ -106,7 +106,7 @@ extension HubReactor {
                 lastHeardAt: contacts.lastHeard[grant.id].map(Self.timestamp)
             )
         }
-        return HubStatusReport(
+        var report = HubStatusReport(
             hub: setup.configuration.id,
             version: KnutepunktVersion.current,
             storage: "\(setup.configuration.storage)",
@@ -119,6 +119,8 @@ extension HubReactor {
             nodes: nodes,
             security: .init(mode: zap == nil ? "insecure" : "curve", refused: refusals)
         )
+        report.tests = try testEventsStatus()
+        return report
     }
 
     /// An ISO 8601 UTC timestamp with milliseconds, as status reports show times.

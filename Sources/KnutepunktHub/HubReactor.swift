@@ -354,6 +354,10 @@ final class HubReactor {
                 refuse(refusal.reason, refusal.detail)
                 return
             }
+            if event.isTest {
+                batch.records.tests.append(Self.testRecord(ingest, event))
+                return
+            }
             batch.records.events.append(
                 HubEventRecord(source: ingest.nodeID, sequence: ingest.sequence, event: event, payload: ingest.payload)
             )

@@ -62,13 +62,15 @@ package struct HubRejectionRecord: Sendable, Hashable {
     }
 }
 
-/// Everything one group commit writes: stored events, refusals and each source's new settled-through.
+/// Everything one group commit writes: stored events, refusals, test events and each source's new settled-through.
 package struct HubBatch: Sendable {
     package var events: [HubEventRecord] = []
     package var rejections: [HubRejectionRecord] = []
     package var settled: [String: UInt64] = [:]
+    /// Test events: committed and settled with the rest, kept apart, never counted (``HubOperationsStore``).
+    package var tests: [HubTestEventRecord] = []
     package init() {}
-    package var isEmpty: Bool { events.isEmpty && rejections.isEmpty && settled.isEmpty }
+    package var isEmpty: Bool { events.isEmpty && rejections.isEmpty && settled.isEmpty && tests.isEmpty }
 }
 
 /// What a commit found: events already in the store are not stored again.
@@ -108,8 +110,9 @@ package struct HubCounts: Sendable, Hashable, Codable {
 /// Contract (checked for every backend by the store conformance tests): `commit` is atomic and durable when it returns
 /// (the hub ACKs right after); an event id and a (source, sequence) pair are each stored at most once, and a resend
 /// of a stored (source, sequence) is reported as already stored, not as an error; settled-through never goes
-/// backwards; the activity counters always equal a rebuild from the stored events.
-package protocol HubStore: AnyObject, Sendable {
+/// backwards; the activity counters always equal a rebuild from the stored events; test events are stored apart and
+/// never counted.
+package protocol HubStore: AnyObject, Sendable, HubOperationsStore {
     /// Each source's committed settled-through.
     func settledProgress() throws(StoreError) -> [String: UInt64]
     /// Writes one batch in one transaction.

@@ -51,6 +51,15 @@ struct PublishCommand: AsyncParsableCommand {
     @Argument(help: "A JSON file with one event object or an array of them, or - for standard input.")
     var file: String
 
+    @Flag(
+        name: .long,
+        help: """
+            Publish as test events ("test": true): checked, queued and delivered to the hub like any event, but \
+            never counted (docs/events.md, "Test events"). For checking a node end to end.
+            """
+    )
+    var test = false
+
     func run() async throws {
         let node = try connection.nodeConfiguration()
         let data: Data
@@ -68,12 +77,14 @@ struct PublishCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("\(file) is not valid JSON: \(error)")
         }
-        let events: [[UInt8]]
+        var objects: [JSONValue]
         switch parsed {
-        case .array(let items): events = items.map { $0.serialized() }
-        case .object: events = [parsed.serialized()]
+        case .array(let items): objects = items
+        case .object: objects = [parsed]
         default: throw ValidationError("\(file) must hold an event object or an array of event objects")
         }
+        if test { objects = objects.map(Self.markedAsTest) }
+        let events = objects.map { $0.serialized() }
         let results = try await ControlClient.withConnection(
             to: node.controlEndpoint,
             timeout: connection.timeoutDuration
@@ -82,7 +93,10 @@ struct PublishCommand: AsyncParsableCommand {
         }
         var invalid = 0
         for result in results {
-            print(SubmitResultText.line(result))
+            print(
+                SubmitResultText.line(result)
+                    + (test && result.status != .invalid ? "  (test event: never counted)" : "")
+            )
             if result.status == .invalid { invalid += 1 }
         }
         if invalid > 0 {
@@ -91,6 +105,15 @@ struct PublishCommand: AsyncParsableCommand {
             )
             throw ExitCode(2)
         }
+    }
+}
+
+extension PublishCommand {
+    /// The event with `"test": true` (anything that is not an object is left for the node to refuse).
+    static func markedAsTest(_ value: JSONValue) -> JSONValue {
+        guard case .object(var object) = value else { return value }
+        object["test"] = .bool(true)
+        return .object(object)
     }
 }
 
@@ -193,6 +216,10 @@ enum StatusText {
             lines.append(
                 "    \(node.id.padding(toLength: 14, withPad: " ", startingAt: 0)) \(node.events) events, settled through \(node.settledThrough), \(state)"
             )
+        }
+        if let tests = hub.tests, tests.total > 0 {
+            let last = tests.latest.first.map { ", the last from \($0.node) (\($0.id), \($0.receivedAt))" } ?? ""
+            lines.append("  test events: \(tests.total) committed\(last); never counted")
         }
         if let security = hub.security {
             let refused = security.refused.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }

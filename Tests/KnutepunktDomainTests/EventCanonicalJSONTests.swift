@@ -50,10 +50,17 @@ struct EventCanonicalJSONTests {
 
     @Test("validating the canonical form gives the event back")
     func roundTrip() throws {
-        let value = try JSONValue.parse(Self.event.canonicalJSON())
+        // With every optional member, a test event checked against taxonomy version 3 among them.
+        var event = Self.event
+        event.isTest = true
+        event.taxonomyVersion = 3
+        let value = try JSONValue.parse(event.canonicalJSON())
         let result = EventSamples.validator.validate(value, defaults: .hub, today: EventSamples.today)
-        #expect(try result.get() == Self.event)
+        #expect(try result.get() == event)
         #expect(value.objectValue?.keys == ActivityEvent.memberNames)
+        #expect(
+            String(decoding: event.canonicalJSON(), as: UTF8.self).hasSuffix(#","test":true,"taxonomy_version":3}"#)
+        )
     }
 
     @Test("member order, id case and defaults do not change the canonical form")
@@ -86,5 +93,48 @@ struct EventCanonicalJSONTests {
         let filled = try EventSamples.validator.validate(.object(bare), defaults: defaults, today: EventSamples.today)
             .get()
         #expect(filled.canonicalJSON() == fromComplete.canonicalJSON())
+    }
+}
+
+/// `test` and `taxonomy_version`: how an event travels, read and written by the same validator at node and hub.
+@Suite("Test events and taxonomy versions in the event")
+struct EventOperationalMemberTests {
+    static func object(_ extra: [String: JSONValue]) -> JSONValue {
+        var object = JSONObject()
+        let text = EventFixtures.event(source: "O", index: 1, region: "NO-VEST", node: "NO-VEST-FONNA")
+        if case .object(let parsed)? = try? JSONValue.parse(Array(text.utf8)) { object = parsed }
+        for (name, value) in extra { object[name] = value }
+        return .object(object)
+    }
+
+    static func validate(_ extra: [String: JSONValue]) -> Result<ActivityEvent, ValidationFailure> {
+        EventSamples.validator.validate(object(extra), defaults: .hub, today: EventSamples.today)
+    }
+
+    @Test func testTrueMarksADryRunAndFalseIsTheSameAsLeavingItOut() throws {
+        #expect(try Self.validate(["test": .bool(true)]).get().isTest)
+        let plain = try Self.validate(["test": .bool(false)]).get()
+        #expect(!plain.isTest)
+        #expect(plain.canonicalJSON() == (try Self.validate([:]).get().canonicalJSON()), "false is not written")
+    }
+
+    @Test func aTestFlagThatIsNotABooleanIsRefused() {
+        guard case .failure(let failure) = Self.validate(["test": .string("yes")]) else {
+            Issue.record("accepted")
+            return
+        }
+        #expect(failure.issues.map(\.field) == ["test"])
+        #expect(failure.issues.first?.code == .wrongType)
+    }
+
+    @Test func theTaxonomyVersionIsAWholeNumberFromOne() throws {
+        #expect(try Self.validate(["taxonomy_version": .integer(7)]).get().taxonomyVersion == 7)
+        for bad: JSONValue in [.integer(0), .string("7"), .integer(-1)] {
+            guard case .failure(let failure) = Self.validate(["taxonomy_version": bad]) else {
+                Issue.record("accepted \(bad)")
+                continue
+            }
+            #expect(failure.issues.map(\.field) == ["taxonomy_version"])
+        }
     }
 }

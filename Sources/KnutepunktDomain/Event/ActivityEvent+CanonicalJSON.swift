@@ -1,9 +1,10 @@
 extension ActivityEvent {
     /// The JSON member names of schema 1, in canonical order.
-    package static let memberNames = [
-        "id", "schema", "region", "node", "kind", "date", "municipality", "target_groups", "programmes", "tier",
-        "age_bands", "professions", "participants", "families", "sessions", "funding", "note",
-    ]
+    package static let memberNames =
+        [
+            "id", "schema", "region", "node", "kind", "date", "municipality", "target_groups", "programmes", "tier",
+            "age_bands", "professions", "participants", "families", "sessions", "funding", "note",
+        ] + operationalMemberNames
 
     /// The event as a JSON object in canonical form (see ``canonicalJSON()``).
     package var jsonValue: JSONValue {
@@ -25,11 +26,12 @@ extension ActivityEvent {
         object["sessions"] = .integer(Int64(sessions))
         object["funding"] = .string(funding)
         if let note { object["note"] = .string(note) }
+        addOperationalMembers(to: &object)
         return .object(object)
     }
 
     /// Deterministic JSON bytes: members in ``memberNames`` order, compact, lower-case id, lists in the order given,
-    /// `municipality` and `note` omitted when nil. Equal events give equal bytes, and validating these bytes gives
+    /// `municipality`, `note`, `test` and `taxonomy_version` omitted when nil or false. Equal events give equal bytes, and validating these bytes gives
     /// the event back. This is what a node stores in its outbox and sends to the hub.
     package func canonicalJSON() -> [UInt8] {
         jsonValue.serialized()

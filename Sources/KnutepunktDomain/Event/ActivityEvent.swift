@@ -39,6 +39,12 @@ package struct ActivityEvent: Sendable, Hashable {
     package var funding: String
     /// At most 280 characters, free of identity numbers.
     package var note: String?
+    /// A dry run (`"test": true`): the event travels end to end — outbox, wire, the hub's commit — but the hub keeps
+    /// it apart and it is never counted (docs/events.md, "Test events").
+    package var isTest = false
+    /// The taxonomy version the event was checked against, as the hub announced it (nil: checked against a taxonomy
+    /// file the hub did not announce, e.g. before the first announcement or with a hub of KPN/1.0).
+    package var taxonomyVersion: Int?
 
     package init(
         id: UUID,

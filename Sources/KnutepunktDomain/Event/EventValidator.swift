@@ -76,6 +76,8 @@ package struct EventValidator: Sendable {
         let sessions = readCount("sessions", &check)
         let funding = readCode("funding", .funding, &check)
         let note = readNote(&check)
+        let isTest = readTest(&check)
+        let taxonomyVersion = readTaxonomyVersion(&check)
         reportUnknownMembers(&check)
 
         guard check.issues.isEmpty, let region, let node, let kind, let date, let targetGroups, let programmes,
@@ -91,27 +93,28 @@ package struct EventValidator: Sendable {
                 ])
             )
         }
-        return .success(
-            ActivityEvent(
-                id: eventID,
-                schema: schema ?? ActivityEvent.currentSchema,
-                region: region,
-                node: node,
-                kind: kind,
-                date: date,
-                municipality: municipality,
-                targetGroups: targetGroups,
-                programmes: programmes,
-                tier: tier,
-                ageBands: ageBands,
-                professions: professions,
-                participants: participants,
-                families: families,
-                sessions: sessions,
-                funding: funding,
-                note: note
-            )
+        var event = ActivityEvent(
+            id: eventID,
+            schema: schema ?? ActivityEvent.currentSchema,
+            region: region,
+            node: node,
+            kind: kind,
+            date: date,
+            municipality: municipality,
+            targetGroups: targetGroups,
+            programmes: programmes,
+            tier: tier,
+            ageBands: ageBands,
+            professions: professions,
+            participants: participants,
+            families: families,
+            sessions: sessions,
+            funding: funding,
+            note: note
         )
+        event.isTest = isTest
+        event.taxonomyVersion = taxonomyVersion
+        return .success(event)
     }
 
     /// Keeps at most ``maxIssues`` issues, all identity-number findings among them (the privacy scan keeps few

@@ -87,6 +87,8 @@ enum PostgresSchema {
             last_heard_at DOUBLE PRECISION NOT NULL
         );
         """,
+        // 3: test events and the taxonomy's versions (PostgresHubStore+Operations.swift).
+        operationsMigration,
     ]
 
     /// A fixed key for `pg_advisory_xact_lock`: "knutepun" in ASCII.
