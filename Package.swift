@@ -243,8 +243,22 @@ let package = Package(
         ),
         .testTarget(name: "KnutepunktNodeTests", dependencies: ["KnutepunktNode"]),
         .testTarget(
+            name: "KnutepunktReportsTests",
+            dependencies: [
+                "KnutepunktReports", "KnutepunktDomain", "KnutepunktGaps", "KnutepunktStore", "KnutepunktSampleNetwork",
+                "KnutepunktTesting",
+            ]
+        ),
+        .testTarget(
+            name: "KnutepunktSampleNetworkTests",
+            dependencies: ["KnutepunktSampleNetwork", "KnutepunktDomain", "KnutepunktTesting"]
+        ),
+        .testTarget(
             name: "KnutepunktHubTests",
-            dependencies: ["KnutepunktHub", "KnutepunktConfig", "KnutepunktProtocol"]
+            dependencies: [
+                "KnutepunktHub", "KnutepunktConfig", "KnutepunktProtocol", "KnutepunktDomain", "KnutepunktGaps",
+                "KnutepunktStore", "KnutepunktTesting", .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "KnutepunktDashboardTests",

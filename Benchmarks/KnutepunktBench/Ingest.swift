@@ -39,6 +39,29 @@ struct SyntheticNodeResult: Sendable {
     /// Time from sending an EVENT batch to the ACK that covers its last event, per event, in microseconds.
     var latency: Histogram<UInt64>
     var error: String?
+    /// CPU seconds the node's own thread used from the common start to its last ACK (encoding, sending, receiving).
+    var cpuSeconds: Double = 0
+}
+
+/// `getrusage`'s `who` on Linux: the process (RUSAGE_SELF) or the calling thread (RUSAGE_THREAD, which Glibc's module
+/// does not export without _GNU_SOURCE).
+let rusageSelf: Int32 = 0
+let rusageThread: Int32 = 1
+
+/// CPU seconds (user and system) the calling thread has used.
+func threadCPUSeconds() -> Double {
+    var usage = rusage()
+    guard getrusage(rusageThread, &usage) == 0 else { return 0 }
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+        + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+}
+
+/// CPU seconds (user and system) the whole process has used.
+func processCPUSeconds() -> Double {
+    var usage = rusage()
+    guard getrusage(rusageSelf, &usage) == 0 else { return 0 }
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+        + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
 }
 
 /// Sends `payloads` as node `nodeID` to `endpoint`, `batch` events per EVENT message with at most `window` events
@@ -87,6 +110,8 @@ func runSyntheticNode(
         }
         greeted?.fulfil(())
         start?.wait()
+        let cpuAtStart = threadCPUSeconds()
+        defer { result.cpuSeconds = threadCPUSeconds() - cpuAtStart }
 
         let total = UInt64(payloads.count)
         var next = settled + 1
@@ -187,6 +212,8 @@ func ingest(
     }
     let bytes = payloads.joined().reduce(0) { $0 + $1.count }
     let configured = configuration
+    nonisolated(unsafe) var cpuAtStart = 0.0
+    nonisolated(unsafe) var cpuAtEnd = 0.0
     let (elapsed, results) = try await InProcessDaemons.withHub(configured) { endpoints in
         // Each node greets, then waits for the common start, so the clock measures only the stream.
         let greeted = (0..<nodes).map { _ in ReadySignal<Void>() }
@@ -212,9 +239,11 @@ func ingest(
         }
         for signal in greeted { try await signal.value() }
         let began = ContinuousClock.now
+        cpuAtStart = processCPUSeconds()
         start.open(times: nodes)
         var results: [SyntheticNodeResult] = []
         for signal in signals { results.append(try await signal.value()) }
+        cpuAtEnd = processCPUSeconds()
         return (ContinuousClock.now - began, results)
     }
     for result in results where result.error != nil { throw BenchFailure(result.error ?? "") }
@@ -234,6 +263,11 @@ func ingest(
             "ack_latency_ms_p99": Double(latency.valueAtPercentile(99)) / 1000,
             "ack_latency_ms_p999": Double(latency.valueAtPercentile(99.9)) / 1000,
             "nacked": results.reduce(0) { $0 + $1.nacked }, "lost": 0, "duplicated": 0,
+            // The hub's CPU per event: the process's CPU over the stream minus the synthetic nodes' own threads. It
+            // includes the libzmq I/O threads of both sides and the runtime's, so it is an upper bound.
+            "hub_cpu_us_per_event": (cpuAtEnd - cpuAtStart - results.reduce(0) { $0 + $1.cpuSeconds }) / Double(total)
+                * 1e6,
+            "nodes_cpu_us_per_event": results.reduce(0) { $0 + $1.cpuSeconds } / Double(total) * 1e6,
             "durability": "SQLite WAL, synchronous=FULL, ACK after the fsync'd group commit",
         ]
     ).print()

@@ -168,14 +168,52 @@ package final class ControlClient {
 
     /// Submits events (JSON objects, serialised) and returns one result per event, in order. Answered only after
     /// the node has the accepted ones durably in its outbox.
-    package func submit(_ events: [[UInt8]]) throws(ClientError) -> [SubmitResult] {
-        var body: [UInt8] = [UInt8(ascii: "[")]
+    ///
+    /// - Parameters:
+    ///   - submittedBy: who submits (the node writes it into every version it accepts).
+    ///   - correctChanged: an event the node holds with other content becomes a correction of its latest version
+    ///     (spreadsheet imports) instead of being refused with CONFLICTING_CONTENT.
+    package func submit(
+        _ events: [[UInt8]],
+        submittedBy: String? = nil,
+        correctChanged: Bool = false
+    ) throws(ClientError) -> [SubmitResult] {
+        // `{"events": [...], "submittedBy": …}`, the events spliced in as they are.
+        var body = Array("{\"events\":[".utf8)
         for (index, event) in events.enumerated() {
             if index > 0 { body.append(UInt8(ascii: ",")) }
             body.append(contentsOf: event)
         }
         body.append(UInt8(ascii: "]"))
-        let reply = try request(.submit, body: body)
+        if let submittedBy {
+            body += Array(",\"submittedBy\":".utf8) + JSONValue.string(submittedBy).serialized()
+        }
+        if correctChanged { body += Array(",\"correctChanged\":true".utf8) }
+        body.append(UInt8(ascii: "}"))
+        return try submitResults(try request(.submit, body: body), expected: events.count)
+    }
+
+    /// Withdraws an event: the node appends its next version, a withdrawal with `reason`.
+    package func withdraw(_ withdrawal: WithdrawRequest) throws(ClientError) -> SubmitResult {
+        let results = try submitResults(try request(.withdraw, body: JSONBody.encode(withdrawal)), expected: 1)
+        return results[0]
+    }
+
+    /// Lists the node's events (the latest version of each) with their delivery state.
+    package func events(_ wanted: EventsRequest) throws(ClientError) -> EventList {
+        let reply = try request(.events, body: JSONBody.encode(wanted))
+        guard reply.command == .eventList else {
+            throw ClientError(code: .badReply, message: "expected EVENT_LIST, got \(reply.command)")
+        }
+        do {
+            return try JSONBody.decode(EventList.self, from: reply.body)
+        } catch {
+            throw ClientError(code: .badReply, message: "cannot read the node's answer: \(error)")
+        }
+    }
+
+    private func submitResults(_ reply: ControlMessage, expected count: Int) throws(ClientError) -> [SubmitResult] {
+        let events = Array(repeating: 0, count: count)
         guard reply.command == .submitResult else {
             throw ClientError(code: .badReply, message: "expected SUBMIT_RESULT, got \(reply.command)")
         }

@@ -4,6 +4,7 @@ import Hummingbird
 import KnutepunktDomain
 import KnutepunktGaps
 import KnutepunktProtocol
+import KnutepunktStore
 import ServiceLifecycle
 
 /// The JSON and CSV behind every view, and the live stream (docs/api.md). Mounted behind the token check.
@@ -69,6 +70,15 @@ struct DashboardAPI: Sendable {
                 return DashboardRoutes.problem(.badRequest, "from and to must be dates (YYYY-MM-DD), from before to")
             }
             return Self.csv(try await events(query).csv, name: "events.csv")
+        }
+        api.get("events/:id/history") { _, context in
+            guard let text = context.parameters.get("id"), let id = UUID(uuidString: text) else {
+                return DashboardRoutes.problem(.badRequest, "an event id is a UUID")
+            }
+            guard let history = try await history(id) else {
+                return DashboardRoutes.problem(.notFound, "the hub holds no version of this event")
+            }
+            return Self.json(history)
         }
         api.get("nodes") { _, _ in
             Self.json(nodes())
@@ -291,6 +301,13 @@ struct DashboardAPI: Sendable {
         let taxonomy = taxonomy
         return try await feed.perform { resources in
             try EventListing.read(query, from: resources.hubStore(), taxonomy: taxonomy)
+        }
+    }
+
+    /// Every version of one event, counts under 5 withheld.
+    func history(_ id: UUID) async throws -> EventHistory? {
+        try await feed.perform { resources in
+            try EventHistory.read(id, from: resources.hubStore(), withholdSmallCounts: true)
         }
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import KnutepunktDomain
 import KnutepunktGaps
 import KnutepunktStore
@@ -29,10 +30,15 @@ package struct EventQuery: Sendable, Hashable {
 }
 
 /// The stored events a query matched, as they may leave the hub: each event's figures under 5 are withheld, and
-/// when fewer than 5 events match, none is listed (their number alone could single out a family's service).
+/// when fewer than 5 events match, none is listed (their number alone could single out a family's service). Each
+/// event is its latest version (withdrawn events are not listed), with the address of its history.
 package struct EventListing: Sendable, Hashable, Codable {
     package struct Event: Sendable, Hashable, Codable {
         package var id: String
+        /// The latest version's number (1: never corrected).
+        package var version: Int
+        /// The API address of every version of the event (``EventHistory``).
+        package var history: String
         package var date: String
         package var region: String
         package var node: String
@@ -85,6 +91,8 @@ package struct EventListing: Sendable, Hashable, Codable {
             events: listed.map { event in
                 Event(
                     id: event.id.uuidString.lowercased(),
+                    version: event.version,
+                    history: Self.historyPath(event.id),
                     date: event.date.iso,
                     region: event.region,
                     node: event.node,
@@ -104,18 +112,23 @@ package struct EventListing: Sendable, Hashable, Codable {
         )
     }
 
+    /// Where the history of event `id` is served (DashboardAPI).
+    package static func historyPath(_ id: UUID) -> String {
+        "\(DashboardRoutes.prefix)/api/events/\(id.lowercasedText)/history"
+    }
+
     /// The listing as CSV, one row per event; withheld figures read `<5`.
     package var csv: String {
         var lines = [
             CSVText.row([
-                "id", "date", "region", "node", "kind", "tier", "target_groups", "age_bands", "professions",
-                "programmes", "funding", "sessions", "families", "participants",
+                "id", "version", "date", "region", "node", "kind", "tier", "target_groups", "age_bands",
+                "professions", "programmes", "funding", "sessions", "families", "participants",
             ])
         ]
         for event in events {
             lines.append(
                 CSVText.row([
-                    event.id, event.date, event.region, event.node, event.kind, event.tier,
+                    event.id, String(event.version), event.date, event.region, event.node, event.kind, event.tier,
                     event.targetGroups.joined(separator: " "), event.ageBands.joined(separator: " "),
                     event.professions.joined(separator: " "), event.programmes.joined(separator: " "), event.funding,
                     String(event.sessions), event.families.map(String.init) ?? "<5",

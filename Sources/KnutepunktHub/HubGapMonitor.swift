@@ -25,6 +25,10 @@ final class HubGapMonitor {
     private var day: LocalDate
     private var lifecycle: GapLifecycle
     private var dueAt: ContinuousClock.Instant?
+    /// Versions were replaced since the last fold (see ``superseded()``).
+    private var refoldNeeded = false
+    /// The earliest time the next refold for replaced versions may run.
+    private var refoldAllowedAt = ContinuousClock.now
     /// The store's gap history; change numbers go on within it across restarts.
     let epoch: String
 
@@ -62,8 +66,17 @@ final class HubGapMonitor {
     /// Folds newly stored events in and schedules an evaluation.
     func stored(_ events: [HubEventRecord]) {
         guard !events.isEmpty else { return }
-        for event in events { network.add(event.cell, event.count) }
-        if dueAt == nil { dueAt = clock.now + Self.debounce }
+        for event in events where !event.withdrawn { network.add(event.cell, event.count) }
+        if dueAt == nil { dueAt = max(clock.now + Self.debounce, refoldNeeded ? refoldAllowedAt : clock.now) }
+    }
+
+    /// Corrections or withdrawals replaced versions the facts counted. Facts only add up, so they are folded again
+    /// from the store's counters (which the commit kept exact) before the next evaluation; no evaluation runs on
+    /// facts that still hold a replaced version. Refolds are spaced so that they take at most a twentieth of the
+    /// thread's time, however many corrections arrive.
+    func superseded() {
+        refoldNeeded = true
+        dueAt = max(dueAt ?? clock.now, clock.now + Self.debounce, refoldAllowedAt)
     }
 
     /// Evaluates if one is due or the day has changed; returns the gap changes to publish (already saved).
@@ -88,6 +101,16 @@ final class HubGapMonitor {
     func evaluate(store: any HubStore) -> [GapLifecycle.Update] {
         dueAt = nil
         let started = clock.now
+        if refoldNeeded {
+            do {
+                try refold(from: store)
+            } catch {
+                logger.error("reading the activity counters failed", metadata: ["error": "\(error)"])
+                dueAt = clock.now + Self.debounce
+                return []
+            }
+            refoldAllowedAt = clock.now + (clock.now - started) * 20
+        }
         let merged = network.evaluate(thresholds: thresholds)
         var next = lifecycle
         let updates = next.apply(merged, on: day)
@@ -143,5 +166,6 @@ final class HubGapMonitor {
         var fresh = NetworkGapFacts(taxonomy: taxonomy, asOf: day, windowMonths: thresholds.windowMonths)
         try store.forEachActivityCount { fresh.add($0, $1) }
         network = fresh
+        refoldNeeded = false
     }
 }

@@ -84,19 +84,9 @@ extension HubReactor {
             result = committed
         }
         if !batch.isEmpty {
-            // Neither refused duplicates nor resends already in the store are published or counted again.
-            let duplicates = Set(result.duplicateIDs).union(result.alreadyStored)
-            for index in result.duplicateIDs {
-                let event = batch.events[index]
-                nacks.append(
-                    PendingNack(
-                        nodeID: event.source,
-                        sequence: event.sequence,
-                        reason: .duplicateEventID,
-                        detail: "event \(event.eventID.lowercasedText) is already stored"
-                    )
-                )
-            }
+            // Neither versions held already, refused ones, nor resends in the store are published or counted again.
+            let duplicates = result.notStored
+            nacks += versionNacks(batch, result)
             nacks.sort { ($0.nodeID, $0.sequence) < ($1.nodeID, $1.sequence) }
             for nack in nacks {
                 guard let peer = peer(of: nack.nodeID) else { continue }
@@ -113,7 +103,8 @@ extension HubReactor {
                 stored.append(event)
             }
             gaps.stored(stored)
-            storedTotal += batch.events.count - duplicates.count
+            if !result.superseding.isEmpty { gaps.superseded() }
+            storedTotal += result.countedChange
             setup.metrics.committed(stored: batch.events.count - duplicates.count, refused: nacks.map(\.reason.name))
             if !nacks.isEmpty {
                 logger.info("events refused", metadata: ["count": "\(nacks.count)"])
@@ -121,6 +112,36 @@ extension HubReactor {
             settleTests(batch.tests)
         }
         for action in sessions.sealedBatchCommitted(now: clock.now) { perform(action) }
+    }
+
+    /// The NACKs for the versions the store did not take: DUPLICATE_EVENT_ID for a version it holds already, and
+    /// the refusal's reason, in the vocabulary of the node's session (a KPN/1.0 node gets DUPLICATE_EVENT_ID).
+    private func versionNacks(_ batch: HubBatch, _ result: HubCommitResult) -> [PendingNack] {
+        var nacks: [PendingNack] = []
+        for index in result.duplicateIDs {
+            let event = batch.events[index]
+            nacks.append(
+                PendingNack(
+                    nodeID: event.source,
+                    sequence: event.sequence,
+                    reason: .duplicateEventID,
+                    detail: "event \(event.eventID.lowercasedText) version \(event.version) is already stored"
+                )
+            )
+        }
+        for refused in result.refused {
+            let event = batch.events[refused.index]
+            let version = sessions.version(of: event.source) ?? .first
+            nacks.append(
+                PendingNack(
+                    nodeID: event.source,
+                    sequence: event.sequence,
+                    reason: .refusing(refused.refusal, in: version),
+                    detail: refused.refusal.message
+                )
+            )
+        }
+        return nacks
     }
 
     /// Publishes gap changes on `gap.<REGION>.<RULE>`, in sequence order.

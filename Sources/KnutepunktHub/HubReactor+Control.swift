@@ -114,7 +114,9 @@ extension HubReactor {
                 total: counts.total,
                 rejected: counts.rejected,
                 byRegion: counts.byRegion,
-                byNode: counts.byNode
+                byNode: counts.byNode,
+                withdrawn: counts.withdrawn,
+                versions: counts.versions
             ),
             nodes: nodes,
             security: .init(mode: zap == nil ? "insecure" : "curve", refused: refusals)

@@ -42,18 +42,18 @@ final class NodeReactor {
     /// How often settled events older than the retention period are deleted.
     static let pruneInterval: Duration = .seconds(600)
 
-    private let setup: Setup
-    private var logger: Logger { setup.logger }
-    private let outbox: OutboxStore
+    let setup: Setup
+    var logger: Logger { setup.logger }
+    let outbox: OutboxStore
     /// When the outbox's size is measured next, for the metrics.
-    private var nextOutboxSize = ContinuousClock.now
-    private let validator: EventValidator
-    private var uplink: UplinkStateMachine
-    private let clock = ContinuousClock()
+    var nextOutboxSize = ContinuousClock.now
+    let validator: EventValidator
+    var uplink: UplinkStateMachine
+    let clock = ContinuousClock()
     private let wake: ZMQSocket
     private var control: ZMQSocket?
     private var hub: ZMQSocket?
-    private var lastAssigned: UInt64
+    var lastAssigned: UInt64
     private var stopDeadline: ContinuousClock.Instant?
     /// STATUS requests waiting for the outbox to drain, with their deadlines.
     private var statusWaiters: [(request: Request, deadline: ContinuousClock.Instant)] = []
@@ -302,7 +302,7 @@ final class NodeReactor {
         }
     }
 
-    private func perform(_ actions: [UplinkStateMachine.Action]) {
+    func perform(_ actions: [UplinkStateMachine.Action]) {
         for action in actions {
             switch action {
             case .reconnect:
@@ -327,6 +327,15 @@ final class NodeReactor {
                 } catch {
                     // The hub holds them; the outbox catches up from the next WELCOME after a restart.
                     logger.error("recording delivery failed", metadata: ["through": "\(through)", "error": "\(error)"])
+                }
+            case .markAlreadyStored(let sequence, let detail):
+                do {
+                    try outbox.markAlreadyStored(sequence: sequence, detail: detail)
+                } catch {
+                    logger.error(
+                        "recording a version already at the hub failed",
+                        metadata: ["sequence": "\(sequence)", "error": "\(error)"]
+                    )
                 }
             case .markRejected(let sequence, let reason, let detail):
                 setup.metrics.rejectedByHub(reason.name)
@@ -381,9 +390,14 @@ final class NodeReactor {
         // Only a consecutive run can go in one EVENT; a hole can only come from pruning at the start of the range.
         var payloads: [[UInt8]] = []
         payloads.reserveCapacity(items.count)
+        // A hub of KPN/1.0 reads schema 1.0: first versions go without their submitter (corrections and
+        // withdrawals cannot be said in 1.0; they go as they are, and such a hub refuses them).
+        let schemaOneZero = (uplink.version ?? .current) < .versions
         for (offset, item) in items.enumerated() {
             guard item.sequence == first.sequence + UInt64(offset) else { break }
-            payloads.append(item.payload)
+            payloads.append(
+                schemaOneZero ? ActivityEvent.schemaOneZeroPayload(item.payload) ?? item.payload : item.payload
+            )
         }
         if first.sequence != range.lowerBound {
             logger.error(
@@ -398,13 +412,13 @@ final class NodeReactor {
     // MARK: - Control endpoint
 
     /// One request read from the control socket, with the envelope to answer on.
-    private struct Request {
+    struct Request {
         var envelope: [[UInt8]]
         var message: ControlMessage
     }
 
     private func serveControl() {
-        var submissions: [(request: Request, objects: [JSONValue])] = []
+        var submissions: [(request: Request, submit: SubmitRequest)] = []
         for _ in 0..<Self.controlBatch {
             guard let control else { break }
             let received: ZMQMessage?
@@ -418,29 +432,14 @@ final class NodeReactor {
             guard let request = decodeRequest(received.frames) else { continue }
             switch request.message.command {
             case .submit:
-                do {
-                    let body = try JSONValue.parse(request.message.body)
-                    switch body {
-                    case .array(let items): submissions.append((request, items))
-                    case .object: submissions.append((request, [body]))
-                    default:
-                        replyFailure(
-                            request,
-                            ControlFailure(
-                                code: ControlFailure.malformedRequestCode,
-                                message: "SUBMIT expects a JSON array of event objects (or one object)"
-                            )
-                        )
-                    }
-                } catch {
-                    replyFailure(
-                        request,
-                        ControlFailure(
-                            code: ControlFailure.malformedRequestCode,
-                            message: "the SUBMIT body is not JSON: \(error)"
-                        )
-                    )
+                switch SubmitRequest.parse(request.message.body) {
+                case .success(let submit): submissions.append((request, submit))
+                case .failure(let failure): replyFailure(request, failure)
                 }
+            case .withdraw:
+                withdraw(request)
+            case .events:
+                listEvents(request)
             case .status:
                 let wanted = (try? JSONBody.decode(StatusRequest.self, from: request.message.body)) ?? StatusRequest()
                 if wanted.waitForDrained == true, uplink.settledThrough < lastAssigned {
@@ -453,7 +452,7 @@ final class NodeReactor {
                     request,
                     ControlFailure(
                         code: ControlFailure.malformedRequestCode,
-                        message: "a node answers SUBMIT and STATUS, not \(request.message.command)"
+                        message: "a node answers SUBMIT, WITHDRAW, EVENTS and STATUS, not \(request.message.command)"
                     )
                 )
             }
@@ -471,75 +470,6 @@ final class NodeReactor {
             replyFailure(request, ControlFailure(code: ControlFailure.malformedRequestCode, message: "\(error)"))
             return nil
         }
-    }
-
-    /// Validates every submitted event, appends the valid ones in one fsync'd transaction, then answers each request.
-    private func accept(_ submissions: [(request: Request, objects: [JSONValue])]) {
-        let today = LocalDate.today()
-        let configuration = setup.configuration
-        let defaults = EventDefaults(
-            region: configuration.region,
-            node: configuration.defaultNode,
-            makeID: { UUID.timeOrdered() }
-        )
-        var results: [[SubmitResult]] = []
-        var entries: [OutboxStore.Entry] = []
-        var slots: [(request: Int, index: Int)] = []
-        for (requestIndex, submission) in submissions.enumerated() {
-            var answers: [SubmitResult] = []
-            for (index, object) in submission.objects.enumerated() {
-                switch validator.validate(object, defaults: defaults, today: today) {
-                case .success(let event):
-                    answers.append(SubmitResult(index: index, id: event.id.lowercasedText, status: .queued))
-                    entries.append(OutboxStore.Entry(id: event.id, payload: event.canonicalJSON()))
-                    slots.append((requestIndex, index))
-                case .failure(let failure):
-                    answers.append(
-                        SubmitResult(index: index, id: object.idText, status: .invalid, issues: failure.issues)
-                    )
-                }
-            }
-            results.append(answers)
-        }
-        if !entries.isEmpty {
-            let outcomes: [OutboxStore.AppendOutcome]
-            do {
-                outcomes = try outbox.append(entries)
-            } catch {
-                logger.error("cannot write the outbox; submissions refused", metadata: ["error": "\(error)"])
-                let diskFull = error.code == .diskFull
-                let failure = ControlFailure(
-                    code: diskFull ? ControlFailure.diskFullCode : ControlFailure.storeFailureCode,
-                    message: "the node could not store your events (\(error)); nothing was accepted, try again later"
-                )
-                for submission in submissions { replyFailure(submission.request, failure) }
-                return
-            }
-            for (slot, outcome) in zip(slots, outcomes) {
-                var result = results[slot.request][slot.index]
-                result.sequence = outcome.sequence
-                result.existing = outcome.existing
-                result.status =
-                    switch outcome.status {
-                    case .queued: .queued
-                    case .delivered: .delivered
-                    case .rejected: .rejected
-                    }
-                result.reason = outcome.reason
-                results[slot.request][slot.index] = result
-                lastAssigned = max(lastAssigned, outcome.sequence)
-            }
-        }
-        setup.metrics.submitted(
-            accepted: results.joined().filter { $0.sequence != nil && !$0.existing }.count,
-            invalid: results.joined().compactMap {
-                $0.status == .invalid ? ReasonCode.refusing($0.issues ?? []).name : nil
-            }
-        )
-        for (submission, answers) in zip(submissions, results) {
-            reply(submission.request, .submitResult, JSONBody.encode(answers))
-        }
-        perform(uplink.appended(through: lastAssigned, now: clock.now))
     }
 
     /// Answers STATUS requests whose outbox has drained or whose wait is over.
@@ -592,11 +522,11 @@ final class NodeReactor {
         }
     }
 
-    private func replyFailure(_ request: Request, _ failure: ControlFailure) {
+    func replyFailure(_ request: Request, _ failure: ControlFailure) {
         reply(request, .error, JSONBody.encode(failure))
     }
 
-    private func reply(_ request: Request, _ command: ControlCommand, _ body: [UInt8]) {
+    func reply(_ request: Request, _ command: ControlCommand, _ body: [UInt8]) {
         guard let control else { return }
         do {
             try control.send(

@@ -1,3 +1,4 @@
+import Foundation
 import KnutepunktDomain
 
 /// Events from a spreadsheet export (the CSV form, docs/events.md): a header row of event member names, then one
@@ -15,7 +16,14 @@ package struct ActivityCSV: Sendable, Hashable {
         /// The physical line (from 1) the row starts on.
         package var line: Int
         package var object: JSONValue
+        /// The row's `key` cell (trimmed; nil when empty or the file has no key column): the coordinator's own name
+        /// for the row, from which its event id is derived.
+        package var key: String?
     }
+
+    /// The column that names a row for good without an id: its cells are the coordinator's own references (a running
+    /// number, "2026-TR-014"); a row keeps its event, and a changed row corrects it, as long as its key stays.
+    package static let keyColumn = "key"
 
     /// A data row: an event object or a problem that kept the row from becoming one.
     package enum Row: Sendable, Hashable {
@@ -56,6 +64,12 @@ package struct ActivityCSV: Sendable, Hashable {
     package var headerProblems: [ActivityCSVError]
     /// The data rows in file order; blank rows are skipped.
     package var rows: [Row]
+    /// Each data row's cells as read (untrimmed), parallel to ``rows``: what writing the file back keeps.
+    package var cells: [[String]]
+    /// The file has a `key` column.
+    package var hasKeyColumn: Bool { columns.contains(Self.keyColumn) }
+    /// The file has an `id` column.
+    package var hasIDColumn: Bool { columns.contains("id") }
 
     /// Reads a whole file. Throws only for problems that make the file unreadable as a whole (not UTF-8, no
     /// header, an unclosed quote); everything else is in ``headerProblems`` and ``rows``.
@@ -78,14 +92,17 @@ package struct ActivityCSV: Sendable, Hashable {
         let columns = header.cells.map(trimmed)
         let (problems, usable) = checkHeader(columns, line: header.line)
         var rows: [Row] = []
+        var cells: [[String]] = []
         for record in records where !isBlank(record.cells) {
             rows.append(row(record, columns: columns, usable: usable, delimiter: delimiter))
+            cells.append(record.cells)
         }
         return ActivityCSV(
             delimiter: Character(Unicode.Scalar(delimiter)),
             columns: columns,
             headerProblems: problems,
-            rows: rows
+            rows: rows,
+            cells: cells
         )
     }
 
@@ -111,7 +128,7 @@ extension ActivityCSV {
     static let maxHeaderProblems = 20
 
     private static func checkHeader(_ columns: [String], line: Int) -> ([ActivityCSVError], [Bool]) {
-        let known = ActivityEvent.memberNames
+        let known = ActivityEvent.schemaOneZeroMemberNames + [keyColumn]
         var problems: [ActivityCSVError] = []
         var usable: [Bool] = []
         var seen: Set<String> = []
@@ -190,10 +207,15 @@ extension ActivityCSV {
             )
         }
         var object = JSONObject()
+        var key: String?
         for (index, cell) in record.cells.enumerated() where usable[index] {
             let name = columns[index]
             let text = trimmed(cell)
             guard !text.isEmpty else { continue }
+            if name == keyColumn {
+                key = text
+                continue
+            }
             if listColumns.contains(name) {
                 let items = text.split(separator: listSeparator).map { trimmed(String($0)) }.filter { !$0.isEmpty }
                 object[name] = .array(items.map(JSONValue.string))
@@ -203,7 +225,7 @@ extension ActivityCSV {
                 object[name] = .string(text)
             }
         }
-        return .record(Record(line: record.line, object: .object(object)))
+        return .record(Record(line: record.line, object: .object(object), key: key))
     }
 
     /// A whole number written as optional `-` and ASCII digits that fits in 64 bits.
@@ -240,5 +262,35 @@ extension ActivityCSV {
             line: line,
             message: "the file is not UTF-8 text; save it from the spreadsheet as \"CSV UTF-8\""
         )
+    }
+}
+
+extension ActivityCSV {
+    /// The file again, with an `id` column (first, added if missing) holding `ids[index]` for each data row that has
+    /// one; every other cell as read. Quoting follows RFC 4180 with this file's delimiter.
+    package func written(ids: [Int: UUID]) -> [UInt8] {
+        let separator = String(delimiter)
+        func field(_ text: String) -> String {
+            guard text.contains(where: { $0 == delimiter || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else {
+                return text
+            }
+            return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }
+        let idColumn = columns.firstIndex(of: "id")
+        var lines = [(idColumn == nil ? ["id"] + columns : columns).map(field).joined(separator: separator)]
+        for (index, row) in cells.enumerated() {
+            var row = row
+            if let id = ids[index]?.lowercasedText {
+                if let idColumn, idColumn < row.count {
+                    row[idColumn] = id
+                } else if idColumn == nil {
+                    row.insert(id, at: 0)
+                }
+            } else if idColumn == nil {
+                row.insert("", at: 0)
+            }
+            lines.append(row.map(field).joined(separator: separator))
+        }
+        return Array((lines.joined(separator: "\r\n") + "\r\n").utf8)
     }
 }

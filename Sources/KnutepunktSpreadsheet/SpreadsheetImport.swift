@@ -6,9 +6,11 @@ import KnutepunktDomain
 /// `knutepunkt import`: checks every row of a spreadsheet export first, then (only when asked) submits the good
 /// rows to the node in chunks.
 ///
-/// Rows without an `id` get one derived from the node and the row's content, so importing the same file again —
-/// after fixing its bad rows, say — stores nothing twice: the node answers "already queued/delivered" for the rows
-/// it has.
+/// Every row has an identity that survives importing the file again, so nothing is ever stored twice: its `id`
+/// cell; else an id derived from its `key` cell (the coordinator's own reference for the row); else an id the import
+/// gives it, derived from its content, and writes into the file (``fileWithIDs()``) before anything is sent. A row
+/// whose identity the node already holds with other content is a correction of that activity (the spreadsheet is
+/// the coordinator's record); an unchanged row is recognised and not stored again.
 package struct SpreadsheetImport: Sendable {
     /// A row that passed the check, ready to submit.
     package struct GoodRow: Sendable, Hashable {
@@ -29,6 +31,8 @@ package struct SpreadsheetImport: Sendable {
     package var good: [GoodRow]
     /// Header problems first, then row problems in line order.
     package var problems: [Problem]
+    /// Ids this import gave rows that had none (by row index): written into the file before anything is sent.
+    package var givenIDs: [Int: UUID]
     /// True when the header itself is broken: nothing should be imported until it is fixed.
     package var headerBroken: Bool { !csv.headerProblems.isEmpty }
     /// Data rows in the file.
@@ -50,9 +54,11 @@ package struct SpreadsheetImport: Sendable {
         headerLine = csv.headerProblems.map(\.line).min() ?? 0
         problems = csv.headerProblems.map { Problem(line: $0.line, text: $0.description) }
         good = []
+        givenIDs = [:]
         let validator = EventValidator(taxonomy: taxonomy)
         var occurrences: [[UInt8]: Int] = [:]
-        for row in csv.rows {
+        var keys: [String: Int] = [:]
+        for (index, row) in csv.rows.enumerated() {
             switch row {
             case .error(let error):
                 problems.append(Problem(line: error.line, text: error.description))
@@ -60,8 +66,35 @@ package struct SpreadsheetImport: Sendable {
                 let content = record.object.serialized()
                 let occurrence = occurrences[content, default: 0]
                 occurrences[content] = occurrence + 1
-                let derived = Self.derivedID(node: node.id, content: content, occurrence: occurrence)
-                let defaults = EventDefaults(region: node.region, node: node.defaultNode, makeID: { derived })
+                var derived = Self.derivedID(node: node.id, content: content, occurrence: occurrence)
+                if csv.hasKeyColumn, record.object.idText == nil {
+                    guard let key = record.key else {
+                        problems.append(
+                            Problem(
+                                line: record.line,
+                                text: "line \(record.line) (key): the key is empty; give every row a key of its own "
+                                    + "(e.g. a running number), or an id"
+                            )
+                        )
+                        continue
+                    }
+                    if let first = keys[key] {
+                        problems.append(
+                            Problem(
+                                line: record.line,
+                                text: "line \(record.line) (key): this key is already the key of line \(first); "
+                                    + "every row needs a key of its own"
+                            )
+                        )
+                        continue
+                    }
+                    keys[key] = record.line
+                    derived = Self.keyedID(node: node.id, key: key)
+                } else if record.object.idText == nil, record.object["id"] == nil {
+                    givenIDs[index] = derived
+                }
+                let identity = derived
+                let defaults = EventDefaults(region: node.region, node: node.defaultNode, makeID: { identity })
                 switch validator.validate(record.object, defaults: defaults, today: today) {
                 case .success(let event):
                     var object = record.object
@@ -79,17 +112,28 @@ package struct SpreadsheetImport: Sendable {
         }
     }
 
+    /// The file with the ids this import gave rows written into its `id` column, or nil when every row already had
+    /// an identity (an id, or a key). Write it before submitting: then importing the file again, after editing a
+    /// row, corrects that row's activity instead of adding a second one.
+    package func fileWithIDs() -> [UInt8]? {
+        givenIDs.isEmpty ? nil : csv.written(ids: givenIDs)
+    }
+
     /// What the node answered for the submitted rows.
     package struct Outcome: Sendable, Hashable {
         package var queued = 0
+        /// Rows that changed since they were imported: queued as corrections, with what changed.
+        package var corrected: [Problem] = []
         package var alreadyThere = 0
         package var refused: [Problem] = []
     }
 
-    /// Submits the good rows in chunks of `chunk`, calling `progress(done, total)` after each.
+    /// Submits the good rows in chunks of `chunk`, calling `progress(done, total)` after each. A row the node
+    /// holds with other content is submitted as a correction of it.
     package func submit(
         to endpoint: String,
         timeout: Duration,
+        submittedBy: String? = nil,
         chunk: Int = 200,
         progress: @Sendable (Int, Int) -> Void
     ) async throws -> Outcome {
@@ -100,12 +144,25 @@ package struct SpreadsheetImport: Sendable {
             let rows = Array(good[start..<min(start + max(1, chunk), good.count)])
             let payloads = rows.map(\.json)
             let results = try await ControlClient.withConnection(to: endpoint, timeout: timeout) {
-                try $0.submit(payloads)
+                try $0.submit(payloads, submittedBy: submittedBy, correctChanged: true)
             }
             for (row, result) in zip(rows, results) {
                 switch result.status {
                 case .queued, .delivered:
-                    if result.existing { outcome.alreadyThere += 1 } else { outcome.queued += 1 }
+                    if result.existing {
+                        outcome.alreadyThere += 1
+                    } else if let base = result.basedOn {
+                        let changes = EventChange.summary(result.changes ?? [])
+                        outcome.corrected.append(
+                            Problem(
+                                line: row.line,
+                                text: "line \(row.line): corrected (version \(result.version ?? base + 1) of "
+                                    + "\(row.id.lowercasedText)): \(changes)"
+                            )
+                        )
+                    } else {
+                        outcome.queued += 1
+                    }
                 case .rejected:
                     outcome.refused.append(
                         Problem(line: row.line, text: "line \(row.line): rejected by the hub: \(result.reason ?? "")")
@@ -124,25 +181,11 @@ package struct SpreadsheetImport: Sendable {
 
     /// A UUID (version 8, "custom") from the node id, the row's content and how many identical rows came before it.
     static func derivedID(node: String, content: [UInt8], occurrence: Int) -> UUID {
-        func fnv(_ seed: UInt64) -> UInt64 {
-            var hash = seed
-            for byte in Array(node.utf8) + [0] + content + Array(String(occurrence).utf8) {
-                hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
-            }
-            return hash
-        }
-        let high = fnv(0xcbf2_9ce4_8422_2325)
-        let low = fnv(0x84222325_cbf29ce4)
-        var bytes =
-            (0..<8).map { UInt8(truncatingIfNeeded: high >> (56 - 8 * $0)) }
-            + (0..<8).map { UInt8(truncatingIfNeeded: low >> (56 - 8 * $0)) }
-        bytes[6] = (bytes[6] & 0x0F) | 0x80
-        bytes[8] = (bytes[8] & 0x3F) | 0x80
-        return UUID(
-            uuid: (
-                bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7], bytes[8], bytes[9],
-                bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]
-            )
-        )
+        UUID.derived(namespace: node, name: content + Array(String(occurrence).utf8))
+    }
+
+    /// A UUID from the node id and the row's key: the same key always names the same activity.
+    static func keyedID(node: String, key: String) -> UUID {
+        UUID.derived(namespace: "key:\(node)", name: Array(key.utf8))
     }
 }

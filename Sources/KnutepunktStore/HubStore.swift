@@ -13,6 +13,11 @@ package struct HubEventRecord: Sendable, Hashable {
     package var count: ActivityCount
     /// The canonical payload, exactly as it will be published.
     package var payload: [UInt8]
+    /// The event's version (1 for the event as first published), and the version it corrects or withdraws.
+    package var version: Int
+    package var basedOn: Int?
+    /// This version withdraws the event: stored, but counted nowhere.
+    package var withdrawn: Bool
 
     package init(
         source: String,
@@ -20,7 +25,10 @@ package struct HubEventRecord: Sendable, Hashable {
         eventID: UUID,
         cell: ActivityCell,
         count: ActivityCount,
-        payload: [UInt8]
+        payload: [UInt8],
+        version: Int = 1,
+        basedOn: Int? = nil,
+        withdrawn: Bool = false
     ) {
         self.source = source
         self.sequence = sequence
@@ -28,6 +36,9 @@ package struct HubEventRecord: Sendable, Hashable {
         self.cell = cell
         self.count = count
         self.payload = payload
+        self.version = version
+        self.basedOn = basedOn
+        self.withdrawn = withdrawn
     }
 
     /// The record of a validated event.
@@ -38,7 +49,10 @@ package struct HubEventRecord: Sendable, Hashable {
             eventID: event.id,
             cell: ActivityCell(event),
             count: ActivityCount(event),
-            payload: payload
+            payload: payload,
+            version: event.version,
+            basedOn: event.basedOn,
+            withdrawn: event.isWithdrawn
         )
     }
 
@@ -73,45 +87,129 @@ package struct HubBatch: Sendable {
     package var isEmpty: Bool { events.isEmpty && rejections.isEmpty && settled.isEmpty && tests.isEmpty }
 }
 
-/// What a commit found: events already in the store are not stored again.
+/// What a commit found: events already in the store are not stored again, and versions that do not fit are refused
+/// (``EventVersioning/atHub(_:stored:sameContent:changes:)``).
 package struct HubCommitResult: Sendable, Hashable {
-    /// Indices into `HubBatch.events` of events refused as duplicates of an event id stored under another
-    /// (source, sequence): recorded as rejections and NACKed.
+    /// A version the store refused, with why.
+    package struct Refused: Sendable, Hashable {
+        /// The index into `HubBatch.events`.
+        package var index: Int
+        package var refusal: EventVersioning.Refusal
+        package init(index: Int, refusal: EventVersioning.Refusal) {
+            self.index = index
+            self.refusal = refusal
+        }
+    }
+
+    /// Indices into `HubBatch.events` of versions already stored, with the same content, under another (source,
+    /// sequence): not stored again, recorded as rejections and NACKed DUPLICATE_EVENT_ID (harmless: the hub holds
+    /// exactly this version).
     package var duplicateIDs: [Int] = []
     /// Indices into `HubBatch.events` whose (source, sequence) is already stored: a resend of an event this store
     /// holds (committed by this hub before a restart, or by another hub on the same database). They are settled and
     /// ACKed like stored events but neither counted nor published again.
     package var alreadyStored: [Int] = []
-    package init(duplicateIDs: [Int] = [], alreadyStored: [Int] = []) {
+    /// Versions refused (CONFLICTING_CONTENT, STALE_VERSION, another node's event): recorded as rejections.
+    package var refused: [Refused] = []
+    /// Indices of stored versions that replaced an earlier stored version of their event (corrections and
+    /// withdrawals): what the earlier one counted was taken out of the counters in the same transaction.
+    package var superseding: [Int] = []
+    /// How the number of events that count changed: +1 for each new event, −1 for each withdrawal of a counted one.
+    package var countedChange = 0
+
+    package init(
+        duplicateIDs: [Int] = [],
+        alreadyStored: [Int] = [],
+        refused: [Refused] = [],
+        superseding: [Int] = [],
+        countedChange: Int = 0
+    ) {
         self.duplicateIDs = duplicateIDs
         self.alreadyStored = alreadyStored
+        self.refused = refused
+        self.superseding = superseding
+        self.countedChange = countedChange
+    }
+
+    /// Indices of the batch's events that were not stored.
+    package var notStored: Set<Int> {
+        Set(duplicateIDs).union(alreadyStored).union(refused.map(\.index))
     }
 }
 
-/// Counts of what the hub holds, for status reports.
+/// Counts of what the hub holds, for status reports: events are counted by their latest version, and withdrawn
+/// events not at all.
 package struct HubCounts: Sendable, Hashable, Codable {
     package var total: Int
     package var byRegion: [String: Int]
     package var byNode: [String: Int]
     package var bySource: [String: Int]
     package var rejected: Int
+    /// Events whose latest version withdraws them.
+    package var withdrawn: Int
+    /// Every version stored (first versions, corrections and withdrawals).
+    package var versions: Int
 
-    package init(total: Int, byRegion: [String: Int], byNode: [String: Int], bySource: [String: Int], rejected: Int) {
+    package init(
+        total: Int,
+        byRegion: [String: Int],
+        byNode: [String: Int],
+        bySource: [String: Int],
+        rejected: Int,
+        withdrawn: Int = 0,
+        versions: Int? = nil
+    ) {
         self.total = total
         self.byRegion = byRegion
         self.byNode = byNode
         self.bySource = bySource
         self.rejected = rejected
+        self.withdrawn = withdrawn
+        self.versions = versions ?? total
+    }
+}
+
+/// One stored version of an event, for its history.
+package struct HubEventVersion: Sendable, Hashable {
+    package var version: Int
+    /// The node daemon that sent it and the sequence it came under.
+    package var source: String
+    package var sequence: UInt64
+    /// When the hub stored it.
+    package var receivedAt: Date
+    package var withdrawn: Bool
+    /// The event's latest version (what counts, unless it withdraws the event).
+    package var latest: Bool
+    /// The version as received (canonical JSON): its members, `based_on`, `submitted_by`, `submitted_at`.
+    package var payload: [UInt8]
+
+    package init(
+        version: Int,
+        source: String,
+        sequence: UInt64,
+        receivedAt: Date,
+        withdrawn: Bool,
+        latest: Bool,
+        payload: [UInt8]
+    ) {
+        self.version = version
+        self.source = source
+        self.sequence = sequence
+        self.receivedAt = receivedAt
+        self.withdrawn = withdrawn
+        self.latest = latest
+        self.payload = payload
     }
 }
 
 /// The hub's durable state behind one protocol: SQLite is the default; other engines conform to the same contract.
 ///
 /// Contract (checked for every backend by the store conformance tests): `commit` is atomic and durable when it returns
-/// (the hub ACKs right after); an event id and a (source, sequence) pair are each stored at most once, and a resend
-/// of a stored (source, sequence) is reported as already stored, not as an error; settled-through never goes
-/// backwards; the activity counters always equal a rebuild from the stored events; test events are stored apart and
-/// never counted.
+/// (the hub ACKs right after); an (event id, version) pair and a (source, sequence) pair are each stored at most
+/// once, and a resend of a stored (source, sequence) is reported as already stored, not as an error; every version
+/// is decided by ``EventVersioning/atHub(_:stored:sameContent:changes:)`` against what is stored (and what the same
+/// batch stored before it); settled-through never goes backwards; the activity counters always equal a rebuild from
+/// the latest version of every event that is not withdrawn; test events are stored apart and never counted.
 package protocol HubStore: AnyObject, Sendable, HubOperationsStore {
     /// Each source's committed settled-through.
     func settledProgress() throws(StoreError) -> [String: UInt64]
@@ -119,17 +217,21 @@ package protocol HubStore: AnyObject, Sendable, HubOperationsStore {
     func commit(_ batch: HubBatch, receivedAt: Date) throws(StoreError) -> HubCommitResult
     /// What the hub holds.
     func counts() throws(StoreError) -> HubCounts
-    /// Every stored event's (source, sequence, id) in source and sequence order, for verification.
+    /// Every stored version's (source, sequence, id) in source and sequence order, for verification.
     func storedKeys() throws(StoreError) -> [(source: String, sequence: UInt64, eventID: UUID)]
-    /// Calls `body` with every stored event's payload, in storage order, without loading them all at once.
+    /// Calls `body` with the payload of every event that counts (its latest version, unless that withdraws it), in
+    /// storage order, without loading them all at once.
     func forEachPayload(_ body: ([UInt8]) throws -> Void) throws(StoreError)
+    /// Every stored version of one event, oldest first; empty when the hub holds none.
+    func history(of id: UUID) throws(StoreError) -> [HubEventVersion]
     /// Calls `body` with every cell of the activity counters (kept by `commit`), without reading the events.
     func forEachActivityCount(_ body: (ActivityCell, ActivityCount) throws -> Void) throws(StoreError)
-    /// How many events the activity counters hold and how many events are stored: equal unless the counters need
-    /// rebuilding (e.g. a store written before they existed).
+    /// How many events the activity counters hold and how many stored events count (latest versions, not
+    /// withdrawn): equal unless the counters need rebuilding (e.g. a store written before they existed).
     func activityCountCoverage() throws(StoreError) -> (counted: Int, stored: Int)
-    /// Replaces the activity counters with ones computed afresh from the stored events, in one transaction (the
-    /// hub's writes wait meanwhile, so none is missed). `cellOf` reads one stored payload; nil: not counted.
+    /// Replaces the activity counters with ones computed afresh from the events that count (latest versions, not
+    /// withdrawn), in one transaction (the hub's writes wait meanwhile, so none is missed). `cellOf` reads one stored
+    /// payload; nil: not counted.
     func rebuildActivityCounts(
         _ cellOf: ([UInt8]) -> (ActivityCell, ActivityCount)?
     ) throws(StoreError) -> ActivityCountRebuild

@@ -29,7 +29,7 @@ package enum HubStoreMigration {
         progress: (Int, Int) -> Void = { _, _ in }
     ) throws(StoreError) -> Report {
         var report = Report()
-        let total = try source.counts().total
+        let total = try source.counts().versions
         var position: Int64 = 0
         var copied = 0
         progress(0, total)

@@ -16,6 +16,10 @@ package struct HubStoredEvent: Sendable, Hashable {
     /// Seconds since 1970.
     package var receivedAt: Double
     package var payload: [UInt8]
+    /// The version it is of its event, whether it is the event's latest, and whether it withdraws the event.
+    package var version: Int
+    package var latest: Bool
+    package var withdrawn: Bool
 
     package init(
         position: Int64,
@@ -27,8 +31,14 @@ package struct HubStoredEvent: Sendable, Hashable {
         kind: String,
         occurredOn: String,
         receivedAt: Double,
-        payload: [UInt8]
+        payload: [UInt8],
+        version: Int = 1,
+        latest: Bool = true,
+        withdrawn: Bool = false
     ) {
+        self.version = version
+        self.latest = latest
+        self.withdrawn = withdrawn
         self.position = position
         self.source = source
         self.sequence = sequence
@@ -156,6 +166,7 @@ package struct HubEventChecksum: Sendable, Hashable, CustomStringConvertible {
         mix(String(event.sequence).utf8)
         mix(event.eventID.uuidString.lowercased().utf8)
         mix(event.payload)
+        mix([event.latest ? 1 : 0, event.withdrawn ? 1 : 0])
         count += 1
         sum = sum &+ hash
         xor ^= hash &* 0x9e37_79b9_7f4a_7c15

@@ -1,11 +1,16 @@
 import Foundation
 import GRDB
+import KnutepunktDomain
 
 /// The node's durable outbox: every accepted event, numbered, until the hub has settled it (and for a retention
 /// period after, so a hub restored from an older backup can get it again).
 ///
 /// Used from one thread (the node's reactor thread). All methods are synchronous and commit before returning; a
 /// commit is fsync'd (see ``SQLiteFile``), so an event that `append` returned for survives a crash.
+///
+/// Each row is one version of an event (`event_id`, `version` unique). The latest version of every event stays for
+/// good, so a coordinator can list, correct and withdraw it; earlier versions go once they are settled and past
+/// retention.
 package final class OutboxStore: Sendable {
     /// What the outbox holds for one event.
     package enum Status: String, Sendable, Hashable, Codable {
@@ -17,12 +22,14 @@ package final class OutboxStore: Sendable {
         case rejected
     }
 
-    /// One event to append: its id and its canonical payload.
+    /// One event version to append: its id, version and canonical payload.
     package struct Entry: Sendable, Hashable {
         package var id: UUID
+        package var version: Int
         package var payload: [UInt8]
-        package init(id: UUID, payload: [UInt8]) {
+        package init(id: UUID, version: Int = 1, payload: [UInt8]) {
             self.id = id
+            self.version = version
             self.payload = payload
         }
     }
@@ -36,6 +43,8 @@ package final class OutboxStore: Sendable {
         package var existing: Bool
         /// The hub's reason, for a rejected event.
         package var reason: String?
+        /// The version stored, or with `existing` the one held.
+        package var version: Int = 1
     }
 
     /// Counters for status reports.
@@ -84,12 +93,45 @@ package final class OutboxStore: Sendable {
                     """
             )
         }
+        migrator.registerMigration("v2-versions") { db in
+            // Versions of an event: (event_id, version) is unique instead of event_id. SQLite cannot drop a
+            // constraint, so the table is copied; every event stored so far is its version 1.
+            try db.execute(
+                sql: """
+                    CREATE TABLE outbox_versions(
+                        seq INTEGER PRIMARY KEY,
+                        event_id TEXT NOT NULL,
+                        version INTEGER NOT NULL DEFAULT 1,
+                        payload BLOB NOT NULL,
+                        accepted_at REAL NOT NULL,
+                        status TEXT NOT NULL DEFAULT 'queued',
+                        reason_code INTEGER,
+                        reason TEXT,
+                        settled_at REAL,
+                        UNIQUE(event_id, version)
+                    );
+                    INSERT INTO outbox_versions(seq, event_id, version, payload, accepted_at, status, reason_code,
+                                                reason, settled_at)
+                        SELECT seq, event_id, 1, payload, accepted_at, status, reason_code, reason, settled_at
+                        FROM outbox;
+                    DROP TABLE outbox;
+                    ALTER TABLE outbox_versions RENAME TO outbox;
+                    CREATE INDEX outbox_status ON outbox(status, seq);
+                    """
+            )
+        }
         do {
             try migrator.migrate(queue)
         } catch {
             throw StoreError(error, path: path)
         }
     }
+
+    /// Runs `body` in a write transaction (for the extensions in other files).
+    func writing<T>(_ body: (Database) throws -> T) throws(StoreError) -> T { try write(body) }
+
+    /// Runs `body` in a read transaction (for the extensions in other files).
+    func reading<T>(_ body: (Database) throws -> T) throws(StoreError) -> T { try read(body) }
 
     private func write<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
         do {
@@ -107,49 +149,94 @@ package final class OutboxStore: Sendable {
         }
     }
 
-    private static func meta(_ key: String, _ db: Database) throws -> UInt64 {
+    static func meta(_ key: String, _ db: Database) throws -> UInt64 {
         UInt64(try Int64.fetchOne(db, sql: "SELECT value FROM outbox_meta WHERE key = ?", arguments: [key]) ?? 0)
     }
 
-    private static func setMeta(_ key: String, _ value: UInt64, _ db: Database) throws {
+    static func setMeta(_ key: String, _ value: UInt64, _ db: Database) throws {
         try db.execute(sql: "UPDATE outbox_meta SET value = ? WHERE key = ?", arguments: [Int64(value), key])
     }
 
-    /// Appends entries in one transaction, numbering new ones consecutively. An id the outbox already holds is not
-    /// stored again: its outcome reports the existing sequence and status.
+    /// Appends entries in one transaction, numbering new ones consecutively. A version (id and version) the outbox
+    /// already holds is not stored again: its outcome reports the existing sequence and status. No versioning rules
+    /// here: ``submit(_:acceptedAt:)`` applies them.
     package func append(_ entries: [Entry], acceptedAt: Date = Date()) throws(StoreError) -> [AppendOutcome] {
         try write { db in
             var last = try Self.meta("last_sequence", db)
             var outcomes: [AppendOutcome] = []
             outcomes.reserveCapacity(entries.count)
-            let find = try db.cachedStatement(sql: "SELECT seq, status, reason FROM outbox WHERE event_id = ?")
-            let insert = try db.cachedStatement(
-                sql: "INSERT INTO outbox(seq, event_id, payload, accepted_at) VALUES (?, ?, ?, ?)"
-            )
             for entry in entries {
-                let key = entry.id.lowercasedText
-                if let row = try Row.fetchOne(find, arguments: [key]) {
-                    let status = Status(rawValue: row["status"]) ?? .queued
-                    outcomes.append(
-                        AppendOutcome(
-                            id: entry.id,
-                            sequence: UInt64(row["seq"] as Int64),
-                            status: status,
-                            existing: true,
-                            reason: row["reason"]
-                        )
-                    )
+                if let held = try Self.version(entry.id, entry.version, db) {
+                    outcomes.append(held.outcome(id: entry.id))
                     continue
                 }
                 last += 1
-                try insert.execute(arguments: [
-                    Int64(last), key, Data(entry.payload), acceptedAt.timeIntervalSince1970,
-                ])
-                outcomes.append(AppendOutcome(id: entry.id, sequence: last, status: .queued, existing: false))
+                try Self.insert(entry, sequence: last, acceptedAt: acceptedAt, db)
+                outcomes.append(
+                    AppendOutcome(
+                        id: entry.id,
+                        sequence: last,
+                        status: .queued,
+                        existing: false,
+                        version: entry.version
+                    )
+                )
             }
             try Self.setMeta("last_sequence", last, db)
             return outcomes
         }
+    }
+
+    /// One stored version, as read back.
+    struct HeldVersion {
+        var sequence: UInt64
+        var version: Int
+        var status: Status
+        var reason: String?
+        var payload: [UInt8]
+        var acceptedAt: Double
+
+        func outcome(id: UUID) -> AppendOutcome {
+            AppendOutcome(id: id, sequence: sequence, status: status, existing: true, reason: reason, version: version)
+        }
+
+        init(_ row: Row) {
+            sequence = UInt64(row["seq"] as Int64)
+            version = row["version"]
+            status = Status(rawValue: row["status"]) ?? .queued
+            reason = row["reason"]
+            payload = [UInt8](row["payload"] as Data)
+            acceptedAt = row["accepted_at"]
+        }
+    }
+
+    static let versionColumns = "seq, event_id, version, status, reason, payload, accepted_at"
+
+    /// The stored version `version` of event `id`, if held.
+    static func version(_ id: UUID, _ version: Int, _ db: Database) throws -> HeldVersion? {
+        try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT \(versionColumns) FROM outbox WHERE event_id = ? AND version = ?"),
+            arguments: [id.lowercasedText, version]
+        ).map(HeldVersion.init)
+    }
+
+    /// The latest version of event `id` the outbox holds.
+    static func head(_ id: UUID, _ db: Database) throws -> HeldVersion? {
+        try Row.fetchOne(
+            db.cachedStatement(
+                sql: "SELECT \(versionColumns) FROM outbox WHERE event_id = ? ORDER BY version DESC LIMIT 1"
+            ),
+            arguments: [id.lowercasedText]
+        ).map(HeldVersion.init)
+    }
+
+    static func insert(_ entry: Entry, sequence: UInt64, acceptedAt: Date, _ db: Database) throws {
+        try db.cachedStatement(
+            sql: "INSERT INTO outbox(seq, event_id, version, payload, accepted_at) VALUES (?, ?, ?, ?, ?)"
+        ).execute(arguments: [
+            Int64(sequence), entry.id.lowercasedText, entry.version, Data(entry.payload),
+            acceptedAt.timeIntervalSince1970,
+        ])
     }
 
     /// The payloads with sequences in `range`, in order. Sequences pruned after retention are missing.
@@ -183,6 +270,17 @@ package final class OutboxStore: Sendable {
             if try Self.meta("settled_through", db) < through {
                 try Self.setMeta("settled_through", through, db)
             }
+        }
+    }
+
+    /// Records that the hub already holds this very version under another sequence (NACK DUPLICATE_EVENT_ID in a
+    /// KPN/1.1 session): delivered, with the hub's words kept as the reason.
+    package func markAlreadyStored(sequence: UInt64, detail: String, at date: Date = Date()) throws(StoreError) {
+        try write { db in
+            try db.execute(
+                sql: "UPDATE outbox SET status = 'delivered', reason = ?, settled_at = ? WHERE seq = ?",
+                arguments: ["already at the hub: \(detail)", date.timeIntervalSince1970, Int64(sequence)]
+            )
         }
     }
 
@@ -239,33 +337,28 @@ package final class OutboxStore: Sendable {
         }
     }
 
-    /// The status of one event by id, or nil when the outbox does not hold it.
+    /// The status of an event's latest version by id, or nil when the outbox does not hold it.
     package func status(of id: UUID) throws(StoreError) -> AppendOutcome? {
-        try read { db in
-            guard
-                let row = try Row.fetchOne(
-                    db,
-                    sql: "SELECT seq, status, reason FROM outbox WHERE event_id = ?",
-                    arguments: [id.lowercasedText]
-                )
-            else { return nil }
-            return AppendOutcome(
-                id: id,
-                sequence: UInt64(row["seq"] as Int64),
-                status: Status(rawValue: row["status"]) ?? .queued,
-                existing: true,
-                reason: row["reason"]
-            )
-        }
+        try read { db in try Self.head(id, db)?.outcome(id: id) }
     }
 
-    /// Deletes delivered and rejected events settled before `date` (the retention period has passed). Queued events
-    /// are never deleted.
+    /// The latest version of an event, with its canonical payload; nil when the outbox does not hold it.
+    package func latest(of id: UUID) throws(StoreError) -> (outcome: AppendOutcome, payload: [UInt8])? {
+        try read { db in try Self.head(id, db).map { ($0.outcome(id: id), $0.payload) } }
+    }
+
+    /// Deletes versions settled before `date` (the retention period has passed) that a later version of their
+    /// event has replaced. Queued versions are never deleted, and neither is the latest version of any event: it is
+    /// what the coordinator lists, corrects and withdraws.
     @discardableResult
     package func pruneSettled(before date: Date) throws(StoreError) -> Int {
         try write { db in
             try db.execute(
-                sql: "DELETE FROM outbox WHERE status != 'queued' AND settled_at < ?",
+                sql: """
+                    DELETE FROM outbox WHERE status != 'queued' AND settled_at < ?
+                    AND EXISTS (SELECT 1 FROM outbox AS newer
+                                WHERE newer.event_id = outbox.event_id AND newer.version > outbox.version)
+                    """,
                 arguments: [date.timeIntervalSince1970]
             )
             return db.changesCount

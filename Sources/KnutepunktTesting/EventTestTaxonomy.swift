@@ -1,7 +1,7 @@
 import KnutepunktDomain
 
 /// The taxonomy the event tests validate against, built in code from DOMAIN.md's codes so these tests need nothing
-/// outside KnutepunktCore (Configs/taxonomy.yaml is read by KnutepunktConfig).
+/// outside KnutepunktDomain (Configs/taxonomy.yaml is read by KnutepunktConfig).
 package enum EventTestTaxonomy {
     package static let taxonomy: Taxonomy = {
         func figure(_ births: Int) -> Taxonomy.Figure {

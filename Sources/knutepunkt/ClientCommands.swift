@@ -41,8 +41,11 @@ struct PublishCommand: AsyncParsableCommand {
         abstract: "Submit activity events (a JSON object or array) to your node.",
         discussion: """
             Prints each event's id and whether it is queued for the hub or already delivered. The node answers only \
-            after the events are safely in its outbox. An event without "id" gets a new one; give ids to make \
-            re-publishing the same file harmless. Example file: Configs/examples/event.json
+            after the events are safely in its outbox. Events without "id" in a file get one, written into the file \
+            before anything is sent, so publishing the file again never stores an event twice (from standard \
+            input, an id derived from the event's content). To correct an event, publish the whole event again with \
+            "based_on": the version you corrected (`knutepunkt events` lists them); the answer says what changed. \
+            Example file: Configs/examples/event.json
             """
     )
 
@@ -77,19 +80,35 @@ struct PublishCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("\(file) is not valid JSON: \(error)")
         }
-        var objects: [JSONValue]
+        var items: [JSONValue]
         switch parsed {
-        case .array(let items): objects = items
-        case .object: objects = [parsed]
+        case .array(let list): items = list
+        case .object: items = [parsed]
         default: throw ValidationError("\(file) must hold an event object or an array of event objects")
         }
-        if test { objects = objects.map(Self.markedAsTest) }
-        let events = objects.map { $0.serialized() }
+        let (identified, given) = EventIdentity.identify(items, node: node.id, fromFile: file != "-")
+        if given > 0 {
+            // Before anything is sent: a file published again (after a refusal, or corrected) keeps its identities.
+            let text = (parsed.arrayValue == nil ? identified[0] : JSONValue.array(identified)).prettyText() + "\n"
+            do {
+                try Data(text.utf8).write(to: URL(fileURLWithPath: file), options: .atomic)
+            } catch {
+                throw ValidationError(
+                    "\(given) events in \(file) have no id, and it cannot be written into the file (\(error)); give "
+                        + "each event an \"id\" (a UUID) or make the file writable, so that publishing it again never "
+                        + "stores an event twice"
+                )
+            }
+            print("gave \(given) events an id and wrote it into \(file)")
+        }
+        // A test event is marked only in what is sent, never in the file.
+        let events = (test ? identified.map(Self.markedAsTest) : identified).map { $0.serialized() }
+        let submitter = EventIdentity.operatingSystemUser
         let results = try await ControlClient.withConnection(
             to: node.controlEndpoint,
             timeout: connection.timeoutDuration
         ) {
-            try $0.submit(events)
+            try $0.submit(events, submittedBy: submitter)
         }
         var invalid = 0
         for result in results {
@@ -101,7 +120,8 @@ struct PublishCommand: AsyncParsableCommand {
         }
         if invalid > 0 {
             print(
-                "\(invalid) of \(results.count) events were refused; nothing of them was stored. Fix them and publish again."
+                "\(invalid) of \(results.count) events were refused; nothing of them was stored. Fix them and publish "
+                    + "again: events already stored are recognised, not stored twice."
             )
             throw ExitCode(2)
         }
@@ -121,11 +141,23 @@ extension PublishCommand {
 enum SubmitResultText {
     static func line(_ result: SubmitResult) -> String {
         let id = result.id ?? "(no id)"
+        let version = result.version.map { $0 > 1 || result.latest != nil ? "  version \($0)" : "" } ?? ""
+        // An older version sent again: say which one the event is at now.
+        let now = result.latest.map { "; the event is at version \($0) now" } ?? ""
         switch result.status {
+        case .queued where result.existing:
+            return "queued     \(id)\(version)  sequence \(result.sequence ?? 0)  (already queued; identical, nothing "
+                + "new stored\(now))"
         case .queued:
-            return "queued     \(id)  sequence \(result.sequence ?? 0)" + (result.existing ? "  (already queued)" : "")
+            guard let base = result.basedOn else { return "queued     \(id)  sequence \(result.sequence ?? 0)" }
+            let what = (result.changes ?? []).contains { $0.field == "withdrawn" } ? "withdrawal" : "correction"
+            let changes = (result.changes ?? []).map { "    changed: \($0)" }
+            return
+                (["queued     \(id)\(version) (\(what) of version \(base))  sequence \(result.sequence ?? 0)"]
+                + (changes.isEmpty ? ["    changed: nothing"] : changes)).joined(separator: "\n")
         case .delivered:
-            return "delivered  \(id)  sequence \(result.sequence ?? 0)  (already at the hub)"
+            return "delivered  \(id)\(version)  sequence \(result.sequence ?? 0)  (already at the hub; identical, "
+                + "nothing new stored\(now))"
         case .rejected:
             return "rejected   \(id)  by the hub: \(result.reason ?? "no reason given")"
         case .invalid:
@@ -204,7 +236,10 @@ enum StatusText {
     static func hub(_ hub: HubStatusReport) -> String {
         var lines = [
             "hub \(hub.hub), knutepunkt \(hub.version), storage \(hub.storage)",
-            "  events: \(hub.events.total) stored, \(hub.events.rejected) refused",
+            "  events: \(hub.events.total) stored, \(hub.events.rejected) refused"
+                + (hub.events.versions.map { versions in
+                    ", \(hub.events.withdrawn ?? 0) withdrawn, \(versions) versions in all"
+                } ?? ""),
         ]
         for (region, count) in hub.events.byRegion.sorted(by: { $0.key < $1.key }) {
             lines.append("    \(region.padding(toLength: 14, withPad: " ", startingAt: 0)) \(count)")
@@ -239,8 +274,10 @@ struct ImportCommand: AsyncParsableCommand {
         discussion: """
             The first row names the columns after the event's fields (date, kind, node, target_groups, …; see \
             docs/events.md); lists go in one cell separated by |. Every row is checked first and each problem is \
-            reported by line and column. Nothing is sent without --commit; then only the good rows go, and rows \
-            imported before (same content) are recognised, not stored twice. Example: Configs/examples/activities.csv
+            reported by line and column. Nothing is sent without --commit; then only the good rows go. Each row is \
+            one activity for good: by its id column, else by its key column (your own reference for the row), else \
+            by an id the import writes into the file before sending. A row imported before is recognised and not \
+            stored twice; a changed row becomes a correction of its activity. Example: Configs/examples/activities.csv
             """
     )
 
@@ -277,15 +314,37 @@ struct ImportCommand: AsyncParsableCommand {
             if plan.badRowCount > 0 { throw ExitCode(2) }
             return
         }
+        if let written = plan.fileWithIDs() {
+            // Before anything is sent: importing the file again, after editing a row, then corrects that row's
+            // activity instead of adding a second one.
+            do {
+                try Data(written).write(to: URL(fileURLWithPath: file), options: .atomic)
+            } catch {
+                throw ValidationError(
+                    "\(plan.givenIDs.count) rows of \(file) have no id, and it cannot be written into the file "
+                        + "(\(error)); add an id or a key column (your own reference for each row), or make the file "
+                        + "writable, so that importing it again never stores a row twice"
+                )
+            }
+            print(
+                "gave \(plan.givenIDs.count) rows an id and wrote it into \(file) (column id): keep that column when you "
+                    + "edit the spreadsheet, so that a changed row corrects its activity instead of adding one"
+            )
+        }
         let bar = ProgressBar(label: "importing")
-        let outcome = try await plan.submit(to: node.controlEndpoint, timeout: connection.timeoutDuration) {
+        let outcome = try await plan.submit(
+            to: node.controlEndpoint,
+            timeout: connection.timeoutDuration,
+            submittedBy: EventIdentity.operatingSystemUser
+        ) {
             bar.show(done: $0, of: $1)
         }
         bar.finish()
+        for problem in outcome.corrected { print("\(file): \(problem)") }
         for problem in outcome.refused { print("\(file): \(problem)") }
         print(
-            "imported \(outcome.queued) new rows (queued for the hub); \(outcome.alreadyThere) were already there; "
-                + "\(outcome.refused.count) refused by the node"
+            "imported \(outcome.queued) new rows (queued for the hub); \(outcome.corrected.count) corrected; "
+                + "\(outcome.alreadyThere) were already there; \(outcome.refused.count) refused by the node"
         )
         if plan.badRowCount > 0 || !outcome.refused.isEmpty { throw ExitCode(2) }
     }

@@ -8,9 +8,12 @@ struct Knutepunkt: AsyncParsableCommand {
         commandName: "knutepunkt",
         abstract: "Knutepunkt: regional nodes report infant mental health activities to the national hub over ZeroMQ.",
         discussion: """
-            Coordinators:  knutepunkt publish --config node.yaml event.json
-                           knutepunkt import  --config node.yaml activities.csv [--commit]
-                           knutepunkt status  --config node.yaml
+            Coordinators:  knutepunkt publish  --config node.yaml event.json
+                           knutepunkt import   --config node.yaml activities.csv [--commit]
+                           knutepunkt events   --config node.yaml [--since DATE] [--state refused]
+                           knutepunkt withdraw --config node.yaml ID --reason TEXT
+                           knutepunkt status   --config node.yaml
+                           knutepunkt history  --config hub.yaml ID
             Daemons:       knutepunkt hub  --config hub.yaml
                            knutepunkt node --config node.yaml
             Ops:           knutepunkt config check Configs/
@@ -18,7 +21,8 @@ struct Knutepunkt: AsyncParsableCommand {
             """,
         version: KnutepunktVersion.current,
         subcommands: [
-            HubCommand.self, NodeCommand.self, PublishCommand.self, ImportCommand.self, StatusCommand.self,
+            HubCommand.self, NodeCommand.self, PublishCommand.self, ImportCommand.self, EventsCommand.self,
+            WithdrawCommand.self, HistoryCommand.self, StatusCommand.self,
             ConfigCommand.self, NetworkCommand.self, SampleCommand.self, GapsCommand.self, WatchCommand.self,
             CoverageCommand.self, ProgrammesCommand.self, KeysCommand.self, DashboardCommand.self,
         ]

@@ -194,7 +194,11 @@ def main():
                          ".click(); true")
         final['eventRows'] = browser.wait_for(
             "!document.getElementById('events-section').hidden && "
-            "document.querySelectorAll('#events tbody tr').length", 10, 'the events behind NO-VEST/PND')
+            "document.querySelectorAll('#events tbody tr:not(.history)').length", 10, 'the events behind NO-VEST/PND')
+        # One click away: the history of the first event listed (every version, who, when, what changed).
+        browser.evaluate("document.querySelector('#events tbody tr:not(.history) td:last-child a').click(); true")
+        final['historyItems'] = browser.wait_for(
+            "document.querySelectorAll('#events ol.history li').length", 10, 'the history of an event')
 
         # An analyst acknowledges the first gap through the dialog.
         key = browser.evaluate("document.querySelector('#gaps tr[data-key] button.act').closest('tr').dataset.key")

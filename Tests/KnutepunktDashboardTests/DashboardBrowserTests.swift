@@ -95,6 +95,8 @@ struct DashboardBrowserTests {
                 #expect(final.updates > initial.updates)
                 // The cell's events, listed: as many as the cell counts.
                 #expect(final.eventRows == Int(final.cells["NO-VEST|PND"]?.events ?? ""))
+                // Its history, one click away: the sample events have one version each.
+                #expect(final.historyItems == 1)
 
                 // The acknowledgement is stored, audited, and about the gap the page showed.
                 let acknowledgements = feed.state.snapshot.acknowledgements
@@ -184,6 +186,7 @@ struct PageFacts: Decodable {
     var norwegianTitle: String?
     var firstTab: String?
     var eventRows: Int?
+    var historyItems: Int?
     var reloaded: Bool?
     var acknowledgedKey: String?
 

@@ -70,4 +70,58 @@ import Testing
         )
         #expect(before.matched == 0)
     }
+
+    /// The events behind a cell are their latest versions, withdrawn ones left out, each with the address of its
+    /// history; the history withholds counts under 5 like everything that leaves the hub.
+    @Test func listedEventsAreLatestVersionsWithTheirHistory() throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let store = try SQLiteHubStore.open(path: folder.file("hub.sqlite"))
+        defer { try? store.close() }
+        let day = LocalDate(year: 2026, month: 6, day: 1)!
+        func record(
+            _ index: Int,
+            _ sequence: UInt64,
+            families: Int = 6,
+            version: Int = 1,
+            withdrawn: Bool = false
+        )
+            -> HubEventRecord
+        {
+            var event = EventFixtures.activity(source: "LIST", index: index, region: "NO-VEST", node: "NO-VEST-BERGEN")
+            event.date = day.adding(days: index)
+            event.families = families
+            event.version = version
+            event.basedOn = version > 1 ? version - 1 : nil
+            event.withdrawalReason = withdrawn ? "entered twice" : nil
+            return HubEventRecord(source: "LIST", sequence: sequence, event: event, payload: event.canonicalJSON())
+        }
+        var batch = HubBatch()
+        batch.events = (0..<7).map { record($0, UInt64($0 + 1)) }
+        batch.events.append(record(0, 8, families: 3, version: 2))
+        batch.events.append(record(1, 9, version: 2, withdrawn: true))
+        _ = try store.commit(batch, receivedAt: Date())
+
+        let listing = try EventListing.read(
+            EventQuery(region: "NO-VEST", targetGroup: nil, from: day.adding(months: -12), to: day.adding(months: 1)),
+            from: store,
+            taxonomy: InProcessDaemons.taxonomy
+        )
+        #expect(listing.matched == 6, "the withdrawn event is not listed")
+        let corrected = try #require(listing.events.first { $0.id == EventFixtures.id("LIST", 0) })
+        #expect(corrected.version == 2 && corrected.families == nil)
+        #expect(corrected.history == "/dashboard/api/events/\(EventFixtures.id("LIST", 0))/history")
+        #expect(listing.csv.contains("\(EventFixtures.id("LIST", 0)),2,"))
+
+        let history = try #require(
+            try EventHistory.read(
+                UUID(uuidString: EventFixtures.id("LIST", 0))!,
+                from: store,
+                withholdSmallCounts: true
+            )
+        )
+        #expect(history.versions.map(\.version) == [1, 2])
+        #expect(history.versions[1].changes.map(\.description) == ["families 6 → <5"])
+        #expect(history.versions.allSatisfy { $0.event == nil }, "the stored text would quote the small count")
+    }
 }

@@ -50,16 +50,30 @@ struct EventCanonicalJSONTests {
 
     @Test("validating the canonical form gives the event back")
     func roundTrip() throws {
-        // With every optional member, a test event checked against taxonomy version 3 among them.
-        var event = Self.event
-        event.isTest = true
-        event.taxonomyVersion = 3
-        let value = try JSONValue.parse(event.canonicalJSON())
+        let value = try JSONValue.parse(Self.event.canonicalJSON())
         let result = EventSamples.validator.validate(value, defaults: .hub, today: EventSamples.today)
-        #expect(try result.get() == event)
-        #expect(value.objectValue?.keys == ActivityEvent.memberNames)
+        #expect(try result.get() == Self.event)
+        // Version 1 without a submitter is the schema 1.0 form, member for member.
+        #expect(value.objectValue?.keys == ActivityEvent.schemaOneZeroMemberNames)
+
+        // With every optional member: a withdrawal, sent as a test event checked against taxonomy version 3.
+        var withdrawal = Self.event
+        withdrawal.version = 3
+        withdrawal.basedOn = 2
+        withdrawal.withdrawalReason = "entered twice"
+        withdrawal.submittedBy = "kari"
+        withdrawal.submittedAt = "2026-03-12T09:30:00Z"
+        withdrawal.isTest = true
+        withdrawal.taxonomyVersion = 3
+        let full = try JSONValue.parse(withdrawal.canonicalJSON())
         #expect(
-            String(decoding: event.canonicalJSON(), as: UTF8.self).hasSuffix(#","test":true,"taxonomy_version":3}"#)
+            try EventSamples.validator.validate(full, defaults: .hub, today: EventSamples.today).get() == withdrawal
+        )
+        #expect(full.objectValue?.keys == ActivityEvent.memberNames)
+        #expect(
+            String(decoding: withdrawal.canonicalJSON(), as: UTF8.self).hasSuffix(
+                #","test":true,"taxonomy_version":3}"#
+            )
         )
     }
 

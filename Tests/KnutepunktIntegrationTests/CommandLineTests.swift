@@ -71,7 +71,7 @@ struct CommandLineTests {
         }
         #expect(first.output.contains("imported 2 new rows"))
         #expect(first.status == 2, "bad rows still make the exit status say so")
-        #expect(second.output.contains("imported 0 new rows (queued for the hub); 2 were already there"))
+        #expect(second.output.contains("imported 0 new rows (queued for the hub); 0 corrected; 2 were already there"))
         let report = try JSONSerialization.jsonObject(with: Data(status.output.utf8)) as? [String: Any]
         let outbox = report?["outbox"] as? [String: Any]
         #expect(report?["role"] as? String == "node")
@@ -102,7 +102,7 @@ struct CommandLineTests {
         let id = EventFixtures.id("CLI", 1)
         #expect(published.status == 0)
         #expect(published.output.contains("queued     \(id)  sequence 1"))
-        #expect(again.output.contains("(already queued)"))
+        #expect(again.output.contains("(already queued; identical, nothing new stored)"))
     }
 
     @Test(.timeLimit(.minutes(1)))

@@ -46,7 +46,7 @@ struct DaemonOperationsTests {
         #expect(
             hubText.value(
                 "knutepunkt_build_info",
-                ["daemon": "hub", "version": KnutepunktVersion.current, "protocol": "KPN/1.0"]
+                ["daemon": "hub", "version": KnutepunktVersion.current, "protocol": "KPN/\(ProtocolVersion.current)"]
             ) == 1
         )
         for port in [hubPort, nodePort] {

@@ -4,6 +4,7 @@ import KnutepunktDomain
 import KnutepunktHTTP
 import KnutepunktHub
 import KnutepunktNode
+import KnutepunktProtocol
 import KnutepunktService
 import KnutepunktTesting
 import KnutepunktZMQ
@@ -79,7 +80,10 @@ struct OperationsEndpointTests {
                 #expect(
                     hubText.value(
                         "knutepunkt_build_info",
-                        ["daemon": "hub", "version": KnutepunktVersion.current, "protocol": "KPN/1.0"]
+                        [
+                            "daemon": "hub", "version": KnutepunktVersion.current,
+                            "protocol": "KPN/\(ProtocolVersion.current)",
+                        ]
                     ) == 1
                 )
                 let nodeText = try await OperationsHTTP.metrics(port: nodePort)

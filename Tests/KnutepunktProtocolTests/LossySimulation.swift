@@ -185,6 +185,8 @@ struct LossySimulation {
                 nodeSettled = through
             case .markRejected(let sequence, _, _):
                 nodeRejected.insert(sequence)
+            case .markAlreadyStored(let sequence, _):
+                nodeRejected.insert(sequence)
             case .advanceSequence(let to):
                 violations.append("advanceSequence(\(to)) with an intact outbox")
             case .protocolProblem(let text):

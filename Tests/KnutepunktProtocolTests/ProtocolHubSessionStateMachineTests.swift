@@ -38,7 +38,7 @@ import Testing
         .ingest(.init(nodeID: node, region: region, sequence: sequence, payload: [UInt8(truncatingIfNeeded: sequence)]))
     }
 
-    func welcome(_ settled: UInt64, minor: UInt8 = 0) -> WireMessage {
+    func welcome(_ settled: UInt64, minor: UInt8 = ProtocolVersion.current.minor) -> WireMessage {
         .welcome(.init(version: .init(major: 1, minor: minor), settledThrough: settled, hubID: "HUB-NASJONAL"))
     }
 

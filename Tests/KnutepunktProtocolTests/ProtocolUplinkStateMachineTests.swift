@@ -27,7 +27,7 @@ import Testing
 
     var hello: Action { .send(.hello(.init(version: .current, nodeID: "NORD-01", software: "knutepunkt/test"))) }
 
-    func welcome(_ settled: UInt64, minor: UInt8 = 0) -> WireMessage {
+    func welcome(_ settled: UInt64, minor: UInt8 = ProtocolVersion.current.minor) -> WireMessage {
         .welcome(.init(version: .init(major: 1, minor: minor), settledThrough: settled, hubID: "HUB"))
     }
 

@@ -53,12 +53,12 @@ import Testing
     static let golden: [GoldenVector] = [
         GoldenVector(
             name: "HELLO",
-            message: .hello(.init(version: .current, nodeID: "NORD-01", software: "knutepunkt/0.1.0")),
+            message: .hello(.init(version: .first, nodeID: "NORD-01", software: "knutepunkt/0.1.0")),
             frames: ["4B500101", "0100", "4E4F52442D3031", "6B6E75746570756E6B742F302E312E30"]
         ),
         GoldenVector(
             name: "WELCOME",
-            message: .welcome(.init(version: .current, settledThrough: 41, hubID: "HUB-NASJONAL")),
+            message: .welcome(.init(version: .first, settledThrough: 41, hubID: "HUB-NASJONAL")),
             frames: ["4B500102", "0100", "0000000000000029", "4855422D4E41534A4F4E414C"]
         ),
         GoldenVector(

@@ -91,15 +91,23 @@ import Testing
         #expect(try store.positions().settledThrough == 41)
     }
 
-    @Test func pruningKeepsQueuedEventsAndTheNumbering() throws {
+    /// Settled versions past retention go once a later version replaced them; the latest version of every event
+    /// stays (the coordinator lists, corrects and withdraws it), and so do queued versions and the numbering.
+    @Test func pruningKeepsTheLatestVersionsQueuedEventsAndTheNumbering() throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }
         let store = try OutboxStore.open(path: folder.file("o.sqlite"))
         defer { try? store.close() }
         _ = try store.append((0..<4).map(Self.entry))
-        try store.markSettled(through: 3, at: Date(timeIntervalSinceNow: -3600))
+        var corrections = [Self.entry(0), Self.entry(1), Self.entry(3)]
+        for index in corrections.indices { corrections[index].version = 2 }
+        _ = try store.append(corrections)
+        try store.markSettled(through: 6, at: Date(timeIntervalSinceNow: -3600))
+        // Versions 1 of events 0 and 1 (sequences 1 and 2) are replaced and settled; event 3's version 2 is queued,
+        // so its version 1 (sequence 4), though replaced, is settled and goes too.
         #expect(try store.pruneSettled(before: Date(timeIntervalSinceNow: -60)) == 3)
-        #expect(try store.payloads(1...4).map(\.sequence) == [4])
-        #expect(try store.append([Self.entry(9)]).first?.sequence == 5)
+        #expect(try store.payloads(1...7).map(\.sequence) == [3, 5, 6, 7])
+        #expect(try store.append([Self.entry(9)]).first?.sequence == 8)
+        #expect(try store.status(of: Self.entry(0).id)?.version == 2)
     }
 }

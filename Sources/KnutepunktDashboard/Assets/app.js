@@ -23,6 +23,7 @@
       red: 'RED', amber: 'AMBER', live: 'Live', updated: 'updated', reconnecting: 'Reconnecting…',
       connecting: 'Connecting…', hubProblem: 'The hub cannot be reached:', noGaps: 'No open gaps.',
       date: 'Date', node: 'Node', kind: 'Kind', tier: 'Tier', programmes: 'Programmes', funding: 'Funding',
+      version: 'Version', history: 'history', latest: 'latest', withdrawn: 'withdrawn', changed: 'changed',
       families: 'Families', sessions: 'Sessions', eventsWithheld: 'Fewer than 5 events: not listed.',
       matched: 'events matched', listed: 'listed', daemon: 'Node daemon', connected: 'Connected', yes: 'yes',
       no: 'no', lastHeard: 'Last heard', settled: 'Settled through', backlog: 'Backlog', key: 'Key',
@@ -53,6 +54,7 @@
       red: 'RØD', amber: 'GUL', live: 'Direkte', updated: 'oppdatert', reconnecting: 'Kobler til på nytt…',
       connecting: 'Kobler til…', hubProblem: 'Knutepunktet svarer ikke:', noGaps: 'Ingen åpne mangler.',
       date: 'Dato', node: 'Node', kind: 'Type', tier: 'Nivå', programmes: 'Programmer', funding: 'Finansiering',
+      version: 'Versjon', history: 'historikk', latest: 'gjeldende', withdrawn: 'trukket tilbake', changed: 'endret',
       families: 'Familier', sessions: 'Økter', eventsWithheld: 'Færre enn 5 hendelser: ikke vist.',
       matched: 'hendelser funnet', listed: 'vist', daemon: 'Nodetjeneste', connected: 'Tilkoblet', yes: 'ja',
       no: 'nei', lastHeard: 'Sist hørt', settled: 'Lagret til og med', backlog: 'Kø', key: 'Nøkkel',
@@ -263,17 +265,41 @@
       ` (${listing.from} – ${listing.to})`;
     $('events-csv').href = url.replace('/api/events?', '/api/events.csv?');
     if (listing.withheld) { $('events').replaceChildren(el('p', {}, t('eventsWithheld'))); return; }
-    const rows = listing.events.map((event) => el('tr', {},
-      el('td', {}, event.date), el('td', {}, event.node), el('td', {}, event.kind), el('td', {}, event.tier),
-      el('td', {}, event.targetGroups.join(' ')), el('td', {}, event.programmes.join(' ')),
-      el('td', {}, event.funding), el('td', { class: 'num' }, event.families === null ? '<5' : event.families),
-      el('td', { class: 'num' }, event.sessions)));
+    // Each event is its latest version; its history (every version, who, when, what changed) is one click away.
+    const rows = listing.events.flatMap((event) => {
+      const history = el('tr', { class: 'history', hidden: true }, el('td', { colspan: '10' }));
+      const row = el('tr', {},
+        el('td', {}, event.date), el('td', {}, event.node), el('td', {}, event.kind), el('td', {}, event.tier),
+        el('td', {}, event.targetGroups.join(' ')), el('td', {}, event.programmes.join(' ')),
+        el('td', {}, event.funding), el('td', { class: 'num' }, event.families === null ? '<5' : event.families),
+        el('td', { class: 'num' }, event.sessions),
+        el('td', {}, el('a', { href: event.history, 'aria-label': `${t('history')} ${event.id}`, on: { click: (click) => {
+          click.preventDefault(); toggleHistory(event.history, history);
+        } } }, `v${event.version} · ${t('history')}`)));
+      return [row, history];
+    });
     $('events').replaceChildren(el('p', { class: 'note' },
       `${listing.matched} ${t('matched')}, ${listing.events.length} ${t('listed')}`),
     el('table', {}, el('thead', {}, el('tr', {}, [t('date'), t('node'), t('kind'), t('tier'), t('targetGroup'),
-      t('programmes'), t('funding'), t('families'), t('sessions')]
+      t('programmes'), t('funding'), t('families'), t('sessions'), t('version')]
       .map((name) => el('th', { scope: 'col' }, name)))),
     el('tbody', {}, rows)));
+  }
+
+  async function toggleHistory(url, row) {
+    if (!row.hidden) { row.hidden = true; return; }
+    const response = await fetch(url, { credentials: 'same-origin' });
+    if (!response.ok) return;
+    const history = await response.json();
+    const items = history.versions.map((version) => el('li', {},
+      `${t('version')} ${version.version}` + (version.latest ? ` (${t('latest')})` : '') +
+      ` · ${version.submittedBy || '–'} · ${version.submittedAt || version.storedAt}` +
+      (version.withdrawn ? ` · ${t('withdrawn')}: ${version.withdrawalReason || ''}` : '') +
+      (version.changes.length ? ` · ${t('changed')}: ` +
+        version.changes.map((change) => `${change.field} ${change.before ?? '–'} → ${change.after ?? '–'}`).join(', ')
+        : '')));
+    row.firstChild.replaceChildren(el('ol', { class: 'history' }, items));
+    row.hidden = false;
   }
 
   function renderNodes() {

@@ -1,16 +1,38 @@
 extension ActivityEvent {
-    /// The JSON member names of schema 1, in canonical order.
+    /// The JSON member names of schema 1.1, in canonical order.
     package static let memberNames =
         [
-            "id", "schema", "region", "node", "kind", "date", "municipality", "target_groups", "programmes", "tier",
-            "age_bands", "professions", "participants", "families", "sessions", "funding", "note",
+            "id", "schema", "version", "based_on", "region", "node", "kind", "date", "municipality", "target_groups",
+            "programmes", "tier", "age_bands", "professions", "participants", "families", "sessions", "funding", "note",
+            "withdrawn", "withdrawal_reason", "submitted_by", "submitted_at",
         ] + operationalMemberNames
+
+    /// The members schema 1.1 added: an event's version, what it corrects or withdraws, and who submitted it. A
+    /// document without them is a schema 1.0 document, and a 1.0 document is version 1 of its event.
+    package static let versionMemberNames: Set<String> = [
+        "version", "based_on", "withdrawn", "withdrawal_reason", "submitted_by", "submitted_at",
+    ]
+
+    /// The members that describe a version rather than the activity (its number, what it is based on, who sent it
+    /// and when, and the taxonomy version it was checked against): two versions whose other members are equal say the
+    /// same thing.
+    package static let bookkeepingMemberNames: Set<String> = [
+        "version", "based_on", "submitted_by", "submitted_at", "taxonomy_version",
+    ]
+
+    /// The members of schema 1.0, in canonical order: what a spreadsheet column may be named after (not the members
+    /// of how an event travels, ``operationalMemberNames``).
+    package static let schemaOneZeroMemberNames = memberNames.filter {
+        !versionMemberNames.contains($0) && !operationalMemberNames.contains($0)
+    }
 
     /// The event as a JSON object in canonical form (see ``canonicalJSON()``).
     package var jsonValue: JSONValue {
         var object = JSONObject()
         object["id"] = .string(id.lowercasedText)
         object["schema"] = .integer(Int64(schema))
+        if version != 1 { object["version"] = .integer(Int64(version)) }
+        if let basedOn { object["based_on"] = .integer(Int64(basedOn)) }
         object["region"] = .string(region)
         object["node"] = .string(node)
         object["kind"] = .string(kind)
@@ -26,14 +48,49 @@ extension ActivityEvent {
         object["sessions"] = .integer(Int64(sessions))
         object["funding"] = .string(funding)
         if let note { object["note"] = .string(note) }
+        if let withdrawalReason {
+            object["withdrawn"] = .bool(true)
+            object["withdrawal_reason"] = .string(withdrawalReason)
+        }
+        if let submittedBy { object["submitted_by"] = .string(submittedBy) }
+        if let submittedAt { object["submitted_at"] = .string(submittedAt) }
         addOperationalMembers(to: &object)
         return .object(object)
     }
 
     /// Deterministic JSON bytes: members in ``memberNames`` order, compact, lower-case id, lists in the order given,
-    /// `municipality`, `note`, `test` and `taxonomy_version` omitted when nil or false. Equal events give equal bytes, and validating these bytes gives
-    /// the event back. This is what a node stores in its outbox and sends to the hub.
+    /// `municipality`, `note` and the version members left out when they do not apply (`version` when it is 1), `test`
+    /// unless it is true, `taxonomy_version` when nil. Equal events give equal bytes, and validating these bytes gives
+    /// the event back. This is what a node stores in its outbox and sends to the hub. Version 1 of an event without a
+    /// submitter, a test flag or a taxonomy version is exactly its schema 1.0 form.
     package func canonicalJSON() -> [UInt8] {
         jsonValue.serialized()
+    }
+
+    /// A stored or received event document without its bookkeeping members (``bookkeepingMemberNames``): what two
+    /// versions are compared by ("the same content"). Works on the document as written, without validating it, so
+    /// that a version stored under an older taxonomy still compares; nil when the bytes are not a JSON object.
+    package static func comparableContent(ofPayload payload: [UInt8]) -> [UInt8]? {
+        guard case .object(let object)? = try? JSONValue.parse(payload) else { return nil }
+        return comparableContent(of: object).serialized()
+    }
+
+    /// An event object without its bookkeeping members.
+    package static func comparableContent(of object: JSONObject) -> JSONValue {
+        var content = object
+        for name in bookkeepingMemberNames { content[name] = nil }
+        return .object(content)
+    }
+
+    /// A payload as a node of schema 1.0 would have written it: the submitter members removed, for a hub that
+    /// speaks only KPN/1.0 (see docs/protocol.md, "Versioning"). Only version 1 has a 1.0 form: for a correction or
+    /// a withdrawal (or bytes that are not an object) it returns nil, and the payload goes as it is.
+    package static func schemaOneZeroPayload(_ payload: [UInt8]) -> [UInt8]? {
+        guard case .object(var object)? = try? JSONValue.parse(payload) else { return nil }
+        let versioned = ["version", "based_on", "withdrawn", "withdrawal_reason"].contains { object[$0] != nil }
+        guard !versioned else { return nil }
+        object["submitted_by"] = nil
+        object["submitted_at"] = nil
+        return JSONValue.object(object).serialized()
     }
 }

@@ -3,14 +3,24 @@ import Foundation
 /// One activity a local node reports: what kind, where, when, for whom and how many — never who (DOMAIN.md §5).
 ///
 /// Only ``EventValidator`` should make these from submitted JSON, so every `ActivityEvent` in the system has passed
-/// the schema, the taxonomy and the privacy guard. Schema version 1; docs/events.md describes every member.
+/// the schema, the taxonomy and the privacy guard. Schema version 1.1; docs/events.md describes every member.
+///
+/// An event keeps its `id` for life. What the id names changes only by new *versions*: a correction is the whole
+/// event again with the next `version` and the version it was `basedOn`; a withdrawal is a version that carries a
+/// `withdrawalReason`. Every version is delivered like an event of its own; whatever counts reads the latest.
 package struct ActivityEvent: Sendable, Hashable {
-    /// The schema version this build reads and writes.
+    /// The schema version this build reads and writes (the `schema` member; minor versions only add members).
     package static let currentSchema = 1
+    /// The schema's minor version: 1.1 added versions (corrections and withdrawals) and their submitter.
+    package static let currentSchemaMinor = 1
 
     /// Chosen by the coordinator (to make re-publishing harmless) or by the node; unique across the network.
     package var id: UUID
     package var schema: Int
+    /// This version's number: 1 for the event as first published, then 2, 3, … for each correction or withdrawal.
+    package var version: Int
+    /// The version this one corrects or withdraws; nil for version 1.
+    package var basedOn: Int?
     /// The regional centre's area, e.g. `NO-VEST`.
     package var region: String
     /// The local node (hospital-trust catchment area) that did the activity, e.g. `NO-VEST-FONNA`.
@@ -39,6 +49,16 @@ package struct ActivityEvent: Sendable, Hashable {
     package var funding: String
     /// At most 280 characters, free of identity numbers.
     package var note: String?
+    /// Why the event was withdrawn; set, this version is a withdrawal and the event no longer counts anywhere.
+    package var withdrawalReason: String?
+    /// Who submitted this version: the coordinator's name, or the operating-system user of the command-line tool.
+    /// Filled in by the node from the request, never trusted from the event text.
+    package var submittedBy: String?
+    /// When the node accepted this version, UTC, `YYYY-MM-DDThh:mm:ssZ`; filled in by the node.
+    package var submittedAt: String?
+
+    /// True when this version withdraws the event.
+    package var isWithdrawn: Bool { withdrawalReason != nil }
     /// A dry run (`"test": true`): the event travels end to end — outbox, wire, the hub's commit — but the hub keeps
     /// it apart and it is never counted (docs/events.md, "Test events").
     package var isTest = false
@@ -63,10 +83,20 @@ package struct ActivityEvent: Sendable, Hashable {
         families: Int,
         sessions: Int,
         funding: String,
-        note: String? = nil
+        note: String? = nil,
+        version: Int = 1,
+        basedOn: Int? = nil,
+        withdrawalReason: String? = nil,
+        submittedBy: String? = nil,
+        submittedAt: String? = nil
     ) {
         self.id = id
         self.schema = schema
+        self.version = version
+        self.basedOn = basedOn
+        self.withdrawalReason = withdrawalReason
+        self.submittedBy = submittedBy
+        self.submittedAt = submittedAt
         self.region = region
         self.node = node
         self.kind = kind

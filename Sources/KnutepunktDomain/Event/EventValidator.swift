@@ -22,6 +22,10 @@ package struct EventValidator: Sendable {
     package static let earliestDate = LocalDate(year: 2000, month: 1, day: 1)!
     /// How many days past `today` a date may lie (an event dated tomorrow in another time zone is today here).
     package static let futureToleranceDays = 1
+    /// The highest version number an event may reach.
+    package static let maxVersion = 1_000_000
+    /// The longest `submitted_by`, in characters.
+    package static let maxSubmitterCharacters = 64
     /// The most issues reported for one event (then one more says how many were left out); identity-number
     /// findings are always kept.
     package static let maxIssues = 100
@@ -61,6 +65,10 @@ package struct EventValidator: Sendable {
             return .failure(ValidationFailure(issues: check.issues))
         }
         let id = readID(&check, defaults: defaults)
+        let (version, basedOn) = readVersion(&check)
+        let withdrawalReason = readWithdrawal(&check, basedOn: basedOn)
+        let submittedBy = readSubmittedBy(&check)
+        let submittedAt = readSubmittedAt(&check)
         let region = readRegion(&check, defaults: defaults)
         let node = readNode(&check, region: region, defaults: defaults)
         let kind = readCode("kind", .kind, &check)
@@ -110,7 +118,12 @@ package struct EventValidator: Sendable {
             families: families,
             sessions: sessions,
             funding: funding,
-            note: note
+            note: note,
+            version: version,
+            basedOn: basedOn,
+            withdrawalReason: withdrawalReason,
+            submittedBy: submittedBy,
+            submittedAt: submittedAt
         )
         event.isTest = isTest
         event.taxonomyVersion = taxonomyVersion

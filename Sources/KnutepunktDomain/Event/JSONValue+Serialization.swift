@@ -71,3 +71,25 @@ extension JSONValue {
         output.append(UInt8(ascii: "\""))
     }
 }
+
+extension JSONValue {
+    /// JSON text for people: objects one member per line, indented by two spaces per level; arrays of plain values
+    /// on one line. Parses back to the same value.
+    package func prettyText(indent: Int = 0) -> String {
+        let pad = String(repeating: "  ", count: indent)
+        switch self {
+        case .array(let items) where items.contains(where: { $0.objectValue != nil || $0.arrayValue != nil }):
+            let inner = items.map { "\(pad)  " + $0.prettyText(indent: indent + 1) }
+            return "[\n" + inner.joined(separator: ",\n") + "\n\(pad)]"
+        case .array(let items):
+            return "[" + items.map(\.serializedText).joined(separator: ", ") + "]"
+        case .object(let object) where !object.isEmpty:
+            let inner = object.members.map {
+                "\(pad)  " + JSONValue.string($0.key).serializedText + ": " + $0.value.prettyText(indent: indent + 1)
+            }
+            return "{\n" + inner.joined(separator: ",\n") + "\n\(pad)}"
+        default:
+            return serializedText
+        }
+    }
+}

@@ -40,3 +40,23 @@ extension LocalDate {
         return seconds >= start && seconds < end ? 7200 : 3600
     }
 }
+
+extension LocalDate {
+    /// `YYYY-MM-DDThh:mm:ssZ` for a moment, in UTC: how `submitted_at` and listings write times.
+    package static func utcTimestamp(_ instant: Date) -> String {
+        let seconds = Int(instant.timeIntervalSince1970.rounded(.down))
+        let day = LocalDate(secondsSinceEpoch: seconds)
+        let time = ((seconds % 86_400) + 86_400) % 86_400
+        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return "\(day.iso)T\(two(time / 3600)):\(two(time / 60 % 60)):\(two(time % 60))Z"
+    }
+
+    /// The first moment of this day in Norway (Europe/Oslo).
+    package var startInNorway: Date {
+        let midnightUTC = Double(daysSinceEpoch) * 86_400
+        let offset =
+            TimeZone(identifier: "Europe/Oslo")?.secondsFromGMT(for: Date(timeIntervalSince1970: midnightUTC))
+            ?? LocalDate.centralEuropeanOffset(atSecondsSinceEpoch: Int(midnightUTC))
+        return Date(timeIntervalSince1970: midnightUTC - Double(offset))
+    }
+}

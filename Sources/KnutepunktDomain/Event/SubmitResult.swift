@@ -1,6 +1,7 @@
 /// The node's answer for one submitted event, an element of the SUBMIT_RESULT body (docs/protocol.md).
 ///
-/// JSON keys: `index`, `id`, `status`, `sequence`, `existing`, `reason`, `issues`. Absent optionals are left out;
+/// JSON keys: `index`, `id`, `status`, `sequence`, `existing`, `reason`, `issues`, and since KPC/1 with versions,
+/// `version`, `basedOn`, `changes`. Absent optionals are left out;
 /// `existing` is always written and read as false when missing.
 package struct SubmitResult: Sendable, Hashable, Codable {
     /// Where the event stands.
@@ -28,6 +29,14 @@ package struct SubmitResult: Sendable, Hashable, Codable {
     package var reason: String?
     /// For `invalid`: every problem found.
     package var issues: [ValidationIssue]?
+    /// The version this result is about: the one stored, or, with `existing`, the one the node already held.
+    package var version: Int?
+    /// For a correction or withdrawal: the version it is based on.
+    package var basedOn: Int?
+    /// For a correction or withdrawal: what it changed relative to the version it is based on.
+    package var changes: [EventChange]?
+    /// With `existing`, when the version held is an older one: the event's latest version.
+    package var latest: Int?
 
     package init(index: Int, id: String?, status: Status, issues: [ValidationIssue]? = nil) {
         self.index = index
@@ -38,7 +47,7 @@ package struct SubmitResult: Sendable, Hashable, Codable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case index, id, status, sequence, existing, reason, issues
+        case index, id, status, sequence, existing, reason, issues, version, basedOn, changes, latest
     }
 
     package init(from decoder: any Decoder) throws {
@@ -50,6 +59,10 @@ package struct SubmitResult: Sendable, Hashable, Codable {
         existing = try container.decodeIfPresent(Bool.self, forKey: .existing) ?? false
         reason = try container.decodeIfPresent(String.self, forKey: .reason)
         issues = try container.decodeIfPresent([ValidationIssue].self, forKey: .issues)
+        version = try container.decodeIfPresent(Int.self, forKey: .version)
+        basedOn = try container.decodeIfPresent(Int.self, forKey: .basedOn)
+        changes = try container.decodeIfPresent([EventChange].self, forKey: .changes)
+        latest = try container.decodeIfPresent(Int.self, forKey: .latest)
     }
 
     package func encode(to encoder: any Encoder) throws {
@@ -61,5 +74,9 @@ package struct SubmitResult: Sendable, Hashable, Codable {
         try container.encode(existing, forKey: .existing)
         try container.encodeIfPresent(reason, forKey: .reason)
         try container.encodeIfPresent(issues, forKey: .issues)
+        try container.encodeIfPresent(version, forKey: .version)
+        try container.encodeIfPresent(basedOn, forKey: .basedOn)
+        try container.encodeIfPresent(changes, forKey: .changes)
+        try container.encodeIfPresent(latest, forKey: .latest)
     }
 }

@@ -91,6 +91,12 @@ extension ValidationIssue {
         package static let piiSwedishPersonalIdentityNumber = Code(rawValue: "PII_SE_PNR")
         /// More problems than are listed; the last issue says how many were left out.
         package static let tooManyIssues = Code(rawValue: "TOO_MANY_ISSUES")
+        /// `version`, `based_on`, `withdrawn` or `withdrawal_reason` do not fit together.
+        package static let invalidVersion = Code(rawValue: "INVALID_VERSION")
+        /// The event's id is held with other content, and the submission names no version it corrects.
+        package static let conflictingContent = Code(rawValue: "CONFLICTING_CONTENT")
+        /// The correction or withdrawal is based on a version that is not the event's current one.
+        package static let staleVersion = Code(rawValue: "STALE_VERSION")
 
         /// Every code this version defines, in the order of docs/events.md.
         package static let allKnown: [Code] = [
@@ -98,6 +104,7 @@ extension ValidationIssue {
             .negativeCount, .countOutOfRange, .noteTooLong, .textTooLong, .tooManyItems, .invalidID, .duplicateCode,
             .exclusiveCode, .emptyList, .invalidMunicipality, .controlCharacter, .nodeNotInRegion, .regionMismatch,
             .unsupportedSchema, .piiNorwegianIdentityNumber, .piiSwedishPersonalIdentityNumber, .tooManyIssues,
+            .invalidVersion, .conflictingContent, .staleVersion,
         ]
 
         /// True for the codes of the privacy guard.

@@ -17,4 +17,6 @@ package struct ControlFailure: Codable, Sendable, Hashable, Error, CustomStringC
     package static let diskFullCode = "DISK_FULL"
     /// The request is larger than the daemon accepts.
     package static let tooLargeCode = "TOO_LARGE"
+    /// The node holds no event with the id given (WITHDRAW).
+    package static let unknownEventCode = "UNKNOWN_EVENT"
 }

@@ -1,15 +1,29 @@
 /// What the hub reports about itself (STATUS_REPLY body, role "hub").
 package struct HubStatusReport: Codable, Sendable, Hashable {
     package struct Events: Codable, Sendable, Hashable {
+        /// Events that count: the latest version of each, withdrawn events left out.
         package var total: Int
         package var rejected: Int
         package var byRegion: [String: Int]
         package var byNode: [String: Int]
-        package init(total: Int, rejected: Int, byRegion: [String: Int], byNode: [String: Int]) {
+        /// Events whose latest version withdraws them (absent from hubs before versions).
+        package var withdrawn: Int?
+        /// Every version stored: first versions, corrections and withdrawals (absent from hubs before versions).
+        package var versions: Int?
+        package init(
+            total: Int,
+            rejected: Int,
+            byRegion: [String: Int],
+            byNode: [String: Int],
+            withdrawn: Int? = nil,
+            versions: Int? = nil
+        ) {
             self.total = total
             self.rejected = rejected
             self.byRegion = byRegion
             self.byNode = byNode
+            self.withdrawn = withdrawn
+            self.versions = versions
         }
     }
 

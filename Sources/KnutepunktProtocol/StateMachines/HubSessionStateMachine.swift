@@ -78,6 +78,8 @@ package struct HubSessionStateMachine: Sendable {
         package var lastHeard: ContinuousClock.Instant
         /// Committed progress.
         package var settledThrough: UInt64
+        /// The protocol version agreed in its WELCOME.
+        package var version: ProtocolVersion
     }
 
     /// What the shell must do, in the order given.
@@ -101,6 +103,7 @@ package struct HubSessionStateMachine: Sendable {
         var peer: Peer
         var openedAt: ContinuousClock.Instant
         var lastHeard: ContinuousClock.Instant
+        var version: ProtocolVersion
     }
 
     private struct Progress {
@@ -131,6 +134,8 @@ package struct HubSessionStateMachine: Sendable {
     private var sessionsByNode: [String: Session] = [:]
     private var nodeByPeer: [Peer: String] = [:]
     private var lastErrorAt: [Peer: ContinuousClock.Instant] = [:]
+    /// The version each node was last welcomed with.
+    private var lastVersion: [String: ProtocolVersion] = [:]
     /// A sealed batch is being committed: between ``sealBatch()`` and its outcome.
     package private(set) var isBatchSealed = false
 
@@ -323,10 +328,17 @@ package struct HubSessionStateMachine: Sendable {
                     peer: session.peer,
                     openedAt: session.openedAt,
                     lastHeard: session.lastHeard,
-                    settledThrough: settledThrough(node: nodeID)
+                    settledThrough: settledThrough(node: nodeID),
+                    version: session.version
                 )
             }
         }
+    }
+
+    /// The protocol version of a node's session, or of its last one (the NACKs of a commit that lands after the
+    /// session closed are still phrased for it); nil for a node never welcomed since start.
+    package func version(of nodeID: String) -> ProtocolVersion? {
+        sessionsByNode[nodeID]?.version ?? lastVersion[nodeID]
     }
 
     /// A node's committed settled-through (0 for a node never heard from).
@@ -362,24 +374,27 @@ package struct HubSessionStateMachine: Sendable {
         if let existing = sessionsByNode[hello.nodeID], existing.peer != peer {
             actions += closeSession(of: hello.nodeID, reason: "replaced by a newer connection")
         }
+        let version = ProtocolVersion(
+            major: configuration.supported.major,
+            minor: min(hello.version.minor, configuration.supported.minor)
+        )
         if sessionsByNode[hello.nodeID] == nil {
             sessionsByNode[hello.nodeID] = Session(
                 nodeID: hello.nodeID,
                 region: region,
                 peer: peer,
                 openedAt: now,
-                lastHeard: now
+                lastHeard: now,
+                version: version
             )
             nodeByPeer[peer] = hello.nodeID
             actions.append(.sessionOpened(nodeID: hello.nodeID, peer: peer))
         }
+        sessionsByNode[hello.nodeID]?.version = version
+        lastVersion[hello.nodeID] = version
         // The node restarts from committed + 1; whatever is pending comes back as duplicates and is ACKed when the
         // batches holding it commit.
         progress[hello.nodeID, default: Progress(committed: 0)].lastResend = nil
-        let version = ProtocolVersion(
-            major: configuration.supported.major,
-            minor: min(hello.version.minor, configuration.supported.minor)
-        )
         let welcome = WireMessage.Welcome(
             version: version,
             settledThrough: settledThrough(node: hello.nodeID),

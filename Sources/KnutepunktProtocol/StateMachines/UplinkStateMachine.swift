@@ -28,6 +28,8 @@ package struct UplinkStateMachine: Sendable {
         /// the wait, from `hubTimeout` up to this (back-off), so a hub that is down is not hammered with new
         /// connections; a WELCOME starts over at `hubTimeout`.
         package var maxReconnectBackoff: Duration
+        /// The protocol version this node offers in HELLO (tests run an older one).
+        package var supported: ProtocolVersion
 
         package init(
             window: Int = 16_384,
@@ -36,8 +38,10 @@ package struct UplinkStateMachine: Sendable {
             hubTimeout: Duration = .seconds(3),
             helloRetry: Duration = .seconds(1),
             retransmitTimeout: Duration = .seconds(2),
-            maxReconnectBackoff: Duration = .seconds(30)
+            maxReconnectBackoff: Duration = .seconds(30),
+            supported: ProtocolVersion = .current
         ) {
+            self.supported = supported
             self.maxReconnectBackoff = maxReconnectBackoff
             self.window = window
             self.batchSize = batchSize
@@ -79,6 +83,9 @@ package struct UplinkStateMachine: Sendable {
         case markSettled(through: UInt64)
         /// Record durably that the hub refused this event for good (it is settled by a later ACK).
         case markRejected(sequence: UInt64, reason: ReasonCode, detail: String)
+        /// Record durably that the hub already holds this very version under another sequence (NACK
+        /// DUPLICATE_EVENT_ID in a session of KPN/1.1 or later, where it means exactly that): delivered, with the detail.
+        case markAlreadyStored(sequence: UInt64, detail: String)
         /// The hub has settled sequences this node never assigned (the outbox was lost or replaced): number new
         /// events after `to`. Comes before the matching `markSettled(through: to)`; events still queued at or below
         /// `to` were never seen by the hub under those numbers, so the shell must renumber them after `to` and call
@@ -102,6 +109,8 @@ package struct UplinkStateMachine: Sendable {
     package private(set) var lastAckAt: ContinuousClock.Instant?
     /// The version agreed in the last WELCOME.
     package private(set) var version: ProtocolVersion?
+    /// The version of the latest session, kept while greeting again: NACKs that arrive then belong to it.
+    package private(set) var lastAgreedVersion: ProtocolVersion?
     /// Greetings in a row that went unanswered (reset by WELCOME); sets the back-off of ``greetingTimeout``.
     package private(set) var unansweredGreetings = 0
 
@@ -271,29 +280,26 @@ package struct UplinkStateMachine: Sendable {
         lastSentAt = now
         nextHelloAt = now + retryAfter
         if unansweredSince == nil { unansweredSince = now }
-        return [.send(.hello(.init(version: .current, nodeID: nodeID, software: software)))]
+        return [.send(.hello(.init(version: configuration.supported, nodeID: nodeID, software: software)))]
     }
 
     private mutating func welcomed(_ welcome: WireMessage.Welcome, now: ContinuousClock.Instant) -> [Action] {
         var actions: [Action] = []
-        guard welcome.version.major == ProtocolVersion.current.major else {
+        let supported = configuration.supported
+        guard welcome.version.major == supported.major else {
             // Cannot talk in that version; keep greeting slowly in case the hub is fixed.
             return refused(
-                "hub answered HELLO with version \(welcome.version); this node speaks KPN/\(ProtocolVersion.current)",
+                "hub answered HELLO with version \(welcome.version); this node speaks KPN/\(supported)",
                 now: now
             )
         }
-        if welcome.version.minor > ProtocolVersion.current.minor {
-            actions.append(
-                .protocolProblem("hub chose version \(welcome.version), above the offered \(ProtocolVersion.current)")
-            )
+        if welcome.version.minor > supported.minor {
+            actions.append(.protocolProblem("hub chose version \(welcome.version), above the offered \(supported)"))
         }
         phase = .ready
         unansweredGreetings = 0
-        version = ProtocolVersion(
-            major: welcome.version.major,
-            minor: min(welcome.version.minor, ProtocolVersion.current.minor)
-        )
+        version = ProtocolVersion(major: welcome.version.major, minor: min(welcome.version.minor, supported.minor))
+        lastAgreedVersion = version
         nextHelloAt = nil
         unansweredSince = nil
         lastResend = nil
@@ -353,6 +359,10 @@ package struct UplinkStateMachine: Sendable {
     private mutating func rejected(_ nack: WireMessage.Nack) -> [Action] {
         guard nack.sequence <= lastAssigned else {
             return [.protocolProblem("hub rejected sequence \(nack.sequence), which this node never assigned")]
+        }
+        // From KPN/1.1 on, DUPLICATE_EVENT_ID means "this very version is stored under another sequence": delivered.
+        if nack.reason == .duplicateEventID, let agreed = version ?? lastAgreedVersion, agreed >= .versions {
+            return [.markAlreadyStored(sequence: nack.sequence, detail: nack.detail)]
         }
         return [.markRejected(sequence: nack.sequence, reason: nack.reason, detail: nack.detail)]
     }

@@ -12,6 +12,12 @@ package enum ControlCommand: UInt8, CaseIterable, Sendable {
     case gaps = 0x05
     /// hub → client: the open gaps and the sequence they are current as of.
     case gapSnapshot = 0x06
+    /// client → node: `{"id", "reason", "submittedBy"}`; withdraw an event (answered with SUBMIT_RESULT).
+    case withdraw = 0x07
+    /// client → node: `{"since", "state", "limit"}`; list the node's events (answered with EVENT_LIST).
+    case events = 0x08
+    /// node → client: the node's events, latest version each, with their delivery state.
+    case eventList = 0x09
     /// daemon → client: `{"code": …, "message": …}`; the request failed as a whole.
     case error = 0x7F
 
@@ -24,6 +30,9 @@ package enum ControlCommand: UInt8, CaseIterable, Sendable {
         case .statusReply: "STATUS_REPLY"
         case .gaps: "GAPS"
         case .gapSnapshot: "GAP_SNAPSHOT"
+        case .withdraw: "WITHDRAW"
+        case .events: "EVENTS"
+        case .eventList: "EVENT_LIST"
         case .error: "ERROR"
         }
     }

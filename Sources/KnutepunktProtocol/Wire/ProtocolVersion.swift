@@ -11,8 +11,15 @@ package struct ProtocolVersion: Hashable, Sendable, Comparable, CustomStringConv
         self.minor = minor
     }
 
-    /// The version this build implements: KPN/1.0.
-    package static let current = ProtocolVersion(major: 1, minor: 0)
+    /// The version this build implements: KPN/1.1.
+    package static let current = ProtocolVersion(major: 1, minor: 1)
+
+    /// KPN/1.0, the first version: events are schema 1.0 documents.
+    package static let first = ProtocolVersion(major: 1, minor: 0)
+
+    /// KPN/1.1 added versions of events (schema 1.1: corrections and withdrawals), the NACK reasons
+    /// CONFLICTING_CONTENT and STALE_VERSION, and DUPLICATE_EVENT_ID meaning only "this very version is stored".
+    package static let versions = ProtocolVersion(major: 1, minor: 1)
 
     package static func < (lhs: ProtocolVersion, rhs: ProtocolVersion) -> Bool {
         (lhs.major, lhs.minor) < (rhs.major, rhs.minor)

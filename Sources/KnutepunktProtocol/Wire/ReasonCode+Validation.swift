@@ -14,3 +14,16 @@ extension ReasonCode {
         return .invalidEvent
     }
 }
+
+extension ReasonCode {
+    /// The NACK reason for a version the hub's store refused, in the vocabulary of the session's version: a node of
+    /// KPN/1.0 knows neither CONFLICTING_CONTENT nor STALE_VERSION, and gets DUPLICATE_EVENT_ID (with the same
+    /// detail), which is what a 1.0 hub answers for an id it holds.
+    package static func refusing(_ refusal: EventVersioning.Refusal, in version: ProtocolVersion) -> ReasonCode {
+        switch refusal.code {
+        case .foreignEvent: return .foreignRegion
+        case .conflictingContent: return version >= .versions ? .conflictingContent : .duplicateEventID
+        case .staleVersion: return version >= .versions ? .staleVersion : .duplicateEventID
+        }
+    }
+}

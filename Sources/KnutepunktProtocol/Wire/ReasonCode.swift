@@ -42,12 +42,16 @@ package struct ReasonCode: Hashable, Sendable, RawRepresentable, CustomStringCon
     package static let unsupportedSchema = ReasonCode(rawValue: 105)
     /// The payload is larger than the hub accepts.
     package static let payloadTooLarge = ReasonCode(rawValue: 106)
+    /// The event's id is stored with other content, and this version does not correct it (KPN/1.1).
+    package static let conflictingContent = ReasonCode(rawValue: 107)
+    /// The correction or withdrawal is based on a version older than the one stored (KPN/1.1).
+    package static let staleVersion = ReasonCode(rawValue: 108)
 
     /// Every code this version defines, in numeric order.
     package static let allKnown: [ReasonCode] = [
         .malformedMessage, .unknownCommand, .versionUnsupported, .helloRequired, .unknownNode, .notAuthorized,
         .rateLimited, .invalidEvent, .malformedPayload, .foreignRegion, .duplicateEventID, .personalData,
-        .unsupportedSchema, .payloadTooLarge,
+        .unsupportedSchema, .payloadTooLarge, .conflictingContent, .staleVersion,
     ]
 
     /// True for codes sent in ERROR (1–99).
@@ -92,5 +96,13 @@ package struct ReasonCode: Hashable, Sendable, RawRepresentable, CustomStringCon
         104: ("PERSONAL_DATA", "The event appears to carry personal data, which must never leave the region."),
         105: ("UNSUPPORTED_SCHEMA", "The event's schema version is not supported by the hub."),
         106: ("PAYLOAD_TOO_LARGE", "The payload is larger than the hub accepts."),
+        107: (
+            "CONFLICTING_CONTENT",
+            "The event id is stored with other content, and this version does not correct it; nothing was stored."
+        ),
+        108: (
+            "STALE_VERSION",
+            "The correction is based on a version other than the latest one stored; nothing was stored."
+        ),
     ]
 }

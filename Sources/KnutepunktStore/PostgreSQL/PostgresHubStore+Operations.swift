@@ -113,7 +113,7 @@ extension PostgresHubStore {
 }
 
 extension PostgresSchema {
-    /// Migration 3: test events and the taxonomy's versions, both apart from the events and their counters.
+    /// Migration 4: test events and the taxonomy's versions, both apart from the events and their counters.
     static let operationsMigration = """
         CREATE TABLE test_events(
             source TEXT NOT NULL,

@@ -6,13 +6,18 @@ extension PostgresHubStore {
         try owner.with { session in
             try session.query(
                 """
-                SELECT id, source, seq, event_id, region, node, kind, occurred_on::text, received_at, payload
+                SELECT id, source, seq, event_id, region, node, kind, occurred_on::text, received_at, payload,
+                       version, latest, withdrawn
                 FROM events WHERE id > \(position) ORDER BY id LIMIT \(Int64(limit))
                 """
             ).map { row in
                 let (id, source, seq, eventID, region, node, kind, day, received, payload) = try row.decode(
                     (Int64, String, Int64, UUID, String, String, String, String, Double, ByteBuffer).self
                 )
+                let flags = row.makeRandomAccess()
+                let version = Int(try flags[10].decode(Int32.self))
+                let latest = try flags[11].decode(Bool.self)
+                let withdrawn = try flags[12].decode(Bool.self)
                 return HubStoredEvent(
                     position: id,
                     source: source,
@@ -23,7 +28,10 @@ extension PostgresHubStore {
                     kind: kind,
                     occurredOn: day,
                     receivedAt: received,
-                    payload: Array(buffer: payload)
+                    payload: Array(buffer: payload),
+                    version: version,
+                    latest: latest,
+                    withdrawn: withdrawn
                 )
             }
         }
@@ -34,15 +42,19 @@ extension PostgresHubStore {
         return try owner.transaction { session in
             let rows = try session.query(
                 """
-                INSERT INTO events(event_id, source, seq, region, node, kind, occurred_on, received_at, payload)
+                INSERT INTO events(event_id, source, seq, region, node, kind, occurred_on, received_at, payload,
+                                   version, latest, withdrawn)
                 SELECT e.event_id, e.source, e.seq, e.region, e.node, e.kind, e.occurred_on::date, e.received_at,
-                       e.payload
+                       e.payload, e.version, e.latest, e.withdrawn
                 FROM unnest(\(events.map(\.eventID))::uuid[], \(events.map(\.source))::text[],
                             \(events.map { Int64($0.sequence) })::int8[], \(events.map(\.region))::text[],
                             \(events.map(\.node))::text[], \(events.map(\.kind))::text[],
                             \(events.map(\.occurredOn))::text[], \(events.map(\.receivedAt))::float8[],
-                            \(events.map { ByteBuffer(bytes: $0.payload) })::bytea[])
-                     AS e(event_id, source, seq, region, node, kind, occurred_on, received_at, payload)
+                            \(events.map { ByteBuffer(bytes: $0.payload) })::bytea[],
+                            \(events.map { Int32($0.version) })::int4[], \(events.map(\.latest))::bool[],
+                            \(events.map(\.withdrawn))::bool[])
+                     AS e(event_id, source, seq, region, node, kind, occurred_on, received_at, payload, version,
+                          latest, withdrawn)
                 ORDER BY e.source, e.seq
                 ON CONFLICT DO NOTHING
                 RETURNING 1

@@ -95,74 +95,73 @@ package final class PostgresHubStore: HubStore {
         if batch.isEmpty { return HubCommitResult() }
         let stamp = receivedAt.timeIntervalSince1970
         return try owner.transaction { session in
-            var result = HubCommitResult()
-            // Rows are written in key order so two hubs committing overlapping batches take their row locks in the
-            // same order (no deadlock between them).
-            let order = batch.events.indices.sorted {
+            // Versions of one event come from one node. Hubs sharing the database decide a node's versions one
+            // after the other: each transaction holds its sources' locks (taken in order, so never in a cycle), and
+            // reads what the other committed once it has them.
+            for source in Set(batch.events.map(\.source)).sorted() {
+                try session.query("SELECT pg_advisory_xact_lock(\(Self.sourceLockClass), hashtext(\(source)))")
+            }
+            let plan = try Self.plan(batch, session)
+            var result = plan.result
+            let order = plan.inserts.sorted {
                 (batch.events[$0].source, batch.events[$0].sequence)
                     < (batch.events[$1].source, batch.events[$1].sequence)
             }
-            let events = order.map { batch.events[$0] }
-            var inserted: Set<SourceSequence> = []
-            if !events.isEmpty {
-                let rows = try session.query(
+            if !order.isEmpty {
+                let events = order.map { batch.events[$0] }
+                let latest = order.map { !plan.supersededInBatch.contains($0) }
+                var inserted = 0
+                for _ in try session.query(
                     """
-                    INSERT INTO events(event_id, source, seq, region, node, kind, occurred_on, received_at, payload)
-                    SELECT e.event_id, e.source, e.seq, e.region, e.node, e.kind, e.occurred_on::date, \(stamp),
-                           e.payload
-                    FROM unnest(\(events.map(\.eventID))::uuid[], \(events.map(\.source))::text[],
+                    INSERT INTO events(event_id, version, latest, withdrawn, source, seq, region, node, kind,
+                                       occurred_on, received_at, payload)
+                    SELECT e.event_id, e.version, e.latest, e.withdrawn, e.source, e.seq, e.region, e.node, e.kind,
+                           e.occurred_on::date, \(stamp), e.payload
+                    FROM unnest(\(events.map(\.eventID))::uuid[], \(events.map { Int32($0.version) })::int4[],
+                                \(latest)::bool[], \(events.map(\.withdrawn))::bool[], \(events.map(\.source))::text[],
                                 \(events.map { Int64($0.sequence) })::int8[], \(events.map(\.region))::text[],
                                 \(events.map(\.node))::text[], \(events.map(\.cell.kind))::text[],
                                 \(events.map(\.cell.date.iso))::text[],
                                 \(events.map { ByteBuffer(bytes: $0.payload) })::bytea[])
-                         AS e(event_id, source, seq, region, node, kind, occurred_on, payload)
+                         AS e(event_id, version, latest, withdrawn, source, seq, region, node, kind, occurred_on,
+                              payload)
                     ON CONFLICT DO NOTHING
-                    RETURNING source, seq
-                    """
-                )
-                for row in rows {
-                    let (source, seq) = try row.decode((String, Int64).self)
-                    inserted.insert(SourceSequence(source: source, sequence: UInt64(seq)))
-                }
-            }
-            // What was not inserted met a committed row: a stored (source, seq) is a resend (another hub's, or
-            // ours before a restart); otherwise its event id is stored under another (source, seq): a duplicate.
-            let skipped = order.filter {
-                !inserted.contains(SourceSequence(source: batch.events[$0].source, sequence: batch.events[$0].sequence))
-            }
-            var taken: Set<SourceSequence> = []
-            if !skipped.isEmpty {
-                let sources = skipped.map { batch.events[$0].source }
-                let sequences = skipped.map { Int64(batch.events[$0].sequence) }
-                for row in try session.query(
-                    """
-                    SELECT k.source, k.seq FROM unnest(\(sources)::text[], \(sequences)::int8[]) AS k(source, seq)
-                    WHERE EXISTS (SELECT 1 FROM events e WHERE e.source = k.source AND e.seq = k.seq)
+                    RETURNING id
                     """
                 ) {
-                    let (source, seq) = try row.decode((String, Int64).self)
-                    taken.insert(SourceSequence(source: source, sequence: UInt64(seq)))
+                    inserted += 1
                 }
-            }
-            var counters = ActivityCounters()
-            var rejections: [SourceSequence: (reason: String, detail: String)] = [:]
-            for index in order {
-                let event = batch.events[index]
-                let key = SourceSequence(source: event.source, sequence: event.sequence)
-                if inserted.contains(key) {
-                    counters.add(event.cell, event.count)
-                } else if taken.contains(key) {
-                    result.alreadyStored.append(index)
-                } else {
-                    result.duplicateIDs.append(index)
-                    rejections[key] = (
-                        "DUPLICATE_EVENT_ID", "event \(event.eventID.uuidString.lowercased()) is already stored"
+                guard inserted == events.count else {
+                    // Another hub stored a version of one of these events for another node since they were read
+                    // (the sources' locks do not cover that): nothing of this batch is kept, and its nodes resend
+                    // it, to be decided against what is stored then.
+                    throw StoreError(
+                        code: .busy,
+                        path: "\(location)",
+                        message: "another hub stored one of these event ids at the same time; the batch is retried"
                     )
                 }
             }
-            result.alreadyStored.sort()
-            result.duplicateIDs.sort()
-            try Self.addCounts(counters, session)
+            if !plan.superseded.isEmpty {
+                try session.query(
+                    "UPDATE events SET latest = false WHERE id = ANY(\(plan.superseded.sorted())::int8[])"
+                )
+            }
+            result.superseding.sort()
+            try Self.apply(plan.counters, session)
+            var rejections: [SourceSequence: (reason: String, detail: String)] = [:]
+            for index in result.duplicateIDs {
+                let event = batch.events[index]
+                rejections[SourceSequence(source: event.source, sequence: event.sequence)] = (
+                    "DUPLICATE_EVENT_ID", HubVersionStep.identicalDetail(event)
+                )
+            }
+            for refused in result.refused {
+                let event = batch.events[refused.index]
+                rejections[SourceSequence(source: event.source, sequence: event.sequence)] = (
+                    HubVersionStep.reasonName(refused.refusal), refused.refusal.message
+                )
+            }
             for rejection in batch.rejections {
                 rejections[SourceSequence(source: rejection.source, sequence: rejection.sequence)] = (
                     rejection.reason, rejection.detail
@@ -199,6 +198,132 @@ package final class PostgresHubStore: HubStore {
             try Self.insertTests(batch.tests, stamp: stamp, session)
             return result
         }
+    }
+
+    /// The advisory-lock class of the per-source locks of `commit` (the migration lock is a single key apart).
+    static let sourceLockClass: Int32 = 0x6B70_7376  // "kpsv"
+
+    /// What one batch does, decided in memory against what is stored (read in two statements) and what the batch
+    /// stored before each event: the same decisions, in the same order, as the SQLite store makes row by row.
+    struct Plan {
+        var result = HubCommitResult()
+        /// Indices of the events to insert.
+        var inserts: [Int] = []
+        /// Stored rows a version of this batch supersedes.
+        var superseded: Set<Int64> = []
+        /// Indices of inserted versions a later version of the same batch supersedes (inserted as not latest).
+        var supersededInBatch: Set<Int> = []
+        var counters = ActivityCounters()
+    }
+
+    static func plan(_ batch: HubBatch, _ session: PostgresConnectionOwner.Session) throws -> Plan {
+        var rows: [UUID: [StoredVersionRow]] = [:]
+        let ids = Array(Set(batch.events.map(\.eventID)))
+        for row in try session.query(
+            """
+            SELECT id, event_id, version, source, seq, withdrawn, latest, payload FROM events
+            WHERE event_id = ANY(\(ids)::uuid[])
+            """
+        ) {
+            let (rowID, eventID, version, source, seq, withdrawn, latest, payload) = try row.decode(
+                (Int64, UUID, Int32, String, Int64, Bool, Bool, ByteBuffer).self
+            )
+            rows[eventID, default: []].append(
+                StoredVersionRow(
+                    rowID: rowID,
+                    version: Int(version),
+                    source: source,
+                    sequence: UInt64(seq),
+                    withdrawn: withdrawn,
+                    latest: latest,
+                    payload: Array(buffer: payload)
+                )
+            )
+        }
+        // A (source, seq) stored under another event id (a resend after the node's outbox was replaced) is settled,
+        // as the insert's conflict makes it in SQLite.
+        var taken: Set<SourceSequence> = []
+        for row in try session.query(
+            """
+            SELECT k.source, k.seq FROM unnest(\(batch.events.map(\.source))::text[],
+                                               \(batch.events.map { Int64($0.sequence) })::int8[]) AS k(source, seq)
+            WHERE EXISTS (SELECT 1 FROM events e WHERE e.source = k.source AND e.seq = k.seq)
+            """
+        ) {
+            let (source, seq) = try row.decode((String, Int64).self)
+            taken.insert(SourceSequence(source: source, sequence: UInt64(seq)))
+        }
+        var plan = Plan()
+        for (index, event) in batch.events.enumerated() {
+            let held = rows[event.eventID] ?? []
+            let step = HubVersionStep.decide(event, rows: held)
+            if case .insert = step, taken.contains(SourceSequence(source: event.source, sequence: event.sequence)) {
+                plan.result.alreadyStored.append(index)
+                continue
+            }
+            switch step {
+            case .insert(let superseding):
+                plan.inserts.append(index)
+                var updated = held
+                if let superseding, let position = updated.firstIndex(of: superseding) {
+                    updated[position].latest = false
+                    if superseding.rowID < 0 {
+                        plan.supersededInBatch.insert(Int(-superseding.rowID) - 1)
+                    } else {
+                        plan.superseded.insert(superseding.rowID)
+                    }
+                    plan.result.superseding.append(index)
+                }
+                plan.result.countedChange += plan.counters.count(event, superseding: superseding)
+                // Rows this batch inserts have negative ids: -(index + 1).
+                updated.append(
+                    StoredVersionRow(
+                        rowID: -Int64(index) - 1,
+                        version: event.version,
+                        source: event.source,
+                        sequence: event.sequence,
+                        withdrawn: event.withdrawn,
+                        latest: true,
+                        payload: event.payload
+                    )
+                )
+                rows[event.eventID] = updated
+            case .alreadyStored:
+                plan.result.alreadyStored.append(index)
+            case .identical:
+                plan.result.duplicateIDs.append(index)
+            case .refused(let refusal):
+                plan.result.refused.append(HubCommitResult.Refused(index: index, refusal: refusal))
+            }
+        }
+        return plan
+    }
+
+    /// Adds the batch's counts to their cells and removes the cells a correction or withdrawal emptied.
+    static func apply(_ counters: ActivityCounters, _ session: PostgresConnectionOwner.Session) throws {
+        var changed = ActivityCounters()
+        for (cell, count) in counters.changedCells { changed.add(cell, count) }
+        try addCounts(changed, session)
+        let emptied = counters.changedCells.filter { $0.1.events < 0 }.map(\.0)
+        guard !emptied.isEmpty else { return }
+        try session.query(
+            """
+            DELETE FROM activity_counts a
+            USING unnest(\(emptied.map(\.region))::text[], \(emptied.map(\.node))::text[],
+                         \(emptied.map(\.date.iso))::text[], \(emptied.map(\.kind))::text[],
+                         \(emptied.map(\.tier))::text[], \(emptied.map(\.funding))::text[],
+                         \(emptied.map { ActivityCell.joined($0.targetGroups) })::text[],
+                         \(emptied.map { ActivityCell.joined($0.ageBands) })::text[],
+                         \(emptied.map { ActivityCell.joined($0.professions) })::text[],
+                         \(emptied.map { ActivityCell.joined($0.programmes) })::text[])
+                  AS c(region, node, occurred_on, kind, tier, funding, target_groups, age_bands, professions,
+                       programmes)
+            WHERE a.region = c.region AND a.node = c.node AND a.occurred_on = c.occurred_on::date
+              AND a.kind = c.kind AND a.tier = c.tier AND a.funding = c.funding AND a.target_groups = c.target_groups
+              AND a.age_bands = c.age_bands AND a.professions = c.professions AND a.programmes = c.programmes
+              AND a.events <= 0
+            """
+        )
     }
 
     /// Adds counters to their cells (creating new cells), one statement, in cell order.
@@ -239,7 +364,9 @@ package final class PostgresHubStore: HubStore {
             func grouped(_ column: String) throws -> [String: Int] {
                 var result: [String: Int] = [:]
                 for row in try session.query(
-                    PostgresQuery(unsafeSQL: "SELECT \(column), COUNT(*) FROM events GROUP BY \(column)")
+                    PostgresQuery(
+                        unsafeSQL: "SELECT \(column), COUNT(*) FROM events WHERE \(Self.counting) GROUP BY \(column)"
+                    )
                 ) {
                     let (key, count) = try row.decode((String, Int64).self)
                     result[key] = Int(count)
@@ -252,7 +379,9 @@ package final class PostgresHubStore: HubStore {
                 byRegion: byRegion,
                 byNode: try grouped("node"),
                 bySource: try grouped("source"),
-                rejected: try Self.single(session, "SELECT COUNT(*) FROM rejections")
+                rejected: try Self.single(session, "SELECT COUNT(*) FROM rejections"),
+                withdrawn: try Self.single(session, "SELECT COUNT(*) FROM events WHERE latest AND withdrawn"),
+                versions: try Self.single(session, "SELECT COUNT(*) FROM events")
             )
         }
     }
@@ -276,17 +405,44 @@ package final class PostgresHubStore: HubStore {
     /// Rows read per round trip when walking every event (bounded memory on any store size).
     static let pageSize = 2000
 
+    /// The events that count: each event's latest version, unless it withdraws the event.
+    static let counting = "latest AND NOT withdrawn"
+
     package func forEachPayload(_ body: ([UInt8]) throws -> Void) throws(StoreError) {
         var position: Int64 = 0
         while true {
             let page = try storedEvents(after: position, limit: Self.pageSize)
             guard let last = page.last else { return }
             do {
-                for event in page { try body(event.payload) }
+                for event in page where event.latest && !event.withdrawn { try body(event.payload) }
             } catch {
                 throw StoreError(postgres: error, location: location)
             }
             position = last.position
+        }
+    }
+
+    package func history(of id: UUID) throws(StoreError) -> [HubEventVersion] {
+        try owner.with { session in
+            try session.query(
+                """
+                SELECT version, source, seq, received_at, withdrawn, latest, payload FROM events
+                WHERE event_id = \(id) ORDER BY version
+                """
+            ).map { row in
+                let (version, source, seq, received, withdrawn, latest, payload) = try row.decode(
+                    (Int32, String, Int64, Double, Bool, Bool, ByteBuffer).self
+                )
+                return HubEventVersion(
+                    version: Int(version),
+                    source: source,
+                    sequence: UInt64(seq),
+                    receivedAt: Date(timeIntervalSince1970: received),
+                    withdrawn: withdrawn,
+                    latest: latest,
+                    payload: Array(buffer: payload)
+                )
+            }
         }
     }
 
@@ -337,7 +493,8 @@ package final class PostgresHubStore: HubStore {
         try owner.with { session in
             for row in try session.query(
                 """
-                SELECT (SELECT COALESCE(SUM(events), 0) FROM activity_counts)::bigint, (SELECT COUNT(*) FROM events)
+                SELECT (SELECT COALESCE(SUM(events), 0) FROM activity_counts)::bigint,
+                       (SELECT COUNT(*) FROM events WHERE latest AND NOT withdrawn)
                 """
             ) {
                 let (counted, stored) = try row.decode((Int64, Int64).self)
@@ -359,7 +516,7 @@ package final class PostgresHubStore: HubStore {
             var after: Int64 = 0
             while true {
                 let page = try session.query(
-                    "SELECT id, payload FROM events WHERE id > \(after) ORDER BY id LIMIT \(Self.pageSize)"
+                    "SELECT id, payload FROM events WHERE id > \(after) AND \(unescaped: Self.counting) ORDER BY id LIMIT \(Self.pageSize)"
                 ).map { row in try row.decode((Int64, ByteBuffer).self) }
                 guard let last = page.last else { break }
                 for (_, payload) in page {

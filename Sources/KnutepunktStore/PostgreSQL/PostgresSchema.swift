@@ -87,7 +87,16 @@ enum PostgresSchema {
             last_heard_at DOUBLE PRECISION NOT NULL
         );
         """,
-        // 3: test events and the taxonomy's versions (PostgresHubStore+Operations.swift).
+        // 3: versions of an event: one row per stored version, (event_id, version) unique instead of event_id, the
+        // latest version of each event and withdrawals marked. Every event stored so far is its version 1.
+        """
+        ALTER TABLE events ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE events ADD COLUMN latest BOOLEAN NOT NULL DEFAULT true;
+        ALTER TABLE events ADD COLUMN withdrawn BOOLEAN NOT NULL DEFAULT false;
+        ALTER TABLE events DROP CONSTRAINT events_event_id_key;
+        ALTER TABLE events ADD CONSTRAINT events_event_id_version_key UNIQUE(event_id, version);
+        """,
+        // 4: test events and the taxonomy's versions (PostgresHubStore+Operations.swift).
         operationsMigration,
     ]
 

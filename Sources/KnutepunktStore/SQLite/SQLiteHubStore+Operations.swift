@@ -6,7 +6,7 @@ import KnutepunktDomain
 extension SQLiteHubStore {
     /// The tables of test events and taxonomy versions, both kept apart from the events and their counters.
     static func registerOperationsMigration(_ migrator: inout DatabaseMigrator) {
-        migrator.registerMigration("v5-test-events-and-taxonomy-versions") { db in
+        migrator.registerMigration("v6-test-events-and-taxonomy-versions") { db in
             try db.execute(
                 sql: """
                     CREATE TABLE test_events(

@@ -8,7 +8,8 @@ extension SQLiteHubStore {
                 try Row.fetchAll(
                     db,
                     sql: """
-                        SELECT id, source, seq, event_id, region, node, kind, occurred_on, received_at, payload
+                        SELECT id, source, seq, event_id, region, node, kind, occurred_on, received_at, payload,
+                               version, latest, withdrawn
                         FROM events WHERE id > ? ORDER BY id LIMIT ?
                         """,
                     arguments: [position, limit]
@@ -28,7 +29,10 @@ extension SQLiteHubStore {
                         kind: row["kind"],
                         occurredOn: row["occurred_on"],
                         receivedAt: row["received_at"],
-                        payload: [UInt8](payload)
+                        payload: [UInt8](payload),
+                        version: row["version"],
+                        latest: row["latest"],
+                        withdrawn: row["withdrawn"]
                     )
                 }
             }
@@ -43,8 +47,8 @@ extension SQLiteHubStore {
                 let insert = try db.cachedStatement(
                     sql: """
                         INSERT OR IGNORE INTO events(event_id, source, seq, region, node, kind, occurred_on, received_at,
-                                                     payload)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                                     payload, version, latest, withdrawn)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """
                 )
                 var inserted = 0
@@ -52,6 +56,7 @@ extension SQLiteHubStore {
                     try insert.execute(arguments: [
                         event.eventID.uuidString.lowercased(), event.source, Int64(event.sequence), event.region,
                         event.node, event.kind, event.occurredOn, event.receivedAt, Data(event.payload),
+                        event.version, event.latest, event.withdrawn,
                     ])
                     inserted += db.changesCount
                 }

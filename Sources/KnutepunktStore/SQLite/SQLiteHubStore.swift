@@ -150,6 +150,39 @@ package final class SQLiteHubStore: HubStore {
                     """
             )
         }
+        migrator.registerMigration("v5-versions") { db in
+            // Versions of an event: one row per stored version, (event_id, version) unique instead of event_id,
+            // the latest version of each event marked, and withdrawals marked. SQLite cannot drop a constraint, so
+            // the table is copied once (every event stored so far is its version 1, and its latest).
+            try db.execute(
+                sql: """
+                    CREATE TABLE events_versions(
+                        id INTEGER PRIMARY KEY,
+                        event_id TEXT NOT NULL,
+                        version INTEGER NOT NULL DEFAULT 1,
+                        latest INTEGER NOT NULL DEFAULT 1,
+                        withdrawn INTEGER NOT NULL DEFAULT 0,
+                        source TEXT NOT NULL,
+                        seq INTEGER NOT NULL,
+                        region TEXT NOT NULL,
+                        node TEXT NOT NULL,
+                        kind TEXT NOT NULL,
+                        occurred_on TEXT NOT NULL,
+                        received_at REAL NOT NULL,
+                        payload BLOB NOT NULL,
+                        UNIQUE(event_id, version),
+                        UNIQUE(source, seq)
+                    );
+                    INSERT INTO events_versions(id, event_id, source, seq, region, node, kind, occurred_on,
+                                                received_at, payload)
+                        SELECT id, event_id, source, seq, region, node, kind, occurred_on, received_at, payload
+                        FROM events;
+                    DROP TABLE events;
+                    ALTER TABLE events_versions RENAME TO events;
+                    CREATE INDEX events_region ON events(region, occurred_on);
+                    """
+            )
+        }
         Self.registerOperationsMigration(&migrator)
         do {
             try migrator.migrate(queue)
@@ -161,6 +194,9 @@ package final class SQLiteHubStore: HubStore {
     package func sizeOnDisk() throws(StoreError) -> Int64 {
         SQLiteFile.sizeOnDisk(path)
     }
+
+    /// The events that count: each event's latest version, unless it withdraws the event.
+    static let counting = "latest = 1 AND withdrawn = 0"
 
     package func lastHeard() throws(StoreError) -> [String: Date] {
         do {
@@ -241,52 +277,85 @@ package final class SQLiteHubStore: HubStore {
         do {
             return try queue.write { db in
                 var result = HubCommitResult()
-                // `OR IGNORE` only swallows uniqueness conflicts here (every column is NOT NULL and given): either
-                // the (source, seq) is already stored (a resend after a restart) or the event id is stored under
-                // another (source, seq) (a duplicate, refused).
+                // `OR IGNORE` only swallows uniqueness conflicts here (every column is NOT NULL and given): the
+                // versions were decided against what is stored, so a conflict can only be a (source, seq) already
+                // stored under another event (a resend after the node's outbox was replaced).
                 let insert = try db.cachedStatement(
                     sql: """
-                        INSERT OR IGNORE INTO events(event_id, source, seq, region, node, kind, occurred_on, received_at, payload)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        INSERT OR IGNORE INTO events(event_id, version, withdrawn, source, seq, region, node, kind,
+                                                     occurred_on, received_at, payload)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """
                 )
+                let find = try db.cachedStatement(
+                    sql: """
+                        SELECT id, version, source, seq, withdrawn, latest, payload FROM events WHERE event_id = ?
+                        """
+                )
+                let supersede = try db.cachedStatement(sql: "UPDATE events SET latest = 0 WHERE id = ?")
                 let reject = try db.cachedStatement(
                     sql: """
                         INSERT OR REPLACE INTO rejections(source, seq, reason, detail, received_at)
                         VALUES (?, ?, ?, ?, ?)
                         """
                 )
-                // The batch's events added up per cell first: one upsert per distinct cell.
+                // The batch's counts added up per cell first: one upsert per changed cell.
                 var counters = ActivityCounters()
                 for index in batch.events.indices {
-                    var row = SQLiteRowBinding(insert)
-                    row.bind(batch.events[index].eventID.lowercasedText)
-                    row.bind(batch.events[index].source)
-                    row.bind(Int64(batch.events[index].sequence))
-                    row.bind(batch.events[index].region)
-                    row.bind(batch.events[index].node)
-                    row.bind(batch.events[index].cell.kind)
-                    row.bind(batch.events[index].cell.date.iso)
-                    row.bind(stamp)
-                    row.bind(blob: batch.events[index].payload)
-                    try row.run(db)
-                    if db.changesCount > 0 {
-                        counters.add(batch.events[index].cell, batch.events[index].count)
-                        continue
-                    }
                     let event = batch.events[index]
-                    if try Self.holds(db, event) {
+                    // Each decision reads what the transaction holds so far, the batch's earlier versions included.
+                    let rows = try Row.fetchAll(find, arguments: [event.eventID.lowercasedText]).map { row in
+                        StoredVersionRow(
+                            rowID: row["id"],
+                            version: row["version"],
+                            source: row["source"],
+                            sequence: UInt64(row["seq"] as Int64),
+                            withdrawn: row["withdrawn"],
+                            latest: row["latest"],
+                            payload: [UInt8](row["payload"] as Data)
+                        )
+                    }
+                    switch HubVersionStep.decide(event, rows: rows) {
+                    case .insert(let superseding):
+                        var row = SQLiteRowBinding(insert)
+                        row.bind(event.eventID.lowercasedText)
+                        row.bind(event.version)
+                        row.bind(event.withdrawn ? 1 : 0)
+                        row.bind(event.source)
+                        row.bind(Int64(event.sequence))
+                        row.bind(event.region)
+                        row.bind(event.node)
+                        row.bind(event.cell.kind)
+                        row.bind(event.cell.date.iso)
+                        row.bind(stamp)
+                        row.bind(blob: event.payload)
+                        try row.run(db)
+                        guard db.changesCount > 0 else {
+                            result.alreadyStored.append(index)
+                            continue
+                        }
+                        if let superseding {
+                            try supersede.execute(arguments: [superseding.rowID])
+                            result.superseding.append(index)
+                        }
+                        result.countedChange += counters.count(event, superseding: superseding)
+                    case .alreadyStored:
                         result.alreadyStored.append(index)
-                    } else {
+                    case .identical:
                         result.duplicateIDs.append(index)
                         try reject.execute(arguments: [
                             event.source, Int64(event.sequence), "DUPLICATE_EVENT_ID",
-                            "event \(event.eventID.lowercasedText) is already stored", stamp,
+                            HubVersionStep.identicalDetail(event), stamp,
+                        ])
+                    case .refused(let refusal):
+                        result.refused.append(HubCommitResult.Refused(index: index, refusal: refusal))
+                        try reject.execute(arguments: [
+                            event.source, Int64(event.sequence), HubVersionStep.reasonName(refusal), refusal.message,
+                            stamp,
                         ])
                     }
                 }
-                let count = try db.cachedStatement(sql: Self.addCountSQL)
-                for (cell, sum) in counters.cells { try Self.addCount(cell, sum, with: count, in: db) }
+                try Self.apply(counters, in: db)
                 for rejection in batch.rejections {
                     try reject.execute(arguments: [
                         rejection.source, Int64(rejection.sequence), rejection.reason, rejection.detail, stamp,
@@ -311,14 +380,57 @@ package final class SQLiteHubStore: HubStore {
         }
     }
 
-    /// Whether the (source, seq) of an event that was not inserted is already stored: then the event is a resend,
-    /// not a duplicate (a different event stored under the same sequence counts as the sequence's settled event).
-    private static func holds(_ db: Database, _ event: HubEventRecord) throws -> Bool {
-        try Bool.fetchOne(
-            db,
-            sql: "SELECT EXISTS(SELECT 1 FROM events WHERE source = ? AND seq = ?)",
-            arguments: [event.source, Int64(event.sequence)]
-        ) ?? false
+    /// Adds the batch's counts to their cells, and removes cells a correction or withdrawal emptied (a rebuild
+    /// would not have them).
+    private static func apply(_ counters: ActivityCounters, in db: Database) throws {
+        let count = try db.cachedStatement(sql: Self.addCountSQL)
+        var emptied: [ActivityCell] = []
+        for (cell, sum) in counters.changedCells {
+            try Self.addCount(cell, sum, with: count, in: db)
+            if sum.events < 0 { emptied.append(cell) }
+        }
+        guard !emptied.isEmpty else { return }
+        let remove = try db.cachedStatement(
+            sql: """
+                DELETE FROM activity_counts WHERE region = ? AND node = ? AND occurred_on = ? AND kind = ? AND tier = ?
+                AND funding = ? AND target_groups = ? AND age_bands = ? AND professions = ? AND programmes = ?
+                AND events <= 0
+                """
+        )
+        for cell in emptied {
+            try remove.execute(arguments: [
+                cell.region, cell.node, cell.date.iso, cell.kind, cell.tier, cell.funding,
+                ActivityCell.joined(cell.targetGroups), ActivityCell.joined(cell.ageBands),
+                ActivityCell.joined(cell.professions), ActivityCell.joined(cell.programmes),
+            ])
+        }
+    }
+
+    package func history(of id: UUID) throws(StoreError) -> [HubEventVersion] {
+        do {
+            return try queue.read { db in
+                try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT version, source, seq, received_at, withdrawn, latest, payload FROM events
+                        WHERE event_id = ? ORDER BY version
+                        """,
+                    arguments: [id.lowercasedText]
+                ).map { row in
+                    HubEventVersion(
+                        version: row["version"],
+                        source: row["source"],
+                        sequence: UInt64(row["seq"] as Int64),
+                        receivedAt: Date(timeIntervalSince1970: row["received_at"]),
+                        withdrawn: row["withdrawn"],
+                        latest: row["latest"],
+                        payload: [UInt8](row["payload"] as Data)
+                    )
+                }
+            }
+        } catch {
+            throw StoreError(error, path: path)
+        }
     }
 
     package func counts() throws(StoreError) -> HubCounts {
@@ -328,7 +440,9 @@ package final class SQLiteHubStore: HubStore {
                     var result: [String: Int] = [:]
                     for row in try Row.fetchAll(
                         db,
-                        sql: "SELECT \(column) AS k, COUNT(*) AS n FROM events GROUP BY \(column)"
+                        sql: """
+                            SELECT \(column) AS k, COUNT(*) AS n FROM events WHERE \(Self.counting) GROUP BY \(column)
+                            """
                     ) {
                         result[row["k"]] = row["n"]
                     }
@@ -340,7 +454,12 @@ package final class SQLiteHubStore: HubStore {
                     byRegion: byRegion,
                     byNode: try grouped("node"),
                     bySource: try grouped("source"),
-                    rejected: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM rejections") ?? 0
+                    rejected: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM rejections") ?? 0,
+                    withdrawn: try Int.fetchOne(
+                        db,
+                        sql: "SELECT COUNT(*) FROM events WHERE latest = 1 AND withdrawn = 1"
+                    ) ?? 0,
+                    versions: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events") ?? 0
                 )
             }
         } catch {
@@ -351,7 +470,10 @@ package final class SQLiteHubStore: HubStore {
     package func forEachPayload(_ body: ([UInt8]) throws -> Void) throws(StoreError) {
         do {
             try queue.read { db in
-                let rows = try Row.fetchCursor(db, sql: "SELECT payload FROM events ORDER BY id")
+                let rows = try Row.fetchCursor(
+                    db,
+                    sql: "SELECT payload FROM events WHERE \(Self.counting) ORDER BY id"
+                )
                 while let row = try rows.next() {
                     let data: Data = row["payload"]
                     try body([UInt8](data))
@@ -431,7 +553,7 @@ package final class SQLiteHubStore: HubStore {
             return try queue.read { db in
                 (
                     try Int.fetchOne(db, sql: "SELECT COALESCE(SUM(events), 0) FROM activity_counts") ?? 0,
-                    try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events") ?? 0
+                    try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events WHERE \(Self.counting)") ?? 0
                 )
             }
         } catch {
@@ -452,7 +574,10 @@ package final class SQLiteHubStore: HubStore {
                     pending = ActivityCounters()
                 }
                 var result = ActivityCountRebuild(stored: 0, counted: 0, cells: 0)
-                let rows = try Row.fetchCursor(db, sql: "SELECT payload FROM events ORDER BY id")
+                let rows = try Row.fetchCursor(
+                    db,
+                    sql: "SELECT payload FROM events WHERE \(Self.counting) ORDER BY id"
+                )
                 while let row = try rows.next() {
                     result.stored += 1
                     let data: Data = row["payload"]

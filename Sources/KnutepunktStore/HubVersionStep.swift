@@ -1,0 +1,133 @@
+import Foundation
+import KnutepunktDomain
+import KnutepunktGaps
+
+/// One stored version as a store reads it back to decide an arriving version of the same event.
+struct StoredVersionRow: Sendable, Hashable {
+    /// The row's place in its store (to mark it superseded).
+    var rowID: Int64
+    var version: Int
+    var source: String
+    var sequence: UInt64
+    var withdrawn: Bool
+    /// The event's latest stored version.
+    var latest: Bool
+    var payload: [UInt8]
+
+    /// What this version adds to the activity counters while it is the latest and not a withdrawal.
+    var counts: Bool { latest && !withdrawn }
+}
+
+/// What a store does with one arriving version, decided by the versioning rules against the versions it holds: the
+/// part of `commit` both backends share, so they cannot decide differently.
+enum HubVersionStep: Sendable, Hashable {
+    /// Insert it as the latest version, marking `superseding` (if any) no longer latest.
+    case insert(superseding: StoredVersionRow?)
+    case alreadyStored
+    case identical
+    case refused(EventVersioning.Refusal)
+
+    static func decide(_ record: HubEventRecord, rows: [StoredVersionRow]) -> HubVersionStep {
+        guard !rows.isEmpty else { return .insert(superseding: nil) }
+        let arriving = ActivityEvent.comparableContent(ofPayload: record.payload)
+        let decision = EventVersioning.atHub(
+            EventVersioning.Arrival(
+                id: record.eventID,
+                version: record.version,
+                basedOn: record.basedOn,
+                source: record.source,
+                sequence: record.sequence
+            ),
+            stored: rows.map {
+                EventVersioning.StoredVersion(
+                    version: $0.version,
+                    source: $0.source,
+                    sequence: $0.sequence,
+                    withdrawn: $0.withdrawn
+                )
+            },
+            sameContent: { ActivityEvent.comparableContent(ofPayload: rows[$0].payload) == arriving },
+            changes: { EventChange.between(payload: rows[$0].payload, record.payload) }
+        )
+        switch decision {
+        case .store(let index): return .insert(superseding: index.map { rows[$0] })
+        case .alreadyStored: return .alreadyStored
+        case .identical: return .identical
+        case .refused(let refusal): return .refused(refusal)
+        }
+    }
+
+    /// The reason a refused version is recorded under (the NACK reason of a KPN/1.1 session).
+    static func reasonName(_ refusal: EventVersioning.Refusal) -> String {
+        refusal.code == .foreignEvent ? "FOREIGN_REGION" : refusal.code.rawValue
+    }
+
+    /// The detail recorded for a version already stored with the same content.
+    static func identicalDetail(_ record: HubEventRecord) -> String {
+        "event \(record.eventID.lowercasedText) version \(record.version) is already stored with the same content; "
+            + "nothing was stored again"
+    }
+}
+
+extension ActivityCounters {
+    /// Counts a stored version: takes out what the version it supersedes counted, and adds the new one unless it
+    /// withdraws the event. Returns how the number of events that count changed (−1, 0 or +1).
+    @discardableResult
+    mutating func count(_ record: HubEventRecord, superseding row: StoredVersionRow?) -> Int {
+        var change = 0
+        if let row, row.counts {
+            change -= 1
+            if let (cell, count) = StoredPayload.contribution(row.payload) { add(cell, count.negated) }
+        }
+        if !record.withdrawn {
+            change += 1
+            add(record.cell, record.count)
+        }
+        return change
+    }
+
+    /// The cells whose sum changed (a correction within one cell may change its families alone), in cell order.
+    var changedCells: [(ActivityCell, ActivityCount)] {
+        cells.filter { $0.value != ActivityCount() }.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+    }
+}
+
+extension ActivityCount {
+    /// The count taken out again.
+    var negated: ActivityCount {
+        ActivityCount(events: -events, families: -families, participants: -participants, sessions: -sessions)
+    }
+}
+
+/// Reading a stored payload's contribution to the counters back, without validating it again: exactly what it added
+/// when it was stored (the taxonomy may have changed since), so a correction takes out what its predecessor put in.
+enum StoredPayload {
+    static func contribution(_ payload: [UInt8]) -> (ActivityCell, ActivityCount)? {
+        guard case .object(let object)? = try? JSONValue.parse(payload) else { return nil }
+        func text(_ name: String) -> String? { object[name]?.stringValue }
+        func list(_ name: String) -> [String]? { object[name]?.arrayValue?.compactMap(\.stringValue) }
+        func number(_ name: String) -> Int? {
+            if case .integer(let value)? = object[name] { return Int(value) }
+            return nil
+        }
+        guard let region = text("region"), let node = text("node"), let kind = text("kind"), let tier = text("tier"),
+            let funding = text("funding"), let day = text("date"), let date = LocalDate(iso: day),
+            let groups = list("target_groups"), let ages = list("age_bands"), let professions = list("professions"),
+            let families = number("families"), let participants = number("participants"),
+            let sessions = number("sessions")
+        else { return nil }
+        let cell = ActivityCell(
+            region: region,
+            node: node,
+            kind: kind,
+            tier: tier,
+            funding: funding,
+            date: date,
+            targetGroups: groups,
+            ageBands: ages,
+            professions: professions,
+            programmes: list("programmes") ?? []
+        )
+        return (cell, ActivityCount(events: 1, families: families, participants: participants, sessions: sessions))
+    }
+}

@@ -1,0 +1,196 @@
+import Foundation
+import KnutepunktDomain
+import KnutepunktGaps
+import KnutepunktStore
+import KnutepunktTesting
+import Testing
+
+/// The versions part of the HubStore contract, on every backend: a correction replaces what its event counted, a
+/// withdrawal takes it out, every version is kept for the history, and conflicting, stale, foreign and identical
+/// versions are refused or recognised without changing anything that counts. Counters always equal a rebuild.
+@Suite struct HubStoreVersionTests {
+    /// Version `version` of test event `index` of NO-VEST, with `participants` as its figure to change.
+    static func version(
+        _ index: Int,
+        _ version: Int = 1,
+        participants: Int = 12,
+        withdrawn: Bool = false,
+        basedOn: Int? = nil,
+        source: String = "NO-VEST",
+        sequence: UInt64,
+        node: String = "NO-VEST-BERGEN"
+    ) -> HubEventRecord {
+        var event = EventFixtures.activity(source: "NO-VEST", index: index, region: "NO-VEST", node: node)
+        event.participants = participants
+        event.version = version
+        event.basedOn = basedOn ?? (version > 1 ? version - 1 : nil)
+        event.withdrawalReason = withdrawn ? "entered twice" : nil
+        event.submittedBy = "kari"
+        return HubEventRecord(source: source, sequence: sequence, event: event, payload: event.canonicalJSON())
+    }
+
+    static func commit(_ store: any HubStore, _ records: [HubEventRecord]) throws -> HubCommitResult {
+        var batch = HubBatch()
+        batch.events = records
+        for record in records {
+            batch.settled[record.source] = max(batch.settled[record.source] ?? 0, record.sequence)
+        }
+        return try store.commit(batch, receivedAt: Date())
+    }
+
+    /// The counters the latest versions give, counted afresh.
+    static func recount(_ records: [HubEventRecord]) -> ActivityCounters {
+        var counters = ActivityCounters()
+        for record in records where !record.withdrawn { counters.add(record.cell, record.count) }
+        return counters
+    }
+
+    static func rebuildMatches(_ store: any HubStore) throws -> Bool {
+        let kept = try store.activityCounters()
+        try store.rebuildActivityCounts(validator: EventValidator(taxonomy: InProcessDaemons.taxonomy), today: .today())
+        return try store.activityCounters() == kept
+    }
+
+    @Test(arguments: HubStoreBackend.allCases)
+    func aCorrectionReplacesWhatItsEventCountedAndKeepsTheHistory(_ backend: HubStoreBackend) async throws {
+        let fixture = try await HubStoreFixture(backend)
+        defer { fixture.remove() }
+        let store = try fixture.open()
+        defer { try? store.close() }
+        let first = Self.version(1, sequence: 1)
+        let other = Self.version(2, sequence: 2)
+        #expect(try Self.commit(store, [first, other]) == HubCommitResult(countedChange: 2))
+        // A correction to another day and node moves the event to another cell.
+        let corrected = Self.version(1, 2, participants: 16, sequence: 3, node: "NO-VEST-FONNA")
+        #expect(try Self.commit(store, [corrected]) == HubCommitResult(superseding: [0]))
+        #expect(try store.counts().total == 2)
+        #expect(try store.counts().versions == 3)
+        #expect(try store.activityCounters() == Self.recount([corrected, other]))
+        #expect(try Self.rebuildMatches(store))
+        var payloads: [[UInt8]] = []
+        try store.forEachPayload { payloads.append($0) }
+        #expect(Set(payloads) == [corrected.payload, other.payload])
+
+        let history = try #require(try EventHistory.read(first.eventID, from: store, withholdSmallCounts: false))
+        #expect(history.versions.map(\.version) == [1, 2])
+        #expect(history.versions.map(\.latest) == [false, true])
+        #expect(history.versions[1].basedOn == 1)
+        #expect(history.versions[1].submittedBy == "kari")
+        #expect(
+            history.versions[1].changes.map(\.description) == [
+                "node NO-VEST-BERGEN → NO-VEST-FONNA", "participants 12 → 16",
+            ]
+        )
+        #expect(try store.history(of: UUID()).isEmpty)
+    }
+
+    @Test(arguments: HubStoreBackend.allCases)
+    func aWithdrawalCountsNowhereAndACorrectionBasedOnItRestoresTheEvent(_ backend: HubStoreBackend) async throws {
+        let fixture = try await HubStoreFixture(backend)
+        defer { fixture.remove() }
+        let store = try fixture.open()
+        defer { try? store.close() }
+        let first = Self.version(1, sequence: 1)
+        _ = try Self.commit(store, [first, Self.version(2, sequence: 2)])
+        let withdrawal = Self.version(1, 2, withdrawn: true, sequence: 3)
+        #expect(try Self.commit(store, [withdrawal]) == HubCommitResult(superseding: [0], countedChange: -1))
+        #expect(try store.counts().total == 1)
+        #expect(try store.counts().withdrawn == 1)
+        #expect(try store.activityCounters() == Self.recount([Self.version(2, sequence: 2)]))
+        #expect(try store.activityCountCoverage() == (1, 1))
+        #expect(try Self.rebuildMatches(store))
+
+        let restored = Self.version(1, 3, participants: 20, sequence: 4)
+        #expect(try Self.commit(store, [restored]) == HubCommitResult(superseding: [0], countedChange: 1))
+        #expect(try store.counts().total == 2)
+        #expect(try store.counts().withdrawn == 0)
+        #expect(try store.activityCounters() == Self.recount([restored, Self.version(2, sequence: 2)]))
+        #expect(try Self.rebuildMatches(store))
+        let history = try #require(try EventHistory.read(first.eventID, from: store, withholdSmallCounts: true))
+        #expect(history.versions.map(\.withdrawn) == [false, true, false])
+        #expect(history.versions[1].withdrawalReason == "entered twice")
+        #expect(!history.withdrawn)
+    }
+
+    /// Versions that do not fit are refused with the current version named, and change nothing that counts; the same
+    /// version again is recognised; a resend of a stored sequence is already stored.
+    @Test(arguments: HubStoreBackend.allCases)
+    func conflictingStaleForeignAndIdenticalVersionsChangeNothing(_ backend: HubStoreBackend) async throws {
+        let fixture = try await HubStoreFixture(backend)
+        defer { fixture.remove() }
+        let store = try fixture.open()
+        defer { try? store.close() }
+        _ = try Self.commit(store, [Self.version(1, sequence: 1), Self.version(1, 2, participants: 14, sequence: 2)])
+        let before = try store.activityCounters()
+        let attempts = [
+            // Version 1 again with other content and no correction.
+            Self.version(1, participants: 99, sequence: 3),
+            // Based on version 1, though version 2 is stored.
+            Self.version(1, 3, participants: 15, basedOn: 1, sequence: 4),
+            // Another node's version of this node's event.
+            Self.version(1, 3, participants: 15, source: "NO-VEST-2", sequence: 1),
+            // Version 2 again, same content, another sequence.
+            Self.version(1, 2, participants: 14, sequence: 5),
+            // Version 2 again, its own sequence: a resend.
+            Self.version(1, 2, participants: 14, sequence: 2),
+        ]
+        let result = try Self.commit(store, attempts)
+        #expect(result.duplicateIDs == [3])
+        #expect(result.alreadyStored == [4])
+        #expect(result.refused.map(\.index) == [0, 1, 2])
+        #expect(result.refused.map(\.refusal.code) == [.conflictingContent, .staleVersion, .foreignEvent])
+        #expect(result.refused.allSatisfy { $0.refusal.current == 2 })
+        let conflict = result.refused[0].refusal.message
+        #expect(conflict.contains("is already at version 2 at the hub"))
+        #expect(conflict.contains("participants 12 → 99"))
+        #expect(result.refused[1].refusal.message.contains("based on version 1, an older one"))
+        #expect(result.countedChange == 0)
+        #expect(try store.activityCounters() == before)
+        #expect(try store.counts().total == 1)
+        #expect(try store.counts().versions == 2)
+        #expect(try store.counts().rejected == 4)
+        #expect(try store.settledProgress() == ["NO-VEST": 5, "NO-VEST-2": 1])
+    }
+
+    /// Versions of one event in one batch are decided in order, each against the ones before it.
+    @Test(arguments: HubStoreBackend.allCases)
+    func versionsWithinOneBatchSeeEachOther(_ backend: HubStoreBackend) async throws {
+        let fixture = try await HubStoreFixture(backend)
+        defer { fixture.remove() }
+        let store = try fixture.open()
+        defer { try? store.close() }
+        let batch = [
+            Self.version(1, sequence: 1),
+            Self.version(1, 2, participants: 13, sequence: 2),
+            Self.version(1, 3, participants: 14, sequence: 3),
+            Self.version(1, 3, participants: 30, basedOn: 1, sequence: 4),
+            Self.version(1, 4, participants: 14, withdrawn: true, sequence: 5),
+        ]
+        let result = try Self.commit(store, batch)
+        #expect(result.superseding == [1, 2, 4])
+        #expect(result.refused.map(\.refusal.code) == [.conflictingContent])
+        #expect(result.countedChange == 0)
+        #expect(try store.counts().total == 0)
+        #expect(try store.counts().withdrawn == 1)
+        #expect(try store.activityCounters() == ActivityCounters())
+        #expect(try Self.rebuildMatches(store))
+        #expect(try store.history(of: batch[0].eventID).map(\.latest) == [false, false, false, true])
+    }
+
+    /// A version newer than the latest stored one, based on a version the hub refused, is stored; the first version
+    /// the hub sees of an event is stored whatever its number.
+    @Test(arguments: HubStoreBackend.allCases)
+    func aFixOfARefusedVersionIsStored(_ backend: HubStoreBackend) async throws {
+        let fixture = try await HubStoreFixture(backend)
+        defer { fixture.remove() }
+        let store = try fixture.open()
+        defer { try? store.close() }
+        // Version 1 of event 1 was refused (never committed); its fix is version 2.
+        #expect(try Self.commit(store, [Self.version(1, 2, sequence: 2)]) == HubCommitResult(countedChange: 1))
+        // Event 2: version 1 stored, version 2 refused here, version 3 based on it.
+        _ = try Self.commit(store, [Self.version(2, sequence: 3)])
+        let fix = Self.version(2, 3, participants: 40, basedOn: 2, sequence: 5)
+        #expect(try Self.commit(store, [fix]) == HubCommitResult(superseding: [0]))
+        #expect(try store.activityCounters() == Self.recount([Self.version(1, 2, sequence: 2), fix]))
+    }
+}
