@@ -17,7 +17,7 @@ final class HubGapMonitor {
     /// How long after a stored batch the rules are evaluated, so a burst of batches costs one evaluation.
     static let debounce: Duration = .milliseconds(500)
 
-    private let taxonomy: Taxonomy
+    private var taxonomy: Taxonomy
     private var thresholds: GapThresholds
     private let logger: Logger
     private let clock = ContinuousClock()
@@ -153,6 +153,24 @@ final class HubGapMonitor {
         }
         dueAt = clock.now
         logger.info("gap thresholds reloaded", metadata: ["windowMonths": "\(fresh.windowMonths)"])
+    }
+
+    /// Takes a new taxonomy version (births, codes): the facts are folded again with its denominators and the rules
+    /// evaluated at the next tick. If the counters cannot be read, the old taxonomy stays.
+    func reload(taxonomy fresh: Taxonomy, store: any HubStore) {
+        let previous = taxonomy
+        taxonomy = fresh
+        do {
+            try refold(from: store)
+        } catch {
+            taxonomy = previous
+            logger.error(
+                "the new taxonomy's births are not taken yet: reading the activity counters failed",
+                metadata: ["error": "\(error)"]
+            )
+            return
+        }
+        dueAt = clock.now
     }
 
     /// The open gaps and the sequence they are current as of.

@@ -32,13 +32,15 @@ extension HubReactor {
                     reply = statusReply()
                 case .gaps:
                     reply = ControlMessage(command: .gapSnapshot, body: JSONBody.encode(gaps.snapshot))
+                case .taxonomy:
+                    reply = taxonomyReply(request.body)
                 default:
                     reply = ControlMessage(
                         command: .error,
                         body: JSONBody.encode(
                             ControlFailure(
                                 code: ControlFailure.malformedRequestCode,
-                                message: "the hub answers STATUS and GAPS only"
+                                message: "the hub answers STATUS, GAPS and TAXONOMY only"
                             )
                         )
                     )
@@ -122,6 +124,7 @@ extension HubReactor {
             security: .init(mode: zap == nil ? "insecure" : "curve", refused: refusals)
         )
         report.tests = try testEventsStatus()
+        report.taxonomy = reference.state
         return report
     }
 

@@ -23,6 +23,8 @@ final class HubReactor {
         case reload(HubConfiguration)
         /// The gap thresholds file was read again (SIGHUP).
         case reloadThresholds(GapThresholds)
+        /// The taxonomy file was read again (SIGHUP): published as the next version if it changed and may be.
+        case publishTaxonomy(document: String, file: String)
     }
 
     struct Setup: Sendable {
@@ -67,7 +69,9 @@ final class HubReactor {
     var open = Batch()
     /// The batch the writer is committing; nil when it is idle.
     var sealed: Batch?
-    let validator: EventValidator
+    var validator: EventValidator
+    /// The taxonomy versions the hub publishes, and the one in force.
+    var reference: HubReference
     var sessions: HubSessionStateMachine
     let clock = ContinuousClock()
     let wake: ZMQSocket
@@ -127,7 +131,14 @@ final class HubReactor {
                 admission: HubAdmission(HubAdmission.Policy(configuration, insecure: setup.insecure)),
                 settled: try store.settledProgress()
             )
-            validator = EventValidator(taxonomy: setup.taxonomy)
+            reference = try HubReference(
+                store: store,
+                document: try? String(contentsOfFile: configuration.taxonomyPath, encoding: .utf8),
+                fallback: setup.taxonomy,
+                file: configuration.taxonomyPath,
+                logger: setup.logger
+            )
+            validator = EventValidator(taxonomy: reference.taxonomy)
             storedTotal = try store.counts().total
             contacts = NodeContacts(
                 recorded: try store.lastHeard(),
@@ -135,7 +146,7 @@ final class HubReactor {
                 now: ContinuousClock.now
             )
             gaps = try HubGapMonitor(
-                taxonomy: setup.taxonomy,
+                taxonomy: reference.taxonomy,
                 thresholds: setup.thresholds,
                 store: store,
                 logger: setup.logger
@@ -221,6 +232,8 @@ final class HubReactor {
                         reload(configuration)
                     case .reloadThresholds(let thresholds):
                         gaps.reload(thresholds: thresholds, store: store)
+                    case .publishTaxonomy(let document, let file):
+                        publishTaxonomy(document, name: file, dryRun: false)
                     }
                 }
             }
@@ -260,9 +273,14 @@ final class HubReactor {
             }
             guard let message else { break }
             guard let peer = message.frames.first, message.frames.count >= 2 else { continue }
+            let frames = Array(message.frames.dropFirst())
+            if ReferenceMessage.isReference(frames), let reference = try? ReferenceMessage.decode(frames) {
+                received(reference, from: peer)
+                continue
+            }
             let actions: [HubSessionStateMachine.Action]
             do {
-                let decoded = try WireCodec.decode(Array(message.frames.dropFirst()))
+                let decoded = try WireCodec.decode(frames)
                 actions = sessions.received(decoded, from: peer, key: message.userID, now: clock.now)
                 if let node = sessions.node(of: peer) { heard(node) }
             } catch {

@@ -62,17 +62,26 @@ package final class HubService: Service {
     package func run() async throws {
         let reloadConfiguration = reloadConfiguration
         let reloadThresholds = reloadThresholds
+        let configuration = configuration
         var hangup: (@Sendable () throws -> [HubReactor.Command])?
         if reloadConfiguration != nil || reloadThresholds != nil {
             // SIGHUP reads the configuration and the gap thresholds again.
             hangup = { @Sendable in
                 var commands: [HubReactor.Command] = []
-                if let reloadConfiguration { commands.append(.reload(try reloadConfiguration())) }
+                if let reloadConfiguration {
+                    commands.append(.reload(try reloadConfiguration()))
+                    // The taxonomy file too: a changed one is published as the next version (the path itself needs a
+                    // restart, so it is the running configuration's).
+                    let path = configuration.taxonomyPath
+                    commands.append(
+                        .publishTaxonomy(document: try String(contentsOfFile: path, encoding: .utf8), file: path)
+                    )
+                }
                 if let reloadThresholds { commands.append(.reloadThresholds(try reloadThresholds())) }
                 return commands
             }
         }
-        let (configuration, taxonomy, thresholds, insecure) = (configuration, taxonomy, thresholds, insecure)
+        let (taxonomy, thresholds, insecure) = (taxonomy, thresholds, insecure)
         let (logger, ready, metrics, supported) = (logger, ready, metrics, supported)
         try await ReactorService.run(
             name: "knutepunkt-hub",

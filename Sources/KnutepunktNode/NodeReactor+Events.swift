@@ -33,6 +33,8 @@ extension NodeReactor {
                 switch validator.validate(object, defaults: defaults, today: today) {
                 case .success(var event):
                     event.submittedAt = LocalDate.utcTimestamp(now)
+                    // The version the node checked it against, when the hub announced one; never the text's.
+                    event.taxonomyVersion = reference.version.map { Int($0) }
                     answers.append(SubmitResult(index: index, id: event.id.lowercasedText, status: .queued))
                     items.append(
                         OutboxStore.Submission(

@@ -59,11 +59,16 @@ package final class NodeService: Service {
         if let reloadConfiguration {
             hangup = {
                 let restart = configuration.changesNeedingRestart(to: try reloadConfiguration())
+                // The taxonomy file too (the running configuration's path): the node takes it while its hub has
+                // announced no version of its own.
+                let path = configuration.taxonomyPath
+                let document = try String(contentsOfFile: path, encoding: .utf8)
+                let taxonomy = try TaxonomyFile.load(path: path)
                 logger.info(
                     "configuration reloaded",
                     metadata: ["needs.restart": "\(restart.isEmpty ? "nothing" : restart.joined(separator: ", "))"]
                 )
-                return []
+                return [.taxonomyFile(taxonomy, document: document)]
             }
         }
         try await ReactorService.run(

@@ -230,7 +230,7 @@ enum StatusText {
         backlog \(node.outbox.backlog), rejected by hub \(node.outbox.rejected)
           hub:     \(node.hub.endpoint) — \(node.hub.state), last heard \(ago(node.hub.lastHeardMillisAgo)), \
         last ACK \(ago(node.hub.lastAckMillisAgo))
-        """
+        """ + (node.taxonomy.map { "\n  taxonomy: \(TaxonomyCommand.describe($0, hubState: node.hub.state))" } ?? "")
     }
 
     static func hub(_ hub: HubStatusReport) -> String {
@@ -241,6 +241,9 @@ enum StatusText {
                     ", \(hub.events.withdrawn ?? 0) withdrawn, \(versions) versions in all"
                 } ?? ""),
         ]
+        if let taxonomy = hub.taxonomy {
+            lines.append("  taxonomy: \(TaxonomyCommand.describe(taxonomy, hubState: nil))")
+        }
         for (region, count) in hub.events.byRegion.sorted(by: { $0.key < $1.key }) {
             lines.append("    \(region.padding(toLength: 14, withPad: " ", startingAt: 0)) \(count)")
         }

@@ -11,8 +11,9 @@ import Foundation
 package struct ActivityEvent: Sendable, Hashable {
     /// The schema version this build reads and writes (the `schema` member; minor versions only add members).
     package static let currentSchema = 1
-    /// The schema's minor version: 1.1 added versions (corrections and withdrawals) and their submitter.
-    package static let currentSchemaMinor = 1
+    /// The schema's minor version: 1.1 added versions (corrections and withdrawals) and their submitter, 1.2 test
+    /// events and the taxonomy version an event was checked against.
+    package static let currentSchemaMinor = 2
 
     /// Chosen by the coordinator (to make re-publishing harmless) or by the node; unique across the network.
     package var id: UUID

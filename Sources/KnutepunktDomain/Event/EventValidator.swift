@@ -87,6 +87,17 @@ package struct EventValidator: Sendable {
         let isTest = readTest(&check)
         let taxonomyVersion = readTaxonomyVersion(&check)
         reportUnknownMembers(&check)
+        reportRetiredCodes(
+            &check,
+            on: date,
+            [
+                ("region", .region, region.map { [$0] }, false), ("node", .node, node.map { [$0] }, false),
+                ("kind", .kind, kind.map { [$0] }, false), ("target_groups", .targetGroup, targetGroups, true),
+                ("programmes", .programme, programmes, true), ("tier", .tier, tier.map { [$0] }, false),
+                ("age_bands", .ageBand, ageBands, true), ("professions", .profession, professions, true),
+                ("funding", .funding, funding.map { [$0] }, false),
+            ]
+        )
 
         guard check.issues.isEmpty, let region, let node, let kind, let date, let targetGroups, let programmes,
             let tier, let ageBands, let professions, let participants, let families, let sessions, let funding

@@ -105,6 +105,8 @@ package struct HubStatusReport: Codable, Sendable, Hashable {
     package var security: Security?
     /// Absent in reports of hubs older than test events.
     package var tests: TestEvents?
+    /// The taxonomy version the hub publishes; absent in reports of hubs older than reference data.
+    package var taxonomy: TaxonomyState?
 
     package init(
         hub: String,
