@@ -78,6 +78,7 @@ extension HubReactor {
                 metadata: ["events": "\(batch.events.count)", "error": "\(error)"]
             )
             open = Batch()
+            endTraces(of: sealedBatch, failed: error)
             for action in sessions.sealedBatchFailed(now: clock.now) { perform(action) }
             return
         case .committed(let committed):
@@ -110,6 +111,7 @@ extension HubReactor {
                 logger.info("events refused", metadata: ["count": "\(nacks.count)"])
             }
             settleTests(batch.tests)
+            endTraces(of: sealedBatch, failed: nil)
         }
         for action in sessions.sealedBatchCommitted(now: clock.now) { perform(action) }
     }

@@ -7,6 +7,7 @@ import KnutepunktService
 import KnutepunktStore
 import KnutepunktZMQ
 import Logging
+import Tracing
 
 /// The hub daemon's I/O shell: runs on one dedicated thread, which owns every socket and the store.
 ///
@@ -42,6 +43,8 @@ final class HubReactor {
         var metrics: HubMetrics = .disabled
         /// The protocol version this hub speaks (tests run an older or newer one).
         var supported: ProtocolVersion = .current
+        /// Where spans go (docs/tracing.md).
+        var tracer: any Tracer = NoOpTracer()
     }
 
     /// A refusal to send after the batch commits.
@@ -56,6 +59,8 @@ final class HubReactor {
     struct Batch {
         var records = HubBatch()
         var nacks: [PendingNack] = []
+        /// The spans of the traced events in it (docs/tracing.md), ended once the batch's commit settles.
+        var spans: [any Span] = []
     }
 
     let setup: Setup
@@ -146,6 +151,7 @@ final class HubReactor {
                 now: ContinuousClock.now
             )
             gaps = try HubGapMonitor(
+                tracer: setup.tracer,
                 taxonomy: reference.taxonomy,
                 thresholds: setup.thresholds,
                 store: store,
@@ -372,6 +378,7 @@ final class HubReactor {
                 refuse(refusal.reason, refusal.detail)
                 return
             }
+            traceStore(event, ingest, into: &batch)
             if event.isTest {
                 batch.records.tests.append(Self.testRecord(ingest, event))
                 return

@@ -65,16 +65,20 @@ extension NodeReactor {
         }
     }
 
-    /// The payload as it goes over a session: below KPN/1.2 without `taxonomy_version`, which such a hub does not read
-    /// (it only says which taxonomy checked the event).
+    /// The payload as it goes over a session: below KPN/1.2 without `taxonomy_version` and `trace`, which such a hub
+    /// does not read (they only say which taxonomy checked the event and which trace follows it).
     static func payload(_ payload: [UInt8], below referenceData: Bool) -> [UInt8] {
-        guard referenceData, payload.contains(subsequence: Self.taxonomyVersionMember) else { return payload }
+        guard referenceData,
+            payload.contains(subsequence: Self.taxonomyVersionMember) || payload.contains(subsequence: Self.traceMember)
+        else { return payload }
         guard case .object(var object)? = try? JSONValue.parse(payload) else { return payload }
         object["taxonomy_version"] = nil
+        object["trace"] = nil
         return JSONValue.object(object).serialized()
     }
 
     private static let taxonomyVersionMember = Array(#""taxonomy_version""#.utf8)
+    private static let traceMember = Array(#""trace""#.utf8)
 }
 
 extension Array where Element == UInt8 {

@@ -6,6 +6,7 @@ import KnutepunktService
 import KnutepunktStore
 import KnutepunktZMQ
 import Logging
+import Tracing
 
 /// The node daemon's I/O shell: runs on one dedicated thread, which owns every socket and the outbox.
 ///
@@ -33,6 +34,8 @@ final class NodeReactor {
         var failure: FailureBox
         /// Metrics and health (`/metrics`, `/healthz`, `/readyz`).
         var metrics: NodeMetrics = .disabled
+        /// Where spans go (docs/tracing.md).
+        var tracer: any Tracer = NoOpTracer()
     }
 
     /// How long a stopping node keeps talking to the hub so that events in flight get their ACK.

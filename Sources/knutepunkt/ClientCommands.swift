@@ -4,8 +4,10 @@ import KnutepunktClient
 import KnutepunktConfig
 import KnutepunktDomain
 import KnutepunktProtocol
+import KnutepunktService
 import KnutepunktSpreadsheet
 import KnutepunktZMQ
+import Tracing
 
 /// Options every command that talks to a running daemon shares.
 struct ConnectionOptions: ParsableArguments {
@@ -104,11 +106,18 @@ struct PublishCommand: AsyncParsableCommand {
         // A test event is marked only in what is sent, never in the file.
         let events = (test ? identified.map(Self.markedAsTest) : identified).map { $0.serialized() }
         let submitter = EventIdentity.operatingSystemUser
+        // The root of each activity's trace (docs/tracing.md): the node's and the hub's spans continue it. With no
+        // tracer bootstrapped (the default) nothing is recorded and nothing is sent.
+        let tracer = InstrumentationSystem.tracer
+        let span = tracer.startSpan("knutepunkt.publish", context: .topLevel, ofKind: .client)
+        span.updateAttributes { $0["knutepunkt.events"] = events.count }
+        defer { span.end() }
+        let trace = TraceFields.fields(of: span.context, tracer: tracer)
         let results = try await ControlClient.withConnection(
             to: node.controlEndpoint,
             timeout: connection.timeoutDuration
         ) {
-            try $0.submit(events, submittedBy: submitter)
+            try $0.submit(events, submittedBy: submitter, trace: trace)
         }
         var invalid = 0
         for result in results {

@@ -65,6 +65,7 @@ struct EventCanonicalJSONTests {
         withdrawal.submittedAt = "2026-03-12T09:30:00Z"
         withdrawal.isTest = true
         withdrawal.taxonomyVersion = 3
+        withdrawal.trace = ["traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"]
         let full = try JSONValue.parse(withdrawal.canonicalJSON())
         #expect(
             try EventSamples.validator.validate(full, defaults: .hub, today: EventSamples.today).get() == withdrawal
@@ -72,7 +73,7 @@ struct EventCanonicalJSONTests {
         #expect(full.objectValue?.keys == ActivityEvent.memberNames)
         #expect(
             String(decoding: withdrawal.canonicalJSON(), as: UTF8.self).hasSuffix(
-                #","test":true,"taxonomy_version":3}"#
+                #","test":true,"taxonomy_version":3,"trace":{"traceparent":"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"}}"#
             )
         )
     }
@@ -149,6 +150,20 @@ struct EventOperationalMemberTests {
                 continue
             }
             #expect(failure.issues.map(\.field) == ["taxonomy_version"])
+        }
+    }
+}
+
+extension EventOperationalMemberTests {
+    @Test func aTraceIsAnObjectOfAFewPrintableTextFields() throws {
+        let fields: JSONValue = ["traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"]
+        #expect(try Self.validate(["trace": fields]).get().trace.keys.sorted() == ["traceparent"])
+        for bad: JSONValue in ["00-4bf9", ["traceparent": 7], ["a": "1", "b": "2", "c": "3", "d": "4", "e": "5"]] {
+            guard case .failure(let failure) = Self.validate(["trace": bad]) else {
+                Issue.record("accepted \(bad)")
+                continue
+            }
+            #expect(failure.issues.map(\.field) == ["trace"])
         }
     }
 }

@@ -17,7 +17,7 @@ extension ActivityEvent {
     /// and when, and the taxonomy version it was checked against): two versions whose other members are equal say the
     /// same thing.
     package static let bookkeepingMemberNames: Set<String> = [
-        "version", "based_on", "submitted_by", "submitted_at", "taxonomy_version",
+        "version", "based_on", "submitted_by", "submitted_at", "taxonomy_version", "trace",
     ]
 
     /// The members of schema 1.0, in canonical order: what a spreadsheet column may be named after (not the members

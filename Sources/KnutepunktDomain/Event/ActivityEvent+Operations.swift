@@ -1,14 +1,25 @@
 /// The members that say how an event travels rather than what happened: `test` (a dry run the hub keeps apart and
-/// never counts) and `taxonomy_version` (the hub's taxonomy version the event was checked against). Both are left
+/// never counts), `taxonomy_version` (the hub's taxonomy version the event was checked against) and `trace` (the
+/// trace that follows it across the daemons). Both are left
 /// out of the canonical form when absent, so an event without them has the bytes of schema 1 as first published and
 /// is read by every hub. docs/events.md, "Test events" and "Taxonomy versions".
 extension ActivityEvent {
-    /// `test` and `taxonomy_version`, after the members of what happened.
-    package static let operationalMemberNames = ["test", "taxonomy_version"]
+    /// `test`, `taxonomy_version` and `trace`, after the members of what happened.
+    package static let operationalMemberNames = ["test", "taxonomy_version", "trace"]
+
+    /// The most fields a `trace` object may hold, and the longest key and value.
+    package static let maxTraceFields = 4
+    package static let maxTraceKeyCharacters = 64
+    package static let maxTraceValueCharacters = 512
 
     func addOperationalMembers(to object: inout JSONObject) {
         if isTest { object["test"] = .bool(true) }
         if let taxonomyVersion { object["taxonomy_version"] = .integer(Int64(taxonomyVersion)) }
+        if !trace.isEmpty {
+            var fields = JSONObject()
+            for key in trace.keys.sorted() { fields[key] = .string(trace[key]!) }
+            object["trace"] = .object(fields)
+        }
     }
 }
 
@@ -39,5 +50,31 @@ extension EventValidator {
             return nil
         }
         return Int(number)
+    }
+}
+
+extension EventValidator {
+    /// `trace`: an object of up to four text fields, the tracer's propagation fields (`traceparent`, `tracestate`).
+    func readTrace(_ check: inout EventCheck) -> [String: String] {
+        guard let value = check.value("trace") else { return [:] }
+        let rule =
+            "trace must be an object of at most \(ActivityEvent.maxTraceFields) text fields (the node fills it in)"
+        guard case .object(let object) = value, object.members.count <= ActivityEvent.maxTraceFields else {
+            check.report("trace", .wrongType, rule)
+            return [:]
+        }
+        var fields: [String: String] = [:]
+        for member in object.members {
+            let key = member.key
+            guard case .string(let text) = member.value, !key.isEmpty, key.count <= ActivityEvent.maxTraceKeyCharacters,
+                text.count <= ActivityEvent.maxTraceValueCharacters,
+                text.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value < 0x7F })
+            else {
+                check.report("trace", .wrongType, rule + ", printable ASCII")
+                return [:]
+            }
+            fields[key] = text
+        }
+        return fields
     }
 }

@@ -66,6 +66,10 @@ package struct ActivityEvent: Sendable, Hashable {
     /// The taxonomy version the event was checked against, as the hub announced it (nil: checked against a taxonomy
     /// file the hub did not announce, e.g. before the first announcement or with a hub of KPN/1.0).
     package var taxonomyVersion: Int?
+    /// The trace this event belongs to, as the tracer's propagation fields (W3C: `traceparent`, `tracestate`): how an
+    /// activity is followed from the coordinator's submission to the hub's commit and the gap evaluation. Empty when
+    /// tracing is off.
+    package var trace: [String: String] = [:]
 
     package init(
         id: UUID,

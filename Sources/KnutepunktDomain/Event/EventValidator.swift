@@ -86,6 +86,7 @@ package struct EventValidator: Sendable {
         let note = readNote(&check)
         let isTest = readTest(&check)
         let taxonomyVersion = readTaxonomyVersion(&check)
+        let trace = readTrace(&check)
         reportUnknownMembers(&check)
         reportRetiredCodes(
             &check,
@@ -138,6 +139,7 @@ package struct EventValidator: Sendable {
         )
         event.isTest = isTest
         event.taxonomyVersion = taxonomyVersion
+        event.trace = trace
         return .success(event)
     }
 
