@@ -124,7 +124,7 @@ if [ -x "$knutepunkt" ]; then
   for layout in image configmap; do
     # Throwaway CURVE keys where the configurations expect the mounted ones (the image holds none).
     "$knutepunkt" keys ensure "$work/etc/$layout" >/dev/null
-    if output=$("$knutepunkt" config check --separate-hosts "$work/etc/$layout" 2>&1); then
+    if output=$("$knutepunkt" config check --ready --separate-hosts "$work/etc/$layout" 2>&1); then
       count=$(find "$work/etc/$layout" -type f | wc -l)
       echo "ok    knutepunkt config check: /etc/knutepunkt as the $layout has it ($count files)"
     else

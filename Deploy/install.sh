@@ -9,7 +9,7 @@
 #    Leftovers of the source install this script used to do (/usr/local/bin/knutepunkt, unit copies in
 #    /etc/systemd/system that would hide the package's units) are moved out of the way.
 # 2. The gate. knutepunkt-ROLE.service is enabled and started only when /etc/knutepunkt/ROLE.yaml has been filled in
-#    (a node's `hub` no longer names the example address), and `knutepunkt config check` passes on it as the
+#    (a node's `hub` no longer names the example address), and `knutepunkt config check --ready` passes on it as the
 #    service user reads it: every key file present, each secret key readable by `knutepunkt` and by nobody else.
 #    Until then nothing is enabled or started, and the script prints what to do next, command by command.
 # 3. Running it again changes nothing: the same package is not reinstalled, an enabled unit is not enabled again, a
@@ -118,7 +118,7 @@ elif [ "$role" = node ] && grep -Eq '^[^#]*\.example([:/[:space:]]|$)' "$config"
     "   (ID: the node id; the secret key never leaves this machine)"
   step "copy the hub's public key, hub.pub from the hub's operators, to $ETC/keys/hub.pub; send them $ETC/keys/ID.pub"
   step "then run this again: sudo $0 $role"
-elif check_output=$(runuser -u knutepunkt -- "$BIN" config check "$config" 2>&1); then
+elif check_output=$(runuser -u knutepunkt -- "$BIN" config check --ready "$config" 2>&1); then
   ready=yes
 else
   # Turn each key problem into the command that fixes it, this daemon's own keys first; anything else is shown as
@@ -131,7 +131,9 @@ else
     case "$line" in
       ok\ *|ERROR\ *|*" passed, "*" failed"|using\ *|warning:*|"") continue ;;
     esac
-    if [[ "$line" =~ the\ secret\ key\ file\ ([^[:space:]]+)\ does\ not\ exist ]]; then
+    if [[ "$line" == *" is beside it: is the name misspelt?"* ]]; then
+      others+=("$line")   # a key file named one slip away from one that is there: a mistake in the file
+    elif [[ "$line" =~ the\ secret\ key\ file\ ([^[:space:]]+)\ does\ not\ exist ]]; then
       key=${BASH_REMATCH[1]}
       own+=("knutepunkt keys generate --out $(dirname "$key") --name $(basename "$key" .key) && chown knutepunkt:knutepunkt $key   (this daemon's own key pair; the secret key never leaves this machine)")
     elif [[ "$line" =~ the\ secret\ key\ file\ ([^[:space:]]+)\ (cannot\ be\ read|may\ be\ read\ by\ others) ]]; then

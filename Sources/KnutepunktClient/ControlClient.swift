@@ -176,7 +176,8 @@ package final class ControlClient {
     package func submit(
         _ events: [[UInt8]],
         submittedBy: String? = nil,
-        correctChanged: Bool = false
+        correctChanged: Bool = false,
+        trace: [String: String] = [:]
     ) throws(ClientError) -> [SubmitResult] {
         // `{"events": [...], "submittedBy": …}`, the events spliced in as they are.
         var body = Array("{\"events\":[".utf8)
@@ -189,6 +190,10 @@ package final class ControlClient {
             body += Array(",\"submittedBy\":".utf8) + JSONValue.string(submittedBy).serialized()
         }
         if correctChanged { body += Array(",\"correctChanged\":true".utf8) }
+        if !trace.isEmpty {
+            let fields = JSONValue.object(JSONObject(trace.keys.sorted().map { ($0, JSONValue.string(trace[$0]!)) }))
+            body += Array(",\"trace\":".utf8) + fields.serialized()
+        }
         body.append(UInt8(ascii: "}"))
         return try submitResults(try request(.submit, body: body), expected: events.count)
     }

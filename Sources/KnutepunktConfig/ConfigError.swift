@@ -28,6 +28,13 @@ package struct ConfigError: Error, Sendable, Hashable, CustomStringConvertible {
         package static let unknownReference = Code(rawValue: "unknownReference")
         /// Entries contradict each other.
         package static let inconsistent = Code(rawValue: "inconsistent")
+        /// A file the configuration names that this machine does not hold yet, as on a fresh install: a key pair not
+        /// generated here yet, or a public key not yet received from the other side's operators. The file itself is
+        /// fine; the daemon cannot start until the file is in place (`knutepunkt config check --ready`).
+        package static let notInPlace = Code(rawValue: "notInPlace")
+        /// An example value the shipped files carry, to be replaced on installation (the example hub address
+        /// `hub.knutepunkt.example`). The daemon would run, but never reach anyone.
+        package static let placeholder = Code(rawValue: "placeholder")
 
         package var description: String { rawValue }
     }
@@ -48,6 +55,11 @@ package struct ConfigError: Error, Sendable, Hashable, CustomStringConvertible {
         self.message = message
         self.fix = fix
     }
+
+    /// Whether this is something a fresh installation has still to do (``Code/notInPlace``,
+    /// ``Code/placeholder``) rather than a mistake in the file: `knutepunkt config check` lists these apart, and fails
+    /// on them only with `--ready`. A daemon refuses to start on them all the same.
+    package var isInstallationStep: Bool { code == .notInPlace || code == .placeholder }
 
     package var description: String {
         var text = file + ": "

@@ -7,7 +7,7 @@ import Yams
 /// stopping at the first, so `knutepunkt config check` can list them all.
 struct ConfigReader {
     let file: String
-    private(set) var errors: [ConfigError] = []
+    var errors: [ConfigError] = []
 
     init(file: String) {
         self.file = file
@@ -36,6 +36,11 @@ struct ConfigReader {
                 fix: "Check the file's permissions and that it is UTF-8 text"
             )
         }
+        return try document(text: text, file: path)
+    }
+
+    /// Parses `text` (the contents of `path`, or a document received from elsewhere that `path` names in messages).
+    static func document(text: String, file path: String) throws(ConfigError) -> Node {
         do {
             guard let node = try Yams.compose(yaml: text) else {
                 throw ConfigError(

@@ -1,4 +1,5 @@
 import Foundation
+import KnutepunktDomain
 import KnutepunktZMQ
 
 /// CURVE key files as `knutepunkt keys generate` writes them: `NAME.pub` holds the public key, `NAME.key` the secret
@@ -92,47 +93,74 @@ package enum CurveKeyFile {
 }
 
 extension ConfigReader {
-    /// A public key file at `name` (a path relative to the configuration file).
-    mutating func publicKeyFile(_ path: String, at key: String) -> String? {
-        keyFile(CurveKeyFile.read(path), path: path, at: key, kind: "public")
+    /// A public key file at `path`, which `sender` gives this machine's operators (e.g. "the operators of node
+    /// NO-VEST"): never generated here, since the secret key that belongs to it is on the other side.
+    mutating func publicKeyFile(_ path: String, at key: String, from sender: String) -> String? {
+        keyFile(CurveKeyFile.read(path), path: path, at: key, origin: .received(from: sender))
     }
 
-    /// The secret key file at `path`, and the public key that belongs to it.
+    /// The secret key file at `path` (this daemon's own, generated on its machine), and the public key that belongs
+    /// to it.
     mutating func secretKeyFile(_ path: String, at key: String) -> (secret: String, public: String)? {
-        guard let secret = keyFile(CurveKeyFile.readSecret(path), path: path, at: key, kind: "secret") else {
+        guard let secret = keyFile(CurveKeyFile.readSecret(path), path: path, at: key, origin: .own) else {
             return nil
         }
         guard let publicKey = try? ZMQCurveKeyPair.publicKey(fromSecret: secret) else {
-            fail(.invalidValue, key, "\(path) is not a CURVE secret key", fix: Self.keyFix)
+            fail(.invalidValue, key, "\(path) is not a CURVE secret key", fix: ownKeyFix(path))
             return nil
         }
         return (secret, publicKey)
     }
 
-    static let keyFix =
-        "Generate a key pair with `knutepunkt keys generate --out DIR --name NAME` and point here at it (on one "
-        + "machine running every daemon, `knutepunkt keys ensure CONFIG…` generates all missing pairs at once)"
+    /// Where a key file comes from, which decides what to do when it is missing.
+    enum KeyOrigin {
+        /// This daemon's own pair, generated on its machine.
+        case own
+        /// Another party's public key, sent by its operators.
+        case received(from: String)
+    }
+
+    /// How to make this daemon's own key pair, whose secret key is (to be) at `path`.
+    func ownKeyFix(_ path: String) -> String {
+        let folder = (path as NSString).deletingLastPathComponent
+        let name = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+        return "Generate it on this machine: `knutepunkt keys generate --out \(folder) --name \(name)`, then "
+            + "`chown knutepunkt: \(folder)/\(name).key` (the daemon's user) and send \(name).pub to the other side; "
+            + "on a test machine that runs every daemon, `knutepunkt keys ensure \(file)` makes every missing pair"
+    }
+
+    /// How to get another party's public key to `path`.
+    func receivedKeyFix(_ path: String, from sender: String) -> String {
+        "Ask \(sender) for \((path as NSString).lastPathComponent) and put it at \(path) (never generate it here: its "
+            + "secret key stays on their machine); on a test machine that runs every daemon, `knutepunkt keys ensure "
+            + "\(file)` makes every missing pair"
+    }
 
     private mutating func keyFile(
         _ result: Result<String, CurveKeyFile.Problem>,
         path: String,
         at key: String,
-        kind: String
+        origin: KeyOrigin
     ) -> String? {
+        let kind: String
+        let fix: String
+        switch origin {
+        case .own:
+            kind = "secret"
+            fix = ownKeyFix(path)
+        case .received(let sender):
+            kind = "public"
+            fix = receivedKeyFix(path, from: sender)
+        }
         switch result {
         case .success(let value):
             return value
         case .failure(.missing):
-            fail(.fileNotFound, key, "the \(kind) key file \(path) does not exist", fix: Self.keyFix)
+            missingKeyFile(path, at: key, kind: kind, origin: origin, fix: fix)
         case .failure(.unreadable(let why)):
             fail(.unreadable, key, "the \(kind) key file \(path) cannot be read: \(why)", fix: "Check its permissions")
         case .failure(.notAKey):
-            fail(
-                .invalidValue,
-                key,
-                "\(path) holds no CURVE \(kind) key (a line of 40 Z85 characters)",
-                fix: Self.keyFix
-            )
+            fail(.invalidValue, key, "\(path) holds no CURVE \(kind) key (a line of 40 Z85 characters)", fix: fix)
         case .failure(.readableByOthers(let mode)):
             fail(
                 .invalidValue,
@@ -142,5 +170,47 @@ extension ConfigReader {
             )
         }
         return nil
+    }
+
+    /// A key file that is not there. Where its folder holds a key file of a near name, the path is most likely
+    /// misspelt: a mistake in the file. Otherwise the key is simply not in place yet, as on a fresh install (its
+    /// folder may not even exist): an installation step, which `config check` lists apart.
+    private mutating func missingKeyFile(
+        _ path: String,
+        at key: String,
+        kind: String,
+        origin: KeyOrigin,
+        fix: String
+    ) {
+        let folder = (path as NSString).deletingLastPathComponent
+        let name = (path as NSString).lastPathComponent
+        let suffix = (name as NSString).pathExtension
+        var isFolder: ObjCBool = false
+        let folderExists = FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) && isFolder.boolValue
+        if folderExists {
+            let present = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
+                .filter { ($0 as NSString).pathExtension == suffix && $0 != name }
+            if let near = present.first(where: { NearestName.isSlip($0, name) }) {
+                fail(
+                    .fileNotFound,
+                    key,
+                    "the \(kind) key file \(path) does not exist, but \(near) is beside it: is the name misspelt?",
+                    fix: "Write the key file's name as it is (\(near)), or put \(name) there"
+                )
+                return
+            }
+        }
+        let whose: String
+        switch origin {
+        case .own: whose = "this daemon's key pair is generated on its machine"
+        case .received(let sender): whose = "it comes from \(sender)"
+        }
+        let state = folderExists ? "" : " (nor does its folder)"
+        fail(
+            .notInPlace,
+            key,
+            "the \(kind) key file \(path) does not exist yet\(state): expected on a fresh install, \(whose)",
+            fix: fix
+        )
     }
 }

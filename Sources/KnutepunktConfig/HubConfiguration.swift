@@ -190,18 +190,24 @@ package struct HubConfiguration: Sendable, Hashable {
                 for (index, item) in items.enumerated() {
                     let key = "hub.nodes[\(index)]"
                     let entry = reader.mapping(item, at: key, allowed: ["id", "region", "publicKeys"])
-                    guard let nodeID = reader.string(entry, "id", at: key),
-                        let region = reader.string(entry, "region", at: key)
-                    else { continue }
+                    // Every key of the entry is read before a missing one ends it, so one run reports them all.
+                    let nodeID = reader.string(entry, "id", at: key)
+                    let region = reader.string(entry, "region", at: key)
                     var publicKeys: [String] = []
                     let files = reader.texts(entry, "publicKeys", at: key, required: false) ?? []
-                    if !files.isEmpty { listingKeys.insert(nodeID) }
+                    let sender = nodeID.map { "the operators of node \($0)" } ?? "that node's operators"
                     for (position, file) in files.enumerated() {
                         let path = ConfigReader.resolve(file, relativeTo: reader.file)
-                        if let publicKey = reader.publicKeyFile(path, at: "\(key).publicKeys[\(position)]") {
+                        if let publicKey = reader.publicKeyFile(
+                            path,
+                            at: "\(key).publicKeys[\(position)]",
+                            from: sender
+                        ) {
                             publicKeys.append(publicKey)
                         }
                     }
+                    guard let nodeID, let region else { continue }
+                    if !files.isEmpty { listingKeys.insert(nodeID) }
                     if !NodeIdentifier.isValid(nodeID) {
                         reader.fail(
                             .invalidValue,
@@ -264,7 +270,10 @@ package struct HubConfiguration: Sendable, Hashable {
         var viewers: [String] = []
         for (position, file) in (reader.texts(c, "viewers", at: "hub.curve", required: false) ?? []).enumerated() {
             let path = ConfigReader.resolve(file, relativeTo: reader.file)
-            if let key = reader.publicKeyFile(path, at: "hub.curve.viewers[\(position)]") { viewers.append(key) }
+            let sender = "the viewer's operators"
+            if let key = reader.publicKeyFile(path, at: "hub.curve.viewers[\(position)]", from: sender) {
+                viewers.append(key)
+            }
         }
         for grant in keyless {
             reader.fail(

@@ -120,6 +120,15 @@ package struct NodeConfiguration: Sendable {
         } else if let hub = reader.endpoint(m, "hub", at: "node") {
             hubs = [hub]
         }
+        for (index, endpoint) in (hubs ?? []).enumerated() where PlaceholderAddress.isPlaceholder(endpoint: endpoint) {
+            reader.fail(
+                .placeholder,
+                m?["hubs"] != nil ? "node.hubs[\(index)]" : "node.hub",
+                "\(endpoint) is the example address the shipped file carries: expected on a fresh install, but the node "
+                    + "would never reach a hub",
+                fix: "Write the national hub's listen endpoint, from the hub's operators: tcp://HUB-ADDRESS:7300"
+            )
+        }
         let failback = reader.duration(m, "failbackAfter", at: "node")
         let control = reader.endpoint(m, "control", at: "node")
         let outbox = reader.path(m, "outbox", at: "node")
@@ -151,7 +160,9 @@ package struct NodeConfiguration: Sendable {
             let secretPath = reader.path(c, "secretKey", at: "node.curve")
             let hubPath = reader.path(c, "hubPublicKey", at: "node.curve")
             let keys = secretPath.flatMap { reader.secretKeyFile($0, at: "node.curve.secretKey") }
-            let hubKey = hubPath.flatMap { reader.publicKeyFile($0, at: "node.curve.hubPublicKey") }
+            let hubKey = hubPath.flatMap {
+                reader.publicKeyFile($0, at: "node.curve.hubPublicKey", from: "the hub's operators")
+            }
             if let keys, let hubKey {
                 curve = Curve(secretKey: keys.secret, publicKey: keys.public, hubPublicKey: hubKey)
             }
@@ -178,7 +189,7 @@ package struct NodeConfiguration: Sendable {
     }
 
     /// The keys that differ in `fresh` and take effect only after a restart (all but `logLevel`, which a SIGHUP
-    /// applies).
+    /// applies). `hub` is the first endpoint; `hubs` names a change of the backups after it.
     package func changesNeedingRestart(to fresh: NodeConfiguration) -> [String] {
         var changed: [String] = []
         func check<T: Equatable>(_ key: String, _ value: (NodeConfiguration) -> T) {
@@ -187,6 +198,8 @@ package struct NodeConfiguration: Sendable {
         check("id") { $0.id }
         check("region") { $0.region }
         check("hub") { $0.hubEndpoint }
+        check("hubs") { $0.hubEndpoints.dropFirst().map { $0 } }
+        check("failbackAfter") { $0.failbackAfter }
         check("control") { $0.controlEndpoint }
         check("outbox") { $0.outboxPath }
         check("taxonomy") { $0.taxonomyPath }

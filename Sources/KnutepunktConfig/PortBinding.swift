@@ -1,3 +1,5 @@
+import Yams
+
 /// An address a daemon binds (a ZeroMQ `tcp://` or `ipc://` endpoint, or its HTTP address), for finding clashes:
 /// two sockets on one port of one host, which would stop a daemon at start.
 package struct PortBinding: Sendable, Hashable, CustomStringConvertible {
@@ -80,10 +82,31 @@ extension DaemonConfiguration {
     }
 }
 
+/// The addresses a daemon file binds, read straight from its document (after the overrides), so that clashes are
+/// found even when other keys of the file are wrong.
+enum DaemonBindings {
+    static func read(_ document: Node) -> [PortBinding] {
+        func text(_ section: Node.Mapping, _ key: String) -> String? { section[key]?.scalar?.string }
+        if let hub = document.mapping?["hub"]?.mapping {
+            return ["listen", "publish", "control"].compactMap { key in
+                text(hub, key).flatMap { PortBinding(endpoint: $0, key: "hub.\(key)") }
+            }
+                + [text(hub, "http").flatMap(HTTPListenAddress.init).flatMap { PortBinding(http: $0, key: "hub.http") }]
+                .compactMap { $0 }
+        }
+        if let node = document.mapping?["node"]?.mapping {
+            return [
+                text(node, "control").flatMap { PortBinding(endpoint: $0, key: "node.control") },
+                text(node, "http").flatMap(HTTPListenAddress.init).flatMap { PortBinding(http: $0, key: "node.http") },
+            ].compactMap { $0 }
+        }
+        return []
+    }
+}
+
 extension ConfigReader {
     /// Reports two keys of one daemon that bind the same address.
-    mutating func checkPortClashes(_ configuration: DaemonConfiguration) {
-        let bindings = configuration.bindings
+    mutating func checkPortClashes(_ bindings: [PortBinding]) {
         for (index, binding) in bindings.enumerated() {
             for earlier in bindings[..<index] where earlier.clashes(with: binding) {
                 fail(

@@ -14,6 +14,9 @@ package enum TaxonomyFile {
         package var errors: [ConfigError]
         /// Problems that don't make the taxonomy unusable (see `TaxonomyProblem.Severity`).
         package var warnings: [ConfigError]
+        /// The taxonomy as far as it could be read, errors or not (entries with mistakes have blank fields): for
+        /// checking other files' references in the same run, in the sections without errors.
+        package var read: Taxonomy? = nil
     }
 
     /// Loads and checks a taxonomy file. Throws every error found (reading and consistency) at once; warnings are
@@ -32,15 +35,28 @@ package enum TaxonomyFile {
         do {
             document = try ConfigReader.document(at: path)
         } catch {
-            return Inspection(taxonomy: nil, errors: [error], warnings: [])
+            return Inspection(taxonomy: nil, errors: [error], warnings: [], read: nil)
         }
         return inspect(document, file: path)
+    }
+
+    /// Reads and checks a taxonomy document given as text (e.g. a version the hub published); `name` stands for the
+    /// file in messages.
+    package static func inspect(text: String, name: String) -> Inspection {
+        let document: Node
+        do {
+            document = try ConfigReader.document(text: text, file: name)
+        } catch {
+            return Inspection(taxonomy: nil, errors: [error], warnings: [], read: nil)
+        }
+        return inspect(document, file: name)
     }
 
     /// Reads and checks an already parsed document; `file` names it in messages.
     static func inspect(_ document: Node, file: String) -> Inspection {
         var reader = ConfigReader(file: file)
-        let taxonomy = read(&reader, document)
+        var taxonomy = read(&reader, document)
+        if taxonomy != nil { readRetirements(&reader, document, into: &taxonomy!) }
         var problems = taxonomy?.validate() ?? []
         // A reading error other than an unknown key leaves a value blank. Leave out the consistency problems that
         // blank caused: those at or under the key already reported, and references into (or sums over) a section
@@ -60,7 +76,12 @@ package enum TaxonomyFile {
         }
         let errors = reader.errors + problems.filter(\.isError).map { ConfigError($0, file: file) }
         let warnings = problems.filter { !$0.isError }.map { ConfigError($0, file: file) }
-        return Inspection(taxonomy: errors.isEmpty ? taxonomy : nil, errors: errors, warnings: warnings)
+        return Inspection(
+            taxonomy: errors.isEmpty ? taxonomy : nil,
+            errors: errors,
+            warnings: warnings,
+            read: taxonomy
+        )
     }
 
     /// The top-level section of a key path: `programmes[3].tiers[0]` → `programmes`.
@@ -79,15 +100,17 @@ package enum TaxonomyFile {
     static let keys = [
         "countries", "regions", "nodes", "kinds", "targetGroups", "tiers", "ageBands", "professions",
         "professionGroups",
-        "funding", "programmes",
+        "funding", "programmes", "retirementGraceDays",
     ]
     static let countryKeys = ["code", "name", "births"]
-    static let regionKeys = ["code", "name", "country", "centre", "counties", "births"]
+    static let regionKeys = ["code", "name", "country", "centre", "counties", "births", "retired"]
     static let figureKeys = ["value", "year", "source", "estimate"]
-    static let nodeKeys = ["code", "region", "name", "town"]
-    static let termKeys = ["code", "name", "nb"]
-    static let targetGroupKeys = ["code", "name", "nb", "exclusive"]
-    static let programmeKeys = ["code", "name", "tiers", "ageBands", "targetGroups", "dyadic", "tool", "ratings"]
+    static let nodeKeys = ["code", "region", "name", "town", "retired"]
+    static let termKeys = ["code", "name", "nb", "retired"]
+    static let targetGroupKeys = ["code", "name", "nb", "exclusive", "retired"]
+    static let programmeKeys = [
+        "code", "name", "tiers", "ageBands", "targetGroups", "dyadic", "tool", "ratings", "retired",
+    ]
     static let ratingKeys = ["system", "scaleVersion", "rating", "date", "note"]
 
     /// Reads the whole document; nil only when the top is not a mapping.

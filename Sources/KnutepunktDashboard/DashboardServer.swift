@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import UnixSignals
 
 /// A stand-alone HTTP server for the dashboard: its routes, `/healthz`, and the feed as a service of the same
 /// application. A server that already exists (e.g. the hub's) mounts ``DashboardRoutes`` and runs the feed instead.
@@ -25,7 +26,8 @@ package enum DashboardServer {
         )
     }
 
-    /// Runs the stand-alone server until SIGTERM or SIGINT, then stops it and the feed gracefully.
+    /// Runs the stand-alone server until SIGTERM or SIGINT, then stops it and the feed gracefully. SIGHUP
+    /// (`systemctl reload`) is trapped and logged, never fatal: the dashboard reads its files only at start.
     package static func run(
         feed: DashboardFeed,
         host: String,
@@ -34,6 +36,16 @@ package enum DashboardServer {
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) async throws {
         let app = makeApplication(feed: feed, host: host, port: port, logger: logger, onRunning: onRunning)
-        try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+        // Trapped before the server starts: an untrapped SIGHUP would end the process (exit status 129).
+        let hangups = await UnixSignalsSequence(trapping: .sighup)
+        try await withThrowingDiscardingTaskGroup { tasks in
+            tasks.addTask {
+                for await _ in hangups {
+                    logger.notice("SIGHUP: the dashboard reads its files only at start; restart it to apply changes")
+                }
+            }
+            try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+            tasks.cancelAll()
+        }
     }
 }

@@ -6,6 +6,7 @@ import KnutepunktHTTP
 import KnutepunktProtocol
 import Logging
 import ServiceLifecycle
+import Tracing
 
 /// The hub daemon as production runs it, assembled in one place: the hub's service (its reactor thread and store
 /// writer), its HTTP server (metrics, health, and the dashboard when an access file is configured) and the
@@ -30,6 +31,7 @@ package struct HubDaemon: Sendable {
         reloadConfiguration: (@Sendable () throws -> HubConfiguration)? = nil,
         reloadThresholds: (@Sendable () throws -> GapThresholds)? = nil,
         supported: ProtocolVersion = .current,
+        tracer: any Tracer = InstrumentationSystem.tracer,
         logger: Logger
     ) {
         let hub = HubService(
@@ -41,6 +43,7 @@ package struct HubDaemon: Sendable {
             reloadThresholds: reloadThresholds,
             metrics: HubMetrics(factory: operations.factory),
             supported: supported,
+            tracer: tracer,
             logger: logger
         )
         let dashboard = dashboardAccess.map { access in

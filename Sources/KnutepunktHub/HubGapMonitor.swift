@@ -4,6 +4,7 @@ import KnutepunktGaps
 import KnutepunktProtocol
 import KnutepunktStore
 import Logging
+import Tracing
 
 /// The hub's live view of service gaps: keeps the facts the gap rules read up to date as events are stored,
 /// evaluates the rules after each batch (debounced) and at each new day (for the time-based rules, D1 and G13), and
@@ -18,7 +19,7 @@ final class HubGapMonitor {
     /// How long after a stored batch the rules are evaluated, so a burst of batches costs one evaluation.
     static let debounce: Duration = .milliseconds(500)
 
-    private let taxonomy: Taxonomy
+    private var taxonomy: Taxonomy
     private var thresholds: GapThresholds
     /// The region each node daemon reports for (the hub's grants).
     private let daemonRegions: [String: String]
@@ -35,13 +36,21 @@ final class HubGapMonitor {
     /// The store's gap history; change numbers go on within it across restarts.
     let epoch: String
 
+    /// Where the evaluations' spans go, and the traced events folded since the last one, linked from its span.
+    private let tracer: any Tracer
+    private var tracedSinceEvaluation: [InstrumentationContext] = []
+    /// The most traced events one evaluation's span links to.
+    static let maxLinks = 32
+
     init(
+        tracer: any Tracer = NoOpTracer(),
         taxonomy: Taxonomy,
         thresholds: GapThresholds,
         daemonRegions: [String: String] = [:],
         store: any HubStore,
         logger: Logger
     ) throws {
+        self.tracer = tracer
         self.taxonomy = taxonomy
         self.thresholds = thresholds
         self.daemonRegions = daemonRegions
@@ -80,6 +89,11 @@ final class HubGapMonitor {
         if dueAt == nil { dueAt = max(clock.now + Self.debounce, refoldNeeded ? refoldAllowedAt : clock.now) }
     }
 
+    /// Traced events were stored: the next evaluation's span links to them (at most ``maxLinks``).
+    func traced(_ contexts: [InstrumentationContext]) {
+        tracedSinceEvaluation += contexts.prefix(max(0, Self.maxLinks - tracedSinceEvaluation.count))
+    }
+
     /// Corrections or withdrawals replaced versions the facts counted. Facts only add up, so they are folded again
     /// from the store's counters (which the commit kept exact) before the next evaluation; no evaluation runs on
     /// facts that still hold a replaced version. Refolds are spaced so that they take at most a twentieth of the
@@ -109,6 +123,12 @@ final class HubGapMonitor {
     /// Evaluates now and saves the result; returns the changes to publish. When saving fails nothing changes (the
     /// next evaluation tries again), so subscribers never see a change the store does not have.
     func evaluate(store: any HubStore) -> [GapLifecycle.Update] {
+        // The evaluation's span links to the traced events it is the first to see (docs/tracing.md).
+        let span = tracer.startSpan("gaps.evaluate", context: .topLevel, ofKind: .internal)
+        for context in tracedSinceEvaluation { span.addLink(SpanLink(context: context, attributes: [:])) }
+        span.updateAttributes { $0["knutepunkt.traced.events"] = tracedSinceEvaluation.count }
+        tracedSinceEvaluation = []
+        defer { span.end() }
         dueAt = nil
         let started = clock.now
         if refoldNeeded {
@@ -163,6 +183,24 @@ final class HubGapMonitor {
         }
         dueAt = clock.now
         logger.info("gap thresholds reloaded", metadata: ["windowMonths": "\(fresh.windowMonths)"])
+    }
+
+    /// Takes a new taxonomy version (births, codes): the facts are folded again with its denominators and the rules
+    /// evaluated at the next tick. If the counters cannot be read, the old taxonomy stays.
+    func reload(taxonomy fresh: Taxonomy, store: any HubStore) {
+        let previous = taxonomy
+        taxonomy = fresh
+        do {
+            try refold(from: store)
+        } catch {
+            taxonomy = previous
+            logger.error(
+                "the new taxonomy's births are not taken yet: reading the activity counters failed",
+                metadata: ["error": "\(error)"]
+            )
+            return
+        }
+        dueAt = clock.now
     }
 
     /// The open gaps and the sequence they are current as of.

@@ -71,7 +71,8 @@ package final class HubMetrics: Sendable {
         "knutepunkt_hub_granted_nodes": "Nodes the configuration allows to connect",
         "knutepunkt_hub_refused_total": "Connections and messages refused for security or rate reasons, by reason",
         "knutepunkt_hub_open_gaps": "Open service gaps, by severity",
-        "knutepunkt_hub_published_total": "Messages handed to the PUB socket, by kind (event, gap)",
+        "knutepunkt_hub_published_total": "Messages handed to the PUB socket, by kind (event, gap, test)",
+        "knutepunkt_hub_test_events_total": "Test events committed since start (kept apart, never counted nationally)",
         "knutepunkt_hub_publish_failures_total": "Messages the PUB socket refused, by kind",
     ]
 
@@ -80,6 +81,7 @@ package final class HubMetrics: Sendable {
     private let observeInterval: Duration
     private let factory: any MetricsFactory
     private let accepted: Counter
+    private let tests: Counter
     private let connected: Gauge
     private let granted: Gauge
     private let stored: Gauge
@@ -106,6 +108,7 @@ package final class HubMetrics: Sendable {
         self.observeInterval = observeInterval
         self.health = health
         accepted = Counter(label: "knutepunkt_hub_events_accepted_total", factory: factory)
+        tests = Counter(label: "knutepunkt_hub_test_events_total", factory: factory)
         connected = Gauge(label: "knutepunkt_hub_connected_nodes", factory: factory)
         granted = Gauge(label: "knutepunkt_hub_granted_nodes", factory: factory)
         stored = Gauge(label: "knutepunkt_hub_stored_events", factory: factory)
@@ -118,6 +121,7 @@ package final class HubMetrics: Sendable {
                 .increment(by: 0)
         }
         Gauge(label: "knutepunkt_hub_store_writable", factory: factory).record(1)
+        tests.increment(by: 0)
         for reason in ReasonCode.allKnown where reason.isEventLevel {
             Counter(
                 label: "knutepunkt_hub_events_rejected_total",
@@ -141,7 +145,7 @@ package final class HubMetrics: Sendable {
                 )
             }
         )
-        let kinds = ["event", "gap"]
+        let kinds = ["event", "gap", "test"]
         published = Dictionary(
             uniqueKeysWithValues: kinds.map {
                 ($0, Counter(label: "knutepunkt_hub_published_total", dimensions: [("kind", $0)], factory: factory))
@@ -188,7 +192,12 @@ package final class HubMetrics: Sendable {
         Gauge(label: "knutepunkt_hub_store_writable", factory: factory).record(1)
     }
 
-    /// A message of `kind` (`event`, `gap`) handed to the PUB socket, or refused by it.
+    /// Test events committed (docs/events.md, "Test events"): counted here only.
+    package func committedTests(_ count: Int) {
+        if count > 0 { tests.increment(by: Int64(count)) }
+    }
+
+    /// A message of `kind` (`event`, `gap`, `test`) handed to the PUB socket, or refused by it.
     package func published(_ kind: String, failed: Bool = false) {
         (failed ? publishFailures : published)[kind]?.increment()
     }

@@ -75,6 +75,7 @@ extension HubReactor {
             // Nothing of the batch is stored and nothing is acknowledged: the nodes send it again.
             commitFailed(error, events: batch.events.count)
             open = Batch()
+            endTraces(of: sealedBatch, failed: error)
             for action in sessions.sealedBatchFailed(now: clock.now) { perform(action) }
             return
         case .committed(let committed):
@@ -107,6 +108,8 @@ extension HubReactor {
             if !nacks.isEmpty {
                 logger.info("events refused", metadata: ["count": "\(nacks.count)"])
             }
+            settleTests(batch.tests)
+            endTraces(of: sealedBatch, failed: nil)
         }
         for action in sessions.sealedBatchCommitted(now: clock.now) { perform(action) }
     }

@@ -48,13 +48,15 @@ extension HubReactor {
                     reply = statusReply()
                 case .gaps:
                     reply = ControlMessage(command: .gapSnapshot, body: JSONBody.encode(gaps.snapshot))
+                case .taxonomy:
+                    reply = taxonomyReply(request.body)
                 default:
                     reply = ControlMessage(
                         command: .error,
                         body: JSONBody.encode(
                             ControlFailure(
                                 code: ControlFailure.malformedRequestCode,
-                                message: "the hub answers STATUS and GAPS only"
+                                message: "the hub answers STATUS, GAPS and TAXONOMY only"
                             )
                         )
                     )
@@ -128,7 +130,7 @@ extension HubReactor {
                 lastHeardAt: contacts.lastHeard[grant.id].map(Self.timestamp)
             )
         }
-        return HubStatusReport(
+        var report = HubStatusReport(
             hub: setup.configuration.id,
             version: KnutepunktVersion.current,
             storage: "\(setup.configuration.storage)",
@@ -143,6 +145,9 @@ extension HubReactor {
             nodes: nodes,
             security: .init(mode: zap == nil ? "insecure" : "curve", refused: refusals)
         )
+        report.tests = try testEventsStatus()
+        report.taxonomy = reference.state
+        return report
     }
 
     /// An ISO 8601 UTC timestamp with milliseconds, as status reports show times.

@@ -7,6 +7,7 @@ import KnutepunktService
 import KnutepunktStore
 import KnutepunktZMQ
 import Logging
+import Tracing
 
 /// The hub daemon's I/O shell: runs on one dedicated thread, which owns every socket and the store.
 ///
@@ -23,6 +24,8 @@ final class HubReactor {
         case reload(HubConfiguration)
         /// The gap thresholds file was read again (SIGHUP).
         case reloadThresholds(GapThresholds)
+        /// The taxonomy file was read again (SIGHUP): published as the next version if it changed and may be.
+        case publishTaxonomy(document: String, file: String)
     }
 
     struct Setup: Sendable {
@@ -40,6 +43,8 @@ final class HubReactor {
         var metrics: HubMetrics = .disabled
         /// The protocol version this hub speaks (tests run an older or newer one).
         var supported: ProtocolVersion = .current
+        /// Where spans go (docs/tracing.md).
+        var tracer: any Tracer = NoOpTracer()
     }
 
     /// A refusal to send after the batch commits.
@@ -54,6 +59,8 @@ final class HubReactor {
     struct Batch {
         var records = HubBatch()
         var nacks: [PendingNack] = []
+        /// The spans of the traced events in it (docs/tracing.md), ended once the batch's commit settles.
+        var spans: [any Span] = []
     }
 
     let setup: Setup
@@ -67,7 +74,9 @@ final class HubReactor {
     var open = Batch()
     /// The batch the writer is committing; nil when it is idle.
     var sealed: Batch?
-    let validator: EventValidator
+    var validator: EventValidator
+    /// The taxonomy versions the hub publishes, and the one in force.
+    var reference: HubReference
     var sessions: HubSessionStateMachine
     let clock = ContinuousClock()
     let wake: ZMQSocket
@@ -129,7 +138,14 @@ final class HubReactor {
                 admission: HubAdmission(HubAdmission.Policy(configuration, insecure: setup.insecure)),
                 settled: try store.settledProgress()
             )
-            validator = EventValidator(taxonomy: setup.taxonomy)
+            reference = try HubReference(
+                store: store,
+                document: try? String(contentsOfFile: configuration.taxonomyPath, encoding: .utf8),
+                fallback: setup.taxonomy,
+                file: configuration.taxonomyPath,
+                logger: setup.logger
+            )
+            validator = EventValidator(taxonomy: reference.taxonomy)
             storedTotal = try store.counts().total
             contacts = NodeContacts(
                 recorded: try store.lastHeard(),
@@ -137,7 +153,8 @@ final class HubReactor {
                 now: ContinuousClock.now
             )
             gaps = try HubGapMonitor(
-                taxonomy: setup.taxonomy,
+                tracer: setup.tracer,
+                taxonomy: reference.taxonomy,
                 thresholds: setup.thresholds,
                 daemonRegions: Dictionary(
                     configuration.nodes.map { ($0.id, $0.region) },
@@ -227,6 +244,8 @@ final class HubReactor {
                         reload(configuration)
                     case .reloadThresholds(let thresholds):
                         gaps.reload(thresholds: thresholds, store: store)
+                    case .publishTaxonomy(let document, let file):
+                        publishTaxonomy(document, name: file, dryRun: false)
                     }
                 }
             }
@@ -266,12 +285,17 @@ final class HubReactor {
             }
             guard let message else { break }
             guard let peer = message.frames.first, message.frames.count >= 2 else { continue }
+            let frames = Array(message.frames.dropFirst())
+            if ReferenceMessage.isReference(frames), let reference = try? ReferenceMessage.decode(frames) {
+                received(reference, from: peer)
+                continue
+            }
             let actions: [HubSessionStateMachine.Action]
             if let tooLarge = oversized(message) {
                 actions = sessions.malformed(tooLarge, from: peer, now: clock.now)
             } else {
                 do {
-                    let decoded = try WireCodec.decode(Array(message.frames.dropFirst()))
+                    let decoded = try WireCodec.decode(frames)
                     actions = sessions.received(decoded, from: peer, key: message.userID, now: clock.now)
                     if let node = sessions.node(of: peer) { heard(node) }
                 } catch {
@@ -366,6 +390,11 @@ final class HubReactor {
             if let refusal = sessions.admission.attribution(of: event.region, from: ingest.nodeID) {
                 refusals[refusal.counter, default: 0] += 1
                 refuse(refusal.reason, refusal.detail)
+                return
+            }
+            traceStore(event, ingest, into: &batch)
+            if event.isTest {
+                batch.records.tests.append(Self.testRecord(ingest, event))
                 return
             }
             // Stored and published in canonical form, whatever spelling the node sent (docs/protocol.md).

@@ -19,6 +19,9 @@ enum HubReload {
         if new.taxonomyPath != current.taxonomyPath { restart.append("taxonomy") }
         if new.maxBatch != current.maxBatch { restart.append("maxBatch") }
         if new.maxMessageBytes != current.maxMessageBytes { restart.append("maxMessageBytes") }
+        if new.sessionTimeout != current.sessionTimeout { restart.append("sessionTimeout") }
+        if new.publishHighWaterMark != current.publishHighWaterMark { restart.append("publishHighWaterMark") }
+        if new.dashboardAccess != current.dashboardAccess { restart.append("dashboardAccess") }
         return restart
     }
 }

@@ -7,6 +7,7 @@ import KnutepunktService
 import KnutepunktZMQ
 import Logging
 import ServiceLifecycle
+import Tracing
 
 /// The national hub daemon as a `Service`: one dedicated thread owns its sockets and its store; this type starts
 /// that thread, asks it to stop on graceful shutdown and waits for it without blocking the cooperative pool.
@@ -24,6 +25,8 @@ package final class HubService: Service {
     private let insecure: Bool
     private let reloadConfiguration: (@Sendable () throws -> HubConfiguration)?
     private let reloadThresholds: (@Sendable () throws -> GapThresholds)?
+    /// Where the hub's spans go (docs/tracing.md); the no-op tracer unless one is bootstrapped.
+    private let tracer: any Tracer
     private let supported: ProtocolVersion
     private let logger: Logger
     /// Metrics and health, for the daemon's HTTP server.
@@ -39,8 +42,10 @@ package final class HubService: Service {
         reloadThresholds: (@Sendable () throws -> GapThresholds)? = nil,
         metrics: HubMetrics = .disabled,
         supported: ProtocolVersion = .current,
+        tracer: any Tracer = InstrumentationSystem.tracer,
         logger: Logger
     ) {
+        self.tracer = tracer
         self.configuration = configuration
         self.taxonomy = taxonomy
         self.thresholds = thresholds
@@ -62,18 +67,27 @@ package final class HubService: Service {
     package func run() async throws {
         let reloadConfiguration = reloadConfiguration
         let reloadThresholds = reloadThresholds
+        let configuration = configuration
         var hangup: (@Sendable () throws -> [HubReactor.Command])?
         if reloadConfiguration != nil || reloadThresholds != nil {
             // SIGHUP reads the configuration and the gap thresholds again.
             hangup = { @Sendable in
                 var commands: [HubReactor.Command] = []
-                if let reloadConfiguration { commands.append(.reload(try reloadConfiguration())) }
+                if let reloadConfiguration {
+                    commands.append(.reload(try reloadConfiguration()))
+                    // The taxonomy file too: a changed one is published as the next version (the path itself needs a
+                    // restart, so it is the running configuration's).
+                    let path = configuration.taxonomyPath
+                    commands.append(
+                        .publishTaxonomy(document: try String(contentsOfFile: path, encoding: .utf8), file: path)
+                    )
+                }
                 if let reloadThresholds { commands.append(.reloadThresholds(try reloadThresholds())) }
                 return commands
             }
         }
-        let (configuration, taxonomy, thresholds, insecure) = (configuration, taxonomy, thresholds, insecure)
-        let (logger, ready, metrics, supported) = (logger, ready, metrics, supported)
+        let (taxonomy, thresholds, insecure) = (taxonomy, thresholds, insecure)
+        let (logger, ready, metrics, supported, tracer) = (logger, ready, metrics, supported, tracer)
         try await ReactorService.run(
             name: "knutepunkt-hub",
             ready: ready,
@@ -94,7 +108,8 @@ package final class HubService: Service {
                     ready: ready,
                     failure: context.failure,
                     metrics: metrics,
-                    supported: supported
+                    supported: supported,
+                    tracer: tracer
                 )
             )
         }

@@ -3,6 +3,7 @@ import KnutepunktDomain
 import KnutepunktHTTP
 import Logging
 import ServiceLifecycle
+import Tracing
 
 /// The regional node daemon as production runs it, assembled in one place: the node's service (its reactor thread
 /// and outbox) and its HTTP server (metrics and health). The executable, the in-process test daemons and the
@@ -18,6 +19,7 @@ package struct NodeDaemon: Sendable {
         insecure: Bool = false,
         operations: DaemonOperations,
         reloadConfiguration: (@Sendable () throws -> NodeConfiguration)? = nil,
+        tracer: any Tracer = InstrumentationSystem.tracer,
         logger: Logger
     ) {
         node = NodeService(
@@ -26,6 +28,7 @@ package struct NodeDaemon: Sendable {
             insecure: insecure,
             reloadConfiguration: reloadConfiguration,
             metrics: NodeMetrics(factory: operations.factory),
+            tracer: tracer,
             logger: logger
         )
         self.operations = operations

@@ -19,6 +19,9 @@ extension NodeReactor {
         var results: [[SubmitResult]] = []
         var items: [OutboxStore.Submission] = []
         var slots: [(request: Int, index: Int)] = []
+        // One span per request, child of the coordinator's (docs/tracing.md); its fields go into every event the
+        // request stores, so the hub's spans of those events are its children.
+        let traces = submissions.map { NodeSubmissionTrace(submission: $0.submit, setup: setup) }
         for (requestIndex, submission) in submissions.enumerated() {
             var answers: [SubmitResult] = []
             for (index, original) in submission.submit.events.enumerated() {
@@ -33,6 +36,9 @@ extension NodeReactor {
                 switch validator.validate(object, defaults: defaults, today: today) {
                 case .success(var event):
                     event.submittedAt = LocalDate.utcTimestamp(now)
+                    // The version the node checked it against, when the hub announced one; never the text's.
+                    event.taxonomyVersion = reference.version.map { Int($0) }
+                    event.trace = traces[requestIndex].fields
                     answers.append(SubmitResult(index: index, id: event.id.lowercasedText, status: .queued))
                     items.append(
                         OutboxStore.Submission(
@@ -52,9 +58,12 @@ extension NodeReactor {
         }
         if !items.isEmpty {
             let outcomes: [OutboxStore.SubmitOutcome]
+            let appending = traces.map { $0.appending(setup.tracer) }
+            defer { for span in appending { span.end() } }
             do {
                 outcomes = try outbox.submit(items, acceptedAt: now)
             } catch {
+                for trace in traces { trace.failed(error) }
                 logger.error("cannot write the outbox; submissions refused", metadata: ["error": "\(error)"])
                 let diskFull = error.code == .diskFull
                 let failure = ControlFailure(
@@ -75,8 +84,9 @@ extension NodeReactor {
                 $0.status == .invalid ? ReasonCode.refusing($0.issues ?? []).name : nil
             }
         )
-        for (submission, answers) in zip(submissions, results) {
+        for ((submission, answers), trace) in zip(zip(submissions, results), traces) {
             reply(submission.request, .submitResult, JSONBody.encode(answers))
+            trace.accepted(answers, logger: logger)
         }
         perform(uplink.appended(through: lastAssigned, now: clock.now))
     }

@@ -6,6 +6,7 @@ import KnutepunktService
 import KnutepunktStore
 import KnutepunktZMQ
 import Logging
+import Tracing
 
 /// The node daemon's I/O shell: runs on one dedicated thread, which owns every socket and the outbox.
 ///
@@ -16,6 +17,8 @@ final class NodeReactor {
     /// What async code may ask of the thread.
     enum Command: Sendable {
         case stop
+        /// The node's taxonomy file was read again (SIGHUP).
+        case taxonomyFile(Taxonomy, document: String)
     }
 
     /// Everything the thread needs, handed over in one `Sendable` value.
@@ -31,6 +34,8 @@ final class NodeReactor {
         var failure: FailureBox
         /// Metrics and health (`/metrics`, `/healthz`, `/readyz`).
         var metrics: NodeMetrics = .disabled
+        /// Where spans go (docs/tracing.md).
+        var tracer: any Tracer = NoOpTracer()
     }
 
     /// How long a stopping node keeps talking to the hub so that events in flight get their ACK.
@@ -47,8 +52,13 @@ final class NodeReactor {
     let outbox: OutboxStore
     /// When the outbox's size is measured next, for the metrics.
     var nextOutboxSize = ContinuousClock.now
-    let validator: EventValidator
+    var validator: EventValidator
     var uplink: UplinkStateMachine
+    /// The taxonomy in force, and its version when the hub announced it.
+    var reference: NodeReference
+    var referenceFollower: ReferenceFollowerStateMachine
+    /// Whether the reference follower was last told of an open session.
+    var referenceSessionOpen = false
     let clock = ContinuousClock()
     /// Keeps a broken or hostile client (or hub) from flooding the log with one line per bad message.
     var logThrottle = LogThrottle()
@@ -107,7 +117,13 @@ final class NodeReactor {
                 lastAssigned: positions.lastSequence,
                 settledThrough: positions.settledThrough
             )
-            validator = EventValidator(taxonomy: setup.taxonomy)
+            reference = NodeReference(
+                outboxPath: configuration.outboxPath,
+                file: setup.taxonomy,
+                fileDocument: (try? String(contentsOfFile: configuration.taxonomyPath, encoding: .utf8)) ?? ""
+            )
+            referenceFollower = ReferenceFollowerStateMachine(held: reference.version ?? 0)
+            validator = EventValidator(taxonomy: reference.taxonomy)
             wake = try setup.mailbox.makeReceiver()
             opened.append(wake)
             let control = try setup.context.makeSocket(.router)
@@ -155,6 +171,7 @@ final class NodeReactor {
             let hubIndex = hub.map { poller.add($0) }
             var timeout: Duration = .seconds(1)
             if let deadline = uplink.nextDeadline { timeout = max(.zero, min(timeout, deadline - now)) }
+            if let deadline = referenceFollower.nextDeadline { timeout = max(.zero, min(timeout, deadline - now)) }
             if let stopDeadline { timeout = max(.zero, min(timeout, stopDeadline - now)) }
             let ready: [ZMQPollEvents]
             do {
@@ -168,12 +185,14 @@ final class NodeReactor {
                 for command in setup.mailbox.takeAll(from: wake) {
                     switch command {
                     case .stop: beginStopping()
+                    case .taxonomyFile(let taxonomy, let document): taxonomyFileReloaded(taxonomy, document: document)
                     }
                 }
             }
             if let controlIndex, ready[controlIndex].contains(.readable) { serveControl() }
             if let hubIndex, ready[hubIndex].contains(.readable) { drainHub() }
             perform(uplink.tick(now: clock.now))
+            followReference()
             failBackIfDue()
             answerStatusWaiters()
             pruneIfDue()
@@ -289,6 +308,12 @@ final class NodeReactor {
                 return
             }
             guard let message else { return }
+            if ReferenceMessage.isReference(message.frames),
+                let reference = try? ReferenceMessage.decode(message.frames)
+            {
+                received(reference)
+                continue
+            }
             do {
                 let decoded = try WireCodec.decode(message.frames)
                 perform(uplink.received(decoded, now: clock.now))
@@ -302,6 +327,8 @@ final class NodeReactor {
             }
         }
     }
+
+    func sendFramesToHub(_ frames: [[UInt8]]) { sendToHub(frames) }
 
     private func sendToHub(_ frames: [[UInt8]]) {
         guard let hub else { return }
@@ -404,11 +431,11 @@ final class NodeReactor {
         // A hub of KPN/1.0 reads schema 1.0: first versions go without their submitter (corrections and
         // withdrawals cannot be said in 1.0; they go as they are, and such a hub refuses them).
         let schemaOneZero = (uplink.version ?? .current) < .versions
+        let belowReferenceData = (uplink.version ?? .current) < .referenceData
         for (offset, item) in items.enumerated() {
             guard item.sequence == first.sequence + UInt64(offset) else { break }
-            payloads.append(
-                schemaOneZero ? ActivityEvent.schemaOneZeroPayload(item.payload) ?? item.payload : item.payload
-            )
+            let payload = Self.payload(item.payload, below: belowReferenceData)
+            payloads.append(schemaOneZero ? ActivityEvent.schemaOneZeroPayload(payload) ?? payload : payload)
         }
         if first.sequence != range.lowerBound {
             logger.error(
@@ -535,7 +562,7 @@ final class NodeReactor {
                 case .greeting: "greeting"
                 case .disconnected: "disconnected"
                 }
-            let report = NodeStatusReport(
+            var report = NodeStatusReport(
                 node: setup.configuration.id,
                 region: setup.configuration.region,
                 version: KnutepunktVersion.current,
@@ -552,6 +579,9 @@ final class NodeReactor {
                     lastHeardMillisAgo: uplink.lastHeard.map { (now - $0).milliseconds },
                     lastAckMillisAgo: uplink.lastAckAt.map { (now - $0).milliseconds }
                 )
+            )
+            report.taxonomy = reference.state(
+                confirmedMillisAgo: referenceFollower.lastConfirmed.map { (now - $0).milliseconds }
             )
             reply(request, .statusReply, JSONBody.encode(report))
         } catch {

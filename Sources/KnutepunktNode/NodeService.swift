@@ -5,6 +5,7 @@ import KnutepunktService
 import KnutepunktZMQ
 import Logging
 import ServiceLifecycle
+import Tracing
 
 /// The regional node daemon as a `Service`: one dedicated thread owns its sockets and its outbox; this type starts
 /// that thread, tells it to stop on graceful shutdown, and waits for it without blocking the cooperative pool.
@@ -22,6 +23,8 @@ package final class NodeService: Service {
     private let reloadConfiguration: (@Sendable () throws -> NodeConfiguration)?
     /// Metrics and health, for the daemon's HTTP server.
     package let metrics: NodeMetrics
+    /// Where the node's spans go (docs/tracing.md); the no-op tracer unless one is bootstrapped.
+    private let tracer: any Tracer
 
     /// - Parameter reloadConfiguration: reads the configuration again on SIGHUP; the node then says which changes
     ///   need a restart (it takes none of its own keys while running; the executable applies the log level).
@@ -31,8 +34,10 @@ package final class NodeService: Service {
         insecure: Bool = false,
         reloadConfiguration: (@Sendable () throws -> NodeConfiguration)? = nil,
         metrics: NodeMetrics = .disabled,
+        tracer: any Tracer = InstrumentationSystem.tracer,
         logger: Logger
     ) {
+        self.tracer = tracer
         self.configuration = configuration
         self.taxonomy = taxonomy
         self.insecure = insecure
@@ -50,8 +55,8 @@ package final class NodeService: Service {
     }
 
     package func run() async throws {
-        let (configuration, taxonomy, insecure, logger, ready, metrics) =
-            (configuration, taxonomy, insecure, logger, ready, metrics)
+        let (configuration, taxonomy, insecure, logger, ready, metrics, tracer) =
+            (configuration, taxonomy, insecure, logger, ready, metrics, tracer)
         let reloadConfiguration = reloadConfiguration
         // The node takes nothing of its own while running: SIGHUP reads the file again and the log says what needs
         // a restart (the log level, which the executable owns, changes at once).
@@ -59,11 +64,16 @@ package final class NodeService: Service {
         if let reloadConfiguration {
             hangup = {
                 let restart = configuration.changesNeedingRestart(to: try reloadConfiguration())
+                // The taxonomy file too (the running configuration's path): the node takes it while its hub has
+                // announced no version of its own.
+                let path = configuration.taxonomyPath
+                let document = try String(contentsOfFile: path, encoding: .utf8)
+                let taxonomy = try TaxonomyFile.load(path: path)
                 logger.info(
                     "configuration reloaded",
                     metadata: ["needs.restart": "\(restart.isEmpty ? "nothing" : restart.joined(separator: ", "))"]
                 )
-                return []
+                return [.taxonomyFile(taxonomy, document: document)]
             }
         }
         try await ReactorService.run(
@@ -84,7 +94,8 @@ package final class NodeService: Service {
                     mailbox: context.mailbox,
                     ready: ready,
                     failure: context.failure,
-                    metrics: metrics
+                    metrics: metrics,
+                    tracer: tracer
                 )
             )
         }

@@ -76,13 +76,15 @@ package struct HubRejectionRecord: Sendable, Hashable {
     }
 }
 
-/// Everything one group commit writes: stored events, refusals and each source's new settled-through.
+/// Everything one group commit writes: stored events, refusals, test events and each source's new settled-through.
 package struct HubBatch: Sendable {
     package var events: [HubEventRecord] = []
     package var rejections: [HubRejectionRecord] = []
     package var settled: [String: UInt64] = [:]
+    /// Test events: committed and settled with the rest, kept apart, never counted (``HubOperationsStore``).
+    package var tests: [HubTestEventRecord] = []
     package init() {}
-    package var isEmpty: Bool { events.isEmpty && rejections.isEmpty && settled.isEmpty }
+    package var isEmpty: Bool { events.isEmpty && rejections.isEmpty && settled.isEmpty && tests.isEmpty }
 }
 
 /// What a commit found: events already in the store are not stored again, and versions that do not fit are refused
@@ -207,8 +209,8 @@ package struct HubEventVersion: Sendable, Hashable {
 /// once, and a resend of a stored (source, sequence) is reported as already stored, not as an error; every version
 /// is decided by ``EventVersioning/atHub(_:stored:sameContent:changes:)`` against what is stored (and what the same
 /// batch stored before it); settled-through never goes backwards; the activity counters always equal a rebuild from
-/// the latest version of every event that is not withdrawn.
-package protocol HubStore: AnyObject, Sendable {
+/// the latest version of every event that is not withdrawn; test events are stored apart and never counted.
+package protocol HubStore: AnyObject, Sendable, HubOperationsStore {
     /// Each source's committed settled-through.
     func settledProgress() throws(StoreError) -> [String: UInt64]
     /// Writes one batch in one transaction.

@@ -8,6 +8,7 @@ import KnutepunktNode
 import KnutepunktService
 import Logging
 import ServiceLifecycle
+import Tracing
 
 /// Runs daemons inside this process (tests, benchmarks), each in its own service group (the same shell and threads as the real
 /// processes), with a graceful shutdown at the end of `body`.
@@ -47,6 +48,7 @@ package enum InProcessDaemons {
     package static func withHub<T: Sendable>(
         _ configuration: HubConfiguration,
         dashboardAccess: DashboardAccess? = nil,
+        tracer: any Tracer = NoOpTracer(),
         _ body: @Sendable (HubService.Endpoints) async throws -> T
     ) async throws -> T {
         // Plaintext where a test's configuration has no keys; CURVE with a ZAP handler where it has.
@@ -56,6 +58,7 @@ package enum InProcessDaemons {
             insecure: configuration.curve == nil,
             dashboardAccess: dashboardAccess,
             operations: DaemonOperations(http: configuration.http, logger: logger),
+            tracer: tracer,
             logger: logger
         )
         return try await DaemonGroup.withRunning(daemon.services, auxiliaries: daemon.auxiliaries, logger: logger) {
@@ -66,6 +69,7 @@ package enum InProcessDaemons {
     /// Runs a node, as production assembles it, until `body` returns.
     package static func withNode<T: Sendable>(
         _ configuration: NodeConfiguration,
+        tracer: any Tracer = NoOpTracer(),
         _ body: @Sendable (NodeService.Endpoints) async throws -> T
     ) async throws -> T {
         let daemon = NodeDaemon(
@@ -73,6 +77,7 @@ package enum InProcessDaemons {
             taxonomy: taxonomy,
             insecure: configuration.curve == nil,
             operations: DaemonOperations(http: configuration.http, logger: logger),
+            tracer: tracer,
             logger: logger
         )
         return try await DaemonGroup.withRunning(daemon.services, logger: logger) {

@@ -4,8 +4,10 @@ import KnutepunktClient
 import KnutepunktConfig
 import KnutepunktDomain
 import KnutepunktProtocol
+import KnutepunktService
 import KnutepunktSpreadsheet
 import KnutepunktZMQ
+import Tracing
 
 /// Options every command that talks to a running daemon shares.
 struct ConnectionOptions: ParsableArguments {
@@ -54,6 +56,15 @@ struct PublishCommand: AsyncParsableCommand {
     @Argument(help: "A JSON file with one event object or an array of them, or - for standard input.")
     var file: String
 
+    @Flag(
+        name: .long,
+        help: """
+            Publish as test events ("test": true): checked, queued and delivered to the hub like any event, but \
+            never counted (docs/events.md, "Test events"). For checking a node end to end.
+            """
+    )
+    var test = false
+
     func run() async throws {
         let node = try connection.nodeConfiguration()
         let data: Data
@@ -92,17 +103,28 @@ struct PublishCommand: AsyncParsableCommand {
             }
             print("gave \(given) events an id and wrote it into \(file)")
         }
-        let events = identified.map { $0.serialized() }
+        // A test event is marked only in what is sent, never in the file.
+        let events = (test ? identified.map(Self.markedAsTest) : identified).map { $0.serialized() }
         let submitter = EventIdentity.operatingSystemUser
+        // The root of each activity's trace (docs/tracing.md): the node's and the hub's spans continue it. With no
+        // tracer bootstrapped (the default) nothing is recorded and nothing is sent.
+        let tracer = InstrumentationSystem.tracer
+        let span = tracer.startSpan("knutepunkt.publish", context: .topLevel, ofKind: .client)
+        span.updateAttributes { $0["knutepunkt.events"] = events.count }
+        defer { span.end() }
+        let trace = TraceFields.fields(of: span.context, tracer: tracer)
         let results = try await ControlClient.withConnection(
             to: node.controlEndpoint,
             timeout: connection.timeoutDuration
         ) {
-            try $0.submit(events, submittedBy: submitter)
+            try $0.submit(events, submittedBy: submitter, trace: trace)
         }
         var invalid = 0
         for result in results {
-            print(SubmitResultText.line(result))
+            print(
+                SubmitResultText.line(result)
+                    + (test && result.status != .invalid ? "  (test event: never counted)" : "")
+            )
             if result.status == .invalid { invalid += 1 }
         }
         if invalid > 0 {
@@ -112,6 +134,15 @@ struct PublishCommand: AsyncParsableCommand {
             )
             throw ExitCode(2)
         }
+    }
+}
+
+extension PublishCommand {
+    /// The event with `"test": true` (anything that is not an object is left for the node to refuse).
+    static func markedAsTest(_ value: JSONValue) -> JSONValue {
+        guard case .object(var object) = value else { return value }
+        object["test"] = .bool(true)
+        return .object(object)
     }
 }
 
@@ -208,7 +239,7 @@ enum StatusText {
         backlog \(node.outbox.backlog), rejected by hub \(node.outbox.rejected)
           hub:     \(node.hub.endpoint) — \(node.hub.state), last heard \(ago(node.hub.lastHeardMillisAgo)), \
         last ACK \(ago(node.hub.lastAckMillisAgo))
-        """
+        """ + (node.taxonomy.map { "\n  taxonomy: \(TaxonomyCommand.describe($0, hubState: node.hub.state))" } ?? "")
     }
 
     static func hub(_ hub: HubStatusReport) -> String {
@@ -219,6 +250,9 @@ enum StatusText {
                     ", \(hub.events.withdrawn ?? 0) withdrawn, \(versions) versions in all"
                 } ?? ""),
         ]
+        if let taxonomy = hub.taxonomy {
+            lines.append("  taxonomy: \(TaxonomyCommand.describe(taxonomy, hubState: nil))")
+        }
         for (region, count) in hub.events.byRegion.sorted(by: { $0.key < $1.key }) {
             lines.append("    \(region.padding(toLength: 14, withPad: " ", startingAt: 0)) \(count)")
         }
@@ -229,6 +263,10 @@ enum StatusText {
             lines.append(
                 "    \(node.id.padding(toLength: 14, withPad: " ", startingAt: 0)) \(node.events) events, settled through \(node.settledThrough), \(state)"
             )
+        }
+        if let tests = hub.tests, tests.total > 0 {
+            let last = tests.latest.first.map { ", the last from \($0.node) (\($0.id), \($0.receivedAt))" } ?? ""
+            lines.append("  test events: \(tests.total) committed\(last); never counted")
         }
         if let security = hub.security {
             let refused = security.refused.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }

@@ -27,6 +27,16 @@ struct ConfigCommand: AsyncParsableCommand {
         )
         var separateHosts = false
 
+        @Flag(
+            name: .long,
+            help: """
+                Also fail on what an installation still has to do, as the daemon would at start: key files not in \
+                place, an example address not replaced. Without it these are listed as "to do" and the check passes \
+                (a fresh checkout or install).
+                """
+        )
+        var ready = false
+
         @Option(
             name: .customLong("set"),
             help: ArgumentHelp(
@@ -58,22 +68,43 @@ struct ConfigCommand: AsyncParsableCommand {
             overrides.add(settings: settings)
             for entry in overrides.entries { print("using  \(entry.origin) = \(entry.value)") }
             var failures = 0
+            var waiting = 0
+            var steps: [ConfigError] = []
             for (file, report) in ConfigurationCheck.reports(
                 for: files,
                 overrides: overrides,
                 separateHosts: separateHosts
             ) {
-                // Errors fail the check; warnings (e.g. regional births far from the national figure) are shown only.
-                if report.passed {
-                    print("ok     \(file)")
-                } else {
+                // Errors fail the check; installation steps (key files not in place, an example address) fail it only
+                // with --ready; warnings (e.g. regional births far from the national figure) are shown only.
+                let failed = ready ? !report.ready : !report.passed
+                if failed {
                     failures += 1
                     print("ERROR  \(file)")
-                    for error in report.errors { print("       \(error)") }
+                } else if !report.pending.isEmpty {
+                    waiting += 1
+                    print("ok     \(file)   (not ready to run here yet: see \"to do\")")
+                } else {
+                    print("ok     \(file)")
                 }
+                for error in report.errors { print("       \(error)") }
+                for step in report.pending { print(ready ? "       \(step)" : "       to do: \(step)") }
                 for warning in report.warnings { print("       warning: \(warning)") }
+                steps += report.pending
             }
             print("\(files.count - failures) passed, \(failures) failed")
+            if waiting > 0 {
+                let keys = steps.filter { $0.code == .notInPlace }.count
+                let addresses = steps.filter { $0.code == .placeholder }.count
+                let what = [
+                    keys > 0 ? "\(keys) key file\(keys == 1 ? "" : "s") not in place" : nil,
+                    addresses > 0 ? "\(addresses) example address\(addresses == 1 ? "" : "es") to replace" : nil,
+                ].compactMap { $0 }.joined(separator: ", ")
+                print(
+                    "\(waiting) of them \(waiting == 1 ? "waits" : "wait") for installation steps (\(what)): expected on a "
+                        + "fresh install or checkout; a daemon does not start until they are done (--ready fails on them)"
+                )
+            }
             if failures > 0 { throw ExitCode(1) }
         }
     }

@@ -24,7 +24,7 @@ struct Knutepunkt: AsyncParsableCommand {
             HubCommand.self, NodeCommand.self, PublishCommand.self, ImportCommand.self, EventsCommand.self,
             WithdrawCommand.self, HistoryCommand.self, StatusCommand.self,
             ConfigCommand.self, NetworkCommand.self, SampleCommand.self, GapsCommand.self, WatchCommand.self,
-            CoverageCommand.self, ProgrammesCommand.self, KeysCommand.self, DashboardCommand.self,
+            CoverageCommand.self, ProgrammesCommand.self, KeysCommand.self, DashboardCommand.self, TaxonomyCommand.self,
         ]
     )
 }

@@ -25,7 +25,10 @@ import Testing
             let report = ConfigurationCheck.report(for: file)
             #expect(report.errors.isEmpty, "\(file): \(report.errors)")
             #expect(report.warnings.isEmpty, "\(file): \(report.warnings)")
-            #expect(ConfigurationCheck.problems(in: file).isEmpty)
+            // The keys are in place now; what waits is the example hub address of the production node file, which an
+            // installation replaces.
+            let waiting = report.pending.map { "\($0.key ?? "") \($0.code)" }
+            #expect(waiting == (file.hasSuffix("production/node.yaml") ? ["node.hub placeholder"] : []), "\(file)")
         }
     }
 
@@ -39,7 +42,7 @@ import Testing
         let lines = ConfigurationCheck.problems(in: file)
         #expect(
             lines == [
-                "\(file): nodes[0].regoin: unknown key; did you mean \"region\"? Fix: Allowed keys here: code, region, name, town",
+                "\(file): nodes[0].regoin: unknown key; did you mean \"region\"? Fix: Allowed keys here: code, region, name, town, retired",
                 "\(file): nodes[0].region: missing. Fix: Add region: to nodes[0]",
             ]
         )

@@ -188,4 +188,12 @@ import Testing
         fresh.logFormat = .json
         #expect(running.changesNeedingRestart(to: fresh) == ["window", "http", "logFormat"])
     }
+
+    @Test func backupHubsAndTheFailbackIntervalAreListed() throws {
+        let running = try Self.node(Self.load(DaemonConfigurationTests.nodeFile()))
+        var fresh = running
+        fresh.hubEndpoints.append("tcp://127.0.0.1:7400")
+        fresh.failbackAfter = .seconds(5)
+        #expect(running.changesNeedingRestart(to: fresh) == ["hubs", "failbackAfter"])
+    }
 }

@@ -56,17 +56,26 @@ struct EventCanonicalJSONTests {
         // Version 1 without a submitter is the schema 1.0 form, member for member.
         #expect(value.objectValue?.keys == ActivityEvent.schemaOneZeroMemberNames)
 
+        // With every optional member: a withdrawal, sent as a test event checked against taxonomy version 3.
         var withdrawal = Self.event
         withdrawal.version = 3
         withdrawal.basedOn = 2
         withdrawal.withdrawalReason = "entered twice"
         withdrawal.submittedBy = "kari"
         withdrawal.submittedAt = "2026-03-12T09:30:00Z"
+        withdrawal.isTest = true
+        withdrawal.taxonomyVersion = 3
+        withdrawal.trace = ["traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"]
         let full = try JSONValue.parse(withdrawal.canonicalJSON())
         #expect(
             try EventSamples.validator.validate(full, defaults: .hub, today: EventSamples.today).get() == withdrawal
         )
         #expect(full.objectValue?.keys == ActivityEvent.memberNames)
+        #expect(
+            String(decoding: withdrawal.canonicalJSON(), as: UTF8.self).hasSuffix(
+                #","test":true,"taxonomy_version":3,"trace":{"traceparent":"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"}}"#
+            )
+        )
     }
 
     @Test("member order, id case and defaults do not change the canonical form")
@@ -99,5 +108,62 @@ struct EventCanonicalJSONTests {
         let filled = try EventSamples.validator.validate(.object(bare), defaults: defaults, today: EventSamples.today)
             .get()
         #expect(filled.canonicalJSON() == fromComplete.canonicalJSON())
+    }
+}
+
+/// `test` and `taxonomy_version`: how an event travels, read and written by the same validator at node and hub.
+@Suite("Test events and taxonomy versions in the event")
+struct EventOperationalMemberTests {
+    static func object(_ extra: [String: JSONValue]) -> JSONValue {
+        var object = JSONObject()
+        let text = EventFixtures.event(source: "O", index: 1, region: "NO-VEST", node: "NO-VEST-FONNA")
+        if case .object(let parsed)? = try? JSONValue.parse(Array(text.utf8)) { object = parsed }
+        for (name, value) in extra { object[name] = value }
+        return .object(object)
+    }
+
+    static func validate(_ extra: [String: JSONValue]) -> Result<ActivityEvent, ValidationFailure> {
+        EventSamples.validator.validate(object(extra), defaults: .hub, today: EventSamples.today)
+    }
+
+    @Test func testTrueMarksADryRunAndFalseIsTheSameAsLeavingItOut() throws {
+        #expect(try Self.validate(["test": .bool(true)]).get().isTest)
+        let plain = try Self.validate(["test": .bool(false)]).get()
+        #expect(!plain.isTest)
+        #expect(plain.canonicalJSON() == (try Self.validate([:]).get().canonicalJSON()), "false is not written")
+    }
+
+    @Test func aTestFlagThatIsNotABooleanIsRefused() {
+        guard case .failure(let failure) = Self.validate(["test": .string("yes")]) else {
+            Issue.record("accepted")
+            return
+        }
+        #expect(failure.issues.map(\.field) == ["test"])
+        #expect(failure.issues.first?.code == .wrongType)
+    }
+
+    @Test func theTaxonomyVersionIsAWholeNumberFromOne() throws {
+        #expect(try Self.validate(["taxonomy_version": .integer(7)]).get().taxonomyVersion == 7)
+        for bad: JSONValue in [.integer(0), .string("7"), .integer(-1)] {
+            guard case .failure(let failure) = Self.validate(["taxonomy_version": bad]) else {
+                Issue.record("accepted \(bad)")
+                continue
+            }
+            #expect(failure.issues.map(\.field) == ["taxonomy_version"])
+        }
+    }
+}
+
+extension EventOperationalMemberTests {
+    @Test func aTraceIsAnObjectOfAFewPrintableTextFields() throws {
+        let fields: JSONValue = ["traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"]
+        #expect(try Self.validate(["trace": fields]).get().trace.keys.sorted() == ["traceparent"])
+        for bad: JSONValue in ["00-4bf9", ["traceparent": 7], ["a": "1", "b": "2", "c": "3", "d": "4", "e": "5"]] {
+            guard case .failure(let failure) = Self.validate(["trace": bad]) else {
+                Issue.record("accepted \(bad)")
+                continue
+            }
+            #expect(failure.issues.map(\.field) == ["trace"])
+        }
     }
 }

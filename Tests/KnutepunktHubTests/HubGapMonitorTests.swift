@@ -77,4 +77,38 @@ import Testing
         #expect(Self.openGaps(live) == Self.openGaps(fresh))
         #expect(Self.openGaps(live) != before, "the withdrawals changed the gaps")
     }
+
+    /// A new taxonomy version's births reach the rates without a restart: after ``HubGapMonitor/reload(taxonomy:store:)``
+    /// the next evaluation equals a hub started afresh with that taxonomy.
+    @Test func newBirthsReachTheGapFactsWithoutARestart() throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let store = try SQLiteHubStore.open(path: folder.file("hub.sqlite"))
+        defer { try? store.close() }
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        var batch = HubBatch()
+        batch.events = (0..<60).map { Self.record($0, UInt64($0 + 1)) }
+        _ = try store.commit(batch, receivedAt: Date())
+        let live = try HubGapMonitor(
+            taxonomy: InProcessDaemons.taxonomy,
+            thresholds: .standard,
+            store: store,
+            logger: logger
+        )
+        _ = live.evaluate(store: store)
+        let before = Self.openGaps(live)
+
+        // Official statistics replace an estimate: NO-VEST's births a tenth of the shipped figure.
+        var updated = InProcessDaemons.taxonomy
+        let index = try #require(updated.regions.firstIndex { $0.code == "NO-VEST" })
+        updated.regions[index].births = .init(value: 1_150, year: 2024, source: "SSB, test figure", estimate: false)
+        live.reload(taxonomy: updated, store: store)
+        _ = live.tick(store: store)
+
+        let fresh = try HubGapMonitor(taxonomy: updated, thresholds: .standard, store: store, logger: logger)
+        _ = fresh.evaluate(store: store)
+        #expect(Self.openGaps(live) == Self.openGaps(fresh))
+        #expect(Self.openGaps(live) != before, "the births are the denominator of the rate rules")
+    }
 }

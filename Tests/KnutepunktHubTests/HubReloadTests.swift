@@ -40,4 +40,16 @@ import Testing
         new.maxBatch = 16
         #expect(HubReload.needsRestart(from: base, to: new) == ["listen", "storage", "curve.secretKey", "maxBatch"])
     }
+
+    @Test func theSessionTimeoutThePublishQueueAndTheDashboardAreListedToo() {
+        var new = base
+        new.sessionTimeout = .seconds(30)
+        new.publishHighWaterMark = 1000
+        new.dashboardAccess = "/etc/knutepunkt/dashboard-access"
+        #expect(
+            HubReload.needsRestart(from: base, to: new) == [
+                "sessionTimeout", "publishHighWaterMark", "dashboardAccess",
+            ]
+        )
+    }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import KnutepunktConfig
+import KnutepunktStore
 import KnutepunktTesting
 import Testing
 
@@ -102,5 +103,35 @@ struct CommandLineTests {
         #expect(published.status == 0)
         #expect(published.output.contains("queued     \(id)  sequence 1"))
         #expect(again.output.contains("(already queued; identical, nothing new stored)"))
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func publishTestMarksEveryEventOfTheFileAsATestEvent() async throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let (config, configuration) = try Self.writeNodeConfig(in: folder)
+        let events = (1...2).map {
+            EventFixtures.event(source: "CLT", index: $0, region: "NO-VEST", node: "NO-VEST-FONNA")
+        }
+        let run = try await InProcessDaemons.withNode(configuration) { _ in
+            try await CommandRun.knutepunkt(
+                ["publish", "--test", "--config", config, "-"],
+                input: "[\(events.joined(separator: ","))]"
+            )
+        }
+        #expect(run.status == 0)
+        for index in 1...2 {
+            #expect(
+                run.output.contains(
+                    "queued     \(EventFixtures.id("CLT", index))  sequence \(index)  (test event: never counted)"
+                ),
+                "\(run.output)"
+            )
+        }
+        // What the outbox holds, and sends, says so.
+        let outbox = try OutboxStore.open(path: configuration.outboxPath)
+        defer { try? outbox.close() }
+        let payloads = try outbox.payloads(1...2).map { String(decoding: $0.payload, as: UTF8.self) }
+        #expect(payloads.count == 2 && payloads.allSatisfy { $0.hasSuffix(#","test":true}"#) }, "\(payloads)")
     }
 }

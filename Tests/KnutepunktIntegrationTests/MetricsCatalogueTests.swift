@@ -37,6 +37,8 @@ struct MetricsCatalogueTests {
             let text = try await OperationsHTTP.metrics(port: port)
             Self.expectHelpAndType(text.text)
             #expect(text.value("knutepunkt_hub_events_accepted_total") == 0)
+            #expect(text.value("knutepunkt_hub_test_events_total") == 0)
+            #expect(text.value("knutepunkt_hub_published_total", ["kind": "test"]) == 0)
             for reason in ["INVALID_EVENT", "PERSONAL_DATA", "FOREIGN_REGION", "PAYLOAD_TOO_LARGE"] {
                 #expect(text.value("knutepunkt_hub_events_rejected_total", ["reason": reason]) == 0, "\(reason)")
             }

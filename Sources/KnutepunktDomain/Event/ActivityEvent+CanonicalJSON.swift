@@ -1,10 +1,11 @@
 extension ActivityEvent {
     /// The JSON member names of schema 1.1, in canonical order.
-    package static let memberNames = [
-        "id", "schema", "version", "based_on", "region", "node", "kind", "date", "municipality", "target_groups",
-        "programmes", "tier", "age_bands", "professions", "participants", "families", "sessions", "funding", "note",
-        "withdrawn", "withdrawal_reason", "submitted_by", "submitted_at",
-    ]
+    package static let memberNames =
+        [
+            "id", "schema", "version", "based_on", "region", "node", "kind", "date", "municipality", "target_groups",
+            "programmes", "tier", "age_bands", "professions", "participants", "families", "sessions", "funding", "note",
+            "withdrawn", "withdrawal_reason", "submitted_by", "submitted_at",
+        ] + operationalMemberNames
 
     /// The members schema 1.1 added: an event's version, what it corrects or withdraws, and who submitted it. A
     /// document without them is a schema 1.0 document, and a 1.0 document is version 1 of its event.
@@ -13,11 +14,17 @@ extension ActivityEvent {
     ]
 
     /// The members that describe a version rather than the activity (its number, what it is based on, who sent it
-    /// and when): two versions whose other members are equal say the same thing.
-    package static let bookkeepingMemberNames: Set<String> = ["version", "based_on", "submitted_by", "submitted_at"]
+    /// and when, and the taxonomy version it was checked against): two versions whose other members are equal say the
+    /// same thing.
+    package static let bookkeepingMemberNames: Set<String> = [
+        "version", "based_on", "submitted_by", "submitted_at", "taxonomy_version", "trace",
+    ]
 
-    /// The members of schema 1.0, in canonical order: what a spreadsheet column may be named after.
-    package static let schemaOneZeroMemberNames = memberNames.filter { !versionMemberNames.contains($0) }
+    /// The members of schema 1.0, in canonical order: what a spreadsheet column may be named after (not the members
+    /// of how an event travels, ``operationalMemberNames``).
+    package static let schemaOneZeroMemberNames = memberNames.filter {
+        !versionMemberNames.contains($0) && !operationalMemberNames.contains($0)
+    }
 
     /// The event as a JSON object in canonical form (see ``canonicalJSON()``).
     package var jsonValue: JSONValue {
@@ -47,13 +54,15 @@ extension ActivityEvent {
         }
         if let submittedBy { object["submitted_by"] = .string(submittedBy) }
         if let submittedAt { object["submitted_at"] = .string(submittedAt) }
+        addOperationalMembers(to: &object)
         return .object(object)
     }
 
     /// Deterministic JSON bytes: members in ``memberNames`` order, compact, lower-case id, lists in the order given,
-    /// `municipality`, `note` and the version members left out when they do not apply (`version` when it is 1).
-    /// Equal events give equal bytes, and validating these bytes gives the event back. This is what a node stores in
-    /// its outbox and sends to the hub. Version 1 of an event without a submitter is exactly its schema 1.0 form.
+    /// `municipality`, `note` and the version members left out when they do not apply (`version` when it is 1), `test`
+    /// unless it is true, `taxonomy_version` when nil. Equal events give equal bytes, and validating these bytes gives
+    /// the event back. This is what a node stores in its outbox and sends to the hub. Version 1 of an event without a
+    /// submitter, a test flag or a taxonomy version is exactly its schema 1.0 form.
     package func canonicalJSON() -> [UInt8] {
         jsonValue.serialized()
     }

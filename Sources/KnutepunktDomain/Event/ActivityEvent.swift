@@ -11,8 +11,9 @@ import Foundation
 package struct ActivityEvent: Sendable, Hashable {
     /// The schema version this build reads and writes (the `schema` member; minor versions only add members).
     package static let currentSchema = 1
-    /// The schema's minor version: 1.1 added versions (corrections and withdrawals) and their submitter.
-    package static let currentSchemaMinor = 1
+    /// The schema's minor version: 1.1 added versions (corrections and withdrawals) and their submitter, 1.2 test
+    /// events and the taxonomy version an event was checked against.
+    package static let currentSchemaMinor = 2
 
     /// Chosen by the coordinator (to make re-publishing harmless) or by the node; unique across the network.
     package var id: UUID
@@ -59,6 +60,16 @@ package struct ActivityEvent: Sendable, Hashable {
 
     /// True when this version withdraws the event.
     package var isWithdrawn: Bool { withdrawalReason != nil }
+    /// A dry run (`"test": true`): the event travels end to end — outbox, wire, the hub's commit — but the hub keeps
+    /// it apart and it is never counted (docs/events.md, "Test events").
+    package var isTest = false
+    /// The taxonomy version the event was checked against, as the hub announced it (nil: checked against a taxonomy
+    /// file the hub did not announce, e.g. before the first announcement or with a hub of KPN/1.0).
+    package var taxonomyVersion: Int?
+    /// The trace this event belongs to, as the tracer's propagation fields (W3C: `traceparent`, `tracestate`): how an
+    /// activity is followed from the coordinator's submission to the hub's commit and the gap evaluation. Empty when
+    /// tracing is off.
+    package var trace: [String: String] = [:]
 
     package init(
         id: UUID,

@@ -84,7 +84,21 @@ package struct EventValidator: Sendable {
         let sessions = readCount("sessions", &check)
         let funding = readCode("funding", .funding, &check)
         let note = readNote(&check)
+        let isTest = readTest(&check)
+        let taxonomyVersion = readTaxonomyVersion(&check)
+        let trace = readTrace(&check)
         reportUnknownMembers(&check)
+        reportRetiredCodes(
+            &check,
+            on: date,
+            [
+                ("region", .region, region.map { [$0] }, false), ("node", .node, node.map { [$0] }, false),
+                ("kind", .kind, kind.map { [$0] }, false), ("target_groups", .targetGroup, targetGroups, true),
+                ("programmes", .programme, programmes, true), ("tier", .tier, tier.map { [$0] }, false),
+                ("age_bands", .ageBand, ageBands, true), ("professions", .profession, professions, true),
+                ("funding", .funding, funding.map { [$0] }, false),
+            ]
+        )
 
         guard check.issues.isEmpty, let region, let node, let kind, let date, let targetGroups, let programmes,
             let tier, let ageBands, let professions, let participants, let families, let sessions, let funding
@@ -99,32 +113,34 @@ package struct EventValidator: Sendable {
                 ])
             )
         }
-        return .success(
-            ActivityEvent(
-                id: eventID,
-                schema: schema ?? ActivityEvent.currentSchema,
-                region: region,
-                node: node,
-                kind: kind,
-                date: date,
-                municipality: municipality,
-                targetGroups: targetGroups,
-                programmes: programmes,
-                tier: tier,
-                ageBands: ageBands,
-                professions: professions,
-                participants: participants,
-                families: families,
-                sessions: sessions,
-                funding: funding,
-                note: note,
-                version: version,
-                basedOn: basedOn,
-                withdrawalReason: withdrawalReason,
-                submittedBy: submittedBy,
-                submittedAt: submittedAt
-            )
+        var event = ActivityEvent(
+            id: eventID,
+            schema: schema ?? ActivityEvent.currentSchema,
+            region: region,
+            node: node,
+            kind: kind,
+            date: date,
+            municipality: municipality,
+            targetGroups: targetGroups,
+            programmes: programmes,
+            tier: tier,
+            ageBands: ageBands,
+            professions: professions,
+            participants: participants,
+            families: families,
+            sessions: sessions,
+            funding: funding,
+            note: note,
+            version: version,
+            basedOn: basedOn,
+            withdrawalReason: withdrawalReason,
+            submittedBy: submittedBy,
+            submittedAt: submittedAt
         )
+        event.isTest = isTest
+        event.taxonomyVersion = taxonomyVersion
+        event.trace = trace
+        return .success(event)
     }
 
     /// Keeps at most ``maxIssues`` issues, all identity-number findings among them (the privacy scan keeps few

@@ -89,6 +89,9 @@ extension ValidationIssue {
         package static let piiNorwegianIdentityNumber = Code(rawValue: "PII_NO_FNR")
         /// A text holds a Swedish personnummer or samordningsnummer.
         package static let piiSwedishPersonalIdentityNumber = Code(rawValue: "PII_SE_PNR")
+        /// A code the taxonomy retired, for an activity dated after its grace period (docs/events.md).
+        // swift-format-ignore: DontRepeatTypeInStaticProperties
+        package static let retiredCode = Code(rawValue: "RETIRED_CODE")
         /// More problems than are listed; the last issue says how many were left out.
         package static let tooManyIssues = Code(rawValue: "TOO_MANY_ISSUES")
         /// `version`, `based_on`, `withdrawn` or `withdrawal_reason` do not fit together.
@@ -103,7 +106,8 @@ extension ValidationIssue {
             .notAnObject, .missingField, .wrongType, .unknownCode, .unknownField, .badDate, .dateOutOfRange,
             .negativeCount, .countOutOfRange, .noteTooLong, .textTooLong, .tooManyItems, .invalidID, .duplicateCode,
             .exclusiveCode, .emptyList, .invalidMunicipality, .controlCharacter, .nodeNotInRegion, .regionMismatch,
-            .unsupportedSchema, .piiNorwegianIdentityNumber, .piiSwedishPersonalIdentityNumber, .tooManyIssues,
+            .unsupportedSchema, .piiNorwegianIdentityNumber, .piiSwedishPersonalIdentityNumber, .retiredCode,
+            .tooManyIssues,
             .invalidVersion, .conflictingContent, .staleVersion,
         ]
 

@@ -164,6 +164,12 @@ package struct Taxonomy: Sendable, Hashable {
     package var programmes: [Programme]
     /// The countries with their national birth figures, against which the regions' figures are checked.
     package var countries: [Country]
+    /// Codes retired, by vocabulary, with the day each was retired. A retired code stays in the taxonomy for good
+    /// (stored events refer to it); new events may use it only for activities dated before
+    /// ``retirementGraceDays`` after that day (see `Taxonomy+Retirement.swift`).
+    package var retirements: [Vocabulary: [String: LocalDate]] = [:]
+    /// How long after its retirement a code is still accepted for new activities.
+    package var retirementGraceDays = Taxonomy.defaultRetirementGraceDays
 
     package init(
         regions: [Region],

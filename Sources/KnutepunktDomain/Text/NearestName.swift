@@ -28,6 +28,13 @@ package enum NearestName {
         }
     }
 
+    /// Whether `a` and `b` differ by at most one slip of the hand: equal ignoring case, `_`, `-` and spaces, or but
+    /// one insertion, deletion, substitution or swap of neighbours apart. Stricter than ``suggest(_:from:)``, for
+    /// names whose neighbours are legitimately alike (`NO-NORD.pub` beside `NO-MIDT.pub`).
+    package static func isSlip(_ a: String, _ b: String) -> Bool {
+        editDistance(normalized(a), normalized(b)) <= 1
+    }
+
     /// Lower case without `_`, `-` and spaces, as characters.
     static func normalized(_ text: String) -> [Character] {
         Array(text.lowercased().filter { $0 != "_" && $0 != "-" && $0 != " " })

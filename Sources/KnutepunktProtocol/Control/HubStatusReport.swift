@@ -68,6 +68,33 @@ package struct HubStatusReport: Codable, Sendable, Hashable {
         }
     }
 
+    /// Test events the hub committed and keeps apart (docs/events.md, "Test events"): how many, and the latest.
+    package struct TestEvents: Codable, Sendable, Hashable {
+        package struct Entry: Codable, Sendable, Hashable {
+            /// The node daemon that sent it.
+            package var node: String
+            package var sequence: UInt64
+            package var id: String
+            package var region: String
+            /// When the hub committed it (ISO 8601, UTC).
+            package var receivedAt: String
+            package init(node: String, sequence: UInt64, id: String, region: String, receivedAt: String) {
+                self.node = node
+                self.sequence = sequence
+                self.id = id
+                self.region = region
+                self.receivedAt = receivedAt
+            }
+        }
+        package var total: Int
+        /// The newest first, at most five.
+        package var latest: [Entry]
+        package init(total: Int, latest: [Entry]) {
+            self.total = total
+            self.latest = latest
+        }
+    }
+
     package var role: String = "hub"
     package var hub: String
     package var version: String
@@ -76,6 +103,10 @@ package struct HubStatusReport: Codable, Sendable, Hashable {
     package var nodes: [NodeState]
     /// Absent in reports of hubs older than CURVE support.
     package var security: Security?
+    /// Absent in reports of hubs older than test events.
+    package var tests: TestEvents?
+    /// The taxonomy version the hub publishes; absent in reports of hubs older than reference data.
+    package var taxonomy: TaxonomyState?
 
     package init(
         hub: String,

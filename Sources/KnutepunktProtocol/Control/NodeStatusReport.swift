@@ -35,6 +35,8 @@ package struct NodeStatusReport: Codable, Sendable, Hashable {
     package var version: String
     package var outbox: Outbox
     package var hub: Uplink
+    /// The taxonomy the node validates against; absent in reports of nodes older than reference data.
+    package var taxonomy: TaxonomyState?
 
     package init(node: String, region: String, version: String, outbox: Outbox, hub: Uplink) {
         self.node = node

@@ -14,6 +14,8 @@ package struct SubmitRequest: Sendable, Hashable {
     /// node's latest version instead of being refused with CONFLICTING_CONTENT. Spreadsheet imports set it: the
     /// spreadsheet is the coordinator's record, and a changed row is a correction.
     package var correctChanged: Bool
+    /// The trace of the coordinator's submission, as propagation fields (`traceparent`…); empty when not traced.
+    package var trace: [String: String] = [:]
 
     package init(events: [JSONValue], submittedBy: String? = nil, correctChanged: Bool = false) {
         self.events = events
@@ -27,6 +29,11 @@ package struct SubmitRequest: Sendable, Hashable {
         object["events"] = .array(events)
         if let submittedBy { object["submittedBy"] = .string(submittedBy) }
         if correctChanged { object["correctChanged"] = .bool(true) }
+        if !trace.isEmpty {
+            var fields = JSONObject()
+            for key in trace.keys.sorted() { fields[key] = .string(trace[key]!) }
+            object["trace"] = .object(fields)
+        }
         return JSONValue.object(object).serialized()
     }
 
@@ -60,6 +67,12 @@ package struct SubmitRequest: Sendable, Hashable {
             case nil, .null?: break
             case .bool(let flag)?: request.correctChanged = flag
             default: return malformed("\"correctChanged\" must be true or false")
+            }
+            if case .object(let fields)? = object["trace"] {
+                // Propagation fields only; anything else there is ignored (tracing never refuses a submission).
+                for member in fields.members.prefix(ActivityEvent.maxTraceFields) {
+                    if case .string(let value) = member.value { request.trace[member.key] = value }
+                }
             }
             return .success(request)
         case .object:

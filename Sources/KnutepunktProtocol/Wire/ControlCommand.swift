@@ -18,6 +18,10 @@ package enum ControlCommand: UInt8, CaseIterable, Sendable {
     case events = 0x08
     /// node → client: the node's events, latest version each, with their delivery state.
     case eventList = 0x09
+    /// client → hub: a taxonomy document to publish, or only to compare (``TaxonomyRequest``).
+    case taxonomy = 0x0A
+    /// hub → client: the outcome (``TaxonomyResult``).
+    case taxonomyResult = 0x0B
     /// daemon → client: `{"code": …, "message": …}`; the request failed as a whole.
     case error = 0x7F
 
@@ -33,6 +37,8 @@ package enum ControlCommand: UInt8, CaseIterable, Sendable {
         case .withdraw: "WITHDRAW"
         case .events: "EVENTS"
         case .eventList: "EVENT_LIST"
+        case .taxonomy: "TAXONOMY"
+        case .taxonomyResult: "TAXONOMY_RESULT"
         case .error: "ERROR"
         }
     }

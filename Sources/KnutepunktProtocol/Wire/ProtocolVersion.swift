@@ -11,8 +11,8 @@ package struct ProtocolVersion: Hashable, Sendable, Comparable, CustomStringConv
         self.minor = minor
     }
 
-    /// The version this build implements: KPN/1.1.
-    package static let current = ProtocolVersion(major: 1, minor: 1)
+    /// The version this build implements: KPN/1.2.
+    package static let current = ProtocolVersion(major: 1, minor: 2)
 
     /// KPN/1.0, the first version: events are schema 1.0 documents.
     package static let first = ProtocolVersion(major: 1, minor: 0)
@@ -20,6 +20,10 @@ package struct ProtocolVersion: Hashable, Sendable, Comparable, CustomStringConv
     /// KPN/1.1 added versions of events (schema 1.1: corrections and withdrawals), the NACK reasons
     /// CONFLICTING_CONTENT and STALE_VERSION, and DUPLICATE_EVENT_ID meaning only "this very version is stored".
     package static let versions = ProtocolVersion(major: 1, minor: 1)
+
+    /// KPN/1.2 added reference data: the hub's versioned taxonomy, sent to nodes over their link (REFERENCE_QUERY and
+    /// REFERENCE), and event payloads of schema 1.2 (`test`, `taxonomy_version`).
+    package static let referenceData = ProtocolVersion(major: 1, minor: 2)
 
     package static func < (lhs: ProtocolVersion, rhs: ProtocolVersion) -> Bool {
         (lhs.major, lhs.minor) < (rhs.major, rhs.minor)

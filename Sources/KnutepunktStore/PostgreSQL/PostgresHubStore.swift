@@ -195,6 +195,7 @@ package final class PostgresHubStore: HubStore {
                     """
                 )
             }
+            try Self.insertTests(batch.tests, stamp: stamp, session)
             return result
         }
     }

@@ -96,6 +96,8 @@ enum PostgresSchema {
         ALTER TABLE events DROP CONSTRAINT events_event_id_key;
         ALTER TABLE events ADD CONSTRAINT events_event_id_version_key UNIQUE(event_id, version);
         """,
+        // 4: test events and the taxonomy's versions (PostgresHubStore+Operations.swift).
+        operationsMigration,
     ]
 
     /// A fixed key for `pg_advisory_xact_lock`: "knutepun" in ASCII.

@@ -5,7 +5,7 @@ import KnutepunktGaps
 
 /// The hub's store in one SQLite file (WAL, fsync at every commit). The embedded default.
 package final class SQLiteHubStore: HubStore {
-    private let queue: DatabaseQueue
+    let queue: DatabaseQueue
     package let path: String
     /// Checkpoints the WAL on its own thread, so commits do not.
     private let checkpointer: SQLiteCheckpointer
@@ -183,6 +183,7 @@ package final class SQLiteHubStore: HubStore {
                     """
             )
         }
+        Self.registerOperationsMigration(&migrator)
         do {
             try migrator.migrate(queue)
         } catch {
@@ -371,6 +372,7 @@ package final class SQLiteHubStore: HubStore {
                 for (source, through) in batch.settled {
                     try settle.execute(arguments: [source, Int64(through), stamp])
                 }
+                try Self.insertTests(batch.tests, stamp: stamp, in: db)
                 return result
             }
         } catch {
