@@ -16,9 +16,10 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
-        // Traces: the API only (spans, context propagation); an exporter is bootstrapped by whoever builds one in
-        // (docs/tracing.md).
+        // Traces: spans and context propagation through swift-distributed-tracing's API, exported over OTLP/HTTP by
+        // swift-otel when an endpoint is configured (docs/tracing.md). Its OTLP/gRPC exporter is left out (trait).
         .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.1.0"),
+        .package(url: "https://github.com/swift-otel/swift-otel.git", from: "1.6.0", traits: ["OTLPHTTP"]),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.0.0"),
@@ -124,6 +125,16 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // Trace export for the executable: swift-otel's OTLP/HTTP exporter, only when an endpoint is configured.
+        .target(
+            name: "KnutepunktTelemetry",
+            dependencies: [
+                .product(name: "OTel", package: "swift-otel"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // Log output for the executable: plain text or one JSON object per line, with a level that can change.
         .target(name: "KnutepunktLogging", dependencies: [.product(name: "Logging", package: "swift-log")]),
         // Client side of the control protocol (KPC): what coordinators and ops tools use to talk to daemons, and the
@@ -167,7 +178,7 @@ let package = Package(
                 "KnutepunktDomain", "KnutepunktGaps", "KnutepunktProtocol", "KnutepunktService", "KnutepunktConfig",
                 "KnutepunktNode", "KnutepunktHub", "KnutepunktClient", "KnutepunktStore", "KnutepunktHTTP",
                 "KnutepunktLogging", "KnutepunktDashboard", "KnutepunktReports", "KnutepunktSpreadsheet",
-                "KnutepunktSampleNetwork", "KnutepunktZMQ",
+                "KnutepunktSampleNetwork", "KnutepunktZMQ", "KnutepunktTelemetry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -288,10 +299,11 @@ let package = Package(
                 "KnutepunktNode", "KnutepunktHub", "KnutepunktClient", "KnutepunktStore", "KnutepunktTesting",
                 "KnutepunktZMQ", "KnutepunktDomain", "KnutepunktGaps", "KnutepunktProtocol", "KnutepunktService",
                 "KnutepunktConfig", "KnutepunktHTTP", "KnutepunktLogging", "KnutepunktReports",
-                "KnutepunktSampleNetwork",
+                "KnutepunktSampleNetwork", "KnutepunktTelemetry",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),

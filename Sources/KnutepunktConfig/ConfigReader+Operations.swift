@@ -1,9 +1,10 @@
+import Foundation
 import KnutepunktDomain
 import KnutepunktLogging
 import Logging
 import Yams
 
-// Readers for the keys both daemons share for operations: the HTTP address and the log settings.
+// Readers for the keys both daemons share for operations: the HTTP address, the log settings and trace export.
 extension ConfigReader {
     /// `http: HOST:PORT`; nil when absent (no HTTP server).
     mutating func httpAddress(_ mapping: Node.Mapping?, _ name: String, at key: String) -> HTTPListenAddress? {
@@ -50,5 +51,25 @@ extension ConfigReader {
             return nil
         }
         return format
+    }
+
+    /// `otlpEndpoint: http://collector.example:4318`: the OpenTelemetry collector traces are exported to over
+    /// OTLP/HTTP (docs/tracing.md); nil when absent (no export).
+    mutating func otlpEndpoint(_ mapping: Node.Mapping?, _ name: String, at key: String) -> String? {
+        guard let text = string(mapping, name, at: key, required: false) else { return nil }
+        guard let url = URLComponents(string: text), let scheme = url.scheme, ["http", "https"].contains(scheme),
+            let host = url.host, !host.isEmpty, url.query == nil, url.fragment == nil
+        else {
+            fail(
+                .invalidValue,
+                path(key, name),
+                "\"\(text)\" is not the http(s) URL of an OTLP/HTTP collector",
+                fix:
+                    "Write e.g. \(name): http://collector.example:4318 (traces go to its /v1/traces), or leave the key "
+                    + "out for no trace export"
+            )
+            return nil
+        }
+        return text
     }
 }

@@ -72,6 +72,8 @@ package struct HubConfiguration: Sendable, Hashable {
     /// The national centre's dashboard on the hub's HTTP server (`/dashboard`): the access file of its sign-in
     /// tokens (`knutepunkt dashboard token`); nil: no dashboard.
     package var dashboardAccess: String?
+    /// The OpenTelemetry collector (OTLP/HTTP) the hub's traces are exported to; nil: no export (docs/tracing.md).
+    package var otlpEndpoint: String?
 
     /// How a tool on the hub's machine (`watch`, `status`) connects to its PUB and control sockets: as the hub's own
     /// key, which the viewer domain admits. Nil without CURVE.
@@ -129,7 +131,7 @@ package struct HubConfiguration: Sendable, Hashable {
     static let keys = [
         "id", "listen", "publish", "control", "storage", "taxonomy", "nodes", "maxBatch", "maxMessageBytes",
         "sessionTimeout", "curve", "nodeEventsPerSecond", "http", "logLevel", "logFormat", "publishHighWaterMark",
-        "dashboardAccess",
+        "dashboardAccess", "otlpEndpoint",
     ]
 
     /// Reads the `hub:` section of a configuration file.
@@ -148,6 +150,7 @@ package struct HubConfiguration: Sendable, Hashable {
         let logLevel = reader.logLevel(m, "logLevel", at: "hub")
         let logFormat = reader.logFormat(m, "logFormat", at: "hub")
         let publishHWM = reader.int(m, "publishHighWaterMark", at: "hub", range: 1...10_000_000)
+        let otlpEndpoint = reader.otlpEndpoint(m, "otlpEndpoint", at: "hub")
         let dashboardAccess = reader.string(m, "dashboardAccess", at: "hub", required: false).map {
             ConfigReader.resolve($0, relativeTo: reader.file)
         }
@@ -258,6 +261,7 @@ package struct HubConfiguration: Sendable, Hashable {
         )
         if let publishHWM { configuration.publishHighWaterMark = publishHWM }
         configuration.dashboardAccess = dashboardAccess
+        configuration.otlpEndpoint = otlpEndpoint
         return configuration
     }
 

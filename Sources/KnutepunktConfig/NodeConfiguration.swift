@@ -40,6 +40,8 @@ package struct NodeConfiguration: Sendable {
     package var logLevel: Logger.Level?
     /// The log format (nil: `text`).
     package var logFormat: LogFormat?
+    /// The OpenTelemetry collector (OTLP/HTTP) the node's traces are exported to; nil: no export (docs/tracing.md).
+    package var otlpEndpoint: String?
 
     /// The node's CURVE identity and the hub's public key.
     package struct Curve: Sendable, Hashable {
@@ -91,7 +93,7 @@ package struct NodeConfiguration: Sendable {
     static let keys = [
         "id", "region", "hub", "hubs", "failbackAfter", "control", "outbox", "taxonomy", "defaultNode", "retention",
         "maxMessageBytes", "window", "batchSize", "heartbeat", "hubTimeout", "retransmitAfter", "curve", "http",
-        "logLevel", "logFormat",
+        "logLevel", "logFormat", "otlpEndpoint",
     ]
 
     /// Reads the `node:` section of a configuration file.
@@ -139,6 +141,7 @@ package struct NodeConfiguration: Sendable {
         let http = reader.httpAddress(m, "http", at: "node")
         let logLevel = reader.logLevel(m, "logLevel", at: "node")
         let logFormat = reader.logFormat(m, "logFormat", at: "node")
+        let otlpEndpoint = reader.otlpEndpoint(m, "otlpEndpoint", at: "node")
         var uplink = UplinkStateMachine.Configuration()
         if let window = reader.int(m, "window", at: "node", range: 1...1_000_000) { uplink.window = window }
         if let batch = reader.int(m, "batchSize", at: "node", range: 1...1024) { uplink.batchSize = batch }
@@ -168,7 +171,7 @@ package struct NodeConfiguration: Sendable {
             }
         }
         guard let id, let region, let hubs, let control, let outbox, let taxonomy else { return nil }
-        return NodeConfiguration(
+        var configuration = NodeConfiguration(
             id: id,
             region: region,
             hubEndpoint: hubs[0],
@@ -186,6 +189,8 @@ package struct NodeConfiguration: Sendable {
             logLevel: logLevel,
             logFormat: logFormat
         )
+        configuration.otlpEndpoint = otlpEndpoint
+        return configuration
     }
 
     /// The keys that differ in `fresh` and take effect only after a restart (all but `logLevel`, which a SIGHUP
@@ -214,6 +219,7 @@ package struct NodeConfiguration: Sendable {
         check("curve") { $0.curve }
         check("http") { $0.http }
         check("logFormat") { $0.logFormat }
+        check("otlpEndpoint") { $0.otlpEndpoint }
         return changed
     }
 }

@@ -22,6 +22,7 @@ enum HubReload {
         if new.sessionTimeout != current.sessionTimeout { restart.append("sessionTimeout") }
         if new.publishHighWaterMark != current.publishHighWaterMark { restart.append("publishHighWaterMark") }
         if new.dashboardAccess != current.dashboardAccess { restart.append("dashboardAccess") }
+        if new.otlpEndpoint != current.otlpEndpoint { restart.append("otlpEndpoint") }
         return restart
     }
 }

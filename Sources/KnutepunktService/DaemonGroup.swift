@@ -3,17 +3,26 @@ import ServiceLifecycle
 import UnixSignals
 
 /// Runs a daemon's services in one `ServiceGroup`: if one ends or fails, the others are shut down gracefully too;
-/// auxiliaries (the dashboard's feed) may end or fail without ending the daemon (they log why).
+/// auxiliaries (the dashboard's feed) may end or fail without ending the daemon (they log why). Telemetry (the trace
+/// exporter) is an auxiliary that is stopped last: a service group stops its services in reverse order, so the spans
+/// the daemon ends while it stops are still sent.
 package enum DaemonGroup {
     /// Runs until SIGTERM or SIGINT (or a service ends), calling `whenReady` once alongside: how the executable runs a
     /// daemon.
     package static func runUntilStopped(
         _ services: [any Service],
         auxiliaries: [any Service] = [],
+        telemetry: [any Service] = [],
         logger: Logger,
         whenReady: @escaping @Sendable () async throws -> Void
     ) async throws {
-        let group = makeGroup(services, auxiliaries, signals: [.sigterm, .sigint], logger: logger)
+        let group = makeGroup(
+            services,
+            auxiliaries,
+            telemetry: telemetry,
+            signals: [.sigterm, .sigint],
+            logger: logger
+        )
         try await withThrowingDiscardingTaskGroup { tasks in
             tasks.addTask { try await group.run() }
             do {
@@ -32,7 +41,7 @@ package enum DaemonGroup {
         logger: Logger,
         _ body: @Sendable () async throws -> Value
     ) async throws -> Value {
-        let group = makeGroup(services, auxiliaries, signals: [], logger: logger)
+        let group = makeGroup(services, auxiliaries, telemetry: [], signals: [], logger: logger)
         return try await withThrowingTaskGroup(of: Value?.self) { tasks in
             tasks.addTask {
                 try await group.run()
@@ -53,21 +62,28 @@ package enum DaemonGroup {
     private static func makeGroup(
         _ services: [any Service],
         _ auxiliaries: [any Service],
+        telemetry: [any Service],
         signals: [UnixSignal],
         logger: Logger
     ) -> ServiceGroup {
-        ServiceGroup(
+        let ignored = { (service: any Service) in
+            ServiceGroupConfiguration.ServiceConfiguration(
+                service: service,
+                successTerminationBehavior: .ignore,
+                failureTerminationBehavior: .ignore
+            )
+        }
+        return ServiceGroup(
             configuration: .init(
-                services: services.map {
-                    .init(
-                        service: $0,
-                        successTerminationBehavior: .gracefullyShutdownGroup,
-                        failureTerminationBehavior: .gracefullyShutdownGroup
-                    )
-                }
-                    + auxiliaries.map {
-                        .init(service: $0, successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore)
-                    },
+                services: telemetry.map(ignored)
+                    + services.map {
+                        .init(
+                            service: $0,
+                            successTerminationBehavior: .gracefullyShutdownGroup,
+                            failureTerminationBehavior: .gracefullyShutdownGroup
+                        )
+                    }
+                    + auxiliaries.map(ignored),
                 gracefulShutdownSignals: signals,
                 logger: logger
             )

@@ -6,7 +6,9 @@ import KnutepunktDomain
 import KnutepunktProtocol
 import KnutepunktService
 import KnutepunktSpreadsheet
+import KnutepunktTelemetry
 import KnutepunktZMQ
+import Logging
 import Tracing
 
 /// Options every command that talks to a running daemon shares.
@@ -106,18 +108,24 @@ struct PublishCommand: AsyncParsableCommand {
         // A test event is marked only in what is sent, never in the file.
         let events = (test ? identified.map(Self.markedAsTest) : identified).map { $0.serialized() }
         let submitter = EventIdentity.operatingSystemUser
-        // The root of each activity's trace (docs/tracing.md): the node's and the hub's spans continue it. With no
-        // tracer bootstrapped (the default) nothing is recorded and nothing is sent.
-        let tracer = InstrumentationSystem.tracer
-        let span = tracer.startSpan("knutepunkt.publish", context: .topLevel, ofKind: .client)
-        span.updateAttributes { $0["knutepunkt.events"] = events.count }
-        defer { span.end() }
-        let trace = TraceFields.fields(of: span.context, tracer: tracer)
-        let results = try await ControlClient.withConnection(
-            to: node.controlEndpoint,
-            timeout: connection.timeoutDuration
-        ) {
-            try $0.submit(events, submittedBy: submitter, trace: trace)
+        // The root of each activity's trace (docs/tracing.md): the node's and the hub's spans continue it. Without an
+        // OTLP endpoint (the node's otlpEndpoint, or OpenTelemetry's variables) nothing is recorded and nothing is
+        // sent; with one, the span is sent before the command exits.
+        let timeout = connection.timeoutDuration
+        var diagnostics = Logger(label: "knutepunkt.publish") { StreamLogHandler.standardError(label: $0) }
+        diagnostics.logLevel = .warning
+        let results = try await TraceExport.withTracer(
+            serviceName: "knutepunkt-publish",
+            endpoint: node.otlpEndpoint,
+            logger: diagnostics
+        ) { tracer in
+            let span = tracer.startSpan("knutepunkt.publish", context: .topLevel, ofKind: .client)
+            span.updateAttributes { $0["knutepunkt.events"] = events.count }
+            defer { span.end() }
+            let trace = TraceFields.fields(of: span.context, tracer: tracer)
+            return try await ControlClient.withConnection(to: node.controlEndpoint, timeout: timeout) {
+                try $0.submit(events, submittedBy: submitter, trace: trace)
+            }
         }
         var invalid = 0
         for result in results {

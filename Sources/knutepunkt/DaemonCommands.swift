@@ -10,9 +10,11 @@ import KnutepunktNode
 import KnutepunktProtocol
 import KnutepunktService
 import KnutepunktStore
+import KnutepunktTelemetry
 import Logging
 import Metrics
 import ServiceLifecycle
+import Tracing
 
 struct HubCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -60,6 +62,13 @@ struct HubRunCommand: AsyncParsableCommand {
         let operations = DaemonOperations(http: configuration.http, logger: logger)
         MetricsSystem.bootstrap(operations.factory)
         let options = self.options
+        // Traces go out over OTLP only when an endpoint is configured (hub.otlpEndpoint; docs/tracing.md).
+        let traces = try TraceExport.make(
+            serviceName: "knutepunkt-hub",
+            endpoint: configuration.otlpEndpoint,
+            logger: logger
+        )
+        if traces != nil { logger.info("traces are exported over OTLP/HTTP") }
         let daemon = HubDaemon(
             configuration: configuration,
             taxonomy: taxonomy,
@@ -77,10 +86,16 @@ struct HubRunCommand: AsyncParsableCommand {
             reloadThresholds: {
                 try loadGapThresholds(nil, besideTaxonomy: configuration.taxonomyPath, taxonomy: taxonomy)
             },
+            tracer: traces?.tracer ?? InstrumentationSystem.tracer,
             logger: logger
         )
         let announce = announce
-        try await DaemonGroup.runUntilStopped(daemon.services, auxiliaries: daemon.auxiliaries, logger: logger) {
+        try await DaemonGroup.runUntilStopped(
+            daemon.services,
+            auxiliaries: daemon.auxiliaries,
+            telemetry: traces.map { [$0.exporter] } ?? [],
+            logger: logger
+        ) {
             let endpoints = try await daemon.endpoints()
             if announce { printAnnouncement(endpoints) }
         }
@@ -119,6 +134,13 @@ struct NodeCommand: AsyncParsableCommand {
         let operations = DaemonOperations(http: configuration.http, logger: logger)
         MetricsSystem.bootstrap(operations.factory)
         let options = self.options
+        // Traces go out over OTLP only when an endpoint is configured (node.otlpEndpoint; docs/tracing.md).
+        let traces = try TraceExport.make(
+            serviceName: "knutepunkt-node",
+            endpoint: configuration.otlpEndpoint,
+            logger: logger
+        )
+        if traces != nil { logger.info("traces are exported over OTLP/HTTP") }
         let daemon = NodeDaemon(
             configuration: configuration,
             taxonomy: taxonomy,
@@ -131,10 +153,15 @@ struct NodeCommand: AsyncParsableCommand {
                 levels.apply(fresh.logLevel, logger: logger)
                 return fresh
             },
+            tracer: traces?.tracer ?? InstrumentationSystem.tracer,
             logger: logger
         )
         let announce = announce
-        try await DaemonGroup.runUntilStopped(daemon.services, logger: logger) {
+        try await DaemonGroup.runUntilStopped(
+            daemon.services,
+            telemetry: traces.map { [$0.exporter] } ?? [],
+            logger: logger
+        ) {
             let endpoints = try await daemon.endpoints()
             if announce { printAnnouncement(endpoints) }
         }
