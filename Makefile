@@ -45,8 +45,11 @@ test-deps: deps
 build: deps
 	$(SWIFT) build
 
+## Release builds carry the commit they were built from (`knutepunkt --version`; Deploy/build-commit.sh).
+RELEASE_FLAGS = $$(bash Deploy/build-commit.sh)
+
 release: deps
-	$(SWIFT) build -c release --product knutepunkt
+	$(SWIFT) build -c release --product knutepunkt $(RELEASE_FLAGS)
 
 ## Start a hub and the four Norwegian regional nodes on loopback, publish a year of sample activities,
 ## print what the hub holds per region, and keep running until Ctrl-C.
@@ -97,8 +100,8 @@ clean:
 ## Each run also writes Benchmarks/results/DATE.json with the machine, the commit and the durability settings.
 ## BENCH_PEERS=1 runs `make bench-peers` afterwards, into that same DATE.json, with the ratios.
 bench: deps $(if $(filter 1,$(BENCH_PEERS)),peers-bin)
-	$(SWIFT) build -c release --product KnutepunktBench
-	$(SWIFT) build -c release --product knutepunkt
+	$(SWIFT) build -c release --product KnutepunktBench $(RELEASE_FLAGS)
+	$(SWIFT) build -c release --product knutepunkt $(RELEASE_FLAGS)
 	@mkdir -p Benchmarks/results
 	.build/release/KnutepunktBench $(BENCH) | tee Benchmarks/results/latest.jsonl
 	@if [ "$(BENCH_PEERS)" = 1 ]; then \

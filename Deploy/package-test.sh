@@ -16,7 +16,7 @@
 #   the package        dpkg-deb --info / --contents: fields, files, conffiles, Depends with libzmq5 and nothing of Swift
 #   no Swift           no swift, swiftc or libswiftCore.so in the root
 #   install            apt-get installs the .deb with its declared Depends from the mirror; ldd resolves everything
-#   --version          the packaged binary runs and says the package's version
+#   --version          the packaged binary runs and says the package's version and the commit it was built from
 #   maintainer scripts the knutepunkt system user; /var/lib/knutepunkt, /etc/knutepunkt/keys, hub.yaml, node.yaml
 #                      with their owners and modes; nothing enabled, nothing running
 #   config check       on the shipped defaults: taxonomy.yaml and gaps.yaml pass; hub.yaml and node.yaml pass and list
@@ -170,7 +170,11 @@ else
   echo "$ldd_out" | sed 's/^/      /'
 fi
 said=$(in_root knutepunkt --version 2>&1 || true)
-if [ "$said" = "${version%%+*}" ]; then ok "knutepunkt --version: $said"; else fail "knutepunkt --version said '$said', the package is $version"; fi
+if [ "${said%% *}" = "${version%%+*}" ] && [[ "$said" =~ \(commit\ [0-9a-f]{12}(-dirty)?\)$ ]]; then
+  ok "knutepunkt --version: $said"
+else
+  fail "knutepunkt --version said '$said', the package is $version (and the commit it was built from)"
+fi
 
 # ---- 4. what the maintainer scripts did ----
 stat_of() { in_root stat -c '%a %U:%G' "$1" 2>/dev/null || echo missing; }

@@ -46,7 +46,9 @@ done
 
 # ---- the binary ----
 if [ -z "$binary" ]; then
-  build=("$SWIFT" build -c release --static-swift-stdlib --product knutepunkt --scratch-path "$scratch")
+  # The commit goes into the binary (`knutepunkt --version`): Deploy/build-commit.sh writes it and names the flags.
+  read -r -a commit_flags <<<"$(bash Deploy/build-commit.sh)"
+  build=("$SWIFT" build -c release --static-swift-stdlib --product knutepunkt --scratch-path "$scratch" "${commit_flags[@]}")
   echo "package: ${build[*]}"
   "${build[@]}"
   binary="$scratch/release/knutepunkt"
@@ -60,7 +62,8 @@ if echo "$libraries" | grep -E 'not found|libswift|libFoundation|lib_Foundation|
   exit 65
 fi
 
-version=$("$binary" --version)
+# `knutepunkt --version` says "0.1.0 (commit 1a2b3c4d5e6f)": the release is its first word.
+version=$("$binary" --version | cut -d' ' -f1)
 [[ "$version" =~ ^[0-9]+\.[0-9]+\.[0-9]+([.~+][0-9A-Za-z.~+-]*)?$ ]] || {
   echo "package: \`$binary --version\` said '$version', not a version" >&2
   exit 65

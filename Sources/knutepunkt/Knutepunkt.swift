@@ -1,5 +1,6 @@
 import ArgumentParser
 import KnutepunktDomain
+import KnutepunktService
 
 /// The one command-line tool: daemons, coordinator commands and ops commands.
 @main
@@ -19,7 +20,7 @@ struct Knutepunkt: AsyncParsableCommand {
             Ops:           knutepunkt config check Configs/
                            knutepunkt network          (a whole local national network, with sample data)
             """,
-        version: KnutepunktVersion.current,
+        version: BuildInfo.versionText,
         subcommands: [
             HubCommand.self, NodeCommand.self, PublishCommand.self, ImportCommand.self, EventsCommand.self,
             WithdrawCommand.self, HistoryCommand.self, StatusCommand.self,

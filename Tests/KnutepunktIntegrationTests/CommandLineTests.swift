@@ -1,5 +1,6 @@
 import Foundation
 import KnutepunktConfig
+import KnutepunktDomain
 import KnutepunktStore
 import KnutepunktTesting
 import Testing
@@ -36,6 +37,20 @@ struct CommandLineTests {
         2026-03-05;SCREENING;NO-VEST-STAVANGER;PND;EPDS;X;M0_3;PHN;-31;31;1;PERMANENT;
 
         """
+
+    /// `--version`: the release, then the commit a release build was given (Deploy/build-commit.sh); a build without
+    /// one (these tests') says it is unknown. Scripts read the first word.
+    @Test(.timeLimit(.minutes(1)))
+    func versionSaysTheReleaseAndTheCommit() async throws {
+        let run = try await CommandRun.knutepunkt(["--version"])
+        #expect(run.status == 0)
+        let line = run.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(line.split(separator: " ").first.map(String.init) == KnutepunktVersion.current)
+        #expect(
+            line.wholeMatch(of: /[0-9]+\.[0-9]+\.[0-9]+ \(commit (unknown|[0-9a-f]{12}(-dirty)?)\)/) != nil,
+            "\(line)"
+        )
+    }
 
     @Test(.timeLimit(.minutes(1)))
     func importChecksEveryRowAndNamesLineAndColumn() async throws {
