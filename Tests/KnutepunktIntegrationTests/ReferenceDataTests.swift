@@ -17,8 +17,9 @@ struct ReferenceDataTests {
     static var versionTwo: String {
         shipped
             .replacingOccurrences(
-                of: "  - {code: PILOT, name: Pilot}\n",
-                with: "  - {code: PILOT, name: Pilot}\n  - {code: ASSESSMENT, name: Assessment of a family}\n"
+                of: "  - {code: PILOT, name: Pilot, nb: Pilot}\n",
+                with:
+                    "  - {code: PILOT, name: Pilot, nb: Pilot}\n  - {code: ASSESSMENT, name: Assessment of a family, nb: Kartlegging av en familie}\n"
             )
             .replacingOccurrences(
                 of:
@@ -58,7 +59,8 @@ struct ReferenceDataTests {
 
     @Test(.timeLimit(.minutes(2)))
     func aNewVersionReachesARunningNodeAndIsUsedAtOnce() async throws {
-        #expect(Self.versionTwo != Self.shipped, "the test's edits apply to the shipped taxonomy")
+        #expect(Self.versionTwo.contains("ASSESSMENT"), "the test's new kind applies to the shipped taxonomy")
+        #expect(Self.versionTwo.contains("value: 11620"), "the test's new births apply to the shipped taxonomy")
         let folder = try TemporaryDirectory()
         defer { folder.remove() }
         let hubConfiguration = InProcessDaemons.hubConfiguration(folder: folder)
@@ -83,7 +85,7 @@ struct ReferenceDataTests {
                 )
                 // A code removed: refused, version 2 stays in force everywhere.
                 let removing = try await Self.publish(
-                    Self.versionTwo.replacingOccurrences(of: "  - {code: PILOT, name: Pilot}\n", with: ""),
+                    Self.versionTwo.replacingOccurrences(of: "  - {code: PILOT, name: Pilot, nb: Pilot}\n", with: ""),
                     to: hub.control
                 )
                 let drained = try await NodeToHubTests.drained(node.control)
@@ -149,9 +151,10 @@ struct ReferenceDataTests {
         let retiring =
             "retirementGraceDays: 0\n"
             + Self.shipped.replacingOccurrences(
-                of: "  - {code: PILOT, name: Pilot}\n",
-                with: "  - {code: PILOT, name: Pilot, retired: \(today.iso)}\n"
+                of: "  - {code: PILOT, name: Pilot, nb: Pilot}\n",
+                with: "  - {code: PILOT, name: Pilot, nb: Pilot, retired: \(today.iso)}\n"
             )
+        #expect(retiring.contains("retired: \(today.iso)"), "the test's retirement applies to the shipped taxonomy")
         let (published, results) = try await InProcessDaemons.withHub(InProcessDaemons.hubConfiguration(folder: folder))
         {
             hub in
