@@ -121,6 +121,27 @@ import Testing
         #expect(errors[1].code == .invalidValue && errors[1].message.contains("SECTION.KEY=VALUE"))
     }
 
+    /// Trace export (docs/tracing.md): off without `otlpEndpoint`; the collector's http(s) URL from the file, the
+    /// environment or a flag; anything else named with the fix.
+    @Test func theOTLPEndpointIsOptionalAndMustBeAnHTTPURL() throws {
+        #expect(try Self.node(Self.load(DaemonConfigurationTests.nodeFile())).otlpEndpoint == nil)
+        let file = DaemonConfigurationTests.nodeFile() + "  otlpEndpoint: http://collector.example:4318\n"
+        #expect(try Self.node(Self.load(file)).otlpEndpoint == "http://collector.example:4318")
+        let environment = ["KNUTEPUNKT_NODE_OTLP_ENDPOINT": "https://otel.example/otlp"]
+        let fromEnvironment = try Self.node(Self.load(DaemonConfigurationTests.nodeFile(), environment: environment))
+        #expect(fromEnvironment.otlpEndpoint == "https://otel.example/otlp")
+        for wrong in ["collector:4318", "grpc://collector:4317", "http://", "http://c:4318/?token=x"] {
+            let errors = Self.errors(try Self.load(DaemonConfigurationTests.nodeFile() + "  otlpEndpoint: \(wrong)\n"))
+            #expect(
+                errors.contains { $0.key == "node.otlpEndpoint" && $0.message.contains("OTLP/HTTP collector") },
+                "\(wrong): \(errors)"
+            )
+        }
+        let hub = Self.hubFile() + "  otlpEndpoint: http://127.0.0.1:4318\n"
+        guard case .hub(let configuration) = try Self.load(hub).get() else { throw ConfigErrors([]) }
+        #expect(configuration.otlpEndpoint == "http://127.0.0.1:4318")
+    }
+
     @Test func aWrongTypeIsReportedWhereverItComesFrom() throws {
         let inFile = Self.errors(try Self.load(DaemonConfigurationTests.nodeFile() + "  http: [127.0.0.1, 9465]\n"))
         #expect(inFile.contains { $0.code == .wrongType && $0.key == "node.http" }, "\(inFile)")
