@@ -163,7 +163,7 @@ else
 fi
 
 # ---- 5. packaging scripts and the firewall rulesets ----
-scripts=(Deploy/check.sh Deploy/install.sh Deploy/package.sh Deploy/package-test.sh)
+scripts=(Deploy/check.sh Deploy/install.sh Deploy/package.sh Deploy/package-test.sh Deploy/build-commit.sh)
 maintainer=(Deploy/debian/postinst Deploy/debian/prerm Deploy/debian/postrm)
 if output=$(shellcheck -S warning "${scripts[@]}" 2>&1 && shellcheck -S warning -s sh "${maintainer[@]}" 2>&1); then
   echo "ok    shellcheck: ${#scripts[@]} bash scripts, ${#maintainer[@]} maintainer scripts (POSIX sh)"
