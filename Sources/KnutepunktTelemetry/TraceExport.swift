@@ -35,22 +35,31 @@ package enum TraceExport {
         endpoint: String?,
         environment: [String: String] = ProcessInfo.processInfo.environment,
         logger: Logger,
-        scheduleDelay: Duration? = nil
+        scheduleDelay: Duration? = nil,
+        exportTimeout: Duration? = nil
     ) throws -> Backend? {
         let fromEnvironment = endpointVariables.contains { environment[$0]?.isEmpty == false }
         guard endpoint != nil || fromEnvironment else { return nil }
         var configuration = OTel.Configuration.default
         configuration.serviceName = serviceName
-        // swift-otel's own complaints (a collector away, a refused batch) go to the daemon's log, not to stdout.
-        configuration.diagnosticLogger = .custom(logger)
+        // swift-otel's own complaints (a collector away, a refused batch) go to the daemon's log, not to stdout, through
+        // a handler whose level swift-otel may set without changing the daemon's.
+        configuration.diagnosticLogger = .custom(DiagnosticLogHandler.logger(forwardingTo: logger))
+        // Its warnings (a batch not sent) are worth a line; how it read the environment is not (OTEL_LOG_LEVEL).
+        configuration.diagnosticLogLevel = .warning
         configuration.logs.enabled = false
         configuration.metrics.enabled = false
         configuration.traces.enabled = true
         if let endpoint { configuration.traces.otlpExporter.endpoint = tracesURL(endpoint) }
         if let scheduleDelay { configuration.traces.batchSpanProcessor.scheduleDelay = scheduleDelay }
+        if let exportTimeout { configuration.traces.otlpExporter.timeout = exportTimeout }
         let (tracer, exporter) = try OTel.makeTracingBackend(configuration: configuration)
         return Backend(tracer: tracer, exporter: exporter)
     }
+
+    /// How long a short-lived command waits for the collector at its end (OTEL_EXPORTER_OTLP_TIMEOUT overrides it): a
+    /// collector that is away delays the command by this much, not by swift-otel's 10 s.
+    package static let commandExportTimeout: Duration = .seconds(2)
 
     /// Runs `body` with the tracer of a configured export (or the no-op tracer), then stops the exporter gracefully, so
     /// that what `body` recorded is sent before a short-lived command exits.
@@ -60,7 +69,14 @@ package enum TraceExport {
         logger: Logger,
         _ body: @Sendable (any Tracer) async throws -> T
     ) async throws -> T {
-        guard let backend = try make(serviceName: serviceName, endpoint: endpoint, logger: logger) else {
+        guard
+            let backend = try make(
+                serviceName: serviceName,
+                endpoint: endpoint,
+                logger: logger,
+                exportTimeout: commandExportTimeout
+            )
+        else {
             return try await body(NoOpTracer())
         }
         let group = ServiceGroup(services: [backend.exporter], gracefulShutdownSignals: [], logger: logger)

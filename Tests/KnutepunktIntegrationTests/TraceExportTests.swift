@@ -45,7 +45,8 @@ struct TraceExportTests {
             let endpoint = "http://127.0.0.1:\(try #require(client.port))"
             let net = try LoopbackNetwork(nodes: [("NO-VEST", "NO-VEST", "NO-VEST-BERGEN")])
             defer { net.folder.remove() }
-            try net.writeHubConfig(extra: "  otlpEndpoint: \(endpoint)")
+            // At debug, which the exporter must leave as it is (the process shares one level).
+            try net.writeHubConfig(extra: "  otlpEndpoint: \(endpoint)\n  logLevel: debug")
             let hub = try DaemonProcess(
                 name: "hub",
                 executable: Repository.executable,
@@ -83,6 +84,7 @@ struct TraceExportTests {
             #expect(await hub.stop() == 0)
             let hubLog = try String(contentsOfFile: net.folder.file("hub.log"), encoding: .utf8)
             #expect(hubLog.contains("traces are exported over OTLP/HTTP"))
+            #expect(hubLog.contains("traced event received"), "the hub logs at its own level, debug")
             // The trace id the hub stored with the event, from the coordinator's `traceparent`.
             let store = try SQLiteHubStore.open(path: net.hubStorePath)
             defer { try? store.close() }
