@@ -59,7 +59,7 @@ package final class HubMetrics: Sendable {
 
     /// What each metric means (`# HELP`); Deploy/README.md, "Reading the metrics", says more.
     package static let help: [String: String] = [
-        "knutepunkt_build_info": "The release and protocol version this daemon runs (always 1)",
+        "knutepunkt_build_info": "The release, protocol version and commit this daemon runs (always 1)",
         "knutepunkt_hub_events_accepted_total": "Events stored since start, each once",
         "knutepunkt_hub_commit_failures_total":
             "Store commits that failed since start (nothing of them stored or acknowledged), by reason",

@@ -28,7 +28,7 @@ package final class NodeMetrics: Sendable {
 
     /// What each metric means (`# HELP`); Deploy/README.md, "Reading the metrics", says more.
     package static let help: [String: String] = [
-        "knutepunkt_build_info": "The release and protocol version this daemon runs (always 1)",
+        "knutepunkt_build_info": "The release, protocol version and commit this daemon runs (always 1)",
         "knutepunkt_node_events_accepted_total": "Events written to the outbox since start",
         "knutepunkt_node_events_rejected_total":
             "Events refused since start: stage submit (validation at the node) or hub (NACK), by reason code",

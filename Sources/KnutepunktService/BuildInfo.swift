@@ -14,7 +14,7 @@ package enum BuildInfo {
     package static func labels(daemon: String) -> [(String, String)] {
         [
             ("daemon", daemon), ("version", KnutepunktVersion.current),
-            ("protocol", "KPN/\(ProtocolVersion.current)"),
+            ("protocol", "KPN/\(ProtocolVersion.current)"), ("commit", commit ?? "unknown"),
         ]
     }
 }

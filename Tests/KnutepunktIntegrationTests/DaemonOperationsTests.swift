@@ -3,6 +3,7 @@ import KnutepunktClient
 import KnutepunktDomain
 import KnutepunktProtocol
 import KnutepunktSampleNetwork
+import KnutepunktService
 import KnutepunktTesting
 import KnutepunktZMQ
 import Testing
@@ -46,7 +47,10 @@ struct DaemonOperationsTests {
         #expect(
             hubText.value(
                 "knutepunkt_build_info",
-                ["daemon": "hub", "version": KnutepunktVersion.current, "protocol": "KPN/\(ProtocolVersion.current)"]
+                [
+                    "daemon": "hub", "version": KnutepunktVersion.current, "protocol": "KPN/\(ProtocolVersion.current)",
+                    "commit": BuildInfo.commit ?? "unknown",
+                ]
             ) == 1
         )
         for port in [hubPort, nodePort] {

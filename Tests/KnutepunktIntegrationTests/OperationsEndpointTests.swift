@@ -82,7 +82,7 @@ struct OperationsEndpointTests {
                         "knutepunkt_build_info",
                         [
                             "daemon": "hub", "version": KnutepunktVersion.current,
-                            "protocol": "KPN/\(ProtocolVersion.current)",
+                            "protocol": "KPN/\(ProtocolVersion.current)", "commit": BuildInfo.commit ?? "unknown",
                         ]
                     ) == 1
                 )
