@@ -16,15 +16,19 @@ import Testing
         _ sequence: UInt64,
         version: Int = 1,
         withdrawn: Bool = false,
-        daysAgo: Int? = nil
+        daysAgo: Int? = nil,
+        region: String = "NO-VEST",
+        spread: Bool = false
     ) -> HubEventRecord {
-        var event = EventFixtures.activity(source: "GAPS", index: index, region: "NO-VEST", node: "NO-VEST-BERGEN")
+        let nodes = InProcessDaemons.taxonomy.nodes.filter { $0.region == region }.map(\.code)
+        let node = spread ? nodes[index % nodes.count] : "NO-VEST-BERGEN"
+        var event = EventFixtures.activity(source: region, index: index, region: region, node: node)
         event.date = LocalDate.today().adding(days: -(daysAgo ?? (index % 200 + 1)))
         event.kind = index % 2 == 0 ? "DELIVERY" : "TRAINING"
         event.version = version
         event.basedOn = version > 1 ? version - 1 : nil
         event.withdrawalReason = withdrawn ? "entered twice" : nil
-        return HubEventRecord(source: "NO-VEST", sequence: sequence, event: event, payload: event.canonicalJSON())
+        return HubEventRecord(source: region, sequence: sequence, event: event, payload: event.canonicalJSON())
     }
 
     static func openGaps(_ monitor: HubGapMonitor) -> [String] {
@@ -87,8 +91,14 @@ import Testing
         defer { try? store.close() }
         var logger = Logger(label: "test")
         logger.logLevel = .critical
+        // Every local node reports, so that the rules comparing regions' rates per birth have rates to compare.
         var batch = HubBatch()
-        batch.events = (0..<60).map { Self.record($0, UInt64($0 + 1)) }
+        for region in ["NO-SOROST", "NO-VEST", "NO-MIDT", "NO-NORD"] {
+            batch.events += (0..<60).map {
+                // Over 14 months: the rules over 12 months need a store that covers them.
+                Self.record($0, UInt64($0 + 1), daysAgo: $0 * 7 + 1, region: region, spread: true)
+            }
+        }
         _ = try store.commit(batch, receivedAt: Date())
         let live = try HubGapMonitor(
             taxonomy: InProcessDaemons.taxonomy,

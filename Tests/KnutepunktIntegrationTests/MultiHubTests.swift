@@ -60,7 +60,10 @@ struct MultiHubTests {
                     return try peers.map { peer in
                         try peer.receive(
                             until: { if case .ack(let through) = $0 { through == UInt64(total) } else { false } },
-                            limit: 10_000
+                            limit: 10_000,
+                            // Only a bound on failure: two hubs contending for one database on a busy machine can
+                            // be quiet for a while between group commits.
+                            timeout: .seconds(90)
                         )
                     }
                 }
