@@ -17,7 +17,7 @@ import Testing
 struct DashboardBrowserTests {
     static var screenshotPath: String { "\(Repository.root)/.build/dashboard-screenshot.png" }
 
-    @Test(.timeLimit(.minutes(5)))
+    @Test(.timeLimit(.minutes(10)))
     func theDashboardShowsTheHubsNumbersAndFollowsItLive() async throws {
         try await HeadlessBrowser.ensureInstalled()
         let folder = try TemporaryDirectory()

@@ -12,7 +12,7 @@ import Testing
 /// CURVE: it follows the hub as the hub's own key; a key the hub does not know gets nothing.
 @Suite(.serialized)
 struct DashboardCurveTests {
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(6)))
     func theDashboardFollowsACurveHubWithTheHubsOwnKey() async throws {
         let network = try LoopbackNetwork(nodes: DashboardFixtures.regions.map { ($0, $0, "\($0)-X") })
         defer { network.folder.remove() }

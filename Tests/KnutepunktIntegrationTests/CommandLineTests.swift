@@ -37,7 +37,7 @@ struct CommandLineTests {
 
         """
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(5)))
     func importChecksEveryRowAndNamesLineAndColumn() async throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }
@@ -56,7 +56,7 @@ struct CommandLineTests {
         #expect(run.output.contains("Nothing was imported"))
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(5)))
     func importCommitsTheGoodRowsOnceAndStatusShowsThem() async throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }
@@ -79,7 +79,7 @@ struct CommandLineTests {
         #expect(outbox?["backlog"] as? Int == 2)
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(5)))
     func publishPrintsIdsAndExplainsANodeThatIsNotRunning() async throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }
@@ -105,7 +105,7 @@ struct CommandLineTests {
         #expect(again.output.contains("(already queued; identical, nothing new stored)"))
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(5)))
     func publishTestMarksEveryEventOfTheFileAsATestEvent() async throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }

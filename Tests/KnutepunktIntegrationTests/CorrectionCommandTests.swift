@@ -72,7 +72,7 @@ struct CorrectionCommandTests {
         print("── \(title) (exit \(run.status))\n\(run.output)\(run.errors)")
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(6)))
     func aCoordinatorCorrectsWithdrawsAndPublishesAgainWithoutDuplicates() async throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }
@@ -174,7 +174,7 @@ struct CorrectionCommandTests {
         #expect(try store.activityCounters() == counters)
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(6)))
     func aSpreadsheetImportedAgainCorrectsChangedRowsAndStoresNothingTwice() async throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }
@@ -223,7 +223,7 @@ struct CorrectionCommandTests {
 extension CorrectionCommandTests {
     /// A node whose outbox was replaced does not know what the hub holds: the hub decides, and its refusal names the
     /// current version; an identical event is delivered (already at the hub); following the refusal's advice works.
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(6)))
     func theHubNamesTheCurrentVersionToANodeThatLostItsOutbox() async throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }

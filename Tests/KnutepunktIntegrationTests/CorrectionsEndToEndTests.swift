@@ -109,7 +109,7 @@ struct CorrectionsEndToEndTests {
         return (batches, events)
     }
 
-    @Test(.timeLimit(.minutes(6)), arguments: HubStoreBackend.allCases)
+    @Test(.timeLimit(.minutes(10)), arguments: HubStoreBackend.allCases)
     func latestVersionsArriveOnceAndCountersEqualARecountAcrossKills(_ backend: HubStoreBackend) async throws {
         let started = ContinuousClock.now
         let net = try LoopbackNetwork()

@@ -11,7 +11,7 @@ import Testing
 /// and JSON logs: what an operator's Prometheus and probes see.
 @Suite(.serialized)
 struct DaemonOperationsTests {
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(6)))
     func theDaemonsServeMetricsAndHealthOverHTTP() async throws {
         let net = try LoopbackNetwork(nodes: [("NO-VEST", "NO-VEST", "NO-VEST-BERGEN")])
         defer { net.folder.remove() }
@@ -62,7 +62,7 @@ struct DaemonOperationsTests {
         #expect(object?["hub.id"] as? String == "TEST-HUB")
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(5)))
     func aBadFlagValueStopsTheDaemonAndNamesTheFlag() async throws {
         let net = try LoopbackNetwork(nodes: [("NO-VEST", "NO-VEST", "NO-VEST-BERGEN")])
         defer { net.folder.remove() }
@@ -76,7 +76,7 @@ struct DaemonOperationsTests {
 /// SIGHUP on a running hub process: the gap thresholds and the log level are taken at once.
 @Suite(.serialized)
 struct HubReloadTests {
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(6)))
     func sighupTakesNewGapThresholdsAndTheLogLevel() async throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }

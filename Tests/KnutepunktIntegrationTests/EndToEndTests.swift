@@ -16,7 +16,7 @@ struct EndToEndTests {
     static let eventsPerNode = 5_000
     static let batch = 100
 
-    @Test(.timeLimit(.minutes(5)), arguments: HubStoreBackend.allCases)
+    @Test(.timeLimit(.minutes(10)), arguments: HubStoreBackend.allCases)
     func everyAcceptedEventIsStoredExactlyOnceAcrossKills(_ backend: HubStoreBackend) async throws {
         let started = ContinuousClock.now
         let net = try LoopbackNetwork()

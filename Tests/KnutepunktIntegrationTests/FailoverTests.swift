@@ -11,7 +11,7 @@ import Testing
 /// what that hub's WELCOME says it lacks).
 @Suite(.serialized)
 struct FailoverTests {
-    @Test(.timeLimit(.minutes(3)))
+    @Test(.timeLimit(.minutes(8)))
     func nodeFailsOverToTheBackupHubAndBack() async throws {
         let node = FaultNetwork.fourRegions[1]
         let network = try await FaultNetwork.start(

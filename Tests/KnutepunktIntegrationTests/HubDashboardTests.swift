@@ -12,7 +12,7 @@ import Testing
 /// HTTP server as /metrics, to token holders only, with what the hub stored.
 @Suite(.serialized)
 struct HubDashboardTests {
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(6)))
     func theHubServesItsDashboardToTokenHoldersOnly() async throws {
         let net = try LoopbackNetwork(nodes: [("NO-VEST", "NO-VEST", "NO-VEST-BERGEN")])
         defer { net.folder.remove() }

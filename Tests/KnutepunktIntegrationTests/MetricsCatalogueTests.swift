@@ -12,7 +12,7 @@ import Testing
 /// with HELP and TYPE, every counter there from the start at 0, the process's own figures and the store's size.
 @Suite(.serialized)
 struct MetricsCatalogueTests {
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(6)))
     func everyFamilyHasHelpAndTypeAndEveryCounterStartsAtZero() async throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }
@@ -53,7 +53,7 @@ struct MetricsCatalogueTests {
         }
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(6)))
     func aNodesCountersAreThereFromTheStart() async throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }

@@ -57,7 +57,7 @@ struct ReferenceDataTests {
         }
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(6)))
     func aNewVersionReachesARunningNodeAndIsUsedAtOnce() async throws {
         #expect(Self.versionTwo != Self.shipped, "the test's edits apply to the shipped taxonomy")
         let folder = try TemporaryDirectory()
@@ -142,7 +142,7 @@ struct ReferenceDataTests {
         #expect(afterRestart?.version == 2)
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(6)))
     func aRetiredCodeIsRefusedAfterItsGracePeriodAndHistoryKeepsIt() async throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }

@@ -17,7 +17,7 @@ struct TestEventTests {
             + #","test":true}"#
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(6)))
     func aTestEventTravelsEndToEndAndIsNeverCounted() async throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }
@@ -61,7 +61,7 @@ struct TestEventTests {
         #expect(try store.testEvents(limit: 5).total == 1)
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(6)))
     func aTestEventIsPublishedOnItsOwnTopicNeverAsAnEvent() async throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }

@@ -14,7 +14,7 @@ import Tracing
 /// exporter; the trace crosses the daemons only as the propagation fields the tracer writes.
 @Suite(.serialized)
 struct TracingTests {
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(6)))
     func oneActivityIsFollowedFromTheSubmissionToTheGapEvaluation() async throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }
