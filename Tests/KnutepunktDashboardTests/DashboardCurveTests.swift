@@ -40,7 +40,11 @@ struct DashboardCurveTests {
             configuration.controlTimeout = .milliseconds(500)
             #expect(configuration.curve?.keys.publicKey == hub.curve?.publicKey)
             #expect(configuration.nodeKeys["NO-VEST"]?.count == 1)
-            let hubGaps = try await ControlClient.withConnection(to: endpoints.control, curve: hub.viewerCurve) {
+            let hubGaps = try await ControlClient.withConnection(
+                to: endpoints.control,
+                timeout: .seconds(60),
+                curve: hub.viewerCurve
+            ) {
                 try $0.gapSnapshot()
             }
             try await DashboardFixtures.withDashboard(configuration) { feed, _ in

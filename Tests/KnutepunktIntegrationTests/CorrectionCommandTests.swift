@@ -234,7 +234,7 @@ extension CorrectionCommandTests {
         }
         try await Self.withNetwork(folder) { node, _ in
             guard case (.node(let configuration), _) = try DaemonConfiguration.load(path: node) else { return }
-            _ = try await ControlClient.withConnection(to: configuration.controlEndpoint) {
+            _ = try await ControlClient.withConnection(to: configuration.controlEndpoint, timeout: .seconds(60)) {
                 _ = try $0.submit([event(x, participants: 14), event(y, participants: 9)])
                 return try $0.status(StatusRequest(waitForDrained: true, timeoutMillis: 30_000))
             }
@@ -247,7 +247,8 @@ extension CorrectionCommandTests {
             guard case (.node(let configuration), _) = try DaemonConfiguration.load(path: node) else {
                 throw PeerFailure("not a node configuration")
             }
-            return try await ControlClient.withConnection(to: configuration.controlEndpoint) { client in
+            return try await ControlClient.withConnection(to: configuration.controlEndpoint, timeout: .seconds(60)) {
+                client in
                 _ = try client.submit([event(x, participants: 16), event(y, participants: 9)])
                 _ = try client.status(StatusRequest(waitForDrained: true, timeoutMillis: 30_000))
                 let listed = try client.events(EventsRequest())

@@ -37,7 +37,7 @@ struct DaemonOperationsTests {
         let events = (0..<5).map {
             EventFixtures.eventBytes(source: "HTTP", index: $0, region: "NO-VEST", node: "NO-VEST-BERGEN")
         }
-        _ = try await ControlClient.withConnection(to: control) { try $0.submit(events) }
+        _ = try await ControlClient.withConnection(to: control, timeout: .seconds(60)) { try $0.submit(events) }
         _ = try await NodeToHubTests.drained(control)
         let hubText = try await OperationsHTTP.metrics(port: hubPort)
         let nodeText = try await OperationsHTTP.metrics(port: nodePort)

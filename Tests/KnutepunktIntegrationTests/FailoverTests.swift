@@ -42,7 +42,7 @@ struct FailoverTests {
         func backupTotal(atLeast total: Int) async throws -> Int {
             let report = try await ControlClient.withConnection(
                 to: backupControl,
-                timeout: .seconds(10),
+                timeout: .seconds(60),
                 curve: network.viewer
             ) {
                 try $0.status(StatusRequest(waitForTotal: total, timeoutMillis: 60_000))

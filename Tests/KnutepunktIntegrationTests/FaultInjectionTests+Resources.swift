@@ -239,7 +239,9 @@ extension FaultInjectionTests {
                 EventFixtures.eventBytes(source: node.id, index: $0, region: node.region, node: node.defaultNode)
             }
             do {
-                let results = try await ControlClient.withConnection(to: endpoint) { try $0.submit(events) }
+                let results = try await ControlClient.withConnection(to: endpoint, timeout: .seconds(60)) {
+                    try $0.submit(events)
+                }
                 #expect(results.allSatisfy { $0.status == .queued || $0.status == .delivered })
                 accepted += results.count
             } catch let error as ClientError {

@@ -121,7 +121,7 @@ struct GapWatchTests {
     }
 
     static func gapSnapshot(_ control: String) async throws -> GapSnapshot {
-        try await ControlClient.withConnection(to: control) { client in
+        try await ControlClient.withConnection(to: control, timeout: .seconds(60)) { client in
             try JSONBody.decode(GapSnapshot.self, from: client.request(.gaps, body: Array("{}".utf8)).body)
         }
     }

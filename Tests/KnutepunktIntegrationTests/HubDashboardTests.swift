@@ -49,7 +49,7 @@ struct HubDashboardTests {
                     .utf8
             )
         }
-        _ = try await ControlClient.withConnection(to: control) { try $0.submit(events) }
+        _ = try await ControlClient.withConnection(to: control, timeout: .seconds(60)) { try $0.submit(events) }
         _ = try await NodeToHubTests.drained(control)
 
         try await TestClient.withClient(host: "127.0.0.1", port: port) { client in

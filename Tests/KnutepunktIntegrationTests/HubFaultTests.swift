@@ -285,7 +285,9 @@ struct HubFaultTests {
                 )
             }
             let endpoint = await network.directory.current(node.id).endpoint
-            results[node.id] = try await ControlClient.withConnection(to: endpoint) { try $0.submit(events) }
+            results[node.id] = try await ControlClient.withConnection(to: endpoint, timeout: .seconds(60)) {
+                try $0.submit(events)
+            }
         }
         let aheadStatus = try #require(results[ahead.id]).map(\.status)
         let behindStatus = try #require(results[behind.id]).map(\.status)

@@ -31,7 +31,9 @@ struct MetricsCatalogueTests {
             let control = try #require(endpoints["control"])
             // Two answered requests: the reactor has finished a whole turn of its loop, its first observation of the
             // gauges (the store's size among them) included.
-            for _ in 0..<2 { _ = try await ControlClient.withConnection(to: control) { try $0.status() } }
+            for _ in 0..<2 {
+                _ = try await ControlClient.withConnection(to: control, timeout: .seconds(60)) { try $0.status() }
+            }
             let http = try #require(endpoints["http"])
             let port = try #require(http.split(separator: ":").last.flatMap { Int($0) })
             let text = try await OperationsHTTP.metrics(port: port)
@@ -70,7 +72,9 @@ struct MetricsCatalogueTests {
         try await DaemonGroup.withRunning(node.services, logger: logger) {
             let endpoints = try await node.endpoints()
             let control = try #require(endpoints["control"])
-            for _ in 0..<2 { _ = try await ControlClient.withConnection(to: control) { try $0.status() } }
+            for _ in 0..<2 {
+                _ = try await ControlClient.withConnection(to: control, timeout: .seconds(60)) { try $0.status() }
+            }
             let http = try #require(endpoints["http"])
             let port = try #require(http.split(separator: ":").last.flatMap { Int($0) })
             let text = try await OperationsHTTP.metrics(port: port)

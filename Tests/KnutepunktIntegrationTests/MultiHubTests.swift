@@ -169,7 +169,9 @@ struct MultiHubTests {
             var hubs: [String] = []
             for node in net.nodes {
                 let endpoint = await directory.current(node.id).endpoint
-                let report = try await ControlClient.withConnection(to: endpoint) { try $0.status() }
+                let report = try await ControlClient.withConnection(to: endpoint, timeout: .seconds(60)) {
+                    try $0.status()
+                }
                 guard case .node(let status, _) = report else {
                     throw DaemonProcessError(message: "not a node status")
                 }
@@ -246,7 +248,7 @@ struct MultiHubTests {
         -> ContinuousClock.Instant
     {
         for _ in 0..<600 {
-            let report = try await ControlClient.withConnection(to: control, timeout: .seconds(10), curve: curve) {
+            let report = try await ControlClient.withConnection(to: control, timeout: .seconds(60), curve: curve) {
                 try $0.status(StatusRequest(waitForTotal: total, timeoutMillis: 100))
             }
             guard case .hub(let hub, _) = report else { throw DaemonProcessError(message: "not a hub status") }

@@ -132,7 +132,7 @@ actor NamespaceNetwork {
     /// The hub's status once it holds at least `total` events (or after `seconds`).
     func hubStatus(waitForTotal total: Int = 0, seconds: Int = 300) async throws -> HubStatusReport {
         let endpoint = try #require(hubEndpoints["control"])
-        let report = try await ControlClient.withConnection(to: endpoint, timeout: .seconds(10), curve: viewer) {
+        let report = try await ControlClient.withConnection(to: endpoint, timeout: .seconds(60), curve: viewer) {
             try $0.status(StatusRequest(waitForTotal: total, timeoutMillis: seconds * 1000))
         }
         guard case .hub(let hub, _) = report else { throw DaemonProcessError(message: "not a hub status") }

@@ -28,11 +28,13 @@ struct NodeToHubTests {
     }
 
     static func submit(_ events: [String], to endpoint: String) async throws -> [SubmitResult] {
-        try await ControlClient.withConnection(to: endpoint) { try $0.submit(events.map { Array($0.utf8) }) }
+        try await ControlClient.withConnection(to: endpoint, timeout: .seconds(60)) {
+            try $0.submit(events.map { Array($0.utf8) })
+        }
     }
 
     static func drained(_ endpoint: String) async throws -> NodeStatusReport {
-        let report = try await ControlClient.withConnection(to: endpoint) {
+        let report = try await ControlClient.withConnection(to: endpoint, timeout: .seconds(60)) {
             try $0.status(StatusRequest(waitForDrained: true, timeoutMillis: 30_000))
         }
         guard case .node(let node, _) = report else { throw PeerFailure("not a node's status") }
@@ -99,7 +101,9 @@ struct NodeToHubTests {
                 EventFixtures.event(source: "OFF", index: $0, region: "NO-VEST", node: "NO-VEST-FORDE")
             }
             let results = try await Self.submit(events, to: node.control)
-            let report = try await ControlClient.withConnection(to: node.control) { try $0.status() }
+            let report = try await ControlClient.withConnection(to: node.control, timeout: .seconds(60)) {
+                try $0.status()
+            }
             guard case .node(let status, _) = report else { throw PeerFailure("not a node's status") }
             return (results, status)
         }

@@ -38,7 +38,9 @@ struct SecurityTests {
 
     static func status(_ net: LoopbackNetwork, control: String) async throws -> HubStatusReport {
         let curve = try net.hubViewerCurve
-        let report = try await ControlClient.withConnection(to: control, curve: curve) { try $0.status() }
+        let report = try await ControlClient.withConnection(to: control, timeout: .seconds(60), curve: curve) {
+            try $0.status()
+        }
         guard case .hub(let hub, _) = report else { throw PeerFailure("not a hub status") }
         return hub
     }
