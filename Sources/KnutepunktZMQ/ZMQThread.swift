@@ -1,6 +1,10 @@
 import Foundation
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A dedicated OS thread for blocking socket work, so `zmq_poll` never blocks the cooperative thread pool.
 package final class ZMQThread: Sendable {
     private struct State {
@@ -16,13 +20,34 @@ package final class ZMQThread: Sendable {
     package static func start(name: String, _ body: @escaping @Sendable () -> Void) -> ZMQThread {
         let handle = ZMQThread()
         let thread = Thread {
-            // Named from inside: swift-corelibs-foundation does not pass a name set before start() on to the OS.
-            Thread.current.name = name
+            // Named from inside, through pthreads: swift-corelibs-foundation does not pass a name set before start()
+            // on to the OS, and its setter leaves the kernel's name to chance.
+            Self.nameCurrentThread(name)
             body()
             handle.finish()
         }
         thread.start()
         return handle
+    }
+
+    /// Gives the calling thread `name` as the kernel knows it (its first 15 UTF-8 bytes, whole characters only).
+    private static func nameCurrentThread(_ name: String) {
+        var bytes = 0
+        var short = ""
+        for character in name {
+            bytes += character.utf8.count
+            if bytes > 15 { break }
+            short.append(character)
+        }
+        #if os(Linux)
+        // What pthread_setname_np does (glibc's header hides it from Swift): the kernel takes the name from here.
+        if let file = fopen("/proc/thread-self/comm", "w") {
+            fputs(short, file)
+            fclose(file)
+        }
+        #else
+        Thread.current.name = name
+        #endif
     }
 
     private func finish() {

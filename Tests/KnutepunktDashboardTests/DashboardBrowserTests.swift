@@ -17,7 +17,7 @@ import Testing
 struct DashboardBrowserTests {
     static var screenshotPath: String { "\(Repository.root)/.build/dashboard-screenshot.png" }
 
-    @Test(.timeLimit(.minutes(5)))
+    @Test(.timeLimit(.minutes(10)))
     func theDashboardShowsTheHubsNumbersAndFollowsItLive() async throws {
         try await HeadlessBrowser.ensureInstalled()
         let folder = try TemporaryDirectory()
@@ -158,7 +158,7 @@ struct DashboardBrowserTests {
                 options: .regularExpression
             )
         try await InProcessDaemons.withNode(node) { endpoints in
-            try await ControlClient.withConnection(to: endpoints.control) { client in
+            try await ControlClient.withConnection(to: endpoints.control, timeout: .seconds(60)) { client in
                 let results = try client.submit([Array(event.utf8)])
                 guard results.first?.status == .queued else {
                     throw BrowserRun.Failed(errors: "not queued: \(results)")

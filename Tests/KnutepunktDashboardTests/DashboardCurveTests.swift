@@ -12,7 +12,7 @@ import Testing
 /// CURVE: it follows the hub as the hub's own key; a key the hub does not know gets nothing.
 @Suite(.serialized)
 struct DashboardCurveTests {
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(6)))
     func theDashboardFollowsACurveHubWithTheHubsOwnKey() async throws {
         let network = try LoopbackNetwork(nodes: DashboardFixtures.regions.map { ($0, $0, "\($0)-X") })
         defer { network.folder.remove() }
@@ -40,7 +40,11 @@ struct DashboardCurveTests {
             configuration.controlTimeout = .milliseconds(500)
             #expect(configuration.curve?.keys.publicKey == hub.curve?.publicKey)
             #expect(configuration.nodeKeys["NO-VEST"]?.count == 1)
-            let hubGaps = try await ControlClient.withConnection(to: endpoints.control, curve: hub.viewerCurve) {
+            let hubGaps = try await ControlClient.withConnection(
+                to: endpoints.control,
+                timeout: .seconds(60),
+                curve: hub.viewerCurve
+            ) {
                 try $0.gapSnapshot()
             }
             try await DashboardFixtures.withDashboard(configuration) { feed, _ in

@@ -145,7 +145,7 @@ enum DashboardFixtures {
 
     /// The hub's open gaps now (its GAPS answer).
     static func hubGaps(_ control: String) async throws -> GapSnapshot {
-        try await ControlClient.withConnection(to: control) { try $0.gapSnapshot() }
+        try await ControlClient.withConnection(to: control, timeout: .seconds(60)) { try $0.gapSnapshot() }
     }
 
     /// What the heatmap must show for each region and target group, as the page writes it in `data-events`

@@ -87,6 +87,7 @@ import Testing
         defer { try? store.close() }
         var logger = Logger(label: "test")
         logger.logLevel = .critical
+        // Every local node reports, so that the rules comparing regions' rates per birth have rates to compare.
         var batch = HubBatch()
         batch.events = (0..<60).map { Self.record($0, UInt64($0 + 1)) }
         // NO-VEST's first activity, 400 days ago: the store covers the whole window, so the rate rules read NO-VEST.

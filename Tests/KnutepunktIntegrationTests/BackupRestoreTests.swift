@@ -7,7 +7,7 @@ import Testing
 /// learn from WELCOME what the restored hub lacks and send it again from the delivered events they retain.
 @Suite(.serialized)
 struct BackupRestoreTests {
-    @Test(.timeLimit(.minutes(3)))
+    @Test(.timeLimit(.minutes(8)))
     func restoringAnOlderBackupEndsWithEveryEventExactlyOnce() async throws {
         let nodes = Array(FaultNetwork.fourRegions.prefix(2))
         let network = try await FaultNetwork.start(nodes: nodes)

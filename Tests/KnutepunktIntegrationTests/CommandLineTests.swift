@@ -40,7 +40,7 @@ struct CommandLineTests {
 
     /// `--version`: the release, then the commit a release build was given (Deploy/build-commit.sh); a build without
     /// one (these tests') says it is unknown. Scripts read the first word.
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(5)))
     func versionSaysTheReleaseAndTheCommit() async throws {
         let run = try await CommandRun.knutepunkt(["--version"])
         #expect(run.status == 0)
@@ -52,7 +52,7 @@ struct CommandLineTests {
         )
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(5)))
     func importChecksEveryRowAndNamesLineAndColumn() async throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }
@@ -71,7 +71,7 @@ struct CommandLineTests {
         #expect(run.output.contains("Nothing was imported"))
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(5)))
     func importCommitsTheGoodRowsOnceAndStatusShowsThem() async throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }
@@ -94,7 +94,7 @@ struct CommandLineTests {
         #expect(outbox?["backlog"] as? Int == 2)
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(5)))
     func publishPrintsIdsAndExplainsANodeThatIsNotRunning() async throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }
@@ -120,7 +120,7 @@ struct CommandLineTests {
         #expect(again.output.contains("(already queued; identical, nothing new stored)"))
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(5)))
     func publishTestMarksEveryEventOfTheFileAsATestEvent() async throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }

@@ -72,7 +72,7 @@ struct CorrectionCommandTests {
         print("── \(title) (exit \(run.status))\n\(run.output)\(run.errors)")
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(6)))
     func aCoordinatorCorrectsWithdrawsAndPublishesAgainWithoutDuplicates() async throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }
@@ -174,7 +174,7 @@ struct CorrectionCommandTests {
         #expect(try store.activityCounters() == counters)
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(6)))
     func aSpreadsheetImportedAgainCorrectsChangedRowsAndStoresNothingTwice() async throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }
@@ -223,7 +223,7 @@ struct CorrectionCommandTests {
 extension CorrectionCommandTests {
     /// A node whose outbox was replaced does not know what the hub holds: the hub decides, and its refusal names the
     /// current version; an identical event is delivered (already at the hub); following the refusal's advice works.
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(6)))
     func theHubNamesTheCurrentVersionToANodeThatLostItsOutbox() async throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }
@@ -234,7 +234,7 @@ extension CorrectionCommandTests {
         }
         try await Self.withNetwork(folder) { node, _ in
             guard case (.node(let configuration), _) = try DaemonConfiguration.load(path: node) else { return }
-            _ = try await ControlClient.withConnection(to: configuration.controlEndpoint) {
+            _ = try await ControlClient.withConnection(to: configuration.controlEndpoint, timeout: .seconds(60)) {
                 _ = try $0.submit([event(x, participants: 14), event(y, participants: 9)])
                 return try $0.status(StatusRequest(waitForDrained: true, timeoutMillis: 30_000))
             }
@@ -247,7 +247,8 @@ extension CorrectionCommandTests {
             guard case (.node(let configuration), _) = try DaemonConfiguration.load(path: node) else {
                 throw PeerFailure("not a node configuration")
             }
-            return try await ControlClient.withConnection(to: configuration.controlEndpoint) { client in
+            return try await ControlClient.withConnection(to: configuration.controlEndpoint, timeout: .seconds(60)) {
+                client in
                 _ = try client.submit([event(x, participants: 16), event(y, participants: 9)])
                 _ = try client.status(StatusRequest(waitForDrained: true, timeoutMillis: 30_000))
                 let listed = try client.events(EventsRequest())

@@ -109,7 +109,7 @@ struct CorrectionsEndToEndTests {
         return (batches, events)
     }
 
-    @Test(.timeLimit(.minutes(6)), arguments: HubStoreBackend.allCases)
+    @Test(.timeLimit(.minutes(10)), arguments: HubStoreBackend.allCases)
     func latestVersionsArriveOnceAndCountersEqualARecountAcrossKills(_ backend: HubStoreBackend) async throws {
         let started = ContinuousClock.now
         let net = try LoopbackNetwork()
@@ -167,7 +167,9 @@ struct CorrectionsEndToEndTests {
 
             _ = await directory.waitForProgress(victim.id, atLeast: victimPause)
             let victimControl = await directory.current(victim.id).endpoint
-            let before = try await ControlClient.withConnection(to: victimControl) { try $0.status() }
+            let before = try await ControlClient.withConnection(to: victimControl, timeout: .seconds(60)) {
+                try $0.status()
+            }
             if case .node(let status, _) = before { victimBacklogAtKill = status.outbox.backlog }
             nodes[victim.id]?.signal(SIGKILL)
             _ = await nodes[victim.id]?.exited()
@@ -193,7 +195,7 @@ struct CorrectionsEndToEndTests {
         #expect(victimBacklogAtKill > 0, "the node was killed holding versions the hub had not acknowledged")
         for node in net.nodes {
             let endpoint = await directory.current(node.id).endpoint
-            let drained = try await ControlClient.withConnection(to: endpoint, timeout: .seconds(10)) {
+            let drained = try await ControlClient.withConnection(to: endpoint, timeout: .seconds(60)) {
                 try $0.status(StatusRequest(waitForDrained: true, timeoutMillis: 120_000))
             }
             if case .node(let status, _) = drained { #expect(status.outbox.backlog == 0) }

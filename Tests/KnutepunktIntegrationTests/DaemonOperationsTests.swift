@@ -12,7 +12,7 @@ import Testing
 /// and JSON logs: what an operator's Prometheus and probes see.
 @Suite(.serialized)
 struct DaemonOperationsTests {
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(6)))
     func theDaemonsServeMetricsAndHealthOverHTTP() async throws {
         let net = try LoopbackNetwork(nodes: [("NO-VEST", "NO-VEST", "NO-VEST-BERGEN")])
         defer { net.folder.remove() }
@@ -38,7 +38,7 @@ struct DaemonOperationsTests {
         let events = (0..<5).map {
             EventFixtures.eventBytes(source: "HTTP", index: $0, region: "NO-VEST", node: "NO-VEST-BERGEN")
         }
-        _ = try await ControlClient.withConnection(to: control) { try $0.submit(events) }
+        _ = try await ControlClient.withConnection(to: control, timeout: .seconds(60)) { try $0.submit(events) }
         _ = try await NodeToHubTests.drained(control)
         let hubText = try await OperationsHTTP.metrics(port: hubPort)
         let nodeText = try await OperationsHTTP.metrics(port: nodePort)
@@ -66,7 +66,7 @@ struct DaemonOperationsTests {
         #expect(object?["hub.id"] as? String == "TEST-HUB")
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(5)))
     func aBadFlagValueStopsTheDaemonAndNamesTheFlag() async throws {
         let net = try LoopbackNetwork(nodes: [("NO-VEST", "NO-VEST", "NO-VEST-BERGEN")])
         defer { net.folder.remove() }
@@ -80,7 +80,7 @@ struct DaemonOperationsTests {
 /// SIGHUP on a running hub process: the gap thresholds and the log level are taken at once.
 @Suite(.serialized)
 struct HubReloadTests {
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(6)))
     func sighupTakesNewGapThresholdsAndTheLogLevel() async throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }

@@ -16,7 +16,7 @@ struct EndToEndTests {
     static let eventsPerNode = 5_000
     static let batch = 100
 
-    @Test(.timeLimit(.minutes(5)), arguments: HubStoreBackend.allCases)
+    @Test(.timeLimit(.minutes(10)), arguments: HubStoreBackend.allCases)
     func everyAcceptedEventIsStoredExactlyOnceAcrossKills(_ backend: HubStoreBackend) async throws {
         let started = ContinuousClock.now
         let net = try LoopbackNetwork()
@@ -81,7 +81,9 @@ struct EndToEndTests {
             // Then the victim node dies too, holding events the hub has never acknowledged.
             _ = await directory.waitForProgress(victim.id, atLeast: victimPause)
             let victimControl = await directory.current(victim.id).endpoint
-            let before = try await ControlClient.withConnection(to: victimControl) { try $0.status() }
+            let before = try await ControlClient.withConnection(to: victimControl, timeout: .seconds(60)) {
+                try $0.status()
+            }
             if case .node(let status, _) = before { victimBacklogAtKill = status.outbox.backlog }
             nodes[victim.id]?.signal(SIGKILL)
             _ = await nodes[victim.id]?.exited()
@@ -161,7 +163,7 @@ final class HubControl: Sendable {
 
     func waitForTotal(_ total: Int, seconds: Int) async throws -> HubStatusReport {
         let endpoint = self.endpoint
-        let report = try await ControlClient.withConnection(to: endpoint, timeout: .seconds(10), curve: curve) {
+        let report = try await ControlClient.withConnection(to: endpoint, timeout: .seconds(60), curve: curve) {
             try $0.status(StatusRequest(waitForTotal: total, timeoutMillis: seconds * 1000))
         }
         guard case .hub(let hub, _) = report else { throw DaemonProcessError(message: "not a hub status") }

@@ -11,7 +11,7 @@ import Testing
 /// what that hub's WELCOME says it lacks).
 @Suite(.serialized)
 struct FailoverTests {
-    @Test(.timeLimit(.minutes(3)))
+    @Test(.timeLimit(.minutes(8)))
     func nodeFailsOverToTheBackupHubAndBack() async throws {
         let node = FaultNetwork.fourRegions[1]
         let network = try await FaultNetwork.start(
@@ -42,7 +42,7 @@ struct FailoverTests {
         func backupTotal(atLeast total: Int) async throws -> Int {
             let report = try await ControlClient.withConnection(
                 to: backupControl,
-                timeout: .seconds(10),
+                timeout: .seconds(60),
                 curve: network.viewer
             ) {
                 try $0.status(StatusRequest(waitForTotal: total, timeoutMillis: 60_000))

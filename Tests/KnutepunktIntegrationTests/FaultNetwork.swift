@@ -135,7 +135,7 @@ actor FaultNetwork {
     /// The hub's status once it holds at least `total` events (or after `seconds`).
     func hubStatus(waitForTotal total: Int = 0, seconds: Int = 120) async throws -> HubStatusReport {
         let endpoint = try #require(hubEndpoints["control"])
-        let report = try await ControlClient.withConnection(to: endpoint, timeout: .seconds(10), curve: viewer) {
+        let report = try await ControlClient.withConnection(to: endpoint, timeout: .seconds(60), curve: viewer) {
             try $0.status(StatusRequest(waitForTotal: total, timeoutMillis: seconds * 1000))
         }
         guard case .hub(let hub, _) = report else { throw DaemonProcessError(message: "not a hub status") }
@@ -179,7 +179,7 @@ actor FaultNetwork {
 
     func nodeStatus(_ id: String) async throws -> NodeStatusReport {
         let endpoint = await directory.current(id).endpoint
-        let report = try await ControlClient.withConnection(to: endpoint) { try $0.status() }
+        let report = try await ControlClient.withConnection(to: endpoint, timeout: .seconds(60)) { try $0.status() }
         guard case .node(let node, _) = report else { throw DaemonProcessError(message: "not a node status") }
         return node
     }

@@ -13,7 +13,7 @@ import Testing
 /// open gaps first and then each change once.
 @Suite(.serialized)
 struct GapWatchTests {
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(6)))
     func aLateWatcherEndsWithTheHubsOpenGaps() async throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }
@@ -121,14 +121,14 @@ struct GapWatchTests {
     }
 
     static func gapSnapshot(_ control: String) async throws -> GapSnapshot {
-        try await ControlClient.withConnection(to: control) { client in
+        try await ControlClient.withConnection(to: control, timeout: .seconds(60)) { client in
             try JSONBody.decode(GapSnapshot.self, from: client.request(.gaps, body: Array("{}".utf8)).body)
         }
     }
 
     /// The gaps are the store's: a restarted hub goes on with the same open gaps, opening days, numbers and epoch —
     /// also when it had to rebuild its activity counters first (a store written before they existed).
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(6)))
     func theHubKeepsItsGapsAcrossARestart() async throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }

@@ -10,7 +10,7 @@ struct GracefulShutdownTests {
     /// How long a daemon may take to exit after SIGTERM (the node's grace is 2 s).
     static let exitBound: Duration = .seconds(5)
 
-    @Test(.timeLimit(.minutes(3)))
+    @Test(.timeLimit(.minutes(8)))
     func nodeAndHubStopGracefullyAndLoseNothing() async throws {
         let node = FaultNetwork.fourRegions[1]
         let network = try await FaultNetwork.start(nodes: [node])

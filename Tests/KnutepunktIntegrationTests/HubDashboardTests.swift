@@ -12,7 +12,7 @@ import Testing
 /// HTTP server as /metrics, to token holders only, with what the hub stored.
 @Suite(.serialized)
 struct HubDashboardTests {
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(6)))
     func theHubServesItsDashboardToTokenHoldersOnly() async throws {
         let net = try LoopbackNetwork(nodes: [("NO-VEST", "NO-VEST", "NO-VEST-BERGEN")])
         defer { net.folder.remove() }
@@ -49,7 +49,7 @@ struct HubDashboardTests {
                     .utf8
             )
         }
-        _ = try await ControlClient.withConnection(to: control) { try $0.submit(events) }
+        _ = try await ControlClient.withConnection(to: control, timeout: .seconds(60)) { try $0.submit(events) }
         _ = try await NodeToHubTests.drained(control)
 
         try await TestClient.withClient(host: "127.0.0.1", port: port) { client in

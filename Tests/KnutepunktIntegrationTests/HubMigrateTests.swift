@@ -60,7 +60,7 @@ struct HubMigrateTests {
         return stored
     }
 
-    @Test(.timeLimit(.minutes(3)))
+    @Test(.timeLimit(.minutes(8)))
     func aSQLiteStoreIsCopiedIntoPostgresVerifiedAndTheCopyCanBeRerun() async throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }

@@ -49,7 +49,7 @@ struct HubStoreCommandTests {
         return path
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(5)))
     func rebuildAggregatesFindsTheCountersKeptWhileStoringRight() async throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }
@@ -72,7 +72,7 @@ struct HubStoreCommandTests {
         #expect(try await CommandRun.knutepunkt(["gaps", "--config", config]).status == 0)
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(5)))
     func gapsExportsCSVAndJSONWithoutSmallCounts() async throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }
@@ -109,7 +109,7 @@ struct HubStoreCommandTests {
 /// "did you mean".
 @Suite(.serialized)
 struct ReportCommandTests {
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(6)))
     func everyReportCommandWritesEveryFormatInOneOrder() async throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }
@@ -155,7 +155,7 @@ struct ReportCommandTests {
         }
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(5)))
     func unknownRegionsAndRulesAreRefusedWithADidYouMean() async throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }

@@ -27,7 +27,7 @@ import Testing
         return local
     }
 
-    @Test(.timeLimit(.minutes(3)))
+    @Test(.timeLimit(.minutes(8)))
     func theFirstRunGeneratesTheKeysPublishesTheSampleAndPrintsTheGapReport() async throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }

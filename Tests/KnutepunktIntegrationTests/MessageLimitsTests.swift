@@ -35,7 +35,7 @@ struct MessageLimitsTests {
         }
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(6)))
     func theHubStoresTheCanonicalFormAndEnforcesItsLimitsPerMessage() async throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }
@@ -120,7 +120,7 @@ struct MessageLimitsTests {
         #expect(payloads.count == 2, "the event of NO-VEST and the one of NO-NORD after the refused message")
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(6)))
     func aNodeCutsItsBatchesToFitTheHubsLimitAndAnswersEveryRequest() async throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }

@@ -12,7 +12,7 @@ import Testing
 /// with HELP and TYPE, every counter there from the start at 0, the process's own figures and the store's size.
 @Suite(.serialized)
 struct MetricsCatalogueTests {
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(6)))
     func everyFamilyHasHelpAndTypeAndEveryCounterStartsAtZero() async throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }
@@ -31,7 +31,9 @@ struct MetricsCatalogueTests {
             let control = try #require(endpoints["control"])
             // Two answered requests: the reactor has finished a whole turn of its loop, its first observation of the
             // gauges (the store's size among them) included.
-            for _ in 0..<2 { _ = try await ControlClient.withConnection(to: control) { try $0.status() } }
+            for _ in 0..<2 {
+                _ = try await ControlClient.withConnection(to: control, timeout: .seconds(60)) { try $0.status() }
+            }
             let http = try #require(endpoints["http"])
             let port = try #require(http.split(separator: ":").last.flatMap { Int($0) })
             let text = try await OperationsHTTP.metrics(port: port)
@@ -53,7 +55,7 @@ struct MetricsCatalogueTests {
         }
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(6)))
     func aNodesCountersAreThereFromTheStart() async throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }
@@ -70,7 +72,9 @@ struct MetricsCatalogueTests {
         try await DaemonGroup.withRunning(node.services, logger: logger) {
             let endpoints = try await node.endpoints()
             let control = try #require(endpoints["control"])
-            for _ in 0..<2 { _ = try await ControlClient.withConnection(to: control) { try $0.status() } }
+            for _ in 0..<2 {
+                _ = try await ControlClient.withConnection(to: control, timeout: .seconds(60)) { try $0.status() }
+            }
             let http = try #require(endpoints["http"])
             let port = try #require(http.split(separator: ":").last.flatMap { Int($0) })
             let text = try await OperationsHTTP.metrics(port: port)

@@ -41,7 +41,7 @@ struct NamespaceFaultTests {
 
     /// Random loss, 10 % of the packets each way on every link (`numgen random`), for the whole run: TCP
     /// retransmits, nothing above it notices but the pace.
-    @Test(.timeLimit(.minutes(5)))
+    @Test(.timeLimit(.minutes(10)))
     func randomLossOnEveryLink() async throws {
         guard let network = try await NamespaceNetwork.start(nodes: Self.nodes) else { return }
         let lab = try #require(network.lab)
@@ -63,7 +63,7 @@ struct NamespaceFaultTests {
 
     /// A silent partition (every packet dropped both ways, no RST, no ICMP) of one node while its coordinator goes
     /// on: the node notices by its heartbeats, keeps accepting, and delivers everything once the link is back.
-    @Test(.timeLimit(.minutes(5)))
+    @Test(.timeLimit(.minutes(10)))
     func silentPartitionOfOneNode() async throws {
         guard let network = try await NamespaceNetwork.start(nodes: Self.nodes) else { return }
         let lab = try #require(network.lab)
@@ -91,7 +91,7 @@ struct NamespaceFaultTests {
 
     /// One-way partitions: one node's packets to the hub dropped (the hub hears nothing), the other node's packets
     /// from the hub dropped (events arrive and are stored, the ACKs never come back, so the node sends them again).
-    @Test(.timeLimit(.minutes(5)))
+    @Test(.timeLimit(.minutes(10)))
     func oneWayPartitions() async throws {
         guard let network = try await NamespaceNetwork.start(nodes: Self.nodes) else { return }
         let lab = try #require(network.lab)
@@ -125,7 +125,7 @@ struct NamespaceFaultTests {
     }
 
     /// A thin uplink: one node's traffic to the hub through tc's token bucket filter at 1 Mbit/s.
-    @Test(.timeLimit(.minutes(5)))
+    @Test(.timeLimit(.minutes(10)))
     func bandwidthLimitedUplink() async throws {
         guard let network = try await NamespaceNetwork.start(nodes: Self.nodes) else { return }
         let lab = try #require(network.lab)
@@ -153,7 +153,7 @@ struct NamespaceFaultTests {
     /// "fragmentation needed"), while handshakes and heartbeats pass. TCP's full-size segments vanish, the stream
     /// stalls, the node notices the silence and reconnects; when the path carries full-size packets again it
     /// delivers everything once.
-    @Test(.timeLimit(.minutes(5)))
+    @Test(.timeLimit(.minutes(10)))
     func mtuBlackHole() async throws {
         guard let network = try await NamespaceNetwork.start(nodes: Self.nodes) else { return }
         let lab = try #require(network.lab)
@@ -183,7 +183,7 @@ struct NamespaceFaultTests {
     /// listening on the node's link, delaying every chunk 15 ms and then 40 ms (jitter between stages); one link
     /// also gets its connections reset once. (A user-space proxy sees a TCP byte stream, so it cannot reorder
     /// packets; the kernel has no netem here to do it.)
-    @Test(.timeLimit(.minutes(5)))
+    @Test(.timeLimit(.minutes(10)))
     func latencyAndJitterThroughAProxyBetweenNamespaces() async throws {
         guard let network = try await NamespaceNetwork.start(nodes: Self.nodes, proxied: true) else { return }
         let perNode = 3_000

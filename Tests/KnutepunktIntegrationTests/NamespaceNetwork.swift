@@ -132,7 +132,7 @@ actor NamespaceNetwork {
     /// The hub's status once it holds at least `total` events (or after `seconds`).
     func hubStatus(waitForTotal total: Int = 0, seconds: Int = 300) async throws -> HubStatusReport {
         let endpoint = try #require(hubEndpoints["control"])
-        let report = try await ControlClient.withConnection(to: endpoint, timeout: .seconds(10), curve: viewer) {
+        let report = try await ControlClient.withConnection(to: endpoint, timeout: .seconds(60), curve: viewer) {
             try $0.status(StatusRequest(waitForTotal: total, timeoutMillis: seconds * 1000))
         }
         guard case .hub(let hub, _) = report else { throw DaemonProcessError(message: "not a hub status") }
@@ -194,9 +194,15 @@ actor NamespaceNetwork {
         hub = nil
     }
 
-    func nodeStatus(_ id: String) async throws -> NodeStatusReport {
+    /// A node's status; with `waitForDrained`, once the hub has acknowledged everything it accepted (or after
+    /// `seconds`).
+    func nodeStatus(_ id: String, waitForDrained: Bool = false, seconds: Int = 60) async throws -> NodeStatusReport {
         let endpoint = await directory.current(id).endpoint
-        let report = try await ControlClient.withConnection(to: endpoint) { try $0.status() }
+        let wanted =
+            waitForDrained ? StatusRequest(waitForDrained: true, timeoutMillis: seconds * 1000) : StatusRequest()
+        let report = try await ControlClient.withConnection(to: endpoint, timeout: .seconds(seconds + 10)) {
+            try $0.status(wanted)
+        }
         guard case .node(let node, _) = report else { throw DaemonProcessError(message: "not a node status") }
         return node
     }
@@ -208,6 +214,12 @@ actor NamespaceNetwork {
     func finish(_ figures: inout FaultFigures, accepted: [String: Int]) async throws {
         await tearDown()
         try FaultNetwork.check(store: net.hubStorePath, nodes: nodes.map(\.id), accepted: accepted, into: &figures)
+        report(figures)
+    }
+
+    /// Prints a scenario's figures, expects nothing lost, doubled or out of order, and removes its folder (unless
+    /// `KNUTEPUNKT_KEEP_FAULT_LOGS` is set). After ``tearDown()`` and a check that filled in `figures`.
+    func report(_ figures: FaultFigures) {
         print(figures)
         #expect(figures.lost == 0, "\(figures)")
         #expect(figures.duplicated == 0, "\(figures)")

@@ -7,8 +7,10 @@ import Testing
 /// A national year, compressed into minutes: the four regional node daemons, each in a network namespace of its own,
 /// submit a year of activities for the nineteen local nodes of Norway, in proportion to each region's births, month
 /// by month with a rush at each month's end, while a random fault (loss, partitions, a black hole, a thin link, a
-/// killed node or hub, a frozen hub) is put on for each month and lifted after it. An independent checker then reads
-/// every node's outbox and the hub's store as files, and counts what was lost, duplicated or stored out of order.
+/// killed node or hub, a frozen hub) is put on for each month and lifted after it. Coordinators correct one event in
+/// forty and withdraw one in ninety-seven once the month is in. An independent checker then reads every node's outbox
+/// and the hub's store as files, and counts the versions that were lost, duplicated or stored out of order, and the
+/// events whose latest version or withdrawal the hub holds otherwise than the node.
 ///
 /// `KNUTEPUNKT_YEAR_EVENTS` (24,000 by default) sets the year's volume and `KNUTEPUNKT_YEAR_SEED` repeats a run's
 /// faults; `make soak-year` runs a large one.
@@ -75,6 +77,7 @@ struct NationalYearTests {
             "national year \(year): \(Self.total) events, 4 regions, 19 local nodes, seed \(seed)"
         )
         var submitted: [String: Int] = [:]
+        var secondVersions = 0
         var faultLog: [String] = []
         let started = ContinuousClock.now
         for (monthIndex, month) in months.enumerated() {
@@ -101,28 +104,37 @@ struct NationalYearTests {
                 if fault == .killHub { try await network.startHub() }
             }()
             let offsets = submitted
-            try await withThrowingTaskGroup(of: (String, Int).self) { group in
+            try await withThrowingTaskGroup(of: (String, Int, Int).self) { group in
                 for (daemon, events) in month {
                     let from = offsets[daemon] ?? 0
                     group.addTask {
-                        let bytes = events.enumerated().map { index, planned in
-                            Array(
-                                EventFixtures.event(
-                                    source: daemon,
-                                    index: from + index,
-                                    region: planned.region,
-                                    node: planned.localNode,
-                                    kind: ["TRAINING", "CONSULT_COLLAB", "DELIVERY"][(from + index) % 3]
-                                )
-                                .replacing(/"date":"[0-9-]+"/, with: "\"date\":\"\(planned.date.iso)\"")
-                                .utf8
+                        let texts = events.enumerated().map { index, planned in
+                            EventFixtures.event(
+                                source: daemon,
+                                index: from + index,
+                                region: planned.region,
+                                node: planned.localNode,
+                                kind: ["TRAINING", "CONSULT_COLLAB", "DELIVERY"][(from + index) % 3]
                             )
+                            .replacing(/"date":"[0-9-]+"/, with: "\"date\":\"\(planned.date.iso)\"")
                         }
-                        try await Self.submit(bytes, daemon: daemon, directory: network.directory)
-                        return (daemon, from + events.count)
+                        try await Self.submit(
+                            texts.map { Array($0.utf8) },
+                            daemon: daemon,
+                            directory: network.directory
+                        )
+                        // The month is in; its coordinator fixes what she got wrong (version 2 of those events).
+                        let versions = texts.enumerated().compactMap { index, text in
+                            Self.secondVersion(of: text, index: from + index).map { Array($0.utf8) }
+                        }
+                        try await Self.submit(versions, daemon: daemon, directory: network.directory)
+                        return (daemon, from + events.count, versions.count)
                     }
                 }
-                for try await (daemon, count) in group { submitted[daemon] = count }
+                for try await (daemon, count, versions) in group {
+                    submitted[daemon] = count
+                    secondVersions += versions
+                }
             }
             try await restarted
             // A fault that silences a link lasts until the node has noticed it (not for a time).
@@ -142,9 +154,13 @@ struct NationalYearTests {
             default: break
             }
         }
-        let accepted = submitted.values.reduce(0, +)
+        let accepted = submitted.values.reduce(0, +) + secondVersions
         let lastSubmission = ContinuousClock.now
-        _ = try await network.hubStatus(waitForTotal: accepted, seconds: 600)
+        // Every node has had every version acknowledged: the hub committed them all.
+        for daemon in daemons {
+            let status = try await network.nodeStatus(daemon.id, waitForDrained: true, seconds: 600)
+            #expect(status.outbox.backlog == 0, "\(daemon.id) drained")
+        }
         figures.recovered(ContinuousClock.now - lastSubmission)
         figures.recoveryNote = "last submission until the hub held the year"
         figures.notes.append("faults by month \(faultLog.joined(separator: " "))")
@@ -155,11 +171,35 @@ struct NationalYearTests {
         let check = try Self.independentCheck(network.net, daemons: daemons.map(\.id))
         print(
             "NATIONAL YEAR accepted=\(check.accepted) stored=\(check.stored) lost=\(check.lost) "
-                + "duplicated=\(check.duplicated) outOfOrder=\(check.outOfOrder) byRegion=\(check.byRegion)"
+                + "duplicated=\(check.duplicated) outOfOrder=\(check.outOfOrder) "
+                + "corrected=\(check.corrected) withdrawn=\(check.withdrawn) "
+                + "latestDiffers=\(check.latestDiffers) byRegion=\(check.byRegion)"
         )
         #expect(check.accepted == accepted)
+        #expect(check.corrected + check.withdrawn == secondVersions)
+        #expect(check.corrected > 0 && check.withdrawn > 0, "the year has corrections and withdrawals")
         #expect(check.lost == 0 && check.duplicated == 0 && check.outOfOrder == 0, "\(check)")
-        try await network.finish(&figures, accepted: submitted)
+        #expect(check.latestDiffers == 0, "\(check)")
+        figures.events = check.accepted
+        figures.stored = check.stored
+        figures.lost = check.lost
+        figures.duplicated = check.duplicated
+        figures.orderBroken = check.outOfOrder
+        figures.notes.append("\(check.corrected) corrected, \(check.withdrawn) withdrawn")
+        await network.report(figures)
+    }
+
+    /// Version 2 of one event in forty (a correction: one more participant) and of one in ninety-seven (a
+    /// withdrawal), from the text of version 1; nil for the rest.
+    static func secondVersion(of text: String, index: Int) -> String? {
+        let body = text.dropLast()
+        if index % 40 == 7 {
+            return body.replacing("\"participants\":12", with: "\"participants\":13") + ",\"based_on\":1}"
+        }
+        if index % 97 == 3 {
+            return body + ",\"based_on\":1,\"withdrawn\":true,\"withdrawal_reason\":\"registrert to ganger\"}"
+        }
+        return nil
     }
 
     /// Submits `events` (a month of one daemon) in batches, through restarts of the daemon.
@@ -191,35 +231,55 @@ struct NationalYearTests {
         var lost = 0
         var duplicated = 0
         var outOfOrder = 0
+        var corrected = 0
+        var withdrawn = 0
+        /// Events whose latest version (its number, or whether it is withdrawn) at the hub is not the node's.
+        var latestDiffers = 0
         var byRegion: [String: Int] = [:]
         var description: String {
-            "accepted \(accepted), stored \(stored), lost \(lost), duplicated \(duplicated), out of order \(outOfOrder)"
+            "accepted \(accepted), stored \(stored), lost \(lost), duplicated \(duplicated), out of order \(outOfOrder), "
+                + "corrected \(corrected), withdrawn \(withdrawn), latest differs \(latestDiffers)"
         }
     }
 
-    /// Compares each node's outbox (every event it accepted, by sequence) with the hub's store, reading both files.
+    /// Compares each node's outbox (every version it accepted, by sequence) with the hub's store (every version it
+    /// holds, which one is the latest, which are withdrawals), reading both files.
     static func independentCheck(_ net: LoopbackNetwork, daemons: [String]) throws -> Check {
         var check = Check()
         let stored = try SQLiteTestAccess.rows(
-            "SELECT source, seq, event_id, region FROM events ORDER BY source, seq",
+            "SELECT source, seq, event_id || '/' || version, region, latest, withdrawn, event_id FROM events "
+                + "ORDER BY source, seq",
             in: net.hubStorePath
         )
         check.stored = stored.count
         var seen: [String: Int] = [:]
+        var hubLatest: [String: String] = [:]
         for row in stored {
             seen[row[2].lowercased(), default: 0] += 1
             check.byRegion[row[3], default: 0] += 1
+            if row[4] == "1" {
+                hubLatest[row[6].lowercased()] = row[2].lowercased() + (row[5] == "1" ? " withdrawn" : "")
+            }
         }
         check.duplicated = seen.values.reduce(0) { $0 + max(0, $1 - 1) }
         for daemon in daemons {
-            let accepted = try SQLiteTestAccess.rows(
-                "SELECT event_id FROM outbox ORDER BY seq",
+            let rows = try SQLiteTestAccess.rows(
+                "SELECT event_id || '/' || version, event_id, version, instr(payload, '\"withdrawn\":true') > 0 "
+                    + "FROM outbox ORDER BY seq",
                 in: net.outboxPath(daemon)
-            ).map { $0[0].lowercased() }
+            )
+            let accepted = rows.map { $0[0].lowercased() }
             check.accepted += accepted.count
             check.lost += accepted.filter { seen[$0] == nil }.count
+            var nodeLatest: [String: String] = [:]
+            for row in rows {
+                let id = row[1].lowercased()
+                nodeLatest[id] = row[0].lowercased() + (row[3] == "1" ? " withdrawn" : "")
+                if row[2] != "1" { if row[3] == "1" { check.withdrawn += 1 } else { check.corrected += 1 } }
+            }
+            check.latestDiffers += nodeLatest.filter { hubLatest[$0.key] != $0.value }.count
             let order = stored.filter { $0[0] == daemon }.map { $0[2].lowercased() }
-            // Out of order: stored events whose place among this node's differs from the outbox's.
+            // Out of order: stored versions whose place among this node's differs from the outbox's.
             let held = Set(order)
             let acceptedOrder = accepted.filter { held.contains($0) }
             check.outOfOrder += zip(order, acceptedOrder).filter { $0 != $1 }.count

@@ -28,18 +28,20 @@ struct NodeToHubTests {
     }
 
     static func submit(_ events: [String], to endpoint: String) async throws -> [SubmitResult] {
-        try await ControlClient.withConnection(to: endpoint) { try $0.submit(events.map { Array($0.utf8) }) }
+        try await ControlClient.withConnection(to: endpoint, timeout: .seconds(60)) {
+            try $0.submit(events.map { Array($0.utf8) })
+        }
     }
 
     static func drained(_ endpoint: String) async throws -> NodeStatusReport {
-        let report = try await ControlClient.withConnection(to: endpoint) {
+        let report = try await ControlClient.withConnection(to: endpoint, timeout: .seconds(60)) {
             try $0.status(StatusRequest(waitForDrained: true, timeoutMillis: 30_000))
         }
         guard case .node(let node, _) = report else { throw PeerFailure("not a node's status") }
         return node
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(6)))
     func acceptedEventsReachTheHubAndInvalidOnesAreExplained() async throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }
@@ -84,7 +86,7 @@ struct NodeToHubTests {
         #expect(try store.counts().total == 20)
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(6)))
     func aNodeKeepsAcceptingWhileTheHubIsDownAndDeliversWhenItReturns() async throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }
@@ -99,7 +101,9 @@ struct NodeToHubTests {
                 EventFixtures.event(source: "OFF", index: $0, region: "NO-VEST", node: "NO-VEST-FORDE")
             }
             let results = try await Self.submit(events, to: node.control)
-            let report = try await ControlClient.withConnection(to: node.control) { try $0.status() }
+            let report = try await ControlClient.withConnection(to: node.control, timeout: .seconds(60)) {
+                try $0.status()
+            }
             guard case .node(let status, _) = report else { throw PeerFailure("not a node's status") }
             return (results, status)
         }
@@ -118,7 +122,7 @@ struct NodeToHubTests {
         #expect(try store.storedKeys().map(\.sequence) == Array(1...50))
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(5)))
     func aClientToleratesANodeThatIsNotRunning() async throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }

@@ -15,7 +15,7 @@ import Testing
 /// Prometheus registry (never the global one) and its HTTP server on a free port, scraped over a real socket.
 @Suite(.serialized)
 struct OperationsEndpointTests {
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(6)))
     func metricsCountWhatCrossedTheNetworkAndHealthAnswers() async throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }
@@ -139,7 +139,7 @@ struct OperationsEndpointTests {
         #expect(!nodeMetrics.health.readiness().healthy)
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(5)))
     func aHubRefusingEventsCountsThemByReason() async throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }
@@ -205,7 +205,7 @@ struct OperationsEndpointTests {
         }
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(5)))
     func aSecondServerOnTheSamePortFailsToStart() async throws {
         let registry = PrometheusCollectorRegistry()
         let health = DaemonHealth()

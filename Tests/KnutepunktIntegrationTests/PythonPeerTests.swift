@@ -18,7 +18,7 @@ struct PythonPeerTests {
 
     @Test(
         .enabled(if: PythonZMQ.interpreter != nil, "python3-zmq is not installed (make test-deps installs it)"),
-        .timeLimit(.minutes(3))
+        .timeLimit(.minutes(8))
     )
     func anIndependentPeerGetsEveryCommandAndReasonAsDocumented() async throws {
         let python = try #require(PythonZMQ.interpreter)

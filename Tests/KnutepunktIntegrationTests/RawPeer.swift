@@ -14,6 +14,9 @@ final class RawPeer {
         self.context = context
         socket = try context.makeSocket(.dealer)
         try socket.setOption(.maxMessageSize, Int64(64 << 20))
+        // A send that cannot be queued (a refused handshake leaves the DEALER without a peer) fails after this
+        // instead of blocking the test's thread for ever.
+        try socket.setOption(.sendTimeout, .seconds(60))
         if let curve { try socket.configureCurveClient(curve) }
         try socket.connect(endpoint)
     }
@@ -22,6 +25,11 @@ final class RawPeer {
 
     func send(_ message: WireMessage) throws {
         try socket.send(WireCodec.encode(message))
+    }
+
+    /// Sends if the message can be queued now; false if it cannot (no peer: the handshake was refused).
+    func offer(_ message: WireMessage) throws -> Bool {
+        try socket.send(WireCodec.encode(message), dontWait: true)
     }
 
     func sendRaw(_ frames: [[UInt8]]) throws {

@@ -45,19 +45,19 @@ struct ReferenceDataTests {
     /// The node's taxonomy once it is at `version`: asks again until it is (the announcement takes a moment).
     static func nodeTaxonomy(_ control: String, at version: UInt64) async throws -> TaxonomyState? {
         for _ in 0..<2_000 {
-            let report = try await ControlClient.withConnection(to: control) { try $0.status() }
+            let report = try await ControlClient.withConnection(to: control, timeout: .seconds(60)) { try $0.status() }
             if case .node(let node, _) = report, node.taxonomy?.version == version { return node.taxonomy }
         }
         return nil
     }
 
     static func publish(_ document: String, to control: String, dryRun: Bool = false) async throws -> TaxonomyResult {
-        try await ControlClient.withConnection(to: control) {
+        try await ControlClient.withConnection(to: control, timeout: .seconds(60)) {
             try $0.taxonomy(TaxonomyRequest(document: document, dryRun: dryRun))
         }
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(6)))
     func aNewVersionReachesARunningNodeAndIsUsedAtOnce() async throws {
         #expect(Self.versionTwo.contains("ASSESSMENT"), "the test's new kind applies to the shipped taxonomy")
         #expect(Self.versionTwo.contains("value: 11620"), "the test's new births apply to the shipped taxonomy")
@@ -89,7 +89,9 @@ struct ReferenceDataTests {
                     to: hub.control
                 )
                 let drained = try await NodeToHubTests.drained(node.control)
-                let report = try await ControlClient.withConnection(to: hub.control) { try $0.status() }
+                let report = try await ControlClient.withConnection(to: hub.control, timeout: .seconds(60)) {
+                    try $0.status()
+                }
                 guard case .hub(let hubStatus, _) = report else { throw PeerFailure("not the hub's status") }
                 return (first, before, old, diff, published, second, after, removing, drained, hubStatus)
             }
@@ -124,7 +126,9 @@ struct ReferenceDataTests {
 
         // The node restarts while the hub is away: it keeps version 2 (kept beside its outbox), not its file.
         let restarted = try await InProcessDaemons.withNode(nodeConfiguration) { node in
-            let report = try await ControlClient.withConnection(to: node.control) { try $0.status() }
+            let report = try await ControlClient.withConnection(to: node.control, timeout: .seconds(60)) {
+                try $0.status()
+            }
             let accepted = try await NodeToHubTests.submit([Self.event(index: 4, kind: "ASSESSMENT")], to: node.control)
             guard case .node(let status, _) = report else { throw PeerFailure("not a node's status") }
             return (status.taxonomy, accepted)
@@ -136,14 +140,16 @@ struct ReferenceDataTests {
         // version 1's document, which the hub does not publish backwards: it is not the latest, and going back would
         // remove ASSESSMENT).
         let afterRestart = try await InProcessDaemons.withHub(hubConfiguration) { hub in
-            let report = try await ControlClient.withConnection(to: hub.control) { try $0.status() }
+            let report = try await ControlClient.withConnection(to: hub.control, timeout: .seconds(60)) {
+                try $0.status()
+            }
             guard case .hub(let status, _) = report else { throw PeerFailure("not the hub's status") }
             return status.taxonomy
         }
         #expect(afterRestart?.version == 2)
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(6)))
     func aRetiredCodeIsRefusedAfterItsGracePeriodAndHistoryKeepsIt() async throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }

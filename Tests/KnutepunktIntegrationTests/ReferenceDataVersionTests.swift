@@ -59,14 +59,14 @@ struct ReferenceDataVersionTests {
         }
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(5)))
     func aNodeOfThePreviousMinorNeverSeesReferenceData() async throws {
         let (agreed, first, second) = try await Self.queries(speaking: .versions)
         #expect(agreed == .versions)
         #expect(first.isEmpty && second.isEmpty, "a 1.1 session gets no REFERENCE, even when it asks")
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(5)))
     func aNodeOfThisMinorGetsTheDocumentOnceThenOnlyConfirmations() async throws {
         let (agreed, first, second) = try await Self.queries(speaking: .current)
         #expect(agreed == .current)
@@ -75,7 +75,7 @@ struct ReferenceDataVersionTests {
         #expect(try second.map(ReferenceMessage.decode) == [.reference(version: 1, document: [])])
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(6)))
     func aNodeOfThisBuildWorksWithAHubOfThePreviousMinor() async throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }

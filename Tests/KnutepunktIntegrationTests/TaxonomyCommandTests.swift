@@ -19,7 +19,7 @@ struct TaxonomyCommandTests {
         return run
     }
 
-    @Test(.timeLimit(.minutes(3)))
+    @Test(.timeLimit(.minutes(8)))
     func aNewVersionIsDiffedPublishedAndFollowedAndARenameIsRefused() async throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }

@@ -33,7 +33,7 @@ struct TraceExportTests {
         #expect(TraceExport.tracesURL("https://c.example/otlp/v1/traces") == "https://c.example/otlp/v1/traces")
     }
 
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(6)))
     func oneActivitysSpansReachTheCollectorInOneTrace() async throws {
         let collector = OTLPCollector()
         let application = Application(

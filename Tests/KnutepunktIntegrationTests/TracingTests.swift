@@ -14,7 +14,7 @@ import Tracing
 /// exporter; the trace crosses the daemons only as the propagation fields the tracer writes.
 @Suite(.serialized)
 struct TracingTests {
-    @Test(.timeLimit(.minutes(2)))
+    @Test(.timeLimit(.minutes(6)))
     func oneActivityIsFollowedFromTheSubmissionToTheGapEvaluation() async throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }
@@ -31,7 +31,7 @@ struct TracingTests {
                 // What `knutepunkt publish` does: a root span, its fields in the SUBMIT request.
                 let root = tracer.startSpan("knutepunkt.publish", context: .topLevel, ofKind: .client)
                 let fields = TraceFields.fields(of: root.context, tracer: tracer)
-                let results = try await ControlClient.withConnection(to: node.control) {
+                let results = try await ControlClient.withConnection(to: node.control, timeout: .seconds(60)) {
                     try $0.submit([Array(event.utf8)], trace: fields)
                 }
                 root.end()
@@ -40,7 +40,9 @@ struct TracingTests {
                 for _ in 0..<5_000
                 where !tracer.finishedSpans.contains(where: { $0.operationName == "gaps.evaluate" && !$0.links.isEmpty }
                 ) {
-                    _ = try await ControlClient.withConnection(to: hub.control) { try $0.status() }
+                    _ = try await ControlClient.withConnection(to: hub.control, timeout: .seconds(60)) {
+                        try $0.status()
+                    }
                 }
                 return (root.context.inMemorySpanContext, results)
             }
