@@ -204,6 +204,12 @@ package final class ControlClient {
         return results[0]
     }
 
+    /// Makes or reopens a local node's monthly return (RETURN); the node answers with one result.
+    package func makeReturn(_ monthly: ReturnRequest) throws(ClientError) -> SubmitResult {
+        let results = try submitResults(try request(.monthlyReturn, body: JSONBody.encode(monthly)), expected: 1)
+        return results[0]
+    }
+
     /// Lists the node's events (the latest version of each) with their delivery state.
     package func events(_ wanted: EventsRequest) throws(ClientError) -> EventList {
         let reply = try request(.events, body: JSONBody.encode(wanted))

@@ -161,6 +161,7 @@ final class HubReactor {
                     uniquingKeysWith: { a, _ in a }
                 ),
                 store: store,
+                metrics: setup.metrics,
                 logger: setup.logger
             )
             wake = try setup.mailbox.makeReceiver()
@@ -378,6 +379,13 @@ final class HubReactor {
             object = try JSONValue.parse(ingest.payload)
         } catch {
             refuse(.malformedPayload, "the payload is not JSON: \(error)")
+            return
+        }
+        if MonthlyReturn.isReturn(object) {
+            switch checkReturn(object, ingest, today: today) {
+            case .success(let record): batch.records.returns.append(record)
+            case .failure(let refusal): refuse(refusal.reason, refusal.detail)
+            }
             return
         }
         // No defaults at the hub: the event must say everything itself, its id included.

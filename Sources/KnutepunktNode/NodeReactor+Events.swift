@@ -158,8 +158,12 @@ extension NodeReactor {
         }
         let limit = min(max(1, wanted.limit ?? EventsRequest.defaultLimit), EventsRequest.maximumLimit)
         do {
+            // Monthly returns share the outbox but are not events: `status` shows them.
             let (listed, truncated) = try outbox.events(since: since, limit: limit) { entry in
-                wanted.state == nil || EventList.Entry(entry).state == wanted.state
+                guard let object = try? JSONValue.parse(entry.payload), !MonthlyReturn.isReturn(object) else {
+                    return false
+                }
+                return wanted.state == nil || EventList.Entry(entry).state == wanted.state
             }
             reply(
                 request,

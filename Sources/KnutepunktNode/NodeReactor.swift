@@ -488,6 +488,8 @@ final class NodeReactor {
                 withdraw(request)
             case .events:
                 listEvents(request)
+            case .monthlyReturn:
+                makeReturn(request)
             case .status:
                 let wanted = (try? JSONBody.decode(StatusRequest.self, from: request.message.body)) ?? StatusRequest()
                 if wanted.waitForDrained == true, uplink.settledThrough < lastAssigned {
@@ -500,7 +502,8 @@ final class NodeReactor {
                     request,
                     ControlFailure(
                         code: ControlFailure.malformedRequestCode,
-                        message: "a node answers SUBMIT, WITHDRAW, EVENTS and STATUS, not \(request.message.command)"
+                        message:
+                            "a node answers SUBMIT, WITHDRAW, EVENTS, RETURN and STATUS, not \(request.message.command)"
                     )
                 )
             }
@@ -580,6 +583,7 @@ final class NodeReactor {
                     lastAckMillisAgo: uplink.lastAckAt.map { (now - $0).milliseconds }
                 )
             )
+            report.returns = outstandingReturns()
             report.taxonomy = reference.state(
                 confirmedMillisAgo: referenceFollower.lastConfirmed.map { (now - $0).milliseconds }
             )

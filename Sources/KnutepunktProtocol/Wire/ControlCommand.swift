@@ -22,6 +22,8 @@ package enum ControlCommand: UInt8, CaseIterable, Sendable {
     case taxonomy = 0x0A
     /// hub → client: the outcome (``TaxonomyResult``).
     case taxonomyResult = 0x0B
+    /// client → node: a monthly return to make or reopen (``ReturnRequest``; answered with SUBMIT_RESULT).
+    case monthlyReturn = 0x0C
     /// daemon → client: `{"code": …, "message": …}`; the request failed as a whole.
     case error = 0x7F
 
@@ -39,6 +41,7 @@ package enum ControlCommand: UInt8, CaseIterable, Sendable {
         case .eventList: "EVENT_LIST"
         case .taxonomy: "TAXONOMY"
         case .taxonomyResult: "TAXONOMY_RESULT"
+        case .monthlyReturn: "RETURN"
         case .error: "ERROR"
         }
     }
