@@ -1,3 +1,4 @@
+import Foundation
 import KnutepunktDomain
 import KnutepunktProtocol
 import KnutepunktStore
@@ -31,6 +32,9 @@ extension HubReactor {
                 refusals[refusal.counter, default: 0] += 1
                 return .failure(ReturnRefusal(reason: refusal.reason, detail: refusal.detail))
             }
+            if let lock = periodLocks.lock(region: record.region, month: record.month) {
+                return .failure(ReturnRefusal(reason: .periodLocked, detail: "month: \(lock.refusal)"))
+            }
             return .success(HubReturnRecord(source: ingest.nodeID, sequence: ingest.sequence, record: record))
         }
     }
@@ -50,5 +54,81 @@ extension HubReactor {
             setup.metrics.committedReturn(item.record.status.rawValue)
         }
         gaps.returnsStored()
+    }
+}
+
+// Sign-off and lock (docs/protocol.md, "PERIOD"): a step is checked against the ledger's rules, recorded in the store,
+// and, when the locks change, announced to every node session of KPN/1.3 (PERIODS).
+extension HubReactor {
+    func periodReply(_ body: [UInt8]) -> ControlMessage {
+        func failure(_ code: String, _ message: String) -> ControlMessage {
+            ControlMessage(command: .error, body: JSONBody.encode(ControlFailure(code: code, message: message)))
+        }
+        let request: PeriodRequest
+        do {
+            request = try JSONBody.decode(PeriodRequest.self, from: body)
+        } catch {
+            return failure(ControlFailure.malformedRequestCode, "PERIOD: \(error)")
+        }
+        if request.step == nil {
+            return ControlMessage(command: .periodResult, body: JSONBody.encode(periodResult(request, state: nil)))
+        }
+        guard let kind = request.step, let role = PeriodLedger.Role(rawValue: request.role ?? ""),
+            let by = request.by, !by.isEmpty
+        else {
+            return failure(ControlFailure.malformedRequestCode, "PERIOD needs step, by and role")
+        }
+        guard validator.taxonomy.region(request.region) != nil else {
+            return failure(ControlFailure.malformedRequestCode, "\(request.region) is not a region of the taxonomy")
+        }
+        let step = PeriodLedger.Step(
+            region: request.region,
+            month: request.month,
+            kind: kind,
+            by: by,
+            role: role,
+            at: LocalDate.utcTimestamp(Date()),
+            reason: request.reason
+        )
+        var next = ledger
+        switch next.apply(step, actorRegion: request.actorRegion, today: LocalDate.today()) {
+        case .failure(let refusal):
+            return failure(PeriodRequest.refusedCode, refusal.message)
+        case .success(let state):
+            do {
+                try store.recordPeriodStep(step)
+            } catch {
+                return failure(ControlFailure.storeFailureCode, "the step was not recorded: \(error)")
+            }
+            ledger = next
+            let locks = PeriodLocks(version: UInt64(ledger.steps.count), locks: ledger.locks)
+            let changed = locks.locks != periodLocks.locks
+            periodLocks = locks
+            if changed {
+                let message = PeriodsMessage(locks)
+                for session in sessions.sessions where PeriodsMessage.speaks(session.version) {
+                    send(message.frames, to: session.peer)
+                }
+            }
+            logger.info(
+                "reporting period step recorded",
+                metadata: [
+                    "region": "\(step.region)", "month": "\(step.month)", "step": "\(step.kind.rawValue)",
+                    "by": "\(step.by)", "role": "\(step.role.rawValue)", "state": "\(PeriodLedger.describe(state))",
+                ]
+            )
+            return ControlMessage(command: .periodResult, body: JSONBody.encode(periodResult(request, state: state)))
+        }
+    }
+
+    private func periodResult(_ request: PeriodRequest, state: PeriodLedger.State?) -> PeriodResult {
+        let state = state ?? ledger.state(region: request.region, month: request.month)
+        return PeriodResult(
+            region: request.region,
+            month: request.month,
+            state: PeriodLedger.describe(state),
+            locked: { if case .locked = state { return true } else { return false } }(),
+            history: ledger.history(region: request.region, month: request.month)
+        )
     }
 }

@@ -34,6 +34,15 @@ extension NodeReactor {
                     object = .object(members)
                 }
                 switch validator.validate(object, defaults: defaults, today: today) {
+                case .success(let event) where lockedMonth(of: event) != nil:
+                    answers.append(
+                        SubmitResult(
+                            index: index,
+                            id: event.id.lowercasedText,
+                            status: .invalid,
+                            issues: [PeriodLocks.issue(lockedMonth(of: event)!)]
+                        )
+                    )
                 case .success(var event):
                     event.submittedAt = LocalDate.utcTimestamp(now)
                     // The version the node checked it against, when the hub announced one; never the text's.

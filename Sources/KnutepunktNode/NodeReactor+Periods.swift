@@ -32,6 +32,11 @@ extension NodeReactor {
         switch MonthlyReturn.validate(.object(object), taxonomy: validator.taxonomy, today: LocalDate.today()) {
         case .failure(let failure):
             result.issues = failure.issues
+        case .success(let record) where periodLocks.lock(region: record.region, month: record.month) != nil:
+            result.id = record.id.lowercasedText
+            result.issues = [
+                PeriodLocks.issue(periodLocks.lock(region: record.region, month: record.month)!, field: "month")
+            ]
         case .success(var record):
             record.submittedAt = LocalDate.utcTimestamp(now)
             result.id = record.id.lowercasedText
@@ -113,5 +118,34 @@ extension NodeReactor {
                 text: $0.dueSentence
             )
         }
+    }
+}
+
+// Locked months at the node (docs/protocol.md, "PERIODS"): learnt from the hub over the link, enforced before
+// anything is queued.
+extension NodeReactor {
+    /// Takes the hub's locks when they are newer than the ones held.
+    func received(_ message: PeriodsMessage) {
+        guard message.locks.version >= periodLocks.version, message.locks != periodLocks else { return }
+        periodLocks = message.locks
+        logger.info(
+            "locked months from the hub",
+            metadata: [
+                "version": "\(message.locks.version)",
+                "locked": "\(message.locks.locks.map { "\($0.region) \($0.month)" }.joined(separator: ", "))",
+            ]
+        )
+    }
+
+    /// The lock an event runs into: its own month, or — for a correction or withdrawal — the month of the version it
+    /// replaces (moving an activity out of a locked month changes that month too).
+    func lockedMonth(of event: ActivityEvent) -> PeriodLedger.Lock? {
+        guard !periodLocks.locks.isEmpty, !event.isTest else { return nil }
+        if let lock = periodLocks.lock(region: event.region, date: event.date) { return lock }
+        guard event.basedOn != nil || event.isWithdrawn,
+            let held = try? outbox.latest(of: event.id),
+            let date = (try? JSONValue.parse(held.payload))?["date"]?.stringValue.flatMap(LocalDate.init(iso:))
+        else { return nil }
+        return periodLocks.lock(region: event.region, date: date)
     }
 }

@@ -58,6 +58,10 @@ package struct HubStoredReturn: Sendable, Hashable {
 package protocol HubPeriodsStore {
     /// Every stored version of every return, oldest first.
     func monthlyReturns() throws(StoreError) -> [HubStoredReturn]
+    /// Every sign-off, acceptance and reopening, oldest first: the ledger of locked months.
+    func periodSteps() throws(StoreError) -> [PeriodLedger.Step]
+    /// Appends one step to the ledger (the caller has checked it against the rules), durably.
+    func recordPeriodStep(_ step: PeriodLedger.Step) throws(StoreError)
 }
 
 extension HubPeriodsStore {

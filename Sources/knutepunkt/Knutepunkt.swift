@@ -26,7 +26,7 @@ struct Knutepunkt: AsyncParsableCommand {
             WithdrawCommand.self, HistoryCommand.self, StatusCommand.self,
             ConfigCommand.self, NetworkCommand.self, SampleCommand.self, GapsCommand.self, WatchCommand.self,
             CoverageCommand.self, ProgrammesCommand.self, KeysCommand.self, DashboardCommand.self, TaxonomyCommand.self,
-            ReturnCommand.self, CompletenessCommand.self,
+            ReturnCommand.self, CompletenessCommand.self, PeriodCommand.self,
         ]
     )
 }

@@ -127,3 +127,85 @@ struct CompletenessCommand: AsyncParsableCommand {
         print(report.text, terminator: "")
     }
 }
+
+struct PeriodCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "period",
+        abstract: "Sign off, accept (lock) or reopen a region's month, or show where it stands and its history.",
+        discussion: """
+            You sign in with your dashboard token (--token or KNUTEPUNKT_TOKEN), checked against the hub's access \
+            file (hub.dashboardAccess): a regional lead (lead:REGION) signs off the region's months, the national \
+            analyst accepts a signed-off month, which locks it (new activities, corrections, withdrawals and returns \
+            dated in it are refused with PERIOD_LOCKED), and reopens a month with --reason. Every step is kept.
+            """
+    )
+
+    enum Step: String, ExpressibleByArgument, CaseIterable {
+        case show
+        case signOff = "sign-off"
+        case accept
+        case reopen
+    }
+
+    @Option(name: .long, help: "The hub's configuration file.")
+    var config: String
+
+    @Argument(help: "show, sign-off, accept or reopen.")
+    var step: Step = .show
+
+    @Option(name: .long, help: "The region, e.g. NO-VEST.")
+    var region: String
+
+    @Option(name: .long, help: "The month, YYYY-MM.")
+    var month: String
+
+    @Option(name: .long, help: "Why the month is reopened.")
+    var reason: String?
+
+    @Option(name: .long, help: "Your dashboard sign-in token (default: $KNUTEPUNKT_TOKEN).")
+    var token: String?
+
+    @Option(name: .long, help: "The access file (default: the hub's dashboardAccess).")
+    var access: String?
+
+    @Flag(name: .long, help: "Print JSON.")
+    var json = false
+
+    func run() async throws {
+        guard case (.hub(let hub), _) = try loadDaemonConfiguration(config) else {
+            throw ValidationError("\(config) configures a node; months are signed off and locked at the hub")
+        }
+        var request = PeriodRequest(region: region, month: month)
+        if step != .show {
+            guard let file = access ?? hub.dashboardAccess else {
+                throw ValidationError("the hub has no dashboardAccess file; pass --access FILE")
+            }
+            guard let secret = token ?? ProcessInfo.processInfo.environment["KNUTEPUNKT_TOKEN"] else {
+                throw ValidationError("sign in with --token TOKEN (or KNUTEPUNKT_TOKEN)")
+            }
+            guard let user = try loadDashboardAccess(file).user(forToken: secret) else {
+                throw ValidationError("the token is not in \(file)")
+            }
+            request.step = PeriodLedger.Step.Kind(rawValue: step.rawValue)
+            request.by = user.name
+            request.role = user.role.rawValue
+            request.actorRegion = user.region
+            request.reason = reason
+        }
+        let wanted = request
+        let result = try await ControlClient.withConnection(to: hub.controlEndpoint, curve: hub.viewerCurve) {
+            try $0.period(wanted)
+        }
+        if json {
+            print(String(decoding: JSONBody.encode(result), as: UTF8.self))
+            return
+        }
+        print("\(result.region) \(result.month): \(result.state)")
+        for entry in result.history {
+            print(
+                "  \(entry.at)  \(entry.kind.rawValue)  by \(entry.by) (\(entry.role.rawValue))"
+                    + (entry.reason.map { ": \($0)" } ?? "")
+            )
+        }
+    }
+}

@@ -88,4 +88,45 @@ import Testing
         )
         #expect(table.national.expected == 2 && table.national.received == 1 && table.national.onTime == 1)
     }
+
+    @Test(arguments: HubStoreBackend.allCases)
+    func periodStepsAreKeptInOrder(_ backend: HubStoreBackend) async throws {
+        let fixture = try await HubStoreFixture(backend)
+        defer { fixture.remove() }
+        let store = try fixture.open()
+        let steps = [
+            PeriodLedger.Step(
+                region: "NO-VEST",
+                month: "2026-11",
+                kind: .signOff,
+                by: "liv",
+                role: .lead,
+                at: "2026-12-03T10:00:00Z",
+                reason: nil
+            ),
+            PeriodLedger.Step(
+                region: "NO-VEST",
+                month: "2026-11",
+                kind: .accept,
+                by: "nina",
+                role: .analyst,
+                at: "2026-12-05T10:00:00Z",
+                reason: nil
+            ),
+            PeriodLedger.Step(
+                region: "NO-VEST",
+                month: "2026-11",
+                kind: .reopen,
+                by: "nina",
+                role: .analyst,
+                at: "2026-12-06T10:00:00Z",
+                reason: "late corrections"
+            ),
+        ]
+        for step in steps { try store.recordPeriodStep(step) }
+        try store.close()
+        let reopened = try fixture.open()
+        defer { try? reopened.close() }
+        #expect(try reopened.periodSteps() == steps)
+    }
 }

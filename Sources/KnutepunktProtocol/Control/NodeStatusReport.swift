@@ -40,6 +40,9 @@ package struct NodeStatusReport: Codable, Sendable, Hashable {
     /// The monthly returns of the node's local nodes that are due or overdue, oldest first (absent in reports of
     /// nodes older than reporting periods).
     package var returns: [ReturnDue]?
+    /// The months the hub has locked, as the node enforces them ("NO-VEST 2026-11, locked by nina at …"); absent
+    /// before reporting periods.
+    package var lockedMonths: [String]?
 
     /// One outstanding monthly return.
     package struct ReturnDue: Codable, Sendable, Hashable {

@@ -56,6 +56,47 @@ extension PostgresHubStore {
     }
 }
 
+extension PostgresHubStore {
+    package func periodSteps() throws(StoreError) -> [PeriodLedger.Step] {
+        try owner.with { session in
+            var steps: [PeriodLedger.Step] = []
+            for row in try session.query(
+                "SELECT region, month, step, by_name, role, at, reason FROM period_steps ORDER BY id"
+            ) {
+                let (region, month, step, by, role, at, reason) = try row.decode(
+                    (String, String, String, String, String, String, String?).self
+                )
+                guard let kind = PeriodLedger.Step.Kind(rawValue: step), let role = PeriodLedger.Role(rawValue: role)
+                else { continue }
+                steps.append(
+                    PeriodLedger.Step(
+                        region: region,
+                        month: month,
+                        kind: kind,
+                        by: by,
+                        role: role,
+                        at: at,
+                        reason: reason
+                    )
+                )
+            }
+            return steps
+        }
+    }
+
+    package func recordPeriodStep(_ step: PeriodLedger.Step) throws(StoreError) {
+        try owner.transaction { session in
+            try session.query(
+                """
+                INSERT INTO period_steps(region, month, step, by_name, role, at, reason)
+                VALUES (\(step.region), \(step.month), \(step.kind.rawValue), \(step.by), \(step.role.rawValue),
+                        \(step.at), \(step.reason))
+                """
+            )
+        }
+    }
+}
+
 extension PostgresSchema {
     /// Migration 5: monthly returns, apart from the events and their counters.
     static let periodsMigration = """
@@ -72,6 +113,16 @@ extension PostgresSchema {
             payload BYTEA NOT NULL,
             PRIMARY KEY(source, seq),
             UNIQUE(node, month, version)
+        );
+        CREATE TABLE period_steps(
+            id BIGSERIAL PRIMARY KEY,
+            region TEXT NOT NULL,
+            month TEXT NOT NULL,
+            step TEXT NOT NULL,
+            by_name TEXT NOT NULL,
+            role TEXT NOT NULL,
+            at TEXT NOT NULL,
+            reason TEXT
         );
         """
 }

@@ -23,8 +23,62 @@ extension SQLiteHubStore {
                         PRIMARY KEY(source, seq),
                         UNIQUE(node, month, version)
                     );
+                    CREATE TABLE period_steps(
+                        id INTEGER PRIMARY KEY,
+                        region TEXT NOT NULL,
+                        month TEXT NOT NULL,
+                        step TEXT NOT NULL,
+                        by_name TEXT NOT NULL,
+                        role TEXT NOT NULL,
+                        at TEXT NOT NULL,
+                        reason TEXT
+                    );
                     """
             )
+        }
+    }
+
+    package func periodSteps() throws(StoreError) -> [PeriodLedger.Step] {
+        do {
+            return try queue.read { db in
+                try Row.fetchAll(
+                    db,
+                    sql: "SELECT region, month, step, by_name, role, at, reason FROM period_steps ORDER BY id"
+                ).compactMap { row in
+                    guard let kind = PeriodLedger.Step.Kind(rawValue: row["step"]),
+                        let role = PeriodLedger.Role(rawValue: row["role"])
+                    else { return nil }
+                    return PeriodLedger.Step(
+                        region: row["region"],
+                        month: row["month"],
+                        kind: kind,
+                        by: row["by_name"],
+                        role: role,
+                        at: row["at"],
+                        reason: row["reason"]
+                    )
+                }
+            }
+        } catch {
+            throw StoreError(error, path: path)
+        }
+    }
+
+    package func recordPeriodStep(_ step: PeriodLedger.Step) throws(StoreError) {
+        do {
+            try queue.write { db in
+                try db.execute(
+                    sql: """
+                        INSERT INTO period_steps(region, month, step, by_name, role, at, reason)
+                        VALUES (?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        step.region, step.month, step.kind.rawValue, step.by, step.role.rawValue, step.at, step.reason,
+                    ]
+                )
+            }
+        } catch {
+            throw StoreError(error, path: path)
         }
     }
 
