@@ -57,7 +57,9 @@ package struct CompletenessReport: Sendable {
         var out =
             "monthly returns as of \(completeness.asOf.iso) (on time: within \(completeness.timelyDays) days after "
         out += "the month)\n"
-        var summary = ReportTable(columns: ["", "expected", "received", "on time", "overdue", "reporting", "on time"])
+        var summary = ReportTable(columns: [
+            "returns", "expected", "received", "on time", "overdue", "reporting rate", "on-time rate",
+        ])
         func row(_ name: String, _ tally: Completeness.Tally) {
             summary.rows.append([
                 .text(name), .integer(tally.expected), .integer(tally.received), .integer(tally.onTime),
