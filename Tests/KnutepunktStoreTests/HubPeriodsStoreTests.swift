@@ -129,4 +129,40 @@ import Testing
         defer { try? reopened.close() }
         #expect(try reopened.periodSteps() == steps)
     }
+
+    @Test func aMigrationCopiesTheReturnsAndTheLocks() async throws {
+        let from = try await HubStoreFixture(.sqlite)
+        let to = try await HubStoreFixture(.postgres)
+        defer {
+            from.remove()
+            to.remove()
+        }
+        let source = try from.open()
+        defer { try? source.close() }
+        var batch = HubBatch()
+        batch.returns = [
+            HubReturnRecord(source: "NO-VEST", sequence: 1, record: Self.monthly("NO-VEST-BERGEN", "2026-10", .nil))
+        ]
+        batch.settled = ["NO-VEST": 1]
+        _ = try source.commit(batch, receivedAt: Date(timeIntervalSince1970: 1_793_000_000))
+        try source.recordPeriodStep(
+            PeriodLedger.Step(
+                region: "NO-VEST",
+                month: "2026-10",
+                kind: .signOff,
+                by: "liv",
+                role: .lead,
+                at: "2026-11-03T10:00:00Z",
+                reason: nil
+            )
+        )
+        let target = try to.open()
+        defer { try? target.close() }
+        for _ in 0..<2 {
+            let report = try HubStoreMigration.run(from: source, to: target)
+            #expect(report.verified, "\(report.mismatches)")
+        }
+        #expect(try target.monthlyReturns() == source.monthlyReturns())
+        #expect(try target.periodSteps() == source.periodSteps())
+    }
 }
