@@ -204,6 +204,26 @@ package final class ControlClient {
         return results[0]
     }
 
+    /// Takes a step in a region's month at the hub (PERIOD), or only looks at it; a refused step throws with the hub's
+    /// reason.
+    package func period(_ wanted: PeriodRequest) throws(ClientError) -> PeriodResult {
+        let reply = try request(.period, body: JSONBody.encode(wanted))
+        guard reply.command == .periodResult else {
+            throw ClientError(code: .badReply, message: "expected PERIOD_RESULT, got \(reply.command)")
+        }
+        do {
+            return try JSONBody.decode(PeriodResult.self, from: reply.body)
+        } catch {
+            throw ClientError(code: .badReply, message: "cannot read the hub's answer: \(error)")
+        }
+    }
+
+    /// Makes or reopens a local node's monthly return (RETURN); the node answers with one result.
+    package func makeReturn(_ monthly: ReturnRequest) throws(ClientError) -> SubmitResult {
+        let results = try submitResults(try request(.monthlyReturn, body: JSONBody.encode(monthly)), expected: 1)
+        return results[0]
+    }
+
     /// Lists the node's events (the latest version of each) with their delivery state.
     package func events(_ wanted: EventsRequest) throws(ClientError) -> EventList {
         let reply = try request(.events, body: JSONBody.encode(wanted))

@@ -13,6 +13,7 @@ package enum GapThresholdsFile {
         "professionMinimumEvents", "temporaryShareAmber", "temporaryShareRed", "shareMinimumEvents",
         "lighthouseMinProgrammes", "declineFraction", "declineMinDrop", "inequityRatioAmber",
         "inequityCVAmber", "inequityRatioRed", "staleDays", "infantDayAmberMonth", "infantDayAmberDay",
+        "timelyDays",
     ]
 
     /// The thresholds in `path`, checked for range and, when `taxonomy` is given, for known profession codes.
@@ -70,6 +71,7 @@ package enum GapThresholdsFile {
         whole("staleDays", 1...3650, &t.staleDays)
         whole("infantDayAmberMonth", 1...12, &t.infantDayAmberMonth)
         whole("infantDayAmberDay", 1...31, &t.infantDayAmberDay)
+        whole("timelyDays", 0...365, &t.timelyDays)
         if t.rateRedFactor > t.rateAmberFactor {
             reader.fail(
                 .inconsistent,

@@ -57,6 +57,7 @@ package enum TaxonomyFile {
         var reader = ConfigReader(file: file)
         var taxonomy = read(&reader, document)
         if taxonomy != nil { readRetirements(&reader, document, into: &taxonomy!) }
+        if taxonomy != nil { readReportingPeriods(&reader, document, into: &taxonomy!) }
         var problems = taxonomy?.validate() ?? []
         // A reading error other than an unknown key leaves a value blank. Leave out the consistency problems that
         // blank caused: those at or under the key already reported, and references into (or sums over) a section
@@ -105,7 +106,7 @@ package enum TaxonomyFile {
     static let countryKeys = ["code", "name", "births"]
     static let regionKeys = ["code", "name", "country", "centre", "counties", "births", "retired"]
     static let figureKeys = ["value", "year", "source", "estimate"]
-    static let nodeKeys = ["code", "region", "name", "town", "retired"]
+    static let nodeKeys = ["code", "region", "name", "town", "retired", "active", "closed"]
     static let termKeys = ["code", "name", "nb", "retired"]
     static let targetGroupKeys = ["code", "name", "nb", "exclusive", "retired"]
     static let programmeKeys = [

@@ -69,6 +69,9 @@ struct DashboardAPI: Sendable {
             )
             return Self.csv(table.csv(dialect), name: "gaps.csv")
         }
+        api.get("completeness") { _, _ in
+            Self.json(try await completeness())
+        }
         api.get("acknowledgements") { _, _ in
             Self.json(state.snapshot.acknowledgements)
         }

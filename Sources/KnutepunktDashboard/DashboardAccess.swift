@@ -78,9 +78,11 @@ package struct DashboardAccess: Sendable, Hashable {
                     message: "\(place): expected ROLE NAME SHA256-HEX; make an entry with `knutepunkt dashboard token`"
                 )
             }
-            guard let role = DashboardRole(rawValue: String(fields[0])) else {
-                let roles = DashboardRole.allCases.map(\.rawValue).joined(separator: " or ")
-                throw DashboardError(code: .badAccessFile, message: "\(place): unknown role \(fields[0]); use \(roles)")
+            guard let (role, region) = DashboardRole.parse(String(fields[0])) else {
+                throw DashboardError(
+                    code: .badAccessFile,
+                    message: "\(place): unknown role \(fields[0]); use viewer, analyst, coordinator or lead:REGION"
+                )
             }
             guard let digest = Self.bytes(hex: fields[2]), digest.count == 32 else {
                 throw DashboardError(
@@ -88,7 +90,9 @@ package struct DashboardAccess: Sendable, Hashable {
                     message: "\(place): the third field must be 64 hex digits (the SHA-256 of the token, not the token)"
                 )
             }
-            entries.append(Entry(user: DashboardUser(name: String(fields[1]), role: role), digest: digest))
+            entries.append(
+                Entry(user: DashboardUser(name: String(fields[1]), role: role, region: region), digest: digest)
+            )
         }
         return DashboardAccess(entries: entries)
     }

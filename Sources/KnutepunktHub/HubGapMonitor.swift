@@ -24,6 +24,8 @@ final class HubGapMonitor {
     /// The region each node daemon reports for (the hub's grants).
     private let daemonRegions: [String: String]
     private let logger: Logger
+    /// Where completeness goes after each fold (the hub's metrics); nil in tests that do not look.
+    private let metrics: HubMetrics?
     private let clock = ContinuousClock()
     private(set) var network: NetworkGapFacts
     private var day: LocalDate
@@ -48,9 +50,11 @@ final class HubGapMonitor {
         thresholds: GapThresholds,
         daemonRegions: [String: String] = [:],
         store: any HubStore,
+        metrics: HubMetrics? = nil,
         logger: Logger
     ) throws {
         self.tracer = tracer
+        self.metrics = metrics
         self.taxonomy = taxonomy
         self.thresholds = thresholds
         self.daemonRegions = daemonRegions
@@ -87,6 +91,12 @@ final class HubGapMonitor {
         guard !events.isEmpty else { return }
         for event in events where !event.withdrawn { network.add(event.cell, event.count) }
         if dueAt == nil { dueAt = max(clock.now + Self.debounce, refoldNeeded ? refoldAllowedAt : clock.now) }
+    }
+
+    /// Monthly returns were stored: the facts are folded again (with the returns) before the next evaluation, which
+    /// is scheduled as for stored events.
+    func returnsStored() {
+        superseded()
     }
 
     /// Traced events were stored: the next evaluation's span links to them (at most ``maxLinks``).
@@ -214,6 +224,14 @@ final class HubGapMonitor {
         var fresh = NetworkGapFacts(taxonomy: taxonomy, asOf: day, windowMonths: thresholds.windowMonths)
         try store.forEachActivityCount { fresh.add($0, $1) }
         fresh.noteHeard(try store.lastHeard().mapValues { LocalDate.today(now: $0) }, regionOf: daemonRegions)
+        if !taxonomy.reportingPeriods.isEmpty {
+            let returns = try store.monthlyReturns().map(\.received)
+            let timelyDays = thresholds.timelyDays
+            fresh.setReturns(ExpectedReturns(taxonomy: taxonomy, returns: returns, asOf: day, timelyDays: timelyDays))
+            metrics?.completeness(
+                Completeness(taxonomy: taxonomy, returns: returns, asOf: day, timelyDays: timelyDays)
+            )
+        }
         network = fresh
         refoldNeeded = false
     }

@@ -74,6 +74,12 @@ package final class HubMetrics: Sendable {
         "knutepunkt_hub_published_total": "Messages handed to the PUB socket, by kind (event, gap, test)",
         "knutepunkt_hub_test_events_total": "Test events committed since start (kept apart, never counted nationally)",
         "knutepunkt_hub_publish_failures_total": "Messages the PUB socket refused, by kind",
+        "knutepunkt_hub_returns_total":
+            "Monthly return versions committed since start, by status (complete, nil, reopened)",
+        "knutepunkt_hub_returns_expected": "Monthly returns expected for the months that have ended, by region",
+        "knutepunkt_hub_returns_received": "Monthly returns received (complete or nil), by region",
+        "knutepunkt_hub_returns_on_time": "Monthly returns received within timelyDays after their month, by region",
+        "knutepunkt_hub_returns_overdue": "Monthly returns missing after their due day, by region",
     ]
 
     /// Liveness and readiness, shown by `/healthz` and `/readyz`.
@@ -122,6 +128,10 @@ package final class HubMetrics: Sendable {
         }
         Gauge(label: "knutepunkt_hub_store_writable", factory: factory).record(1)
         tests.increment(by: 0)
+        for status in MonthlyReturn.Status.allCases {
+            Counter(label: "knutepunkt_hub_returns_total", dimensions: [("status", status.rawValue)], factory: factory)
+                .increment(by: 0)
+        }
         for reason in ReasonCode.allKnown where reason.isEventLevel {
             Counter(
                 label: "knutepunkt_hub_events_rejected_total",
@@ -195,6 +205,24 @@ package final class HubMetrics: Sendable {
     /// Test events committed (docs/events.md, "Test events"): counted here only.
     package func committedTests(_ count: Int) {
         if count > 0 { tests.increment(by: Int64(count)) }
+    }
+
+    /// A monthly return version with `status` was committed.
+    package func committedReturn(_ status: String) {
+        Counter(label: "knutepunkt_hub_returns_total", dimensions: [("status", status)], factory: factory).increment()
+    }
+
+    /// Completeness as of the last fold of the gap facts: expected, received, on time and overdue per region.
+    package func completeness(_ completeness: Completeness) {
+        for (region, tally) in completeness.regions {
+            for (name, value) in [
+                ("expected", tally.expected), ("received", tally.received), ("on_time", tally.onTime),
+                ("overdue", tally.overdue),
+            ] {
+                Gauge(label: "knutepunkt_hub_returns_\(name)", dimensions: [("region", region)], factory: factory)
+                    .record(value)
+            }
+        }
     }
 
     /// A message of `kind` (`event`, `gap`, `test`) handed to the PUB socket, or refused by it.

@@ -109,6 +109,7 @@ extension HubReactor {
                 logger.info("events refused", metadata: ["count": "\(nacks.count)"])
             }
             settleTests(batch.tests)
+            settleReturns(batch.returns)
             endTraces(of: sealedBatch, failed: nil)
         }
         for action in sessions.sealedBatchCommitted(now: clock.now) { perform(action) }

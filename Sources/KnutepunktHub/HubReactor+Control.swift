@@ -50,13 +50,15 @@ extension HubReactor {
                     reply = ControlMessage(command: .gapSnapshot, body: JSONBody.encode(gaps.snapshot))
                 case .taxonomy:
                     reply = taxonomyReply(request.body)
+                case .period:
+                    reply = periodReply(request.body)
                 default:
                     reply = ControlMessage(
                         command: .error,
                         body: JSONBody.encode(
                             ControlFailure(
                                 code: ControlFailure.malformedRequestCode,
-                                message: "the hub answers STATUS, GAPS and TAXONOMY only"
+                                message: "the hub answers STATUS, GAPS, TAXONOMY and PERIOD only"
                             )
                         )
                     )

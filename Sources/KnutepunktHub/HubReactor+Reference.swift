@@ -15,6 +15,8 @@ extension HubReactor {
         else { return }
         heard(session.nodeID)
         if let answer = reference.announcer.answer(held: held) { send(answer.frames, to: peer) }
+        // The locked months ride along (KPN/1.3): a node learns them when its session opens, and again at each query.
+        if PeriodsMessage.speaks(session.version) { send(PeriodsMessage(periodLocks).frames, to: peer) }
     }
 
     /// Publishes `document` (from the taxonomy file on SIGHUP, or from a TAXONOMY request) and, when a version was

@@ -87,6 +87,9 @@ final class HubReactor {
     var control: ZMQSocket { sockets.control }
     var zap: ZAPHandler? { sockets.zap }
     let gaps: HubGapMonitor
+    /// Every sign-off, acceptance and reopening (the store's), and the locks they leave, enforced at admission.
+    var ledger = PeriodLedger()
+    var periodLocks = PeriodLocks()
     /// Connections and messages refused for security reasons, by reason, since start.
     var refusals: [String: Int] = [:]
     /// One log line per kind of refusal or malformed message at once, then one per interval: a peer cannot flood it.
@@ -146,6 +149,8 @@ final class HubReactor {
                 logger: setup.logger
             )
             validator = EventValidator(taxonomy: reference.taxonomy)
+            ledger = PeriodLedger(steps: try store.periodSteps())
+            periodLocks = PeriodLocks(version: UInt64(ledger.steps.count), locks: ledger.locks)
             storedTotal = try store.counts().total
             contacts = NodeContacts(
                 recorded: try store.lastHeard(),
@@ -161,6 +166,7 @@ final class HubReactor {
                     uniquingKeysWith: { a, _ in a }
                 ),
                 store: store,
+                metrics: setup.metrics,
                 logger: setup.logger
             )
             wake = try setup.mailbox.makeReceiver()
@@ -380,6 +386,13 @@ final class HubReactor {
             refuse(.malformedPayload, "the payload is not JSON: \(error)")
             return
         }
+        if MonthlyReturn.isReturn(object) {
+            switch checkReturn(object, ingest, today: today) {
+            case .success(let record): batch.records.returns.append(record)
+            case .failure(let refusal): refuse(refusal.reason, refusal.detail)
+            }
+            return
+        }
         // No defaults at the hub: the event must say everything itself, its id included.
         switch validator.validate(object, defaults: .hub, today: today) {
         case .failure(let failure):
@@ -390,6 +403,11 @@ final class HubReactor {
             if let refusal = sessions.admission.attribution(of: event.region, from: ingest.nodeID) {
                 refusals[refusal.counter, default: 0] += 1
                 refuse(refusal.reason, refusal.detail)
+                return
+            }
+            // A month the national centre locked takes nothing new (checked at the node too, before queuing).
+            if !event.isTest, let lock = periodLocks.lock(region: event.region, date: event.date) {
+                refuse(.periodLocked, "date: \(lock.refusal)")
                 return
             }
             traceStore(event, ingest, into: &batch)

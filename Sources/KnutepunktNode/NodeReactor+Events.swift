@@ -34,6 +34,15 @@ extension NodeReactor {
                     object = .object(members)
                 }
                 switch validator.validate(object, defaults: defaults, today: today) {
+                case .success(let event) where lockedMonth(of: event) != nil:
+                    answers.append(
+                        SubmitResult(
+                            index: index,
+                            id: event.id.lowercasedText,
+                            status: .invalid,
+                            issues: [PeriodLocks.issue(lockedMonth(of: event)!)]
+                        )
+                    )
                 case .success(var event):
                     event.submittedAt = LocalDate.utcTimestamp(now)
                     // The version the node checked it against, when the hub announced one; never the text's.
@@ -158,8 +167,12 @@ extension NodeReactor {
         }
         let limit = min(max(1, wanted.limit ?? EventsRequest.defaultLimit), EventsRequest.maximumLimit)
         do {
+            // Monthly returns share the outbox but are not events: `status` shows them.
             let (listed, truncated) = try outbox.events(since: since, limit: limit) { entry in
-                wanted.state == nil || EventList.Entry(entry).state == wanted.state
+                guard let object = try? JSONValue.parse(entry.payload), !MonthlyReturn.isReturn(object) else {
+                    return false
+                }
+                return wanted.state == nil || EventList.Entry(entry).state == wanted.state
             }
             reply(
                 request,

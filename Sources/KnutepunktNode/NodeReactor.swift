@@ -56,6 +56,9 @@ final class NodeReactor {
     var uplink: UplinkStateMachine
     /// The taxonomy in force, and its version when the hub announced it.
     var reference: NodeReference
+    /// The months the hub has locked (PERIODS, KPN/1.3), enforced before anything is queued; empty until the hub
+    /// has sent them (the hub enforces them regardless).
+    var periodLocks = PeriodLocks()
     var referenceFollower: ReferenceFollowerStateMachine
     /// Whether the reference follower was last told of an open session.
     var referenceSessionOpen = false
@@ -308,6 +311,10 @@ final class NodeReactor {
                 return
             }
             guard let message else { return }
+            if PeriodsMessage.isPeriods(message.frames), let periods = try? PeriodsMessage.decode(message.frames) {
+                received(periods)
+                continue
+            }
             if ReferenceMessage.isReference(message.frames),
                 let reference = try? ReferenceMessage.decode(message.frames)
             {
@@ -488,6 +495,8 @@ final class NodeReactor {
                 withdraw(request)
             case .events:
                 listEvents(request)
+            case .monthlyReturn:
+                makeReturn(request)
             case .status:
                 let wanted = (try? JSONBody.decode(StatusRequest.self, from: request.message.body)) ?? StatusRequest()
                 if wanted.waitForDrained == true, uplink.settledThrough < lastAssigned {
@@ -500,7 +509,8 @@ final class NodeReactor {
                     request,
                     ControlFailure(
                         code: ControlFailure.malformedRequestCode,
-                        message: "a node answers SUBMIT, WITHDRAW, EVENTS and STATUS, not \(request.message.command)"
+                        message:
+                            "a node answers SUBMIT, WITHDRAW, EVENTS, RETURN and STATUS, not \(request.message.command)"
                     )
                 )
             }
@@ -580,6 +590,10 @@ final class NodeReactor {
                     lastAckMillisAgo: uplink.lastAckAt.map { (now - $0).milliseconds }
                 )
             )
+            report.returns = outstandingReturns()
+            report.lockedMonths = periodLocks.locks.map {
+                "\($0.region) \($0.month), locked by \($0.lockedBy) at \($0.lockedAt)"
+            }
             report.taxonomy = reference.state(
                 confirmedMillisAgo: referenceFollower.lastConfirmed.map { (now - $0).milliseconds }
             )

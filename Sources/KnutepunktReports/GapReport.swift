@@ -74,6 +74,9 @@ package struct GapReport: Sendable {
         var network = NetworkGapFacts(taxonomy: taxonomy, asOf: asOf, windowMonths: thresholds.windowMonths)
         try store.forEachActivityCount { network.add($0, $1) }
         network.noteHeard(try store.lastHeard().mapValues { LocalDate.today(now: $0) }, regionOf: daemonRegions)
+        network.setReturns(
+            try store.expectedReturns(taxonomy: taxonomy, asOf: asOf, timelyDays: thresholds.timelyDays)
+        )
         var report = make(network: network, taxonomy: taxonomy, thresholds: thresholds, events: coverage.counted)
         for gap in try store.loadGaps()?.open ?? [] where gap.openedOn <= asOf {
             report.openedOn[gap.finding.key] = gap.openedOn

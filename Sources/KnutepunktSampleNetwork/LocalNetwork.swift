@@ -128,6 +128,27 @@ package struct LocalNetwork: Sendable {
                     + (existing > 0 ? " (\(existing) were already there from an earlier run)" : "")
             )
         }
+        // The monthly returns, where the taxonomy expects them (nodes with `active:`): made now, like coordinators
+        // catching up, so only the last month's can be on time; none from a node once it fell silent.
+        for node in running.nodes {
+            let returns = sample.returns(region: node.configuration.region, asOf: today)
+            guard !returns.isEmpty else { continue }
+            var made = 0
+            for item in returns {
+                let request = ReturnRequest(
+                    node: item.node,
+                    month: item.month.text,
+                    status: item.status.rawValue,
+                    submittedBy: "sample"
+                )
+                let result = try await ControlClient.withConnection(to: node.control) { try $0.makeReturn(request) }
+                if result.status == .invalid { throw DaemonProcessError(message: "sample return refused: \(result)") }
+                made += 1
+            }
+            print(
+                "\(node.configuration.id.padding(toLength: 9, withPad: " ", startingAt: 0)) made \(made) monthly returns"
+            )
+        }
         let wanted = StatusRequest(waitForTotal: expected, timeoutMillis: 120_000)
         let report = try await ControlClient.withConnection(
             to: running.hubControl,

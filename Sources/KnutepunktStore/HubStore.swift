@@ -83,8 +83,13 @@ package struct HubBatch: Sendable {
     package var settled: [String: UInt64] = [:]
     /// Test events: committed and settled with the rest, kept apart, never counted (``HubOperationsStore``).
     package var tests: [HubTestEventRecord] = []
+    /// Monthly returns: committed and settled with the rest, kept apart, never counted as activity
+    /// (``HubPeriodsStore``).
+    package var returns: [HubReturnRecord] = []
     package init() {}
-    package var isEmpty: Bool { events.isEmpty && rejections.isEmpty && settled.isEmpty && tests.isEmpty }
+    package var isEmpty: Bool {
+        events.isEmpty && rejections.isEmpty && settled.isEmpty && tests.isEmpty && returns.isEmpty
+    }
 }
 
 /// What a commit found: events already in the store are not stored again, and versions that do not fit are refused
@@ -210,7 +215,7 @@ package struct HubEventVersion: Sendable, Hashable {
 /// is decided by ``EventVersioning/atHub(_:stored:sameContent:changes:)`` against what is stored (and what the same
 /// batch stored before it); settled-through never goes backwards; the activity counters always equal a rebuild from
 /// the latest version of every event that is not withdrawn; test events are stored apart and never counted.
-package protocol HubStore: AnyObject, Sendable, HubOperationsStore {
+package protocol HubStore: AnyObject, Sendable, HubOperationsStore, HubPeriodsStore {
     /// Each source's committed settled-through.
     func settledProgress() throws(StoreError) -> [String: UInt64]
     /// Writes one batch in one transaction.

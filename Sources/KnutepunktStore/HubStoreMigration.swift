@@ -3,7 +3,8 @@ import Foundation
 /// Copies one hub store into another (any backends) and verifies the copy: `knutepunkt hub migrate`.
 ///
 /// Events are copied a page at a time in the source's storage order, each page in one transaction with idempotent
-/// inserts; then everything else (refusals, settled progress, counters, the gap lifecycle) in one transaction. Safe to
+/// inserts; then everything else (refusals, settled progress, counters, the gap lifecycle) in one transaction, and the
+/// reporting periods (monthly returns and the sign-off ledger). Safe to
 /// rerun: a second run inserts nothing new and verifies again.
 package enum HubStoreMigration {
     /// What a copy did and what the verification found.
@@ -45,9 +46,33 @@ package enum HubStoreMigration {
         report.sourceEvents = copied
         let rest = try source.remainder()
         try target.replaceRemainder(rest)
+        try copyPeriods(from: source, to: target)
         report.targetChecksum = try checksum(of: target)
         report.mismatches = try differences(source: source, target: target, rest: rest, report: report)
+        if try source.monthlyReturns().count != target.monthlyReturns().count {
+            report.mismatches.append("the monthly returns differ in number")
+        }
+        if try source.periodSteps() != target.periodSteps() {
+            report.mismatches.append("the sign-offs and locks (period steps) differ")
+        }
         return report
+    }
+
+    /// The reporting periods: every version of every monthly return, committed with its original receipt time (one
+    /// already there is skipped), and the ledger of sign-offs and locks (the source's steps the target lacks, when
+    /// the target's are where the source's begin, so a rerun adds nothing).
+    static func copyPeriods(from source: any HubStore, to target: any HubStore) throws(StoreError) {
+        let returns = try source.monthlyReturns()
+        for stamp in Set(returns.map(\.receivedAt)).sorted() {
+            var batch = HubBatch()
+            batch.returns = returns.filter { $0.receivedAt == stamp }.map {
+                HubReturnRecord(source: $0.source, sequence: $0.sequence, record: $0.record)
+            }
+            _ = try target.commit(batch, receivedAt: stamp)
+        }
+        let (from, to) = (try source.periodSteps(), try target.periodSteps())
+        guard to.count < from.count, Array(from.prefix(to.count)) == to else { return }
+        for step in from.dropFirst(to.count) { try target.recordPeriodStep(step) }
     }
 
     /// The order-independent checksum of every event in `store`.

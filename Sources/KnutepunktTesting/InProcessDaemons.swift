@@ -47,6 +47,7 @@ package enum InProcessDaemons {
     /// Runs a hub, as production assembles it, until `body` returns.
     package static func withHub<T: Sendable>(
         _ configuration: HubConfiguration,
+        taxonomy: Taxonomy = InProcessDaemons.taxonomy,
         dashboardAccess: DashboardAccess? = nil,
         tracer: any Tracer = NoOpTracer(),
         _ body: @Sendable (HubService.Endpoints) async throws -> T
@@ -69,6 +70,7 @@ package enum InProcessDaemons {
     /// Runs a node, as production assembles it, until `body` returns.
     package static func withNode<T: Sendable>(
         _ configuration: NodeConfiguration,
+        taxonomy: Taxonomy = InProcessDaemons.taxonomy,
         tracer: any Tracer = NoOpTracer(),
         _ body: @Sendable (NodeService.Endpoints) async throws -> T
     ) async throws -> T {

@@ -248,6 +248,14 @@ enum StatusText {
           hub:     \(node.hub.endpoint) — \(node.hub.state), last heard \(ago(node.hub.lastHeardMillisAgo)), \
         last ACK \(ago(node.hub.lastAckMillisAgo))
         """ + (node.taxonomy.map { "\n  taxonomy: \(TaxonomyCommand.describe($0, hubState: node.hub.state))" } ?? "")
+            + returns(node.returns) + (node.lockedMonths ?? []).map { "\n  locked:  \($0)" }.joined()
+    }
+
+    /// "  returns: return due for 2026-11 (NO-VEST-FONNA), 7 days overdue" — one line each; all made: "none due".
+    static func returns(_ due: [NodeStatusReport.ReturnDue]?) -> String {
+        guard let due else { return "" }
+        guard !due.isEmpty else { return "\n  returns: none due" }
+        return due.map { "\n  returns: \($0.text)" }.joined()
     }
 
     static func hub(_ hub: HubStatusReport) -> String {

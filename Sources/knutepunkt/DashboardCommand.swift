@@ -90,15 +90,21 @@ struct DashboardTokenCommand: ParsableCommand {
     @Option(name: .long, help: "Who the token is for (one word, shown in acknowledgements).")
     var name: String
 
-    @Option(name: .long, help: "viewer (sees everything) or analyst (also acknowledges gaps).")
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "viewer (sees everything), analyst (also acknowledges gaps, accepts and reopens months), "
+                + "lead:REGION (signs off the region's months) or coordinator."
+        )
+    )
     var role: String = "viewer"
 
     @Option(name: .long, help: "Append the access-file line to this file.")
     var append: String?
 
     func validate() throws {
-        guard DashboardRole(rawValue: role) != nil else {
-            throw ValidationError("--role \(role) is unknown; use viewer or analyst")
+        guard DashboardRole.parse(role) != nil else {
+            throw ValidationError("--role \(role) is unknown; use viewer, analyst, coordinator or lead:REGION")
         }
         guard !name.isEmpty, !name.contains(where: { $0 == " " || $0 == "\t" || $0 == "#" || $0 == "\n" }) else {
             throw ValidationError("--name must be one word without # (e.g. kari.nordmann)")

@@ -13,6 +13,7 @@ struct Knutepunkt: AsyncParsableCommand {
                            knutepunkt import   --config node.yaml activities.csv [--commit]
                            knutepunkt events   --config node.yaml [--since DATE] [--state refused]
                            knutepunkt withdraw --config node.yaml ID --reason TEXT
+                           knutepunkt return   --config node.yaml --node NODE --month 2026-11 [--nil]
                            knutepunkt status   --config node.yaml
                            knutepunkt history  --config hub.yaml ID
             Daemons:       knutepunkt hub  --config hub.yaml
@@ -26,6 +27,7 @@ struct Knutepunkt: AsyncParsableCommand {
             WithdrawCommand.self, HistoryCommand.self, StatusCommand.self,
             ConfigCommand.self, NetworkCommand.self, SampleCommand.self, GapsCommand.self, WatchCommand.self,
             CoverageCommand.self, ProgrammesCommand.self, KeysCommand.self, DashboardCommand.self, TaxonomyCommand.self,
+            ReturnCommand.self, CompletenessCommand.self, PeriodCommand.self,
         ]
     )
 }

@@ -42,7 +42,7 @@ import Testing
         let lines = ConfigurationCheck.problems(in: file)
         #expect(
             lines == [
-                "\(file): nodes[0].regoin: unknown key; did you mean \"region\"? Fix: Allowed keys here: code, region, name, town, retired",
+                "\(file): nodes[0].regoin: unknown key; did you mean \"region\"? Fix: Allowed keys here: code, region, name, town, retired, active, closed",
                 "\(file): nodes[0].region: missing. Fix: Add region: to nodes[0]",
             ]
         )

@@ -63,6 +63,20 @@ import Testing
             try DashboardAccess.load(path: file).user(forToken: token) == DashboardUser(name: "kari", role: .analyst)
         )
         let refused = try await CommandRun.knutepunkt(["dashboard", "token", "--name", "x", "--role", "admin"])
-        #expect(refused.status != 0 && refused.errors.contains("viewer or analyst"))
+        #expect(refused.status != 0 && refused.errors.contains("viewer, analyst, coordinator or lead:REGION"))
+    }
+
+    @Test("a regional lead's role names the region: lead:NO-VEST")
+    func leadsHaveARegion() throws {
+        let digest = String(repeating: "ab", count: 32)
+        let access = try DashboardAccess.parse("lead:NO-VEST liv \(digest)\ncoordinator kari \(digest)\n", file: "a")
+        #expect(
+            access.entries.map(\.user) == [
+                DashboardUser(name: "liv", role: .lead, region: "NO-VEST"),
+                DashboardUser(name: "kari", role: .coordinator),
+            ]
+        )
+        #expect(throws: DashboardError.self) { try DashboardAccess.parse("lead liv \(digest)", file: "a") }
+        #expect(throws: DashboardError.self) { try DashboardAccess.parse("viewer:NO-VEST liv \(digest)", file: "a") }
     }
 }

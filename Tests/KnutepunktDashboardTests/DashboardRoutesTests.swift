@@ -77,6 +77,25 @@ import Testing
         }
     }
 
+    @Test func theMonthlyReturnsGridNeedsATokenAndAnswersJSON() async throws {
+        try await withApplication { client, _ in
+            try await client.execute(uri: "/dashboard/api/completeness", method: .get) { response in
+                #expect(response.status == .unauthorized)
+            }
+            try await client.execute(
+                uri: "/dashboard/api/completeness",
+                method: .get,
+                headers: Self.bearer(Self.viewer)
+            ) { response in
+                #expect(response.status == .ok)
+                let body = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
+                // The shipped taxonomy expects no returns yet: an empty grid, with the day and timelyDays.
+                #expect(body?["months"] as? [String] == [] && body?["timelyDays"] as? Int == 15)
+                #expect((body?["national"] as? [String: Any])?["expected"] as? Int == 0)
+            }
+        }
+    }
+
     @Test func theSignInFormSetsAStrictHttpOnlyCookie() async throws {
         try await withApplication { client, _ in
             let form: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]

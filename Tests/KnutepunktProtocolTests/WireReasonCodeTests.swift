@@ -32,9 +32,9 @@ import Testing
     }
 
     @Test func allKnownIsCompleteAndOrdered() {
-        #expect(ReasonCode.allKnown.count == 16)
+        #expect(ReasonCode.allKnown.count == 17)
         #expect(ReasonCode.allKnown.map(\.rawValue) == ReasonCode.allKnown.map(\.rawValue).sorted())
-        #expect(Set(ReasonCode.allKnown.map(\.name)).count == 16)
+        #expect(Set(ReasonCode.allKnown.map(\.name)).count == 17)
     }
 
     @Test func unknownCodesStillHaveANameAndMeaning() {

@@ -14,6 +14,7 @@ import datetime
 import json
 import struct
 import sys
+import time
 import uuid
 
 import zmq
@@ -29,12 +30,14 @@ reasons_seen = set()
 
 KPN = {"HELLO": 1, "WELCOME": 2, "EVENT": 3, "ACK": 4, "NACK": 5, "RESEND": 6, "HEARTBEAT": 7, "ERROR": 8}
 KPN_NAME = {v: k for k, v in KPN.items()}
-KPC = {"SUBMIT": 1, "SUBMIT_RESULT": 2, "STATUS": 3, "STATUS_REPLY": 4, "GAPS": 5, "GAP_SNAPSHOT": 6, "ERROR": 0x7F}
+KPC = {"SUBMIT": 1, "SUBMIT_RESULT": 2, "STATUS": 3, "STATUS_REPLY": 4, "GAPS": 5, "GAP_SNAPSHOT": 6,
+       "PERIOD": 0x0D, "PERIOD_RESULT": 0x0E, "ERROR": 0x7F}
 KPC_NAME = {v: k for k, v in KPC.items()}
 REASONS = {
     1: "MALFORMED_MESSAGE", 2: "UNKNOWN_COMMAND", 3: "VERSION_UNSUPPORTED", 4: "HELLO_REQUIRED", 5: "UNKNOWN_NODE",
     6: "NOT_AUTHORIZED", 7: "RATE_LIMITED", 100: "INVALID_EVENT", 101: "MALFORMED_PAYLOAD", 102: "FOREIGN_REGION",
     103: "DUPLICATE_EVENT_ID", 104: "PERSONAL_DATA", 105: "UNSUPPORTED_SCHEMA", 106: "PAYLOAD_TOO_LARGE",
+    107: "CONFLICTING_CONTENT", 108: "STALE_VERSION", 109: "PERIOD_LOCKED",
 }
 CANONICAL_ORDER = [
     "id", "schema", "region", "node", "kind", "date", "municipality", "target_groups", "programmes", "tier",
@@ -422,6 +425,46 @@ def kpc_node():
     return canonical(dict(first, region=region))
 
 
+def period_locked():
+    """docs/protocol.md, "PERIOD": the region's lead signs last month off, the national analyst accepts it, and an
+    event dated in it is NACKed PERIOD_LOCKED, naming the month; reopened with a reason, the month is open again."""
+    region, local = settings["nodeRegion"], settings["localNode"]
+    last_day = datetime.date.today().replace(day=1) - datetime.timedelta(days=1)
+    month = last_day.strftime("%Y-%m")
+    viewer = Control(settings["hubControl"], settings["hubSecret"], settings["hubPublic"])
+    steps = [
+        {"step": "sign-off", "by": "liv", "role": "lead", "actorRegion": region},
+        {"step": "accept", "by": "nina", "role": "analyst"},
+    ]
+    for step in steps:
+        name, result = viewer.request("PERIOD", dict(step, region=region, month=month))
+        check(name == "PERIOD_RESULT", f"PERIOD {step['step']}: {name} {result}")
+    check(result.get("locked") is True, f"accepted, the month is locked: {result}")
+    node = Node(settings["nodeSecret"])
+    node.hello(settings["nodeID"])
+    name, welcome = node.until(lambda m: m[0] != "HEARTBEAT")[-1]
+    sequence = welcome.get("settled", 0) + 1
+    payload = json.dumps(event(region, local, date=last_day.replace(day=10).isoformat())).encode()
+    # The flood before left this node's event budget in debt (a token bucket refilled per second): RATE_LIMITED
+    # leaves the message unsettled, to be sent again once the budget has refilled.
+    for _ in range(120):
+        node.events(sequence, [payload])
+        answers = node.until(lambda m: (m[0] == "ACK" and m[1]["settled"] >= sequence)
+                             or (m[0] == "ERROR" and m[1]["code"] == 7))
+        if answers[-1][0] == "ACK":
+            break
+        time.sleep(0.25)
+    nacks = [f for n, f in answers if n == "NACK"]
+    check([f["code"] for f in nacks] == [109], f"an event in a locked month: NACK PERIOD_LOCKED, got {answers}")
+    check(all(month in f["detail"] and "nina" in f["detail"] for f in nacks), f"the detail names it: {nacks}")
+    node.close()
+    name, result = viewer.request(
+        "PERIOD", {"region": region, "month": month, "step": "reopen", "by": "nina", "role": "analyst",
+                   "reason": "interoperability test"})
+    check(name == "PERIOD_RESULT" and result.get("locked") is False, f"reopened: {name} {result}")
+    viewer.socket.close()
+
+
 def main():
     viewer_stream = context.socket(zmq.SUB)
     viewer_stream.setsockopt(zmq.LINGER, 0)
@@ -434,6 +477,7 @@ def main():
         kpn_plaintext()
     malformed_flood(settings["floodCount"])
     kpc_hub(stored)
+    period_locked()
     coordinated = kpc_node()
     viewer = Control(settings["hubControl"], settings["hubSecret"], settings["hubPublic"])
     name, status = viewer.request("STATUS", {})

@@ -13,6 +13,7 @@
       bandNear: 'near the median', bandAbove: 'over 1¼ × the median', bandSuppressed: 'fewer than 5, withheld',
       bandNoData: 'no data (nodes silent)', legendGap: 'open gap (rule shown)', downloadCsv: 'Download CSV',
       gapsTitle: 'Findings, most urgent first', eventsTitle: 'Events behind', nodesTitle: 'Node status',
+      completenessTitle: 'Monthly returns', overdue: 'overdue', noReturnsExpected: 'No returns are expected yet',
       trendsTitle: 'Activities per quarter', programmesTitle: 'Programme registry',
       auditTitle: 'Acknowledgements (audit trail)', ackTitle: 'Acknowledge gap',
       ackNote: 'Note (what is being done, by whom)', ackSave: 'Acknowledge', cancel: 'Cancel', region: 'Region',
@@ -49,6 +50,7 @@
       bandNear: 'nær medianen', bandAbove: 'over 1¼ × medianen', bandSuppressed: 'færre enn 5, skjult',
       bandNoData: 'ingen data (noder tause)', legendGap: 'åpen mangel (regel vist)', downloadCsv: 'Last ned CSV',
       gapsTitle: 'Funn, de mest presserende først', eventsTitle: 'Hendelser bak', nodesTitle: 'Nodestatus',
+      completenessTitle: 'Månedsrapporter', overdue: 'forsinket', noReturnsExpected: 'Ingen rapporter er ventet ennå',
       trendsTitle: 'Aktiviteter per kvartal', programmesTitle: 'Programregister',
       auditTitle: 'Kvitteringer (revisjonsspor)', ackTitle: 'Kvitter for mangel',
       ackNote: 'Merknad (hva gjøres, av hvem)', ackSave: 'Kvitter', cancel: 'Avbryt', region: 'Region',
@@ -133,7 +135,7 @@
 
   function renderAll() {
     renderWho(); renderLive(); renderSummary(); renderHeatmap(); renderGaps(); renderNodes(); renderTrends();
-    renderProgrammes();
+    renderProgrammes(); renderCompleteness();
     renderAudit(); if (eventsShown) renderEvents();
   }
 
@@ -404,6 +406,29 @@
     box.replaceChildren(daemons, locals);
   }
 
+  // Monthly returns: local node × month, ✓ on time, +n late by n days, ✖ overdue (marked), … not due yet.
+  function renderCompleteness() {
+    const box = $('completeness');
+    const body = data.completeness;
+    if (!body) return;
+    if (!body.months.length) { box.replaceChildren(el('p', {}, t('noReturnsExpected'))); return; }
+    const mark = (cell) => cell.state === 'on time' ? (cell.status === 'nil' ? 'nil ✓' : '✓')
+      : cell.state === 'late' ? `+${cell.daysLate}` : cell.state === 'overdue' ? `✖ ${t('overdue')}` : '…';
+    const table = el('table', {}, el('caption', {},
+      `${number(body.national.received)} / ${number(body.national.expected)} · ${body.asOf}`),
+      el('thead', {}, el('tr', {}, [t('localNode'), ...body.months].map((name) => el('th', { scope: 'col' }, name)))),
+      el('tbody', {}, body.rows.map((row) => {
+        const byMonth = new Map(row.cells.map((cell) => [cell.month, cell]));
+        return el('tr', { dataset: { node: row.node } }, el('th', { scope: 'row' }, row.node),
+          body.months.map((month) => {
+            const cell = byMonth.get(month);
+            return cell ? el('td', { class: cell.state === 'overdue' ? 'stale' : '', title: cell.dueOn }, mark(cell))
+              : el('td', {}, '');
+          }));
+      })));
+    box.replaceChildren(table);
+  }
+
   // Trends: one small line chart per target group for the chosen region, drawn here as SVG (nothing fetched), with
   // withheld quarters shown as withheld; the figures in a table one click away.
   function renderTrends() {
@@ -531,7 +556,7 @@
 
   const renderers = { me: renderWho, overview: renderLive, summary: renderSummary, heatmap: renderHeatmap,
     gaps: renderGaps, nodes: renderNodes, trends: renderTrends, programmes: renderProgrammes,
-    acknowledgements: renderAudit };
+    acknowledgements: renderAudit, completeness: renderCompleteness };
   async function refresh(names) {
     const loaded = await Promise.all(names.map((name) => load(name).then((value) => [name, value])
       .catch(() => [name, null])));
@@ -558,7 +583,8 @@
     stream.addEventListener('hello', () => { liveState = 'on'; renderLive(); });
     stream.addEventListener('gap', () => soon(['gaps', 'heatmap', 'overview']));
     stream.addEventListener('gaps', () => soon(['gaps', 'heatmap', 'overview']));
-    stream.addEventListener('views', () => soon(['summary', 'heatmap', 'trends', 'nodes', 'programmes', 'overview']));
+    stream.addEventListener('views', () => soon(['summary', 'heatmap', 'trends', 'nodes', 'programmes', 'overview',
+      'completeness']));
     stream.addEventListener('status', () => soon(['nodes']));
     stream.addEventListener('acknowledged', () => soon(['gaps', 'acknowledgements']));
     stream.addEventListener('hub', () => soon(['overview']));

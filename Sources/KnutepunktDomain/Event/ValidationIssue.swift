@@ -100,6 +100,8 @@ extension ValidationIssue {
         package static let conflictingContent = Code(rawValue: "CONFLICTING_CONTENT")
         /// The correction or withdrawal is based on a version that is not the event's current one.
         package static let staleVersion = Code(rawValue: "STALE_VERSION")
+        /// The month the activity (or return) is dated in is locked for its region: accepted by the national centre.
+        package static let periodLocked = Code(rawValue: "PERIOD_LOCKED")
 
         /// Every code this version defines, in the order of docs/events.md.
         package static let allKnown: [Code] = [
@@ -108,7 +110,7 @@ extension ValidationIssue {
             .exclusiveCode, .emptyList, .invalidMunicipality, .controlCharacter, .nodeNotInRegion, .regionMismatch,
             .unsupportedSchema, .piiNorwegianIdentityNumber, .piiSwedishPersonalIdentityNumber, .retiredCode,
             .tooManyIssues,
-            .invalidVersion, .conflictingContent, .staleVersion,
+            .invalidVersion, .conflictingContent, .staleVersion, .periodLocked,
         ]
 
         /// True for the codes of the privacy guard.

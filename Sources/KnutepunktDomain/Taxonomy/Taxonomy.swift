@@ -170,6 +170,8 @@ package struct Taxonomy: Sendable, Hashable {
     package var retirements: [Vocabulary: [String: LocalDate]] = [:]
     /// How long after its retirement a code is still accepted for new activities.
     package var retirementGraceDays = Taxonomy.defaultRetirementGraceDays
+    /// The local nodes expected to make monthly returns, with when (see `Taxonomy+ReportingPeriods.swift`).
+    package var reportingPeriods: [String: ReportingPeriod] = [:]
 
     package init(
         regions: [Region],

@@ -1,3 +1,5 @@
+import KnutepunktDomain
+
 /// The parameters of the gap rules (DOMAIN.md §4). The defaults are the values of `Configs/gaps.yaml`; each finding
 /// records the ones it used, by these names, so it can be reproduced.
 package struct GapThresholds: Sendable, Hashable {
@@ -47,6 +49,9 @@ package struct GapThresholds: Sendable, Hashable {
     package var infantDayAmberMonth: Int = 10
     package var infantDayAmberDay: Int = 1
     // …and RED once the year is over (after 31 December): not a parameter.
+    /// Monthly returns (DOMAIN.md §6): a return is on time when it reaches the hub at most this many days after its
+    /// month ends (DHIS2's `timelyDays`); one still missing after that is overdue, and only then missing for the rules.
+    package var timelyDays: Int = Completeness.defaultTimelyDays
 
     package init() {}
 

@@ -53,6 +53,13 @@ package struct NetworkGapFacts: Sendable {
         }
     }
 
+    /// Sets the monthly returns expected and received (the reporting periods; nil: the taxonomy expects none, and
+    /// silence is read from the nodes' reports and contact alone). ``ExpectedReturns`` is keyed by local node, so
+    /// every country reads its own nodes from it.
+    package mutating func setReturns(_ returns: ExpectedReturns?) {
+        for index in countries.indices { countries[index].builder.setReturns(returns) }
+    }
+
     /// Every country evaluated, the results merged.
     package func evaluate(thresholds: GapThresholds) -> GapEvaluator.Evaluation {
         var merged = GapEvaluator.Evaluation(findings: [])

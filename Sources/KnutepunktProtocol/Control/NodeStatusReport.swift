@@ -37,6 +37,33 @@ package struct NodeStatusReport: Codable, Sendable, Hashable {
     package var hub: Uplink
     /// The taxonomy the node validates against; absent in reports of nodes older than reference data.
     package var taxonomy: TaxonomyState?
+    /// The monthly returns of the node's local nodes that are due or overdue, oldest first (absent in reports of
+    /// nodes older than reporting periods).
+    package var returns: [ReturnDue]?
+    /// The months the hub has locked, as the node enforces them ("NO-VEST 2026-11, locked by nina at …"); absent
+    /// before reporting periods.
+    package var lockedMonths: [String]?
+
+    /// One outstanding monthly return.
+    package struct ReturnDue: Codable, Sendable, Hashable {
+        package var node: String
+        /// `YYYY-MM`.
+        package var month: String
+        /// The last day it is on time, `YYYY-MM-DD`.
+        package var dueOn: String
+        /// Days past `dueOn`; 0 while it is not overdue.
+        package var daysOverdue: Int
+        /// "return due for 2026-11 (NO-VEST-FONNA), 7 days overdue".
+        package var text: String
+
+        package init(node: String, month: String, dueOn: String, daysOverdue: Int, text: String) {
+            self.node = node
+            self.month = month
+            self.dueOn = dueOn
+            self.daysOverdue = daysOverdue
+            self.text = text
+        }
+    }
 
     package init(node: String, region: String, version: String, outbox: Outbox, hub: Uplink) {
         self.node = node

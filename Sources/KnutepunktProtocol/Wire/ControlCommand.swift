@@ -22,6 +22,12 @@ package enum ControlCommand: UInt8, CaseIterable, Sendable {
     case taxonomy = 0x0A
     /// hub → client: the outcome (``TaxonomyResult``).
     case taxonomyResult = 0x0B
+    /// client → node: a monthly return to make or reopen (``ReturnRequest``; answered with SUBMIT_RESULT).
+    case monthlyReturn = 0x0C
+    /// client → hub: a sign-off, acceptance or reopening of a region's month, or only a look at it (``PeriodRequest``).
+    case period = 0x0D
+    /// hub → client: the month's state and history (``PeriodResult``).
+    case periodResult = 0x0E
     /// daemon → client: `{"code": …, "message": …}`; the request failed as a whole.
     case error = 0x7F
 
@@ -39,6 +45,9 @@ package enum ControlCommand: UInt8, CaseIterable, Sendable {
         case .eventList: "EVENT_LIST"
         case .taxonomy: "TAXONOMY"
         case .taxonomyResult: "TAXONOMY_RESULT"
+        case .monthlyReturn: "RETURN"
+        case .period: "PERIOD"
+        case .periodResult: "PERIOD_RESULT"
         case .error: "ERROR"
         }
     }

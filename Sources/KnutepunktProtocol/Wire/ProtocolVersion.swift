@@ -11,8 +11,8 @@ package struct ProtocolVersion: Hashable, Sendable, Comparable, CustomStringConv
         self.minor = minor
     }
 
-    /// The version this build implements: KPN/1.2.
-    package static let current = ProtocolVersion(major: 1, minor: 2)
+    /// The version this build implements: KPN/1.3.
+    package static let current = ProtocolVersion(major: 1, minor: 3)
 
     /// KPN/1.0, the first version: events are schema 1.0 documents.
     package static let first = ProtocolVersion(major: 1, minor: 0)
@@ -24,6 +24,10 @@ package struct ProtocolVersion: Hashable, Sendable, Comparable, CustomStringConv
     /// KPN/1.2 added reference data: the hub's versioned taxonomy, sent to nodes over their link (REFERENCE_QUERY and
     /// REFERENCE), and event payloads of schema 1.2 (`test`, `taxonomy_version`).
     package static let referenceData = ProtocolVersion(major: 1, minor: 2)
+
+    /// KPN/1.3 added reporting periods: PERIODS (the locked months, hub → node), the NACK reason PERIOD_LOCKED, and
+    /// monthly returns among the EVENT payloads.
+    package static let periods = ProtocolVersion(major: 1, minor: 3)
 
     package static func < (lhs: ProtocolVersion, rhs: ProtocolVersion) -> Bool {
         (lhs.major, lhs.minor) < (rhs.major, rhs.minor)

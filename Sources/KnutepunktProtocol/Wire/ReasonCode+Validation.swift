@@ -10,6 +10,7 @@ extension ReasonCode {
             return .personalData
         }
         if codes.contains(.unsupportedSchema) { return .unsupportedSchema }
+        if codes.contains(.periodLocked) { return .periodLocked }
         if codes.contains(.nodeNotInRegion) || codes.contains(.regionMismatch) { return .foreignRegion }
         return .invalidEvent
     }

@@ -46,12 +46,14 @@ package struct ReasonCode: Hashable, Sendable, RawRepresentable, CustomStringCon
     package static let conflictingContent = ReasonCode(rawValue: 107)
     /// The correction or withdrawal is based on a version older than the one stored (KPN/1.1).
     package static let staleVersion = ReasonCode(rawValue: 108)
+    /// The event (or return) is dated in a month the national centre has locked for its region (KPN/1.3).
+    package static let periodLocked = ReasonCode(rawValue: 109)
 
     /// Every code this version defines, in numeric order.
     package static let allKnown: [ReasonCode] = [
         .malformedMessage, .unknownCommand, .versionUnsupported, .helloRequired, .unknownNode, .notAuthorized,
         .rateLimited, .invalidEvent, .malformedPayload, .foreignRegion, .duplicateEventID, .personalData,
-        .unsupportedSchema, .payloadTooLarge, .conflictingContent, .staleVersion,
+        .unsupportedSchema, .payloadTooLarge, .conflictingContent, .staleVersion, .periodLocked,
     ]
 
     /// True for codes sent in ERROR (1–99).
@@ -103,6 +105,10 @@ package struct ReasonCode: Hashable, Sendable, RawRepresentable, CustomStringCon
         108: (
             "STALE_VERSION",
             "The correction is based on a version other than the latest one stored; nothing was stored."
+        ),
+        109: (
+            "PERIOD_LOCKED",
+            "The month the event is dated in is locked for its region; the detail names it and who locked it."
         ),
     ]
 }

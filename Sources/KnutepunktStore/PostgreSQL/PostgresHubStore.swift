@@ -196,6 +196,7 @@ package final class PostgresHubStore: HubStore {
                 )
             }
             try Self.insertTests(batch.tests, stamp: stamp, session)
+            try Self.insertReturns(batch.returns, stamp: stamp, session)
             return result
         }
     }

@@ -184,6 +184,7 @@ package final class SQLiteHubStore: HubStore {
             )
         }
         Self.registerOperationsMigration(&migrator)
+        Self.registerPeriodsMigration(&migrator)
         do {
             try migrator.migrate(queue)
         } catch {
@@ -373,6 +374,7 @@ package final class SQLiteHubStore: HubStore {
                     try settle.execute(arguments: [source, Int64(through), stamp])
                 }
                 try Self.insertTests(batch.tests, stamp: stamp, in: db)
+                try Self.insertReturns(batch.returns, stamp: stamp, in: db)
                 return result
             }
         } catch {

@@ -1,0 +1,151 @@
+import Foundation
+import KnutepunktDomain
+import KnutepunktProtocol
+import KnutepunktStore
+
+// Monthly returns at the node (docs/events.md, "Monthly returns"): made by a coordinator over KPC, checked against
+// the taxonomy the node holds, stored in the outbox with the next sequence number like an event, and sent like one.
+extension NodeReactor {
+    /// RETURN: checks the return, appends it as the next version of its record (or recognises it as the one held),
+    /// and answers with SUBMIT_RESULT holding one result.
+    func makeReturn(_ request: Request) {
+        guard let body = try? JSONBody.decode(ReturnRequest.self, from: request.message.body) else {
+            replyFailure(
+                request,
+                ControlFailure(
+                    code: ControlFailure.malformedRequestCode,
+                    message: "RETURN expects {\"node\": \"…\", \"month\": \"YYYY-MM\", \"status\": \"complete\"}"
+                )
+            )
+            return
+        }
+        let now = Date()
+        var object = JSONObject()
+        object["record"] = .string(MonthlyReturn.recordName)
+        object["region"] = .string(setup.configuration.region)
+        object["node"] = (body.node ?? setup.configuration.defaultNode).map(JSONValue.string) ?? .null
+        object["month"] = .string(body.month)
+        object["status"] = .string(body.status)
+        object["reason"] = body.reason.map(JSONValue.string) ?? .null
+        object["submitted_by"] = body.submittedBy.map(JSONValue.string) ?? .null
+        var result = SubmitResult(index: 0, id: nil, status: .invalid)
+        switch MonthlyReturn.validate(.object(object), taxonomy: validator.taxonomy, today: LocalDate.today()) {
+        case .failure(let failure):
+            result.issues = failure.issues
+        case .success(let record) where periodLocks.lock(region: record.region, month: record.month) != nil:
+            result.id = record.id.lowercasedText
+            result.issues = [
+                PeriodLocks.issue(periodLocks.lock(region: record.region, month: record.month)!, field: "month")
+            ]
+        case .success(var record):
+            record.submittedAt = LocalDate.utcTimestamp(now)
+            result.id = record.id.lowercasedText
+            do {
+                if let outcome = try outbox.submitReturn(record, acceptedAt: now) {
+                    result.sequence = outcome.sequence
+                    result.version = outcome.version
+                    result.existing = outcome.existing
+                    result.status =
+                        switch outcome.status {
+                        case .queued: .queued
+                        case .delivered: .delivered
+                        case .rejected: .rejected
+                        }
+                    if !outcome.existing {
+                        lastAssigned = max(lastAssigned, outcome.sequence)
+                        if outcome.version > 1 { result.basedOn = outcome.version - 1 }
+                    }
+                } else {
+                    result.issues = [
+                        ValidationIssue(
+                            field: "status",
+                            code: .invalidVersion,
+                            message: "this node holds no return of \(record.node) for \(record.month) to reopen"
+                        )
+                    ]
+                }
+            } catch {
+                logger.error("cannot write the outbox; return refused", metadata: ["error": "\(error)"])
+                replyFailure(
+                    request,
+                    ControlFailure(
+                        code: error.code == .diskFull ? ControlFailure.diskFullCode : ControlFailure.storeFailureCode,
+                        message: "the node could not store the return (\(error)); nothing was accepted, try again"
+                    )
+                )
+                return
+            }
+        }
+        reply(request, .submitResult, JSONBody.encode([result]))
+        perform(uplink.appended(through: lastAssigned, now: clock.now))
+    }
+
+    /// The returns of this node's local nodes that are due or overdue today, for STATUS; nil when the taxonomy
+    /// expects none of them.
+    func outstandingReturns() -> [NodeStatusReport.ReturnDue]? {
+        let taxonomy = validator.taxonomy
+        let mine = Set(
+            taxonomy.nodes(inRegion: setup.configuration.region).map(\.code).filter {
+                taxonomy.reportingPeriod(of: $0) != nil
+            }
+        )
+        guard !mine.isEmpty else { return nil }
+        let held = (try? outbox.monthlyReturns()) ?? []
+        // The node's own view: a return counts from when the node accepted it, unless the hub refused it.
+        let made = held.filter { $0.status != .rejected }.map {
+            ReceivedReturn(
+                node: $0.record.node,
+                region: $0.record.region,
+                month: $0.record.month,
+                version: $0.record.version,
+                status: $0.record.status,
+                receivedOn: LocalDate.today(now: $0.acceptedAt)
+            )
+        }
+        let table = Completeness(
+            taxonomy: taxonomy,
+            returns: made,
+            asOf: LocalDate.today(),
+            timelyDays: Completeness.defaultTimelyDays,
+            region: setup.configuration.region
+        )
+        return table.outstanding(nodes: mine).map {
+            NodeStatusReport.ReturnDue(
+                node: $0.node,
+                month: $0.month.text,
+                dueOn: $0.dueOn.iso,
+                daysOverdue: $0.state == .overdue ? $0.daysLate ?? 0 : 0,
+                text: $0.dueSentence
+            )
+        }
+    }
+}
+
+// Locked months at the node (docs/protocol.md, "PERIODS"): learnt from the hub over the link, enforced before
+// anything is queued.
+extension NodeReactor {
+    /// Takes the hub's locks when they are newer than the ones held.
+    func received(_ message: PeriodsMessage) {
+        guard message.locks.version >= periodLocks.version, message.locks != periodLocks else { return }
+        periodLocks = message.locks
+        logger.info(
+            "locked months from the hub",
+            metadata: [
+                "version": "\(message.locks.version)",
+                "locked": "\(message.locks.locks.map { "\($0.region) \($0.month)" }.joined(separator: ", "))",
+            ]
+        )
+    }
+
+    /// The lock an event runs into: its own month, or — for a correction or withdrawal — the month of the version it
+    /// replaces (moving an activity out of a locked month changes that month too).
+    func lockedMonth(of event: ActivityEvent) -> PeriodLedger.Lock? {
+        guard !periodLocks.locks.isEmpty, !event.isTest else { return nil }
+        if let lock = periodLocks.lock(region: event.region, date: event.date) { return lock }
+        guard event.basedOn != nil || event.isWithdrawn,
+            let held = try? outbox.latest(of: event.id),
+            let date = (try? JSONValue.parse(held.payload))?["date"]?.stringValue.flatMap(LocalDate.init(iso:))
+        else { return nil }
+        return periodLocks.lock(region: event.region, date: date)
+    }
+}
