@@ -40,6 +40,11 @@ package struct NodeConfiguration: Sendable {
     package var logLevel: Logger.Level?
     /// The log format (nil: `text`).
     package var logFormat: LogFormat?
+    /// The coordinators' workspace on the node's HTTP server (`/workspace`): the access file of their sign-in tokens
+    /// (`knutepunkt workspace token`); nil: no workspace.
+    package var workspaceAccess: String?
+    /// Mark the workspace's session cookie `Secure`: set when a reverse proxy serves it over HTTPS (Deploy/README.md).
+    package var workspaceSecureCookie = false
 
     /// The node's CURVE identity and the hub's public key.
     package struct Curve: Sendable, Hashable {
@@ -91,7 +96,7 @@ package struct NodeConfiguration: Sendable {
     static let keys = [
         "id", "region", "hub", "hubs", "failbackAfter", "control", "outbox", "taxonomy", "defaultNode", "retention",
         "maxMessageBytes", "window", "batchSize", "heartbeat", "hubTimeout", "retransmitAfter", "curve", "http",
-        "logLevel", "logFormat",
+        "logLevel", "logFormat", "workspaceAccess", "workspaceSecureCookie",
     ]
 
     /// Reads the `node:` section of a configuration file.
@@ -139,6 +144,27 @@ package struct NodeConfiguration: Sendable {
         let http = reader.httpAddress(m, "http", at: "node")
         let logLevel = reader.logLevel(m, "logLevel", at: "node")
         let logFormat = reader.logFormat(m, "logFormat", at: "node")
+        let workspaceAccess = reader.string(m, "workspaceAccess", at: "node", required: false).map {
+            ConfigReader.resolve($0, relativeTo: reader.file)
+        }
+        if let workspaceAccess, !FileManager.default.fileExists(atPath: workspaceAccess) {
+            reader.fail(
+                .invalidValue,
+                "node.workspaceAccess",
+                "the workspace's access file \(workspaceAccess) does not exist",
+                fix: "Create it with `knutepunkt workspace token --name NAME --role coordinator --append "
+                    + "\(workspaceAccess)`"
+            )
+        }
+        if workspaceAccess != nil, http == nil, m?["http"] == nil {
+            reader.fail(
+                .missingKey,
+                "node.http",
+                "the workspace (node.workspaceAccess) is served on the node's HTTP server, and none is configured",
+                fix: "Add http: 127.0.0.1:9465 (or remove workspaceAccess)"
+            )
+        }
+        let secureCookie = reader.flag(m, "workspaceSecureCookie", at: "node")
         var uplink = UplinkStateMachine.Configuration()
         if let window = reader.int(m, "window", at: "node", range: 1...1_000_000) { uplink.window = window }
         if let batch = reader.int(m, "batchSize", at: "node", range: 1...1024) { uplink.batchSize = batch }
@@ -168,7 +194,7 @@ package struct NodeConfiguration: Sendable {
             }
         }
         guard let id, let region, let hubs, let control, let outbox, let taxonomy else { return nil }
-        return NodeConfiguration(
+        var configuration = NodeConfiguration(
             id: id,
             region: region,
             hubEndpoint: hubs[0],
@@ -186,6 +212,9 @@ package struct NodeConfiguration: Sendable {
             logLevel: logLevel,
             logFormat: logFormat
         )
+        configuration.workspaceAccess = workspaceAccess
+        configuration.workspaceSecureCookie = secureCookie ?? false
+        return configuration
     }
 
     /// The keys that differ in `fresh` and take effect only after a restart (all but `logLevel`, which a SIGHUP
@@ -214,6 +243,8 @@ package struct NodeConfiguration: Sendable {
         check("curve") { $0.curve }
         check("http") { $0.http }
         check("logFormat") { $0.logFormat }
+        check("workspaceAccess") { $0.workspaceAccess }
+        check("workspaceSecureCookie") { $0.workspaceSecureCookie }
         return changed
     }
 }

@@ -10,6 +10,7 @@ import KnutepunktNode
 import KnutepunktProtocol
 import KnutepunktService
 import KnutepunktStore
+import KnutepunktWorkspace
 import Logging
 import Metrics
 import ServiceLifecycle
@@ -123,6 +124,7 @@ struct NodeCommand: AsyncParsableCommand {
             configuration: configuration,
             taxonomy: taxonomy,
             insecure: insecure,
+            workspaceAccess: try configuration.workspaceAccess.map { try loadAccess($0) },
             operations: operations,
             reloadConfiguration: {
                 guard case (.node(let fresh), _) = try options.load() else {

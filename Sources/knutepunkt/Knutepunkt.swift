@@ -14,6 +14,7 @@ struct Knutepunkt: AsyncParsableCommand {
                            knutepunkt withdraw --config node.yaml ID --reason TEXT
                            knutepunkt status   --config node.yaml
                            knutepunkt history  --config hub.yaml ID
+            In a browser:  the workspace at http://NODE-HTTP/workspace (knutepunkt workspace token)
             Daemons:       knutepunkt hub  --config hub.yaml
                            knutepunkt node --config node.yaml
             Ops:           knutepunkt config check Configs/
@@ -25,6 +26,7 @@ struct Knutepunkt: AsyncParsableCommand {
             WithdrawCommand.self, HistoryCommand.self, StatusCommand.self,
             ConfigCommand.self, NetworkCommand.self, SampleCommand.self, GapsCommand.self, WatchCommand.self,
             CoverageCommand.self, ProgrammesCommand.self, KeysCommand.self, DashboardCommand.self, TaxonomyCommand.self,
+            WorkspaceCommand.self,
         ]
     )
 }

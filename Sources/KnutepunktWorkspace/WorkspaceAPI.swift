@@ -1,0 +1,242 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import KnutepunktClient
+import KnutepunktDomain
+import KnutepunktProtocol
+import Logging
+
+/// The JSON the workspace page uses, behind the sign-in check (docs/workspace.md).
+struct WorkspaceAPI: Sendable {
+    let routes: WorkspaceRoutes
+
+    var configuration: WorkspaceConfiguration { routes.configuration }
+    var node: WorkspaceNodeLink { routes.node }
+    var logger: Logger { routes.logger }
+
+    /// The largest request body: an event is small, a spreadsheet is not.
+    static let maxEventBytes = 64 * 1024
+
+    func add<Context: RequestContext>(to api: RouterGroup<Context>) {
+        api.get("me") { request, _ in
+            let user = try signedIn(request)
+            return WorkspaceRoutes.json(
+                Me(
+                    name: user.name,
+                    role: user.role.rawValue,
+                    region: configuration.region,
+                    maySignOff: user.role.maySignOff,
+                    mayChangeOthersActivities: user.role.mayChangeOthersActivities
+                )
+            )
+        }
+        api.get("form") { _, _ in
+            WorkspaceRoutes.json(
+                WorkspaceForm(
+                    taxonomy: configuration.taxonomy,
+                    region: configuration.region,
+                    defaultNode: configuration.defaultNode
+                )
+            )
+        }
+        api.post("check") { request, _ in
+            var request = request
+            let body = Array(buffer: try await request.collectBody(upTo: Self.maxEventBytes))
+            switch parse(body) {
+            case .failure(let failure): return failure.response
+            case .success(let value): return WorkspaceRoutes.json(Checked(issues: check(value)))
+            }
+        }
+        api.post("activities") { request, _ in
+            let user = try signedIn(request)
+            var request = request
+            let body = Array(buffer: try await request.collectBody(upTo: Self.maxEventBytes))
+            let value: JSONValue
+            switch parse(body) {
+            case .failure(let failure): return failure.response
+            case .success(let parsed): value = parsed
+            }
+            return try await submit(value, by: user)
+        }
+        api.get("activities") { request, _ in
+            _ = try signedIn(request)
+            let query = request.uri.queryParameters
+            let wanted = EventsRequest(
+                since: query.get("since").flatMap { $0.isEmpty ? nil : $0 },
+                state: query.get("state").flatMap { $0.isEmpty ? nil : $0 },
+                limit: query.get("limit").flatMap(Int.init)
+            )
+            do {
+                return WorkspaceRoutes.json(try await node.events(wanted))
+            } catch {
+                return unreachable(error)
+            }
+        }
+        api.get("status") { _, _ in
+            WorkspaceRoutes.json(await status())
+        }
+        api.get("delivery") { request, _ in
+            _ = try signedIn(request)
+            guard let id = request.uri.queryParameters.get("id"), UUID(uuidString: id) != nil else {
+                return WorkspaceRoutes.problem(.badRequest, "name the activity: delivery?id=UUID")
+            }
+            return try await delivery(of: id.lowercased())
+        }
+    }
+
+    /// Who signed in (the middleware let the request through, so there is someone).
+    func signedIn(_ request: Request) throws -> WorkspaceUser {
+        guard let user = routes.user(of: request) else {
+            throw HTTPError(.unauthorized, message: "sign in first")
+        }
+        return user
+    }
+
+    /// The request body as JSON, or a 400 saying where it stops being JSON.
+    func parse(_ body: [UInt8]) -> Result<JSONValue, ResponseFailure> {
+        do {
+            return .success(try JSONValue.parse(body))
+        } catch {
+            return .failure(
+                ResponseFailure(WorkspaceRoutes.problem(.badRequest, "not JSON: \(error.located(in: body))"))
+            )
+        }
+    }
+
+    /// Every problem the validator finds, as the node would find them (its region and default local node); the
+    /// privacy guard among them, so a note with an identity number never leaves the page's request.
+    func check(_ value: JSONValue) -> [ValidationIssue] {
+        let defaults = EventDefaults(
+            region: configuration.region,
+            node: configuration.defaultNode,
+            makeID: { UUID.timeOrdered() }
+        )
+        switch routes.validator.validate(Self.withoutSubmitter(value), defaults: defaults, today: LocalDate.today()) {
+        case .success: return []
+        case .failure(let failure): return failure.issues
+        }
+    }
+
+    /// Who submitted a version is the node's to write, from the session; never the page's.
+    static func withoutSubmitter(_ value: JSONValue) -> JSONValue {
+        guard case .object(var members) = value else { return value }
+        members["submitted_by"] = nil
+        members["submitted_at"] = nil
+        return .object(members)
+    }
+
+    /// Checks, then sends to the node in `user`'s name; answers the node's result (queued, or refused with every
+    /// problem).
+    func submit(_ value: JSONValue, by user: WorkspaceUser) async throws -> Response {
+        let issues = check(value)
+        let id = value.objectValue?["id"]?.stringValue
+        guard issues.isEmpty else {
+            var result = SubmitResult(index: 0, id: nil, status: .invalid, issues: issues)
+            result.id = id.flatMap { UUID(uuidString: $0) != nil ? $0.lowercased() : nil }
+            return WorkspaceRoutes.json(result, status: .unprocessableContent)
+        }
+        let results: [SubmitResult]
+        do {
+            results = try await node.submit([Self.withoutSubmitter(value)], by: user)
+        } catch {
+            return unreachable(error)
+        }
+        let result = results[0]
+        logger.notice(
+            "activity submitted",
+            metadata: [
+                "user": "\(user.name)", "role": "\(user.role.rawValue)", "event.id": "\(result.id ?? "-")",
+                "event.version": "\(result.version ?? 0)", "status": "\(result.status.rawValue)",
+            ]
+        )
+        return WorkspaceRoutes.json(result, status: result.status == .invalid ? .unprocessableContent : .ok)
+    }
+
+    /// Waits until the node's outbox has drained (or ``WorkspaceConfiguration/deliveryWait`` passed), then says
+    /// where the activity stands: the page asks again while it is queued.
+    func delivery(of id: String) async throws -> Response {
+        let report: NodeStatusReport
+        let list: EventList
+        do {
+            report = try await node.status(waitingUpTo: configuration.deliveryWait)
+            list = try await node.events(EventsRequest(limit: EventsRequest.maximumLimit))
+        } catch {
+            return unreachable(error)
+        }
+        guard let entry = list.events.first(where: { $0.id.lowercased() == id }) else {
+            return WorkspaceRoutes.problem(.notFound, "this node holds no activity \(id)")
+        }
+        return WorkspaceRoutes.json(Delivery(activity: entry, hub: HubLink(report.hub)))
+    }
+
+    /// The node's link to the hub and its outbox, for the banner every page shows.
+    func status() async -> NodeLink {
+        do {
+            let report = try await node.status()
+            return NodeLink(
+                node: true,
+                hub: HubLink(report.hub),
+                backlog: report.outbox.backlog,
+                lastSequence: report.outbox.lastSequence,
+                deliveredThrough: report.outbox.deliveredThrough
+            )
+        } catch {
+            return NodeLink(node: false, hub: nil, backlog: nil, lastSequence: nil, deliveredThrough: nil)
+        }
+    }
+
+    func unreachable(_ error: any Error) -> Response {
+        logger.warning("the node did not answer", metadata: ["error": "\(error)"])
+        if let error = error as? ClientError, error.code == .refused {
+            return WorkspaceRoutes.problem(.badRequest, error.message)
+        }
+        return WorkspaceRoutes.problem(
+            .serviceUnavailable,
+            "the node daemon did not answer; nothing was sent. Try again, or ask operations to check the node"
+        )
+    }
+
+    struct ResponseFailure: Error {
+        let response: Response
+        init(_ response: Response) { self.response = response }
+    }
+
+    struct Me: Encodable {
+        var name: String
+        var role: String
+        var region: String
+        var maySignOff: Bool
+        var mayChangeOthersActivities: Bool
+    }
+
+    struct Checked: Encodable {
+        var issues: [ValidationIssue]
+    }
+
+    struct HubLink: Encodable {
+        /// `ready`, `greeting` or `disconnected`.
+        var state: String
+        var reachable: Bool
+        var lastHeardSecondsAgo: Int64?
+
+        init(_ uplink: NodeStatusReport.Uplink) {
+            state = uplink.state
+            reachable = uplink.state == "ready"
+            lastHeardSecondsAgo = uplink.lastHeardMillisAgo.map { $0 / 1000 }
+        }
+    }
+
+    struct NodeLink: Encodable {
+        /// Whether the node daemon answered.
+        var node: Bool
+        var hub: HubLink?
+        var backlog: Int?
+        var lastSequence: UInt64?
+        var deliveredThrough: UInt64?
+    }
+
+    struct Delivery: Encodable {
+        var activity: EventList.Entry
+        var hub: HubLink
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+import KnutepunktDomain
+
+/// Everything the workspace needs: who may sign in, how sessions end, the node it talks to (its control socket),
+/// and the taxonomy its forms are built from.
+package struct WorkspaceConfiguration: Sendable {
+    /// Who may sign in (the node's `workspaceAccess` file).
+    package var access: WorkspaceAccess
+    /// The node's region: the region of every activity recorded here.
+    package var region: String
+    /// The local node a form starts with (the node's `defaultNode`).
+    package var defaultNode: String?
+    /// The taxonomy the forms and the checks before sending use. The node checks again with the version it holds.
+    package var taxonomy: Taxonomy
+    /// The node's control endpoint as a client connects to it, once the node has bound it.
+    package var controlEndpoint: @Sendable () async throws -> String
+    /// How long one request to the node may take.
+    package var controlTimeout: Duration = .seconds(5)
+    /// How long a delivery request waits for the outbox to drain before it answers "still queued".
+    package var deliveryWait: Duration = .seconds(20)
+    /// A session ends after this long unused…
+    package var idleTimeout: TimeInterval = 30 * 60
+    /// …or this long after sign-in.
+    package var sessionLifetime: TimeInterval = 10 * 3600
+    /// Mark the session cookie `Secure` (served over HTTPS, directly or behind a reverse proxy).
+    package var secureCookie = false
+    /// The time, for sessions (tests move it).
+    package var now: @Sendable () -> Date = { Date() }
+
+    package init(
+        access: WorkspaceAccess,
+        region: String,
+        defaultNode: String?,
+        taxonomy: Taxonomy,
+        controlEndpoint: @escaping @Sendable () async throws -> String
+    ) {
+        self.access = access
+        self.region = region
+        self.defaultNode = defaultNode
+        self.taxonomy = taxonomy
+        self.controlEndpoint = controlEndpoint
+    }
+}
