@@ -148,7 +148,7 @@ func loadDaemonConfiguration(_ path: String) throws -> (DaemonConfiguration, Tax
     do {
         return try DaemonConfiguration.load(path: path)
     } catch {
-        throw ValidationError("configuration problems:\n\(error)")
+        throw DataError(.configuration, "configuration problems:\n\(error)")
     }
 }
 

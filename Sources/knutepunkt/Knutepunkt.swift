@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import KnutepunktDomain
 
 /// The one command-line tool: daemons, coordinator commands and ops commands.
@@ -29,4 +30,21 @@ struct Knutepunkt: AsyncParsableCommand {
             WorkspaceCommand.self,
         ]
     )
+
+    /// ArgumentParser's own start, except that a ``DataError`` is printed without the usage text and ends with its
+    /// own exit status (65, 66 or 78, not 64).
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var command = command as? any AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+        } catch let error as DataError {
+            error.exit()
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

@@ -17,8 +17,9 @@ struct ReferenceDataTests {
     static var versionTwo: String {
         shipped
             .replacingOccurrences(
-                of: "  - {code: PILOT, name: Pilot}\n",
-                with: "  - {code: PILOT, name: Pilot}\n  - {code: ASSESSMENT, name: Assessment of a family}\n"
+                of: "  - {code: PILOT, name: Pilot, nb: Pilot}\n",
+                with:
+                    "  - {code: PILOT, name: Pilot, nb: Pilot}\n  - {code: ASSESSMENT, name: Assessment of a family}\n"
             )
             .replacingOccurrences(
                 of:
@@ -83,7 +84,7 @@ struct ReferenceDataTests {
                 )
                 // A code removed: refused, version 2 stays in force everywhere.
                 let removing = try await Self.publish(
-                    Self.versionTwo.replacingOccurrences(of: "  - {code: PILOT, name: Pilot}\n", with: ""),
+                    Self.versionTwo.replacingOccurrences(of: "  - {code: PILOT, name: Pilot, nb: Pilot}\n", with: ""),
                     to: hub.control
                 )
                 let drained = try await NodeToHubTests.drained(node.control)
@@ -149,8 +150,8 @@ struct ReferenceDataTests {
         let retiring =
             "retirementGraceDays: 0\n"
             + Self.shipped.replacingOccurrences(
-                of: "  - {code: PILOT, name: Pilot}\n",
-                with: "  - {code: PILOT, name: Pilot, retired: \(today.iso)}\n"
+                of: "  - {code: PILOT, name: Pilot, nb: Pilot}\n",
+                with: "  - {code: PILOT, name: Pilot, nb: Pilot, retired: \(today.iso)}\n"
             )
         let (published, results) = try await InProcessDaemons.withHub(InProcessDaemons.hubConfiguration(folder: folder))
         {
