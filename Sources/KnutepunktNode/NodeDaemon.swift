@@ -40,6 +40,7 @@ package struct NodeDaemon: Sendable {
         let workspace = workspaceAccess.map { access in
             var workspace = WorkspaceConfiguration(
                 access: access,
+                nodeID: configuration.id,
                 region: configuration.region,
                 defaultNode: configuration.defaultNode,
                 taxonomy: taxonomy,

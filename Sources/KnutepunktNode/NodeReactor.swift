@@ -488,6 +488,8 @@ final class NodeReactor {
                 withdraw(request)
             case .events:
                 listEvents(request)
+            case .history:
+                history(request)
             case .status:
                 let wanted = (try? JSONBody.decode(StatusRequest.self, from: request.message.body)) ?? StatusRequest()
                 if wanted.waitForDrained == true, uplink.settledThrough < lastAssigned {
@@ -500,7 +502,8 @@ final class NodeReactor {
                     request,
                     ControlFailure(
                         code: ControlFailure.malformedRequestCode,
-                        message: "a node answers SUBMIT, WITHDRAW, EVENTS and STATUS, not \(request.message.command)"
+                        message:
+                            "a node answers SUBMIT, WITHDRAW, EVENTS, HISTORY and STATUS, not \(request.message.command)"
                     )
                 )
             }

@@ -4,6 +4,7 @@ import Hummingbird
 import KnutepunktClient
 import KnutepunktDomain
 import KnutepunktProtocol
+import KnutepunktSpreadsheet
 import Logging
 
 /// The JSON the workspace page uses, behind the sign-in check (docs/workspace.md).
@@ -31,13 +32,7 @@ struct WorkspaceAPI: Sendable {
             )
         }
         api.get("form") { _, _ in
-            WorkspaceRoutes.json(
-                WorkspaceForm(
-                    taxonomy: configuration.taxonomy,
-                    region: configuration.region,
-                    defaultNode: configuration.defaultNode
-                )
-            )
+            WorkspaceRoutes.json(form)
         }
         api.post("check") { request, _ in
             var request = request
@@ -72,6 +67,59 @@ struct WorkspaceAPI: Sendable {
                 return unreachable(error)
             }
         }
+        api.get("activities/:id") { request, context in
+            let user = try signedIn(request)
+            guard let id = context.parameters.get("id"), UUID(uuidString: id) != nil else {
+                return WorkspaceRoutes.problem(.badRequest, "an activity is named by its id, a UUID")
+            }
+            do {
+                let history = try await node.history(of: id.lowercased())
+                return WorkspaceRoutes.json(Opened(history: history, user: user))
+            } catch {
+                return unreachable(error)
+            }
+        }
+        api.post("activities/:id/withdraw") { request, context in
+            let user = try signedIn(request)
+            guard let id = context.parameters.get("id"), UUID(uuidString: id) != nil else {
+                return WorkspaceRoutes.problem(.badRequest, "an activity is named by its id, a UUID")
+            }
+            var request = request
+            let body = Array(buffer: try await request.collectBody(upTo: Self.maxEventBytes))
+            guard let wanted = try? JSONBody.decode(Withdrawal.self, from: body),
+                !wanted.reason.trimmingCharacters(in: .whitespaces).isEmpty
+            else {
+                return WorkspaceRoutes.problem(.badRequest, "say why: {\"reason\": \"…\", \"basedOn\": VERSION}")
+            }
+            return try await withdraw(id.lowercased(), wanted, by: user)
+        }
+        api.post("spreadsheet/check") { request, _ in
+            _ = try signedIn(request)
+            var request = request
+            let body = Array(buffer: try await request.collectBody(upTo: Self.maxSpreadsheetBytes))
+            switch spreadsheet(body) {
+            case .failure(let failure): return failure.response
+            case .success(let plan): return WorkspaceRoutes.json(WorkspaceSpreadsheet(plan))
+            }
+        }
+        api.post("spreadsheet/import") { request, _ in
+            let user = try signedIn(request)
+            var request = request
+            let body = Array(buffer: try await request.collectBody(upTo: Self.maxSpreadsheetBytes))
+            switch spreadsheet(body) {
+            case .failure(let failure): return failure.response
+            case .success(let plan): return try await importGoodRows(plan, by: user)
+            }
+        }
+        api.get("template.csv") { _, _ in
+            Self.csv(
+                WorkspaceSpreadsheet.template(configuration.taxonomy, defaultNode: configuration.defaultNode),
+                name: "activities-template.csv"
+            )
+        }
+        api.get("codes.csv") { _, _ in
+            Self.csv(WorkspaceSpreadsheet.codes(form), name: "activity-codes.csv")
+        }
         api.get("status") { _, _ in
             WorkspaceRoutes.json(await status())
         }
@@ -82,6 +130,82 @@ struct WorkspaceAPI: Sendable {
             }
             return try await delivery(of: id.lowercased())
         }
+    }
+
+    /// The largest spreadsheet accepted.
+    static let maxSpreadsheetBytes = 8 << 20
+
+    var form: WorkspaceForm {
+        WorkspaceForm(
+            taxonomy: configuration.taxonomy,
+            region: configuration.region,
+            defaultNode: configuration.defaultNode
+        )
+    }
+
+    /// A spreadsheet checked row by row, as `knutepunkt import` checks it; nothing is sent.
+    func spreadsheet(_ body: [UInt8]) -> Result<SpreadsheetImport, ResponseFailure> {
+        do {
+            return .success(
+                try SpreadsheetImport(
+                    bytes: body,
+                    nodeID: configuration.nodeID,
+                    region: configuration.region,
+                    defaultNode: configuration.defaultNode,
+                    taxonomy: configuration.taxonomy
+                )
+            )
+        } catch {
+            return .failure(ResponseFailure(WorkspaceRoutes.problem(.badRequest, "\(error)")))
+        }
+    }
+
+    /// Imports the good rows of a checked spreadsheet in `user`'s name; the header must be right first. A row is its
+    /// id, else its key, else its content: importing the same file again stores nothing twice, and a changed row
+    /// with an id or key corrects its activity.
+    func importGoodRows(_ plan: SpreadsheetImport, by user: WorkspaceUser) async throws -> Response {
+        guard !plan.headerBroken else {
+            return WorkspaceRoutes.problem(.unprocessableContent, "fix the header row first; nothing was imported")
+        }
+        let outcome: SpreadsheetImport.Outcome
+        do {
+            outcome = try await plan.submit(
+                to: try await configuration.controlEndpoint(),
+                timeout: configuration.controlTimeout,
+                submittedBy: user.name
+            ) { _, _ in }
+        } catch {
+            return unreachable(error)
+        }
+        logger.notice(
+            "spreadsheet imported",
+            metadata: [
+                "user": "\(user.name)", "role": "\(user.role.rawValue)", "rows.queued": "\(outcome.queued)",
+                "rows.corrected": "\(outcome.corrected.count)", "rows.refused": "\(outcome.refused.count)",
+                "rows.skipped": "\(plan.badRowCount)",
+            ]
+        )
+        return WorkspaceRoutes.json(
+            Imported(
+                queued: outcome.queued,
+                corrected: outcome.corrected.map(\.text),
+                alreadyThere: outcome.alreadyThere,
+                refused: outcome.refused.map(\.text),
+                skipped: plan.badRowCount
+            )
+        )
+    }
+
+    static func csv(_ text: String, name: String) -> Response {
+        Response(
+            status: .ok,
+            headers: [
+                .contentType: "text/csv; charset=utf-8", .cacheControl: "no-store",
+                .contentDisposition: "attachment; filename=\"\(name)\"",
+            ],
+            // A byte order mark, so that Excel reads the file as UTF-8.
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: [0xEF, 0xBB, 0xBF] + Array(text.utf8)))
+        )
     }
 
     /// Who signed in (the middleware let the request through, so there is someone).
@@ -126,10 +250,15 @@ struct WorkspaceAPI: Sendable {
     }
 
     /// Checks, then sends to the node in `user`'s name; answers the node's result (queued, or refused with every
-    /// problem).
+    /// problem). A correction (`based_on`) of someone else's activity needs the regional lead.
     func submit(_ value: JSONValue, by user: WorkspaceUser) async throws -> Response {
         let issues = check(value)
         let id = value.objectValue?["id"]?.stringValue
+        if let id, value.objectValue?["based_on"] != nil, issues.isEmpty,
+            let refusal = try await refusal(toChange: id.lowercased(), by: user, doing: "correct")
+        {
+            return refusal
+        }
         guard issues.isEmpty else {
             var result = SubmitResult(index: 0, id: nil, status: .invalid, issues: issues)
             result.id = id.flatMap { UUID(uuidString: $0) != nil ? $0.lowercased() : nil }
@@ -150,6 +279,51 @@ struct WorkspaceAPI: Sendable {
             ]
         )
         return WorkspaceRoutes.json(result, status: result.status == .invalid ? .unprocessableContent : .ok)
+    }
+
+    /// Withdraws an activity in `user`'s name (the node appends the withdrawal as its next version).
+    func withdraw(_ id: String, _ wanted: Withdrawal, by user: WorkspaceUser) async throws -> Response {
+        if let refusal = try await refusal(toChange: id, by: user, doing: "withdraw") { return refusal }
+        let result: SubmitResult
+        do {
+            result = try await node.withdraw(
+                WithdrawRequest(id: id, reason: wanted.reason, submittedBy: user.name, basedOn: wanted.basedOn)
+            )
+        } catch {
+            return unreachable(error)
+        }
+        logger.notice(
+            "activity withdrawn",
+            metadata: [
+                "user": "\(user.name)", "role": "\(user.role.rawValue)", "event.id": "\(id)",
+                "event.version": "\(result.version ?? 0)", "status": "\(result.status.rawValue)",
+            ]
+        )
+        return WorkspaceRoutes.json(result, status: result.status == .invalid ? .unprocessableContent : .ok)
+    }
+
+    /// Why `user` may not change activity `id` (403), or nil when they may: a coordinator changes the activities
+    /// they recorded, the regional lead every one. An activity the node does not hold is left to the node to refuse.
+    func refusal(toChange id: String, by user: WorkspaceUser, doing what: String) async throws -> Response? {
+        guard !user.role.mayChangeOthersActivities else { return nil }
+        let history: NodeEventHistory
+        do {
+            history = try await node.history(of: id)
+        } catch let error as ClientError where error.code == .refused {
+            return nil
+        } catch {
+            return unreachable(error)
+        }
+        let recordedBy = history.versions.first?.entry.submittedBy
+        guard let recordedBy, recordedBy != user.name else { return nil }
+        logger.notice(
+            "change refused: not the recorder",
+            metadata: ["user": "\(user.name)", "role": "\(user.role.rawValue)", "event.id": "\(id)"]
+        )
+        return WorkspaceRoutes.problem(
+            .forbidden,
+            "\(recordedBy) recorded this activity: only they or the regional lead may \(what) it"
+        )
     }
 
     /// Waits until the node's outbox has drained (or ``WorkspaceConfiguration/deliveryWait`` passed), then says
@@ -233,6 +407,35 @@ struct WorkspaceAPI: Sendable {
         var backlog: Int?
         var lastSequence: UInt64?
         var deliveredThrough: UInt64?
+    }
+
+    struct Imported: Encodable {
+        var queued: Int
+        var corrected: [String]
+        var alreadyThere: Int
+        var refused: [String]
+        /// Rows with problems, left out.
+        var skipped: Int
+    }
+
+    struct Withdrawal: Decodable {
+        var reason: String
+        var basedOn: Int?
+    }
+
+    /// One activity opened: every version the node holds, and whether the signed-in user may change it.
+    struct Opened: Encodable {
+        var id: String
+        var versions: [NodeEventHistory.Version]
+        var recordedBy: String?
+        var mayChange: Bool
+
+        init(history: NodeEventHistory, user: WorkspaceUser) {
+            id = history.id
+            versions = history.versions
+            recordedBy = history.versions.first?.entry.submittedBy
+            mayChange = user.role.mayChangeOthersActivities || recordedBy == nil || recordedBy == user.name
+        }
     }
 
     struct Delivery: Encodable {

@@ -6,6 +6,8 @@ import KnutepunktDomain
 package struct WorkspaceConfiguration: Sendable {
     /// Who may sign in (the node's `workspaceAccess` file).
     package var access: WorkspaceAccess
+    /// The node daemon's id (its sequence space at the hub): spreadsheet rows without an id get ids derived from it.
+    package var nodeID: String
     /// The node's region: the region of every activity recorded here.
     package var region: String
     /// The local node a form starts with (the node's `defaultNode`).
@@ -29,12 +31,14 @@ package struct WorkspaceConfiguration: Sendable {
 
     package init(
         access: WorkspaceAccess,
+        nodeID: String,
         region: String,
         defaultNode: String?,
         taxonomy: Taxonomy,
         controlEndpoint: @escaping @Sendable () async throws -> String
     ) {
         self.access = access
+        self.nodeID = nodeID
         self.region = region
         self.defaultNode = defaultNode
         self.taxonomy = taxonomy

@@ -32,6 +32,13 @@ struct WorkspaceNodeLink: Sendable {
         }
     }
 
+    /// Every version of one event the node holds.
+    func history(of id: String) async throws -> NodeEventHistory {
+        try await ControlClient.withConnection(to: try await endpoint(), timeout: timeout) { client in
+            try client.history(of: id)
+        }
+    }
+
     /// The node's status; `drained` waits (up to `wait`) until everything accepted is at the hub.
     func status(waitingUpTo wait: Duration? = nil) async throws -> NodeStatusReport {
         let request =

@@ -22,6 +22,10 @@ package enum ControlCommand: UInt8, CaseIterable, Sendable {
     case taxonomy = 0x0A
     /// hub → client: the outcome (``TaxonomyResult``).
     case taxonomyResult = 0x0B
+    /// client → node: `{"id"}`; every version of one event the node holds (answered with EVENT_HISTORY).
+    case history = 0x0C
+    /// node → client: the versions, oldest first, each with its content and delivery state.
+    case eventHistory = 0x0D
     /// daemon → client: `{"code": …, "message": …}`; the request failed as a whole.
     case error = 0x7F
 
@@ -39,6 +43,8 @@ package enum ControlCommand: UInt8, CaseIterable, Sendable {
         case .eventList: "EVENT_LIST"
         case .taxonomy: "TAXONOMY"
         case .taxonomyResult: "TAXONOMY_RESULT"
+        case .history: "HISTORY"
+        case .eventHistory: "EVENT_HISTORY"
         case .error: "ERROR"
         }
     }

@@ -11,7 +11,11 @@ const TEXT = {
     recordNote: 'Felt merket * må fylles ut. Skriv aldri navn eller fødselsnummer.',
     activitiesTitle: 'Regionens aktiviteter', filterState: 'Tilstand', filterText: 'Søk', all: 'Alle',
     spreadsheetTitle: 'Last opp regneark', spreadsheetNote: 'CSV lagret som «CSV UTF-8». Hver rad sjekkes før noe importeres.',
-    template: 'Last ned mal med koder og navn', chooseFile: 'Velg fil', checkFile: 'Sjekk filen',
+    template: 'Last ned malen (CSV)', codes: 'Last ned kodene med norske og engelske navn', chooseFile: 'Velg fil', checkFile: 'Sjekk filen',
+    sheetSummary: (g, b) => `${g} rader er i orden, ${b} har problemer. Ingenting er importert ennå.`,
+    sheetHeader: 'Overskriftsraden må rettes før noe kan importeres:',
+    importGood: n => `Importer de ${n} gode radene`, line: 'Linje', rowState: 'Status', ok: 'i orden', problems: 'problemer',
+    hint: 'Tips', imported: (q, c, a, r, s) => `Importert: ${q} nye, ${c} rettet, ${a} fantes fra før, ${r} avvist av noden, ${s} rader med problemer hoppet over.`,
     monthTitle: 'Lukk måneden', pictureTitle: 'Regionens bilde',
     node: 'Lokal node', kind: 'Type aktivitet', date: 'Dato', municipality: 'Kommunenummer (4 sifre)',
     target_groups: 'Målgrupper', programmes: 'Programmer', tier: 'Nivå', age_bands: 'Aldersgrupper',
@@ -43,7 +47,11 @@ const TEXT = {
     recordNote: 'Fields marked * are required. Never write names or identity numbers.',
     activitiesTitle: "My region's activities", filterState: 'State', filterText: 'Search', all: 'All',
     spreadsheetTitle: 'Upload a spreadsheet', spreadsheetNote: 'CSV saved as "CSV UTF-8". Every row is checked before anything is imported.',
-    template: 'Download the template with codes and labels', chooseFile: 'Choose a file', checkFile: 'Check the file',
+    template: 'Download the template (CSV)', codes: 'Download the codes with Norwegian and English names', chooseFile: 'Choose a file', checkFile: 'Check the file',
+    sheetSummary: (g, b) => `${g} rows are good, ${b} have problems. Nothing has been imported yet.`,
+    sheetHeader: 'The header row must be fixed before anything can be imported:',
+    importGood: n => `Import the ${n} good rows`, line: 'Line', rowState: 'Status', ok: 'good', problems: 'problems',
+    hint: 'Hint', imported: (q, c, a, r, s) => `Imported: ${q} new, ${c} corrected, ${a} already there, ${r} refused by the node, ${s} rows with problems left out.`,
     monthTitle: 'Close the month', pictureTitle: "My region's picture",
     node: 'Local node', kind: 'Kind of activity', date: 'Date', municipality: 'Municipality number (4 digits)',
     target_groups: 'Target groups', programmes: 'Programmes', tier: 'Tier', age_bands: 'Age bands',
@@ -298,8 +306,8 @@ function newDraft() {
   buildForm();
 }
 
-function say(text, kind) {
-  const result = $('result');
+function say(text, kind, target) {
+  const result = target || $('result');
   result.className = `result ${kind || ''}`;
   result.replaceChildren(el('p', { text }));
 }
@@ -318,30 +326,92 @@ async function send(event) {
     return;
   }
   if (body.error) { say(body.error, 'bad'); return; }
-  const wasWithdrawal = sent.withdrawn;
   state.editing = null;
   newDraft();
-  follow(body, wasWithdrawal);
+  follow(body);
 }
 
 // queued → delivered (or refused), live: the server answers when the node's outbox has drained or after its wait.
-async function follow(result, withdrawal) {
-  const result_ = $('result');
-  result_.dataset.id = result.id;
-  if (result.status === 'delivered') { say(t('delivered')(result.version), 'good'); return; }
-  say(t('queued')(result.sequence), 'waiting');
+async function follow(result, target) {
+  const box = target || $('result');
+  box.dataset.id = result.id;
+  box.dataset.state = result.status;
+  const show = (text, kind, state) => { say(text, kind, box); box.dataset.state = state; };
+  if (result.status === 'delivered') { show(t('delivered')(result.version), 'good', 'delivered'); return; }
+  show(t('queued')(result.sequence), 'waiting', 'queued');
   for (;;) {
     const { status, body } = await api(`delivery?id=${encodeURIComponent(result.id)}`);
-    if (status !== 200 || !body) { say(t('nodeDown'), 'bad'); return; }
+    if (status !== 200 || !body) { show(t('nodeDown'), 'bad', 'unknown'); return; }
     const entry = body.activity;
-    if (entry.state === 'delivered') { say(t('delivered')(entry.version), 'good'); break; }
-    if (entry.state === 'withdrawn') { say(t('withdrawnDone'), 'good'); break; }
-    if (entry.state === 'refused') { say(t('refused')(entry.reason || ''), 'bad'); break; }
-    if (!body.hub.reachable) say(t('queuedOffline'), 'waiting');
+    if (entry.state === 'delivered') { show(t('delivered')(entry.version), 'good', 'delivered'); break; }
+    if (entry.state === 'withdrawn') { show(t('withdrawnDone'), 'good', 'withdrawn'); break; }
+    if (entry.state === 'refused') { show(t('refused')(entry.reason || ''), 'bad', 'refused'); break; }
+    if (!body.hub.reachable) show(t('queuedOffline'), 'waiting', 'queued');
   }
   refreshLink();
   if (!$('activities').hidden) loadActivities();
 }
+
+// ---- One activity: its content, its history, correct and withdraw ------------------------------------------------
+
+function valueText(field, value) {
+  if (value === undefined || value === null || value === '') return '–';
+  const vocabulary = LISTS[field] || SELECTS[field];
+  if (!vocabulary) return String(value);
+  const name = code => { const choice = state.form[vocabulary].find(c => c.code === code); return choice ? label(choice) : code; };
+  return Array.isArray(value) ? value.map(name).join(', ') : name(value);
+}
+
+async function openActivity(id) {
+  const detail = $('activity-detail');
+  const { status, body } = await api(`activities/${encodeURIComponent(id)}`);
+  if (status !== 200 || !body) { detail.hidden = false; detail.replaceChildren(el('p', { text: body && body.error || t('nodeDown') })); return; }
+  const latest = body.versions[body.versions.length - 1];
+  const event = JSON.parse(latest.event);
+  const entry = latest.entry;
+  const title = `${event.date || ''} · ${valueText('kind', event.kind)} (v${entry.version}, ${t('state')[entry.state]})`;
+  const fields = el('dl');
+  for (const field of FIELDS) fields.append(el('dt', { text: t(field) }), el('dd', { 'data-field': field, text: valueText(field, event[field]) }));
+  const history = el('ol', { class: 'history' });
+  for (const version of body.versions) {
+    const v = version.entry;
+    const words = [`v${v.version}`, t('state')[v.state], v.submittedBy || '', v.acceptedAt.replace('T', ' ').replace('Z', ' UTC')];
+    if (v.withdrawalReason) words.push(`${t('reason')}: ${v.withdrawalReason}`);
+    if (v.reason) words.push(v.reason);
+    history.append(el('li', { 'data-version': String(v.version), text: words.filter(Boolean).join(' · ') }));
+  }
+  const result = el('div', { class: 'result', id: 'detail-result', role: 'status', 'aria-live': 'polite' });
+  const actions = el('div', { class: 'buttons' });
+  if (body.mayChange && entry.state !== 'withdrawn') {
+    const correct = el('button', { type: 'button', id: 'correct', text: t('correct') });
+    correct.addEventListener('click', () => {
+      state.editing = { id: body.id, version: entry.version };
+      buildForm(event);
+      location.hash = '#record';
+      $('record-title').scrollIntoView();
+      $('in-node').focus();
+    });
+    const reasonId = 'withdraw-reason';
+    const reason = el('input', { type: 'text', id: reasonId, autocomplete: 'off' });
+    const withdraw = el('button', { type: 'button', class: 'secondary', id: 'withdraw', text: t('withdraw') });
+    withdraw.addEventListener('click', async () => {
+      if (!reason.value.trim()) { reason.setAttribute('aria-invalid', 'true'); reason.focus(); return; }
+      const reply = await postJSON(`activities/${encodeURIComponent(body.id)}/withdraw`, { reason: reason.value.trim(), basedOn: entry.version });
+      if (reply.status !== 200 || !reply.body || reply.body.status === 'invalid') {
+        say((reply.body && (reply.body.error || (reply.body.issues || []).map(i => i.message).join(' '))) || t('nodeDown'), 'bad', result);
+        return;
+      }
+      await follow(reply.body, result);
+      openActivity(body.id);
+    });
+    actions.append(correct, el('label', { for: reasonId, text: t('reason') }), reason, withdraw);
+  }
+  detail.replaceChildren(el('h3', { text: title }), fields, el('h4', { text: t('history') }), history, actions, result);
+  detail.hidden = false;
+  detail.dataset.id = body.id;
+  detail.focus();
+}
+window.workspaceOpen = openActivity;
 
 // ---- The region's activities --------------------------------------------------------------------------------
 
@@ -387,6 +457,70 @@ function buildFilters() {
   select.value = current;
 }
 
+// ---- Spreadsheet upload: checked row by row and shown as a table before anything is imported ------------------------
+
+const sendCSV = (path, text) => api(path, { method: 'POST', headers: { 'Content-Type': 'text/csv' }, body: text });
+
+async function checkSpreadsheet(event) {
+  event.preventDefault();
+  const file = $('csv-file').files[0];
+  const out = $('upload-result');
+  if (!file) { $('csv-file').focus(); return; }
+  const text = await file.text();
+  const { status, body } = await sendCSV('spreadsheet/check', text);
+  if (status !== 200 || !body) { out.replaceChildren(el('p', { class: 'problem', text: body && body.error || t('nodeDown') })); return; }
+  const parts = [el('p', { id: 'sheet-summary', text: t('sheetSummary')(body.good, body.bad) })];
+  if (body.headerProblems.length) {
+    const list = el('ul');
+    for (const problem of body.headerProblems) list.append(el('li', { text: problem.text }));
+    parts.push(el('p', { class: 'problem', text: t('sheetHeader') }), list);
+  }
+  const table = el('table', { id: 'sheet-table' });
+  table.append(el('caption', { text: file.name }));
+  const head = el('tr', {}, el('th', { scope: 'col', text: t('line') }), el('th', { scope: 'col', text: t('rowState') }));
+  for (const column of body.columns) head.append(el('th', { scope: 'col', text: column }));
+  table.append(el('thead', {}, head));
+  const rows = el('tbody');
+  for (const row of body.rows) {
+    const tr = el('tr', { 'data-line': String(row.line), class: row.good ? '' : 'row-bad' });
+    tr.append(el('th', { scope: 'row', text: String(row.line) }), el('td', { text: row.good ? t('ok') : `${row.problems.length} ${t('problems')}` }));
+    row.cells.forEach((cell, index) => {
+      const mine = row.problems.filter(problem => problem.column === index + 1);
+      const td = el('td', { text: cell });
+      if (mine.length) {
+        td.className = 'cell-bad';
+        for (const problem of mine) {
+          td.append(el('span', { class: 'cell-problem', 'data-code': problem.code || '', text: problem.text.replace(/^line \d+, column \d+ /, '') }));
+          if (problem.hint) td.append(el('span', { class: 'hint', 'data-suggestion': problem.suggestion || '', text: `${t('hint')}: ${problem.hint}` }));
+        }
+      }
+      tr.append(td);
+    });
+    const loose = row.problems.filter(problem => !problem.column);
+    if (loose.length) tr.lastChild.append(...loose.map(problem => el('span', { class: 'cell-problem', text: problem.text })));
+    rows.append(tr);
+  }
+  table.append(rows);
+  parts.push(el('div', { class: 'scroll' }, table));
+  if (!body.headerProblems.length && body.good > 0) {
+    const go = el('button', { type: 'button', id: 'import-good', text: t('importGood')(body.good) });
+    go.addEventListener('click', async () => {
+      go.disabled = true;
+      const reply = await sendCSV('spreadsheet/import', text);
+      const done = el('p', { id: 'import-result', role: 'status' });
+      if (reply.status !== 200 || !reply.body) done.textContent = reply.body && reply.body.error || t('nodeDown');
+      else {
+        const r = reply.body;
+        done.textContent = t('imported')(r.queued, r.corrected.length, r.alreadyThere, r.refused.length, r.skipped);
+      }
+      out.append(done);
+      refreshLink();
+    });
+    parts.push(go);
+  }
+  out.replaceChildren(...parts);
+}
+
 // ---- Start ------------------------------------------------------------------------------------------------------
 
 async function start() {
@@ -398,6 +532,7 @@ async function start() {
   buildFilters();
   newDraft();
   $('activity').addEventListener('submit', send);
+  $('upload').addEventListener('submit', checkSpreadsheet);
   $('filter-state').addEventListener('change', renderActivities);
   $('filter-text').addEventListener('input', renderActivities);
   $('language').addEventListener('click', () => {
