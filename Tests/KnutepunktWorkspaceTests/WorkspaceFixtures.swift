@@ -46,6 +46,18 @@ enum WorkspaceFixtures {
         hubReachable: Bool = true,
         _ body: @escaping @Sendable (TestClient, String) async throws -> Void
     ) async throws {
+        try await withWorkspaceServer(hubReachable: hubReachable) { port, control in
+            try await TestClient.withClient(host: "127.0.0.1", port: port) { client in
+                try await body(client, control)
+            }
+        }
+    }
+
+    /// As ``withWorkspace(hubReachable:_:)``, giving `body` the HTTP port and the node's control endpoint.
+    static func withWorkspaceServer(
+        hubReachable: Bool = true,
+        _ body: @escaping @Sendable (Int, String) async throws -> Void
+    ) async throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }
         let run: @Sendable (String) async throws -> Void = { (hub: String) async throws -> Void in
@@ -53,9 +65,7 @@ enum WorkspaceFixtures {
             try await InProcessDaemons.withNodeDaemon(node, workspaceAccess: access) { endpoints in
                 let port = try #require(endpoints["http"].flatMap { Int($0.split(separator: ":").last ?? "") })
                 let control = try #require(endpoints["control"])
-                try await TestClient.withClient(host: "127.0.0.1", port: port) { client in
-                    try await body(client, control)
-                }
+                try await body(port, control)
             }
         }
         if hubReachable {

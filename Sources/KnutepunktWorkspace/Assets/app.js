@@ -315,6 +315,8 @@ function say(text, kind, target) {
 async function send(event) {
   event.preventDefault();
   clearProblems();
+  $('result').dataset.state = 'sending';
+  $('result').replaceChildren();
   const sent = collect();
   let reply;
   try { reply = await postJSON('activities', sent); } catch (_) { say(t('nodeDown'), 'bad'); return; }
