@@ -120,6 +120,66 @@ struct WorkspaceAPI: Sendable {
         api.get("codes.csv") { _, _ in
             Self.csv(WorkspaceSpreadsheet.codes(form), name: "activity-codes.csv")
         }
+        api.get("months") { _, _ in
+            guard let closing = configuration.monthClosing else {
+                return WorkspaceRoutes.json(Months(available: false, months: []))
+            }
+            do {
+                let months = try await closing.months(region: configuration.region, today: LocalDate.today())
+                return WorkspaceRoutes.json(Months(available: true, months: months))
+            } catch {
+                return unreachable(error)
+            }
+        }
+        api.post("months/:month/return") { request, context in
+            let user = try signedIn(request)
+            var request = request
+            let body = Array(buffer: try await request.collectBody(upTo: Self.maxEventBytes))
+            guard let month = context.parameters.get("month"), Self.isMonth(month),
+                let wanted = try? JSONBody.decode(MonthReturn.self, from: body)
+            else {
+                return WorkspaceRoutes.problem(.badRequest, "months/YYYY-MM/return expects {\"node\", \"nilReturn\"}")
+            }
+            guard let closing = configuration.monthClosing else { return Self.monthsUnavailable }
+            do {
+                let status = try await closing.makeReturn(
+                    month: month,
+                    node: wanted.node,
+                    nilReturn: wanted.nilReturn,
+                    by: user.name
+                )
+                logger.notice(
+                    "month returned",
+                    metadata: [
+                        "user": "\(user.name)", "role": "\(user.role.rawValue)", "month": "\(month)",
+                        "node": "\(wanted.node)", "nil": "\(wanted.nilReturn)",
+                    ]
+                )
+                return WorkspaceRoutes.json(status)
+            } catch {
+                return unreachable(error)
+            }
+        }
+        api.post("months/:month/sign-off") { request, context in
+            let user = try signedIn(request)
+            guard let month = context.parameters.get("month"), Self.isMonth(month) else {
+                return WorkspaceRoutes.problem(.badRequest, "name the month: months/YYYY-MM/sign-off")
+            }
+            guard user.role.maySignOff else {
+                return WorkspaceRoutes.problem(.forbidden, "only the regional lead signs a month off")
+            }
+            guard let closing = configuration.monthClosing else { return Self.monthsUnavailable }
+            do {
+                let months = try await closing.signOff(month: month, region: configuration.region, by: user.name)
+                logger.notice(
+                    "month signed off",
+                    metadata: ["user": "\(user.name)", "role": "\(user.role.rawValue)", "month": "\(month)"]
+                )
+                return WorkspaceRoutes.json(Months(available: true, months: months))
+            } catch {
+                return unreachable(error)
+            }
+        }
         api.get("status") { _, _ in
             WorkspaceRoutes.json(await status())
         }
@@ -407,6 +467,25 @@ struct WorkspaceAPI: Sendable {
         var backlog: Int?
         var lastSequence: UInt64?
         var deliveredThrough: UInt64?
+    }
+
+    static var monthsUnavailable: Response {
+        WorkspaceRoutes.problem(.notImplemented, "closing the month is not available on this node yet")
+    }
+
+    static func isMonth(_ text: String) -> Bool {
+        LocalDate(iso: text + "-01") != nil && text.count == 7
+    }
+
+    struct Months: Encodable {
+        /// Whether this node closes months yet (the reporting-periods work wired in).
+        var available: Bool
+        var months: [MonthStatus]
+    }
+
+    struct MonthReturn: Decodable {
+        var node: String
+        var nilReturn: Bool
     }
 
     struct Imported: Encodable {

@@ -26,6 +26,8 @@ package struct WorkspaceConfiguration: Sendable {
     package var sessionLifetime: TimeInterval = 10 * 3600
     /// Mark the session cookie `Secure` (served over HTTPS, directly or behind a reverse proxy).
     package var secureCookie = false
+    /// Closing the month (reporting periods); nil until that work is wired in: the section says so.
+    package var monthClosing: (any MonthClosing)?
     /// The time, for sessions (tests move it).
     package var now: @Sendable () -> Date = { Date() }
 

@@ -17,6 +17,9 @@ const TEXT = {
     importGood: n => `Importer de ${n} gode radene`, line: 'Linje', rowState: 'Status', ok: 'i orden', problems: 'problemer',
     hint: 'Tips', imported: (q, c, a, r, s) => `Importert: ${q} nye, ${c} rettet, ${a} fantes fra før, ${r} avvist av noden, ${s} rader med problemer hoppet over.`,
     monthTitle: 'Lukk måneden', pictureTitle: 'Regionens bilde',
+    monthsUnavailable: 'Månedsrapportering (månedlig innrapportering, nullrapport og regional godkjenning) er ikke tatt i bruk på denne noden ennå. Alt du registrerer telles som før.',
+    monthState: { due: 'skal rapporteres', overdue: 'forsinket', returned: 'rapportert', signedOff: 'godkjent', locked: 'låst' },
+    monthColumns: ['Måned', 'Lokal node', 'Status', 'Av', ''], makeReturn: 'Rapporter', nilReturn: 'Nullrapport', signOff: 'Godkjenn måneden',
     node: 'Lokal node', kind: 'Type aktivitet', date: 'Dato', municipality: 'Kommunenummer (4 sifre)',
     target_groups: 'Målgrupper', programmes: 'Programmer', tier: 'Nivå', age_bands: 'Aldersgrupper',
     professions: 'Yrkesgrupper', funding: 'Finansiering', participants: 'Deltakere', families: 'Familier nådd',
@@ -53,6 +56,9 @@ const TEXT = {
     importGood: n => `Import the ${n} good rows`, line: 'Line', rowState: 'Status', ok: 'good', problems: 'problems',
     hint: 'Hint', imported: (q, c, a, r, s) => `Imported: ${q} new, ${c} corrected, ${a} already there, ${r} refused by the node, ${s} rows with problems left out.`,
     monthTitle: 'Close the month', pictureTitle: "My region's picture",
+    monthsUnavailable: 'Monthly reporting (monthly returns, nil returns and the regional sign-off) is not in use on this node yet. Everything you record counts as before.',
+    monthState: { due: 'due', overdue: 'overdue', returned: 'returned', signedOff: 'signed off', locked: 'locked' },
+    monthColumns: ['Month', 'Local node', 'State', 'By', ''], makeReturn: 'Make the return', nilReturn: 'Nil return', signOff: 'Sign the month off',
     node: 'Local node', kind: 'Kind of activity', date: 'Date', municipality: 'Municipality number (4 digits)',
     target_groups: 'Target groups', programmes: 'Programmes', tier: 'Tier', age_bands: 'Age bands',
     professions: 'Professions', funding: 'Funding', participants: 'Participants', families: 'Families reached',
@@ -522,6 +528,49 @@ async function checkSpreadsheet(event) {
   }
   out.replaceChildren(...parts);
 }
+
+// ---- Close the month: the reporting-periods seam (MonthClosing) -------------------------------------------------
+
+async function loadMonths() {
+  const box = $('month-body');
+  const { status, body } = await api('months');
+  if (status !== 200 || !body) { box.replaceChildren(el('p', { text: t('nodeDown') })); return; }
+  if (!body.available) { box.replaceChildren(el('p', { class: 'note', id: 'months-unavailable', text: t('monthsUnavailable') })); return; }
+  const table = el('table', { id: 'month-table' });
+  const head = el('tr');
+  for (const column of t('monthColumns')) head.append(el('th', { scope: 'col', text: column }));
+  table.append(el('thead', {}, head));
+  const rows = el('tbody');
+  for (const month of body.months) {
+    const actions = el('td');
+    if (month.state === 'due' || month.state === 'overdue') {
+      for (const [text, nil] of [[t('makeReturn'), false], [t('nilReturn'), true]]) {
+        const button = el('button', { type: 'button', class: 'small', text });
+        button.addEventListener('click', async () => {
+          await postJSON(`months/${month.month}/return`, { node: month.node, nilReturn: nil });
+          loadMonths();
+        });
+        actions.append(button, ' ');
+      }
+    }
+    rows.append(el('tr', { 'data-month': month.month, 'data-node': month.node },
+      el('td', { text: month.month }), el('td', { text: month.node }),
+      el('td', { class: `month-${month.state}`, text: t('monthState')[month.state] || month.state }),
+      el('td', { text: month.by || '' }), actions));
+  }
+  table.append(rows);
+  const parts = [el('div', { class: 'scroll' }, table)];
+  if (state.me && state.me.maySignOff) {
+    const months = [...new Set(body.months.filter(m => m.state === 'returned').map(m => m.month))];
+    for (const month of months) {
+      const button = el('button', { type: 'button', text: `${t('signOff')} ${month}` });
+      button.addEventListener('click', async () => { await postJSON(`months/${month}/sign-off`, {}); loadMonths(); });
+      parts.push(button);
+    }
+  }
+  box.replaceChildren(...parts);
+}
+window.workspaceMonth = loadMonths;
 
 // ---- Start ------------------------------------------------------------------------------------------------------
 
