@@ -43,6 +43,9 @@ package struct NodeConfiguration: Sendable {
     /// The coordinators' workspace on the node's HTTP server (`/workspace`): the access file of their sign-in tokens
     /// (`knutepunkt workspace token`); nil: no workspace.
     package var workspaceAccess: String?
+    /// The hub's control endpoint as the node reaches it, for the workspace's picture of the region (the hub's open
+    /// gaps, GAPS); the hub must admit this node's key as a viewer (`hub.curve.viewers`). Nil: no picture.
+    package var workspaceHubControl: String?
     /// Mark the workspace's session cookie `Secure`: set when a reverse proxy serves it over HTTPS (Deploy/README.md).
     package var workspaceSecureCookie = false
 
@@ -97,6 +100,7 @@ package struct NodeConfiguration: Sendable {
         "id", "region", "hub", "hubs", "failbackAfter", "control", "outbox", "taxonomy", "defaultNode", "retention",
         "maxMessageBytes", "window", "batchSize", "heartbeat", "hubTimeout", "retransmitAfter", "curve", "http",
         "logLevel", "logFormat", "workspaceAccess", "workspaceSecureCookie",
+        "workspaceHubControl",
     ]
 
     /// Reads the `node:` section of a configuration file.
@@ -165,6 +169,9 @@ package struct NodeConfiguration: Sendable {
             )
         }
         let secureCookie = reader.flag(m, "workspaceSecureCookie", at: "node")
+        let hubControl = reader.string(m, "workspaceHubControl", at: "node", required: false).flatMap {
+            reader.checkedEndpoint($0, at: "node.workspaceHubControl")
+        }
         var uplink = UplinkStateMachine.Configuration()
         if let window = reader.int(m, "window", at: "node", range: 1...1_000_000) { uplink.window = window }
         if let batch = reader.int(m, "batchSize", at: "node", range: 1...1024) { uplink.batchSize = batch }
@@ -214,6 +221,7 @@ package struct NodeConfiguration: Sendable {
         )
         configuration.workspaceAccess = workspaceAccess
         configuration.workspaceSecureCookie = secureCookie ?? false
+        configuration.workspaceHubControl = hubControl
         return configuration
     }
 
@@ -245,6 +253,7 @@ package struct NodeConfiguration: Sendable {
         check("logFormat") { $0.logFormat }
         check("workspaceAccess") { $0.workspaceAccess }
         check("workspaceSecureCookie") { $0.workspaceSecureCookie }
+        check("workspaceHubControl") { $0.workspaceHubControl }
         return changed
     }
 }

@@ -1,7 +1,9 @@
+import KnutepunktClient
 import KnutepunktConfig
 import KnutepunktDomain
 import KnutepunktHTTP
 import KnutepunktWorkspace
+import KnutepunktZMQ
 import Logging
 import ServiceLifecycle
 import Tracing
@@ -47,6 +49,20 @@ package struct NodeDaemon: Sendable {
                 controlEndpoint: { try await node.endpoints().control }
             )
             workspace.secureCookie = configuration.workspaceSecureCookie
+            if let hubControl = configuration.workspaceHubControl {
+                // As this node's key, which the hub admits on its control socket when listed as a viewer.
+                let curve = configuration.curve.map {
+                    ZMQCurveClient(
+                        serverKey: $0.hubPublicKey,
+                        keys: ZMQCurveKeyPair(publicKey: $0.publicKey, secretKey: $0.secretKey)
+                    )
+                }
+                workspace.hubGaps = {
+                    try await ControlClient.withConnection(to: hubControl, timeout: .seconds(3), curve: curve) {
+                        try $0.gapSnapshot()
+                    }
+                }
+            }
             return WorkspaceRoutes(configuration: workspace, logger: logger)
         }
         http = operations.server(health: node.metrics.health, help: NodeMetrics.help) { router in

@@ -180,6 +180,23 @@ struct WorkspaceAPI: Sendable {
                 return unreachable(error)
             }
         }
+        api.get("picture") { _, _ in
+            guard let hubGaps = configuration.hubGaps else {
+                return WorkspaceRoutes.json(
+                    RegionPicture(
+                        unavailable: "this node is not set up to ask the hub for its gaps (node.workspaceHubControl)"
+                    )
+                )
+            }
+            do {
+                return WorkspaceRoutes.json(RegionPicture(snapshot: try await hubGaps(), region: configuration.region))
+            } catch {
+                logger.warning("the hub's gaps could not be read", metadata: ["error": "\(error)"])
+                return WorkspaceRoutes.json(
+                    RegionPicture(unavailable: "the hub could not be asked just now; try again later")
+                )
+            }
+        }
         api.get("status") { _, _ in
             WorkspaceRoutes.json(await status())
         }

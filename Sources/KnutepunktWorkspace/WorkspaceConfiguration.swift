@@ -1,5 +1,6 @@
 import Foundation
 import KnutepunktDomain
+import KnutepunktProtocol
 
 /// Everything the workspace needs: who may sign in, how sessions end, the node it talks to (its control socket),
 /// and the taxonomy its forms are built from.
@@ -28,6 +29,9 @@ package struct WorkspaceConfiguration: Sendable {
     package var secureCookie = false
     /// Closing the month (reporting periods); nil until that work is wired in: the section says so.
     package var monthClosing: (any MonthClosing)?
+    /// Asks the hub for its open gaps (GAPS over the hub's control socket), for the region's picture; nil when the
+    /// node is not set up for it (`workspaceHubControl`).
+    package var hubGaps: (@Sendable () async throws -> GapSnapshot)?
     /// The time, for sessions (tests move it).
     package var now: @Sendable () -> Date = { Date() }
 

@@ -44,9 +44,10 @@ enum WorkspaceFixtures {
     /// with its workspace; `body` gets an HTTP client to the node's HTTP server and the node's control endpoint.
     static func withWorkspace(
         hubReachable: Bool = true,
+        askHubForGaps: Bool = false,
         _ body: @escaping @Sendable (TestClient, String) async throws -> Void
     ) async throws {
-        try await withWorkspaceServer(hubReachable: hubReachable) { port, control in
+        try await withWorkspaceServer(hubReachable: hubReachable, askHubForGaps: askHubForGaps) { port, control in
             try await TestClient.withClient(host: "127.0.0.1", port: port) { client in
                 try await body(client, control)
             }
@@ -56,12 +57,14 @@ enum WorkspaceFixtures {
     /// As ``withWorkspace(hubReachable:_:)``, giving `body` the HTTP port and the node's control endpoint.
     static func withWorkspaceServer(
         hubReachable: Bool = true,
+        askHubForGaps: Bool = false,
         _ body: @escaping @Sendable (Int, String) async throws -> Void
     ) async throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }
-        let run: @Sendable (String) async throws -> Void = { (hub: String) async throws -> Void in
-            let node = nodeConfiguration(hub: hub, folder: folder)
+        let run: @Sendable (String, String?) async throws -> Void = { (hub: String, hubControl: String?) in
+            var node = nodeConfiguration(hub: hub, folder: folder)
+            node.workspaceHubControl = askHubForGaps ? hubControl : nil
             try await InProcessDaemons.withNodeDaemon(node, workspaceAccess: access) { endpoints in
                 let port = try #require(endpoints["http"].flatMap { Int($0.split(separator: ":").last ?? "") })
                 let control = try #require(endpoints["control"])
@@ -70,9 +73,9 @@ enum WorkspaceFixtures {
         }
         if hubReachable {
             let hub = InProcessDaemons.hubConfiguration(folder: folder)
-            try await InProcessDaemons.withHub(hub) { endpoints in try await run(endpoints.listen) }
+            try await InProcessDaemons.withHub(hub) { endpoints in try await run(endpoints.listen, endpoints.control) }
         } else {
-            try await run("tcp://127.0.0.1:9")
+            try await run("tcp://127.0.0.1:9", nil)
         }
     }
 

@@ -219,3 +219,25 @@ struct WorkspaceMonthTests {
         }
     }
 }
+
+/// The region's picture: the hub's open gaps for the region, asked over the hub's control socket when the node is
+/// set up for it, and said plainly when it is not.
+@Suite(.serialized)
+struct WorkspacePictureTests {
+    typealias F = WorkspaceFixtures
+
+    @Test(.timeLimit(.minutes(2)))
+    func thePictureComesFromTheHubOrSaysWhyNot() async throws {
+        try await F.withWorkspace(askHubForGaps: true) { client, _ in
+            let picture = try F.json(await client.get("/workspace/api/picture", headers: F.bearer(F.kari)))
+            #expect(picture["available"] == true, "\(picture)")
+            #expect(picture["gaps"]?.arrayValue != nil && picture["coverage"]?.arrayValue != nil)
+            #expect(try await client.get("/workspace/api/picture").status == .unauthorized)
+        }
+        try await F.withWorkspace { client, _ in
+            let picture = try F.json(await client.get("/workspace/api/picture", headers: F.bearer(F.kari)))
+            #expect(picture["available"] == false)
+            #expect(picture["problem"]?.stringValue?.contains("workspaceHubControl") == true)
+        }
+    }
+}

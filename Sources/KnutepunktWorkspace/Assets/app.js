@@ -17,6 +17,9 @@ const TEXT = {
     importGood: n => `Importer de ${n} gode radene`, line: 'Linje', rowState: 'Status', ok: 'i orden', problems: 'problemer',
     hint: 'Tips', imported: (q, c, a, r, s) => `Importert: ${q} nye, ${c} rettet, ${a} fantes fra før, ${r} avvist av noden, ${s} rader med problemer hoppet over.`,
     monthTitle: 'Lukk måneden', pictureTitle: 'Regionens bilde',
+    pictureNote: 'Slik det nasjonale knutepunktet ser regionen: åpne mangler, de alvorligste først, og regionens dekning der knutepunktet fant den for lav, ved siden av medianen for regionene (aktiviteter per 1000 fødte, 12 måneder). Tall under 5 vises ikke.',
+    noGaps: 'Knutepunktet har ingen åpne mangler for regionen.', coverageColumns: ['Målgruppe', 'Regionen', 'Median for regionene'],
+    severity: { RED: 'rød', AMBER: 'gul' }, since: 'siden',
     monthsUnavailable: 'Månedsrapportering (månedlig innrapportering, nullrapport og regional godkjenning) er ikke tatt i bruk på denne noden ennå. Alt du registrerer telles som før.',
     monthState: { due: 'skal rapporteres', overdue: 'forsinket', returned: 'rapportert', signedOff: 'godkjent', locked: 'låst' },
     monthColumns: ['Måned', 'Lokal node', 'Status', 'Av', ''], makeReturn: 'Rapporter', nilReturn: 'Nullrapport', signOff: 'Godkjenn måneden',
@@ -56,6 +59,9 @@ const TEXT = {
     importGood: n => `Import the ${n} good rows`, line: 'Line', rowState: 'Status', ok: 'good', problems: 'problems',
     hint: 'Hint', imported: (q, c, a, r, s) => `Imported: ${q} new, ${c} corrected, ${a} already there, ${r} refused by the node, ${s} rows with problems left out.`,
     monthTitle: 'Close the month', pictureTitle: "My region's picture",
+    pictureNote: 'Your region as the national hub sees it: open gaps, worst first, and your coverage where the hub found it too low, beside the median of the regions (activities per 1,000 births, 12 months). Counts under 5 are not shown.',
+    noGaps: 'The hub has no open gaps for the region.', coverageColumns: ['Target group', 'The region', 'Median of the regions'],
+    severity: { RED: 'red', AMBER: 'amber' }, since: 'since',
     monthsUnavailable: 'Monthly reporting (monthly returns, nil returns and the regional sign-off) is not in use on this node yet. Everything you record counts as before.',
     monthState: { due: 'due', overdue: 'overdue', returned: 'returned', signedOff: 'signed off', locked: 'locked' },
     monthColumns: ['Month', 'Local node', 'State', 'By', ''], makeReturn: 'Make the return', nilReturn: 'Nil return', signOff: 'Sign the month off',
@@ -528,6 +534,40 @@ async function checkSpreadsheet(event) {
   }
   out.replaceChildren(...parts);
 }
+
+// ---- My region's picture: the hub's open gaps for the region -----------------------------------------------------
+
+async function loadPicture() {
+  const box = $('picture-body');
+  const { status, body } = await api('picture');
+  if (status !== 200 || !body) { box.replaceChildren(el('p', { text: t('nodeDown') })); return; }
+  if (!body.available) { box.replaceChildren(el('p', { class: 'note', id: 'picture-unavailable', text: body.problem })); return; }
+  const parts = [el('p', { class: 'note', text: t('pictureNote') })];
+  const groupName = code => { const choice = state.form.targetGroups.find(c => c.code === code); return choice ? label(choice) : code; };
+  if (body.coverage.length) {
+    const table = el('table', { id: 'coverage-table' });
+    const head = el('tr');
+    for (const column of t('coverageColumns')) head.append(el('th', { scope: 'col', text: column }));
+    table.append(el('thead', {}, head));
+    const rows = el('tbody');
+    const number = value => value === null || value === undefined ? '–' : value.toLocaleString(state.lang === 'nb' ? 'nb-NO' : 'en-GB', { maximumFractionDigits: 2 });
+    for (const row of body.coverage) rows.append(el('tr', {}, el('th', { scope: 'row', text: groupName(row.targetGroup) }),
+      el('td', { class: 'num', text: number(row.rate) }), el('td', { class: 'num', text: number(row.median) })));
+    table.append(rows);
+    parts.push(el('div', { class: 'scroll' }, table));
+  }
+  if (!body.gaps.length) parts.push(el('p', { id: 'no-gaps', text: t('noGaps') }));
+  else {
+    const list = el('ul', { id: 'gap-list' });
+    for (const gap of body.gaps) {
+      const words = `${t('severity')[gap.severity] || gap.severity}: ${state.lang === 'nb' ? gap.messageNb : gap.message}` + (gap.since ? ` (${t('since')} ${gap.since})` : '');
+      list.append(el('li', { 'data-rule': gap.rule, 'data-severity': gap.severity, text: words }));
+    }
+    parts.push(list);
+  }
+  box.replaceChildren(...parts);
+}
+window.workspacePicture = loadPicture;
 
 // ---- Close the month: the reporting-periods seam (MonthClosing) -------------------------------------------------
 
