@@ -113,6 +113,12 @@ def main():
         browser.wait_for("!document.getElementById('problems').hidden", 10, 'the problems')
         result['mistakes'] = problems(browser)
         result['mistakesPageText'] = browser.evaluate("document.getElementById('problems').textContent")
+        # A link in the summary leads to its field, and the form stays.
+        browser.evaluate("document.querySelector('#problems li[data-field=municipality] a').click(); true")
+        result['summaryLink'] = browser.evaluate(
+            "document.activeElement.id + ':' + document.getElementById('record').hidden")
+        result['englishMarked'] = browser.evaluate(
+            "!!document.querySelector('#problem-municipality span[lang=en]')")
         step('three mistakes shown', 'workspace-2-three-mistakes.png')
 
         # 3. Fix them and send: queued, then delivered, live.

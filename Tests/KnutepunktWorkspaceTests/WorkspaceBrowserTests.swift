@@ -64,6 +64,8 @@ struct WorkspaceBrowserTests {
             let fields = Set(result["mistakes"]?["fields"]?.arrayValue?.compactMap(\.stringValue) ?? [])
             #expect(fields == summary)
             #expect(result["mistakes"]?["focused"] == "problems", "the summary takes the focus")
+            #expect(result["summaryLink"] == "in-municipality:false", "a summary link leads to its field")
+            #expect(result["englishMarked"] == true, "the validator's English sentence is marked lang=en")
             #expect(result["mistakesPageText"]?.stringValue?.contains("15108695088") == false)
             #expect(result["delivered"]?.stringValue?.contains("Levert") == true)
             #expect(result["corrected"]?.stringValue?.contains("versjon 2") == true, "\(result["corrected"] ?? nil)")

@@ -144,8 +144,11 @@ function translate() {
   if (state.me) $('who').textContent = `${state.me.name} (${state.me.role === 'lead' ? (state.lang === 'nb' ? 'regional leder' : 'regional lead') : (state.lang === 'nb' ? 'koordinator' : 'coordinator')})`;
 }
 
+const SECTIONS = ['record', 'activities', 'spreadsheet', 'month', 'picture'];
+
 function showSection() {
   const wanted = (location.hash || '#record').slice(1);
+  if (!SECTIONS.includes(wanted)) return;  // a link to a field (the problem summary), not to a section
   for (const section of document.querySelectorAll('main > section')) section.hidden = section.id !== wanted;
   for (const link of document.querySelectorAll('.sections a')) {
     if (link.getAttribute('href') === `#${wanted}`) link.setAttribute('aria-current', 'page');
@@ -272,6 +275,16 @@ function clearProblems() {
   $('problems').replaceChildren();
 }
 
+// An issue in words: the page's own sentence for its code (in the page's language), then the validator's sentence,
+// which is English (marked so, for screen readers).
+function issueWords(issue) {
+  const own = ISSUE[state.lang][issue.code];
+  const parts = [];
+  if (own) parts.push(document.createTextNode(own + ' '));
+  parts.push(el('span', { lang: 'en', text: issue.message }));
+  return parts;
+}
+
 function baseField(field) { return field.replace(/\[.*$/, '').replace(/\..*$/, ''); }
 
 // Every problem at once: next to its field, and in a summary at the top whose links lead to the fields.
@@ -280,17 +293,24 @@ function showProblems(issues) {
   const list = el('ul');
   for (const issue of issues) {
     const field = baseField(issue.field);
-    const words = (ISSUE[state.lang][issue.code] ? ISSUE[state.lang][issue.code] + ' ' : '') + issue.message;
     const slot = $(`problem-${field}`);
     const target = $(`in-${field}`);
     if (slot) {
       slot.hidden = false;
-      slot.append(el('span', { class: 'problem-line', 'data-code': issue.code, text: words }));
+      slot.append(el('span', { class: 'problem-line', 'data-code': issue.code }, ...issueWords(issue)));
       target.setAttribute('aria-invalid', 'true');
     }
     const item = el('li', { 'data-field': field, 'data-code': issue.code });
-    item.append(slot ? el('a', { href: `#in-${field}`, text: `${t(field) || field}: ${words}` })
-      : document.createTextNode(`${field}: ${words}`));
+    if (slot) {
+      const link = el('a', { href: `#in-${field}` }, `${t(field) || field}: `, ...issueWords(issue));
+      link.addEventListener('click', event => {
+        event.preventDefault();
+        const input = target.matches('fieldset') ? target.querySelector('input') : target;
+        input.focus();
+        target.scrollIntoView({ block: 'center' });
+      });
+      item.append(link);
+    } else item.append(el('span', {}, `${field}: `, ...issueWords(issue)));
     list.append(item);
   }
   const box = $('problems');
@@ -309,8 +329,7 @@ async function checkNote() {
   slot.replaceChildren();
   slot.hidden = found.length === 0;
   if (found.length) $('in-note').setAttribute('aria-invalid', 'true'); else $('in-note').removeAttribute('aria-invalid');
-  for (const issue of found) slot.append(el('span', { class: 'problem-line', 'data-code': issue.code,
-    text: (ISSUE[state.lang][issue.code] ? ISSUE[state.lang][issue.code] + ' ' : '') + issue.message }));
+  for (const issue of found) slot.append(el('span', { class: 'problem-line', 'data-code': issue.code }, ...issueWords(issue)));
 }
 
 function newDraft() {
