@@ -326,20 +326,16 @@ struct WorkspaceAPI: Sendable {
         return .object(members)
     }
 
-    /// Checks, then sends to the node in `user`'s name; answers the node's result (queued, or refused with every
-    /// problem). A correction (`based_on`) of someone else's activity needs the regional lead.
+    /// Sends to the node in `user`'s name and answers the node's result: queued, or refused with every problem its
+    /// validator found (the same `EventValidator` as the CLI's, with the taxonomy version the node holds now, which
+    /// may be newer than the one the form was built from). A correction (`based_on`) of someone else's activity
+    /// needs the regional lead.
     func submit(_ value: JSONValue, by user: WorkspaceUser) async throws -> Response {
-        let issues = check(value)
-        let id = value.objectValue?["id"]?.stringValue
-        if let id, value.objectValue?["based_on"] != nil, issues.isEmpty,
+        if let id = value.objectValue?["id"]?.stringValue, value.objectValue?["based_on"] != nil,
+            UUID(uuidString: id) != nil,
             let refusal = try await refusal(toChange: id.lowercased(), by: user, doing: "correct")
         {
             return refusal
-        }
-        guard issues.isEmpty else {
-            var result = SubmitResult(index: 0, id: nil, status: .invalid, issues: issues)
-            result.id = id.flatMap { UUID(uuidString: $0) != nil ? $0.lowercased() : nil }
-            return WorkspaceRoutes.json(result, status: .unprocessableContent)
         }
         let results: [SubmitResult]
         do {
