@@ -185,6 +185,15 @@ def main():
             "(document.getElementById('import-result') || {}).textContent", 30, 'the import')
         step('good rows imported', 'workspace-7-imported.png')
 
+        # The region's picture as the hub sees it, and the month section (a seam until reporting periods arrive).
+        browser.evaluate("location.hash = '#picture'; true")
+        result['picture'] = browser.wait_for(
+            "document.getElementById('picture-body').textContent", 15, "the region's picture")
+        step("region's picture", 'workspace-8-picture.png')
+        browser.evaluate("location.hash = '#month'; true")
+        result['month'] = browser.wait_for("document.getElementById('month-body').textContent", 15, 'the month')
+        step('close the month', 'workspace-9-month.png')
+
         # 7. The layout: nothing wider than a 1366×768 laptop, nor than a phone.
         result['laptopOverflow'] = browser.evaluate(
             f"document.documentElement.scrollWidth - {WIDTH}")
@@ -193,9 +202,9 @@ def main():
         browser.wait_for("!document.getElementById('record').hidden", 5, 'the form on a phone')
         result['phoneOverflow'] = browser.evaluate("document.documentElement.scrollWidth - 390")
         now = time.monotonic()
-        browser.screenshot(os.path.join(arguments.shots, 'workspace-8-phone.png'), 390, 3000)
+        browser.screenshot(os.path.join(arguments.shots, 'workspace-10-phone.png'), 390, 3000)
         result['steps'].append({'step': 'phone', 'millis': round((now - step.last) * 1000),
-                                'screenshot': 'workspace-8-phone.png'})
+                                'screenshot': 'workspace-10-phone.png'})
 
         with open(os.path.join(out, 'result.json'), 'w') as file:
             json.dump(result, file)

@@ -34,7 +34,7 @@ struct WorkspaceBrowserTests {
         let out = folder.file("browser")
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
 
-        try await F.withWorkspaceServer { port, control in
+        try await F.withWorkspaceServer(askHubForGaps: true) { port, control in
             let started = ContinuousClock.now
             let browser = try BrowserRun(
                 arguments: [
@@ -75,6 +75,12 @@ struct WorkspaceBrowserTests {
             let hints = Set(result["sheet"]?["hints"]?.arrayValue?.compactMap(\.stringValue) ?? [])
             #expect(hints.isSuperset(of: ["2025-10-15", "INFANT_DAY", "PND|PAR_MH", "1200", "0301", "PHN"]))
             #expect(result["imported"]?.stringValue?.contains("1 nye") == true, "\(result["imported"] ?? nil)")
+            // The region's picture from the hub (its gaps for NO-VEST, if its rules have run yet: a "no report"
+            // finding, say), and the month section's note.
+            let picture = result["picture"]?.stringValue ?? ""
+            #expect(picture.contains("Slik det nasjonale knutepunktet ser regionen"), "\(picture)")
+            #expect(picture.contains("ingen åpne mangler") || picture.contains("NO-VEST"), "\(picture)")
+            #expect(result["month"]?.stringValue?.contains("ikke tatt i bruk") == true)
             // Nothing wider than the screen, on a 1366×768 laptop or a phone.
             #expect(result["laptopOverflow"] == 0)
             #expect(result["phoneOverflow"] == 0)
