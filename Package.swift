@@ -92,7 +92,7 @@ let package = Package(
             name: "KnutepunktNode",
             dependencies: [
                 "KnutepunktDomain", "KnutepunktProtocol", "KnutepunktService", "KnutepunktZMQ", "KnutepunktStore",
-                "KnutepunktConfig", "KnutepunktHTTP",
+                "KnutepunktConfig", "KnutepunktHTTP", "KnutepunktWorkspace",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -156,10 +156,9 @@ let package = Package(
             name: "KnutepunktDashboard",
             dependencies: [
                 "KnutepunktDomain", "KnutepunktGaps", "KnutepunktProtocol", "KnutepunktService", "KnutepunktZMQ",
-                "KnutepunktStore", "KnutepunktConfig", "KnutepunktClient",
+                "KnutepunktStore", "KnutepunktConfig", "KnutepunktClient", "KnutepunktAccess",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -171,6 +170,25 @@ let package = Package(
                 .embedInCode("Assets/app.js"), .embedInCode("Assets/app.css"),
             ]
         ),
+        // Sign-in for the web applications: access files of hashed personal tokens, roles, expiring sessions.
+        .target(name: "KnutepunktAccess", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        // The coordinator's workspace on the node's HTTP server: sign-in, the activity form built from the taxonomy,
+        // the region's activities, spreadsheet upload; it talks to its node over the control protocol.
+        .target(
+            name: "KnutepunktWorkspace",
+            dependencies: [
+                "KnutepunktAccess", "KnutepunktDomain", "KnutepunktProtocol", "KnutepunktClient",
+                "KnutepunktSpreadsheet",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            // Compiled into the module: the node's binary serves the page with no files beside it.
+            resources: [
+                .embedInCode("Assets/workspace.html"), .embedInCode("Assets/login.html"),
+                .embedInCode("Assets/app.js"), .embedInCode("Assets/app.css"),
+            ]
+        ),
         // The one command-line tool. Thin: parses arguments and hands configurations to the libraries.
         .executableTarget(
             name: "knutepunkt",
@@ -178,7 +196,8 @@ let package = Package(
                 "KnutepunktDomain", "KnutepunktGaps", "KnutepunktProtocol", "KnutepunktService", "KnutepunktConfig",
                 "KnutepunktNode", "KnutepunktHub", "KnutepunktClient", "KnutepunktStore", "KnutepunktHTTP",
                 "KnutepunktLogging", "KnutepunktDashboard", "KnutepunktReports", "KnutepunktSpreadsheet",
-                "KnutepunktSampleNetwork", "KnutepunktZMQ", "KnutepunktTelemetry",
+                "KnutepunktSampleNetwork", "KnutepunktZMQ", "KnutepunktTelemetry", "KnutepunktWorkspace",
+                "KnutepunktAccess",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -194,7 +213,7 @@ let package = Package(
             dependencies: [
                 "KnutepunktDomain", "KnutepunktProtocol", "KnutepunktService", "KnutepunktConfig", "KnutepunktZMQ",
                 "KnutepunktStore", "KnutepunktHub", "KnutepunktNode", "KnutepunktSampleNetwork", "KnutepunktHTTP",
-                "KnutepunktDashboard", .product(name: "GRDB", package: "GRDB.swift"),
+                "KnutepunktDashboard", "KnutepunktWorkspace", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
@@ -291,6 +310,18 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(name: "KnutepunktAccessTests", dependencies: ["KnutepunktAccess"]),
+        .testTarget(
+            name: "KnutepunktWorkspaceTests",
+            dependencies: [
+                "KnutepunktWorkspace", "KnutepunktAccess", "KnutepunktDomain", "KnutepunktProtocol", "KnutepunktConfig",
+                "KnutepunktClient", "KnutepunktNode", "KnutepunktHTTP", "KnutepunktTesting", "KnutepunktSpreadsheet",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(

@@ -237,6 +237,19 @@ package final class ControlClient {
         }
     }
 
+    /// Every version of one event the node holds, oldest first, with its content and delivery state.
+    package func history(of id: String) throws(ClientError) -> NodeEventHistory {
+        let reply = try request(.history, body: JSONBody.encode(HistoryRequest(id: id)))
+        guard reply.command == .eventHistory else {
+            throw ClientError(code: .badReply, message: "expected EVENT_HISTORY, got \(reply.command)")
+        }
+        do {
+            return try JSONBody.decode(NodeEventHistory.self, from: reply.body)
+        } catch {
+            throw ClientError(code: .badReply, message: "cannot read the node's answer: \(error)")
+        }
+    }
+
     private func submitResults(_ reply: ControlMessage, expected count: Int) throws(ClientError) -> [SubmitResult] {
         let events = Array(repeating: 0, count: count)
         guard reply.command == .submitResult else {

@@ -42,6 +42,14 @@ package struct NodeConfiguration: Sendable {
     package var logFormat: LogFormat?
     /// The OpenTelemetry collector (OTLP/HTTP) the node's traces are exported to; nil: no export (docs/tracing.md).
     package var otlpEndpoint: String?
+    /// The coordinators' workspace on the node's HTTP server (`/workspace`): the access file of their sign-in tokens
+    /// (`knutepunkt workspace token`); nil: no workspace.
+    package var workspaceAccess: String?
+    /// The hub's control endpoint as the node reaches it, for the workspace's picture of the region (the hub's open
+    /// gaps, GAPS); the hub must admit this node's key as a viewer (`hub.curve.viewers`). Nil: no picture.
+    package var workspaceHubControl: String?
+    /// Mark the workspace's session cookie `Secure`: set when a reverse proxy serves it over HTTPS (Deploy/README.md).
+    package var workspaceSecureCookie = false
 
     /// The node's CURVE identity and the hub's public key.
     package struct Curve: Sendable, Hashable {
@@ -93,7 +101,8 @@ package struct NodeConfiguration: Sendable {
     static let keys = [
         "id", "region", "hub", "hubs", "failbackAfter", "control", "outbox", "taxonomy", "defaultNode", "retention",
         "maxMessageBytes", "window", "batchSize", "heartbeat", "hubTimeout", "retransmitAfter", "curve", "http",
-        "logLevel", "logFormat", "otlpEndpoint",
+        "logLevel", "logFormat", "otlpEndpoint", "workspaceAccess", "workspaceSecureCookie",
+        "workspaceHubControl",
     ]
 
     /// Reads the `node:` section of a configuration file.
@@ -142,6 +151,30 @@ package struct NodeConfiguration: Sendable {
         let logLevel = reader.logLevel(m, "logLevel", at: "node")
         let logFormat = reader.logFormat(m, "logFormat", at: "node")
         let otlpEndpoint = reader.otlpEndpoint(m, "otlpEndpoint", at: "node")
+        let workspaceAccess = reader.string(m, "workspaceAccess", at: "node", required: false).map {
+            ConfigReader.resolve($0, relativeTo: reader.file)
+        }
+        if let workspaceAccess, !FileManager.default.fileExists(atPath: workspaceAccess) {
+            reader.fail(
+                .invalidValue,
+                "node.workspaceAccess",
+                "the workspace's access file \(workspaceAccess) does not exist",
+                fix: "Create it with `knutepunkt workspace token --name NAME --role coordinator --append "
+                    + "\(workspaceAccess)`"
+            )
+        }
+        if workspaceAccess != nil, http == nil, m?["http"] == nil {
+            reader.fail(
+                .missingKey,
+                "node.http",
+                "the workspace (node.workspaceAccess) is served on the node's HTTP server, and none is configured",
+                fix: "Add http: 127.0.0.1:9465 (or remove workspaceAccess)"
+            )
+        }
+        let secureCookie = reader.flag(m, "workspaceSecureCookie", at: "node")
+        let hubControl = reader.string(m, "workspaceHubControl", at: "node", required: false).flatMap {
+            reader.checkedEndpoint($0, at: "node.workspaceHubControl")
+        }
         var uplink = UplinkStateMachine.Configuration()
         if let window = reader.int(m, "window", at: "node", range: 1...1_000_000) { uplink.window = window }
         if let batch = reader.int(m, "batchSize", at: "node", range: 1...1024) { uplink.batchSize = batch }
@@ -190,6 +223,9 @@ package struct NodeConfiguration: Sendable {
             logFormat: logFormat
         )
         configuration.otlpEndpoint = otlpEndpoint
+        configuration.workspaceAccess = workspaceAccess
+        configuration.workspaceSecureCookie = secureCookie ?? false
+        configuration.workspaceHubControl = hubControl
         return configuration
     }
 
@@ -220,6 +256,9 @@ package struct NodeConfiguration: Sendable {
         check("http") { $0.http }
         check("logFormat") { $0.logFormat }
         check("otlpEndpoint") { $0.otlpEndpoint }
+        check("workspaceAccess") { $0.workspaceAccess }
+        check("workspaceSecureCookie") { $0.workspaceSecureCookie }
+        check("workspaceHubControl") { $0.workspaceHubControl }
         return changed
     }
 }

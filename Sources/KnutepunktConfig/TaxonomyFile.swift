@@ -107,8 +107,8 @@ package enum TaxonomyFile {
     static let regionKeys = ["code", "name", "country", "centre", "counties", "births", "retired"]
     static let figureKeys = ["value", "year", "source", "estimate"]
     static let nodeKeys = ["code", "region", "name", "town", "retired", "active", "closed"]
-    static let termKeys = ["code", "name", "nb", "retired"]
-    static let targetGroupKeys = ["code", "name", "nb", "exclusive", "retired"]
+    static let termKeys = ["code", "name", "nb", "synonyms", "retired"]
+    static let targetGroupKeys = ["code", "name", "nb", "synonyms", "exclusive", "retired"]
     static let programmeKeys = [
         "code", "name", "tiers", "ageBands", "targetGroups", "dyadic", "tool", "ratings", "retired",
     ]
@@ -225,7 +225,8 @@ package enum TaxonomyFile {
                 code: reader.text(m, "code", at: key) ?? "",
                 name: reader.text(m, "name", at: key) ?? "",
                 nameNb: reader.text(m, "nb", at: key, required: false),
-                exclusive: allowed.contains("exclusive") ? reader.flag(m, "exclusive", at: key) ?? false : false
+                exclusive: allowed.contains("exclusive") ? reader.flag(m, "exclusive", at: key) ?? false : false,
+                synonyms: reader.texts(m, "synonyms", at: key, required: false) ?? []
             )
         }
     }

@@ -1,7 +1,9 @@
+import KnutepunktAccess
+
 /// What a dashboard user may do. The same access file signs people in for the reporting periods: a regional lead
 /// (`lead:NO-VEST` in the file) signs off their region's months, the national analyst accepts (locks) and reopens
 /// them, a coordinator makes returns at the node.
-package enum DashboardRole: String, Sendable, Hashable, Codable, CaseIterable {
+package enum DashboardRole: String, Sendable, Hashable, Codable, CaseIterable, AccessRole {
     /// Sees every view and export.
     case viewer
     /// The national analyst: sees everything a viewer sees, acknowledges gaps with a note, accepts and reopens months.
@@ -10,6 +12,8 @@ package enum DashboardRole: String, Sendable, Hashable, Codable, CaseIterable {
     case lead
     /// A regional coordinator: sees everything a viewer sees.
     case coordinator
+
+    package static let tokenCommand = "knutepunkt dashboard token"
 
     /// Whether this role may acknowledge gaps.
     package var mayAcknowledge: Bool { self == .analyst }
@@ -22,18 +26,6 @@ package enum DashboardRole: String, Sendable, Hashable, Codable, CaseIterable {
         guard (role == .lead) == (region != nil), region?.isEmpty != true else { return nil }
         return (role, region)
     }
-}
 
-/// A user the dashboard recognised by their token.
-package struct DashboardUser: Sendable, Hashable, Codable {
-    package var name: String
-    package var role: DashboardRole
-    /// The region a regional lead leads; nil for the other roles.
-    package var region: String?
-
-    package init(name: String, role: DashboardRole, region: String? = nil) {
-        self.name = name
-        self.role = role
-        self.region = region
-    }
+    package static var fieldsHelp: String { "viewer, analyst, coordinator or lead:REGION" }
 }

@@ -1,22 +1,28 @@
+import KnutepunktClient
 import KnutepunktConfig
 import KnutepunktDomain
 import KnutepunktHTTP
+import KnutepunktWorkspace
+import KnutepunktZMQ
 import Logging
 import ServiceLifecycle
 import Tracing
 
 /// The regional node daemon as production runs it, assembled in one place: the node's service (its reactor thread
-/// and outbox) and its HTTP server (metrics and health). The executable, the in-process test daemons and the
-/// benchmarks all build it here.
+/// and outbox) and its HTTP server (metrics and health, and the coordinators' workspace when an access file is
+/// given). The executable, the in-process test daemons and the benchmarks all build it here.
 package struct NodeDaemon: Sendable {
     package let node: NodeService
     package let http: DaemonHTTPServer?
     package let operations: DaemonOperations
 
+    /// - Parameter workspaceAccess: who may sign in to the workspace (`/workspace`); it is served only with one, on
+    ///   the HTTP server, and talks to this node over its control socket like `knutepunkt publish`.
     package init(
         configuration: NodeConfiguration,
         taxonomy: Taxonomy,
         insecure: Bool = false,
+        workspaceAccess: WorkspaceAccess? = nil,
         operations: DaemonOperations,
         reloadConfiguration: (@Sendable () throws -> NodeConfiguration)? = nil,
         tracer: any Tracer = InstrumentationSystem.tracer,
@@ -32,7 +38,36 @@ package struct NodeDaemon: Sendable {
             logger: logger
         )
         self.operations = operations
-        http = operations.server(health: node.metrics.health, help: NodeMetrics.help)
+        let node = node
+        let workspace = workspaceAccess.map { access in
+            var workspace = WorkspaceConfiguration(
+                access: access,
+                nodeID: configuration.id,
+                region: configuration.region,
+                defaultNode: configuration.defaultNode,
+                taxonomy: taxonomy,
+                controlEndpoint: { try await node.endpoints().control }
+            )
+            workspace.secureCookie = configuration.workspaceSecureCookie
+            if let hubControl = configuration.workspaceHubControl {
+                // As this node's key, which the hub admits on its control socket when listed as a viewer.
+                let curve = configuration.curve.map {
+                    ZMQCurveClient(
+                        serverKey: $0.hubPublicKey,
+                        keys: ZMQCurveKeyPair(publicKey: $0.publicKey, secretKey: $0.secretKey)
+                    )
+                }
+                workspace.hubGaps = {
+                    try await ControlClient.withConnection(to: hubControl, timeout: .seconds(3), curve: curve) {
+                        try $0.gapSnapshot()
+                    }
+                }
+            }
+            return WorkspaceRoutes(configuration: workspace, logger: logger)
+        }
+        http = operations.server(health: node.metrics.health, help: NodeMetrics.help) { router in
+            workspace?.add(to: router)
+        }
     }
 
     /// The services whose end ends the daemon: the node and its HTTP server.

@@ -185,6 +185,47 @@ extension NodeReactor {
     }
 }
 
+extension NodeReactor {
+    /// HISTORY: every version of one event the node holds, with its content and delivery state.
+    func history(_ request: Request) {
+        guard let body = try? JSONBody.decode(HistoryRequest.self, from: request.message.body),
+            let id = UUID(uuidString: body.id)
+        else {
+            replyFailure(
+                request,
+                ControlFailure(code: ControlFailure.malformedRequestCode, message: "HISTORY expects {\"id\": UUID}")
+            )
+            return
+        }
+        do {
+            let versions = try outbox.versions(of: id)
+            guard !versions.isEmpty else {
+                replyFailure(
+                    request,
+                    ControlFailure(
+                        code: ControlFailure.unknownEventCode,
+                        message:
+                            "this node holds no event \(id.lowercasedText); `knutepunkt events` lists the ones it holds"
+                    )
+                )
+                return
+            }
+            let history = NodeEventHistory(
+                id: id.lowercasedText,
+                versions: versions.map {
+                    NodeEventHistory.Version(
+                        entry: EventList.Entry($0),
+                        event: String(decoding: $0.payload, as: UTF8.self)
+                    )
+                }
+            )
+            reply(request, .eventHistory, JSONBody.encode(history))
+        } catch {
+            replyFailure(request, ControlFailure(code: ControlFailure.storeFailureCode, message: "\(error)"))
+        }
+    }
+}
+
 extension SubmitResult {
     /// Takes what the outbox made of the event.
     mutating func apply(_ outcome: OutboxStore.SubmitOutcome) {

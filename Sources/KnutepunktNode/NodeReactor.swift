@@ -497,6 +497,8 @@ final class NodeReactor {
                 listEvents(request)
             case .monthlyReturn:
                 makeReturn(request)
+            case .history:
+                history(request)
             case .status:
                 let wanted = (try? JSONBody.decode(StatusRequest.self, from: request.message.body)) ?? StatusRequest()
                 if wanted.waitForDrained == true, uplink.settledThrough < lastAssigned {
@@ -510,7 +512,7 @@ final class NodeReactor {
                     ControlFailure(
                         code: ControlFailure.malformedRequestCode,
                         message:
-                            "a node answers SUBMIT, WITHDRAW, EVENTS, RETURN and STATUS, not \(request.message.command)"
+                            "a node answers SUBMIT, WITHDRAW, EVENTS, HISTORY, RETURN and STATUS, not \(request.message.command)"
                     )
                 )
             }

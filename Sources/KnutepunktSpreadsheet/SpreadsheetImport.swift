@@ -20,11 +20,32 @@ package struct SpreadsheetImport: Sendable {
         package var json: [UInt8]
     }
 
-    /// One problem with one row (or the header), already phrased for a person: `line 4, column 7 (tier): …`.
+    /// One problem with one row (or the header), already phrased for a person: `line 4, column 7 (tier): …`, with a
+    /// hint when a spreadsheet habit explains it (``SpreadsheetHints``).
     package struct Problem: Sendable, Hashable, CustomStringConvertible {
         package var line: Int
         package var text: String
-        package var description: String { text }
+        /// The column (from 1) the problem is in, when it is in one.
+        package var column: Int?
+        /// The issue's code (`UNKNOWN_CODE`…), or the file problem's.
+        package var code: String?
+        package var hint: SpreadsheetHints.Hint?
+
+        package init(
+            line: Int,
+            text: String,
+            column: Int? = nil,
+            code: String? = nil,
+            hint: SpreadsheetHints.Hint? = nil
+        ) {
+            self.line = line
+            self.text = text
+            self.column = column
+            self.code = code
+            self.hint = hint
+        }
+
+        package var description: String { text + (hint.map { "\n    hint: \($0.message)" } ?? "") }
     }
 
     package var csv: ActivityCSV
@@ -50,9 +71,33 @@ package struct SpreadsheetImport: Sendable {
     )
         throws(ActivityCSVError)
     {
+        try self.init(
+            bytes: bytes,
+            nodeID: node.id,
+            region: node.region,
+            defaultNode: node.defaultNode,
+            taxonomy: taxonomy,
+            today: today
+        )
+    }
+
+    /// Reads and checks `bytes` (a CSV file) for the node daemon `nodeID` of `region`, without talking to it.
+    package init(
+        bytes: [UInt8],
+        nodeID: String,
+        region: String,
+        defaultNode: String?,
+        taxonomy: Taxonomy,
+        today: LocalDate = .today()
+    )
+        throws(ActivityCSVError)
+    {
         csv = try ActivityCSV.parse(bytes)
         headerLine = csv.headerProblems.map(\.line).min() ?? 0
-        problems = csv.headerProblems.map { Problem(line: $0.line, text: $0.description) }
+        problems = csv.headerProblems.map {
+            Problem(line: $0.line, text: $0.description, column: $0.column, code: $0.code.rawValue)
+        }
+        let hints = SpreadsheetHints(taxonomy: taxonomy)
         good = []
         givenIDs = [:]
         let validator = EventValidator(taxonomy: taxonomy)
@@ -61,12 +106,14 @@ package struct SpreadsheetImport: Sendable {
         for (index, row) in csv.rows.enumerated() {
             switch row {
             case .error(let error):
-                problems.append(Problem(line: error.line, text: error.description))
+                problems.append(
+                    Problem(line: error.line, text: error.description, column: error.column, code: error.code.rawValue)
+                )
             case .record(let record):
                 let content = record.object.serialized()
                 let occurrence = occurrences[content, default: 0]
                 occurrences[content] = occurrence + 1
-                var derived = Self.derivedID(node: node.id, content: content, occurrence: occurrence)
+                var derived = Self.derivedID(node: nodeID, content: content, occurrence: occurrence)
                 if csv.hasKeyColumn, record.object.idText == nil {
                     guard let key = record.key else {
                         problems.append(
@@ -89,12 +136,12 @@ package struct SpreadsheetImport: Sendable {
                         continue
                     }
                     keys[key] = record.line
-                    derived = Self.keyedID(node: node.id, key: key)
+                    derived = Self.keyedID(node: nodeID, key: key)
                 } else if record.object.idText == nil, record.object["id"] == nil {
                     givenIDs[index] = derived
                 }
                 let identity = derived
-                let defaults = EventDefaults(region: node.region, node: node.defaultNode, makeID: { identity })
+                let defaults = EventDefaults(region: region, node: defaultNode, makeID: { identity })
                 switch validator.validate(record.object, defaults: defaults, today: today) {
                 case .success(let event):
                     var object = record.object
@@ -104,8 +151,26 @@ package struct SpreadsheetImport: Sendable {
                     }
                     good.append(GoodRow(line: record.line, id: event.id, json: object.serialized()))
                 case .failure(let failure):
+                    // One hint per cell, on its first problem.
+                    var hinted: Set<Int> = []
                     for issue in failure.issues {
-                        problems.append(Problem(line: record.line, text: csv.describe(issue, line: record.line)))
+                        let column = csv.column(for: issue.field)
+                        var hint: SpreadsheetHints.Hint?
+                        if let column, hinted.insert(column.number).inserted,
+                            column.number <= csv.cells[index].count
+                        {
+                            let cell = csv.cells[index][column.number - 1]
+                            hint = hints.hint(column: column.name, cell: cell, code: issue.code)
+                        }
+                        problems.append(
+                            Problem(
+                                line: record.line,
+                                text: csv.describe(issue, line: record.line),
+                                column: column?.number,
+                                code: issue.code.rawValue,
+                                hint: hint
+                            )
+                        )
                     }
                 }
             }

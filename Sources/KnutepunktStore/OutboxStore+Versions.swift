@@ -196,4 +196,26 @@ extension OutboxStore {
             return (listed, false)
         }
     }
+
+    /// Every version of event `id` the outbox holds, oldest first.
+    package func versions(of id: UUID) throws(StoreError) -> [Listed] {
+        try reading { db in
+            try Row.fetchAll(
+                db,
+                sql: "SELECT \(Self.versionColumns) FROM outbox WHERE event_id = ? ORDER BY version",
+                arguments: [id.lowercasedText]
+            ).map { row in
+                let held = HeldVersion(row)
+                return Listed(
+                    id: row["event_id"],
+                    sequence: held.sequence,
+                    version: held.version,
+                    status: held.status,
+                    reason: held.reason,
+                    acceptedAt: Date(timeIntervalSince1970: held.acceptedAt),
+                    payload: held.payload
+                )
+            }
+        }
+    }
 }

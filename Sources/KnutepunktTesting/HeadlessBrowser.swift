@@ -1,4 +1,5 @@
 import Foundation
+import KnutepunktService
 
 /// Headless Chromium and the Python that drives it over the DevTools protocol (`Tests/Browser/`), installed from
 /// Debian's packages when missing, so the browser test runs on a fresh CI machine too.
@@ -46,5 +47,52 @@ package enum HeadlessBrowser {
     package struct BrowserUnavailable: Error, CustomStringConvertible {
         package var message: String
         package var description: String { message }
+    }
+}
+
+/// The browser script as a child process: its exit and what it said on stderr.
+package final class BrowserRun: Sendable {
+    private let process: Process
+    private let exited = ReadySignal<Int32>()
+    private let stderr = ReadySignal<Data>()
+
+    package struct Failed: Error, CustomStringConvertible {
+        package var errors: String
+        package init(errors: String) { self.errors = errors }
+        package var description: String { "the browser script failed: \(errors)" }
+    }
+
+    /// Starts `python3 arguments…`.
+    package init(arguments: [String]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: HeadlessBrowser.python)
+        process.arguments = arguments
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        let exited = exited
+        process.terminationHandler = { exited.fulfil($0.terminationStatus) }
+        try process.run()
+        self.process = process
+        let stderr = stderr
+        Thread.detachNewThread { stderr.fulfil(errors.fileHandleForReading.readDataToEndOfFile()) }
+    }
+
+    package var hasExited: Bool { !process.isRunning }
+    package var status: Int32 { process.terminationStatus }
+    package var errors: String {
+        guard hasExited else { return "(still running)" }
+        return process.terminationStatus == 0 ? "" : "exit \(process.terminationStatus)"
+    }
+
+    package func waitForExit() async throws {
+        _ = try await exited.value()
+        let text = String(decoding: try await stderr.value(), as: UTF8.self)
+        if process.terminationStatus != 0 { throw Failed(errors: text) }
+    }
+
+    /// Stops the script (and with it Chromium) if it still runs.
+    package func stop() {
+        if process.isRunning { process.terminate() }
     }
 }

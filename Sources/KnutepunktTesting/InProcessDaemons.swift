@@ -6,6 +6,7 @@ import KnutepunktHTTP
 import KnutepunktHub
 import KnutepunktNode
 import KnutepunktService
+import KnutepunktWorkspace
 import Logging
 import ServiceLifecycle
 import Tracing
@@ -84,6 +85,27 @@ package enum InProcessDaemons {
         )
         return try await DaemonGroup.withRunning(daemon.services, logger: logger) {
             try await body(try await daemon.node.endpoints())
+        }
+    }
+
+    /// Runs a node with its HTTP server (and the workspace, given an access file), as production assembles it, until
+    /// `body` returns; `body` gets the bound endpoints (`control`, `http`).
+    package static func withNodeDaemon<T: Sendable>(
+        _ configuration: NodeConfiguration,
+        workspaceAccess: WorkspaceAccess?,
+        _ body: @Sendable ([String: String]) async throws -> T
+    ) async throws -> T {
+        let daemon = NodeDaemon(
+            configuration: configuration,
+            taxonomy: taxonomy,
+            insecure: configuration.curve == nil,
+            workspaceAccess: workspaceAccess,
+            operations: DaemonOperations(http: configuration.http, logger: logger),
+            tracer: NoOpTracer(),
+            logger: logger
+        )
+        return try await DaemonGroup.withRunning(daemon.services, logger: logger) {
+            try await body(try await daemon.endpoints())
         }
     }
 

@@ -74,7 +74,7 @@ struct PublishCommand: AsyncParsableCommand {
             data = FileHandle.standardInput.readDataToEndOfFile()
         } else {
             guard let contents = FileManager.default.contents(atPath: file) else {
-                throw ValidationError("cannot read \(file): no such file or not readable")
+                throw DataError.unreadable(file)
             }
             data = contents
         }
@@ -82,13 +82,16 @@ struct PublishCommand: AsyncParsableCommand {
         do {
             parsed = try JSONValue.parse([UInt8](data))
         } catch {
-            throw ValidationError("\(file) is not valid JSON: \(error)")
+            throw DataError(
+                .data,
+                "\(file == "-" ? "standard input" : file) is not valid JSON: \(error.located(in: [UInt8](data)))"
+            )
         }
         var items: [JSONValue]
         switch parsed {
         case .array(let list): items = list
         case .object: items = [parsed]
-        default: throw ValidationError("\(file) must hold an event object or an array of event objects")
+        default: throw DataError(.data, "\(file) must hold an event object or an array of event objects")
         }
         let (identified, given) = EventIdentity.identify(items, node: node.id, fromFile: file != "-")
         if given > 0 {
@@ -322,13 +325,13 @@ struct ImportCommand: AsyncParsableCommand {
             throw ValidationError("\(connection.config) configures the hub; import through your node's configuration")
         }
         guard let contents = FileManager.default.contents(atPath: file) else {
-            throw ValidationError("cannot read \(file): no such file or not readable")
+            throw DataError.unreadable(file)
         }
         let plan: SpreadsheetImport
         do {
             plan = try SpreadsheetImport(bytes: [UInt8](contents), node: node, taxonomy: taxonomy)
         } catch {
-            throw ValidationError("\(file): \(error)")
+            throw DataError(.data, "\(file): \(error)")
         }
         for problem in plan.problems { print("\(file): \(problem)") }
         print("\(plan.rowCount) rows: \(plan.good.count) good, \(plan.badRowCount) with problems")

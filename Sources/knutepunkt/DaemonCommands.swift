@@ -11,6 +11,7 @@ import KnutepunktProtocol
 import KnutepunktService
 import KnutepunktStore
 import KnutepunktTelemetry
+import KnutepunktWorkspace
 import Logging
 import Metrics
 import ServiceLifecycle
@@ -145,6 +146,7 @@ struct NodeCommand: AsyncParsableCommand {
             configuration: configuration,
             taxonomy: taxonomy,
             insecure: insecure,
+            workspaceAccess: try configuration.workspaceAccess.map { try loadAccess($0) },
             operations: operations,
             reloadConfiguration: {
                 guard case (.node(let fresh), _) = try options.load() else {
@@ -173,7 +175,7 @@ func loadDaemonConfiguration(_ path: String) throws -> (DaemonConfiguration, Tax
     do {
         return try DaemonConfiguration.load(path: path)
     } catch {
-        throw ValidationError("configuration problems:\n\(error)")
+        throw DataError(.configuration, "configuration problems:\n\(error)")
     }
 }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KnutepunktAccess
 import KnutepunktConfig
 import KnutepunktDashboard
 import Logging
@@ -113,42 +114,51 @@ struct DashboardTokenCommand: ParsableCommand {
 
     func run() throws {
         let token = DashboardAccess.makeToken()
-        let line = "\(role) \(name) \(DashboardAccess.hexDigest(of: token))\n"
-        if let append {
-            if !FileManager.default.fileExists(atPath: append) {
-                guard
-                    FileManager.default.createFile(
-                        atPath: append,
-                        contents: nil,
-                        attributes: [.posixPermissions: 0o600]
-                    )
-                else { throw ValidationError("cannot create \(append)") }
-            }
-            guard let handle = FileHandle(forWritingAtPath: append) else {
-                throw ValidationError("cannot write to \(append)")
-            }
-            defer { try? handle.close() }
-            try handle.seekToEnd()
-            try handle.write(contentsOf: Data(line.utf8))
-            print("token: \(token)")
-            print("added to \(append): \(line)", terminator: "")
-        } else {
-            print("token: \(token)")
-            print("access line: \(line)", terminator: "")
+        try printToken(token, line: "\(role) \(name) \(DashboardAccess.hexDigest(of: token))\n", append: append)
+    }
+}
+
+/// Prints a new token and its access-file line, appending the line to `append` (created with mode 0600) if given.
+func printToken(_ token: String, line: String, append: String?) throws {
+    if let append {
+        if !FileManager.default.fileExists(atPath: append) {
+            guard
+                FileManager.default.createFile(
+                    atPath: append,
+                    contents: nil,
+                    attributes: [.posixPermissions: 0o600]
+                )
+            else { throw ValidationError("cannot create \(append)") }
         }
+        guard let handle = FileHandle(forWritingAtPath: append) else {
+            throw ValidationError("cannot write to \(append)")
+        }
+        defer { try? handle.close() }
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(line.utf8))
+        print("token: \(token)")
+        print("added to \(append): \(line)", terminator: "")
+    } else {
+        print("token: \(token)")
+        print("access line: \(line)", terminator: "")
     }
 }
 
 /// The dashboard's access file, for the stand-alone server and the hub alike: readable, with at least one token.
 func loadDashboardAccess(_ path: String) throws -> DashboardAccess {
-    let access: DashboardAccess
+    try loadAccess(path)
+}
+
+/// An access file (the dashboard's, the workspace's): readable, with at least one token.
+func loadAccess<Role: AccessRole>(_ path: String) throws -> AccessFile<Role> {
+    let access: AccessFile<Role>
     do {
-        access = try DashboardAccess.load(path: path)
+        access = try AccessFile<Role>.load(path: path)
     } catch {
         throw ValidationError(error.message)
     }
     guard !access.entries.isEmpty else {
-        throw ValidationError("\(path) lists no token; add one with `knutepunkt dashboard token --append \(path)`")
+        throw ValidationError("\(path) lists no token; add one with `\(Role.tokenCommand) --append \(path)`")
     }
     return access
 }

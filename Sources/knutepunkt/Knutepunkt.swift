@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import KnutepunktDomain
 import KnutepunktService
 
@@ -16,6 +17,7 @@ struct Knutepunkt: AsyncParsableCommand {
                            knutepunkt return   --config node.yaml --node NODE --month 2026-11 [--nil]
                            knutepunkt status   --config node.yaml
                            knutepunkt history  --config hub.yaml ID
+            In a browser:  the workspace at http://NODE-HTTP/workspace (knutepunkt workspace token)
             Daemons:       knutepunkt hub  --config hub.yaml
                            knutepunkt node --config node.yaml
             Ops:           knutepunkt config check Configs/
@@ -28,6 +30,24 @@ struct Knutepunkt: AsyncParsableCommand {
             ConfigCommand.self, NetworkCommand.self, SampleCommand.self, GapsCommand.self, WatchCommand.self,
             CoverageCommand.self, ProgrammesCommand.self, KeysCommand.self, DashboardCommand.self, TaxonomyCommand.self,
             ReturnCommand.self, CompletenessCommand.self, PeriodCommand.self,
+            WorkspaceCommand.self,
         ]
     )
+
+    /// ArgumentParser's own start, except that a ``DataError`` is printed without the usage text and ends with its
+    /// own exit status (65, 66 or 78, not 64).
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var command = command as? any AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+        } catch let error as DataError {
+            error.exit()
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

@@ -47,7 +47,7 @@ struct DaemonOptions: ParsableArguments {
         do {
             return try DaemonConfiguration.load(path: config, overrides: overrides)
         } catch {
-            throw ValidationError("configuration problems:\n\(error)")
+            throw DataError(.configuration, "configuration problems:\n\(error)")
         }
     }
 }

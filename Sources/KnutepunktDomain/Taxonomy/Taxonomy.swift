@@ -73,12 +73,22 @@ package struct Taxonomy: Sendable, Hashable {
         package var nameNb: String?
         /// True for a code that excludes every other code of its vocabulary in one event (target group `ALL`).
         package var exclusive: Bool
+        /// Other words people write for it ("Spedbarnsdag", "helsesøster"), in any language: spreadsheet hints turn
+        /// them into the code. Never accepted as codes by the validator.
+        package var synonyms: [String]
 
-        package init(code: String, name: String, nameNb: String? = nil, exclusive: Bool = false) {
+        package init(
+            code: String,
+            name: String,
+            nameNb: String? = nil,
+            exclusive: Bool = false,
+            synonyms: [String] = []
+        ) {
             self.code = code
             self.name = name
             self.nameNb = nameNb
             self.exclusive = exclusive
+            self.synonyms = synonyms
         }
 
         /// The name in `language`.

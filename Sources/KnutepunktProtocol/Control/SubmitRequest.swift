@@ -176,3 +176,34 @@ package struct EventList: Codable, Sendable, Hashable {
         self.truncated = truncated
     }
 }
+
+/// The body of a HISTORY request: which event's versions to show.
+package struct HistoryRequest: Codable, Sendable, Hashable {
+    package var id: String
+
+    package init(id: String) { self.id = id }
+}
+
+/// The body of EVENT_HISTORY: every version of one event the node holds, oldest first. Versions a later one
+/// replaced may be missing once delivered and past the node's retention.
+package struct NodeEventHistory: Codable, Sendable, Hashable {
+    package struct Version: Codable, Sendable, Hashable {
+        /// The version's state and who and when, as EVENTS lists it.
+        package var entry: EventList.Entry
+        /// The version as the node stored it: the event's JSON object, as text.
+        package var event: String
+
+        package init(entry: EventList.Entry, event: String) {
+            self.entry = entry
+            self.event = event
+        }
+    }
+
+    package var id: String
+    package var versions: [Version]
+
+    package init(id: String, versions: [Version]) {
+        self.id = id
+        self.versions = versions
+    }
+}

@@ -28,6 +28,10 @@ package enum ControlCommand: UInt8, CaseIterable, Sendable {
     case period = 0x0D
     /// hub → client: the month's state and history (``PeriodResult``).
     case periodResult = 0x0E
+    /// client → node: `{"id"}`; every version of one event the node holds (answered with EVENT_HISTORY).
+    case history = 0x0F
+    /// node → client: the versions, oldest first, each with its content and delivery state.
+    case eventHistory = 0x10
     /// daemon → client: `{"code": …, "message": …}`; the request failed as a whole.
     case error = 0x7F
 
@@ -48,6 +52,8 @@ package enum ControlCommand: UInt8, CaseIterable, Sendable {
         case .monthlyReturn: "RETURN"
         case .period: "PERIOD"
         case .periodResult: "PERIOD_RESULT"
+        case .history: "HISTORY"
+        case .eventHistory: "EVENT_HISTORY"
         case .error: "ERROR"
         }
     }
