@@ -305,7 +305,7 @@ let package = Package(
             dependencies: [
                 "KnutepunktDashboard", "KnutepunktDomain", "KnutepunktGaps", "KnutepunktProtocol", "KnutepunktService",
                 "KnutepunktConfig", "KnutepunktClient", "KnutepunktStore", "KnutepunktReports", "KnutepunktTesting",
-                "KnutepunktSampleNetwork", "KnutepunktZMQ",
+                "KnutepunktSampleNetwork", "KnutepunktZMQ", "KnutepunktAccess",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

@@ -118,7 +118,8 @@ final class NodeReactor {
                 software: "knutepunkt/\(KnutepunktVersion.current)",
                 configuration: configuration.uplink,
                 lastAssigned: positions.lastSequence,
-                settledThrough: positions.settledThrough
+                settledThrough: positions.settledThrough,
+                greetedBefore: try outbox.greeted()
             )
             reference = NodeReference(
                 outboxPath: configuration.outboxPath,
@@ -407,9 +408,15 @@ final class NodeReactor {
                 )
                 do {
                     try outbox.advanceSequence(to: floor)
-                    lastAssigned = max(lastAssigned, floor)
+                    lastAssigned = try outbox.positions().lastSequence
                 } catch {
                     logger.critical("cannot move the sequence forward", metadata: ["error": "\(error)"])
+                }
+            case .greeted:
+                do {
+                    try outbox.markGreeted()
+                } catch {
+                    logger.error("recording the first greeting failed", metadata: ["error": "\(error)"])
                 }
             case .protocolProblem(let text):
                 logger.warning("protocol problem", metadata: ["detail": "\(text)"])

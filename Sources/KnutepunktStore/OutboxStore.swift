@@ -301,12 +301,36 @@ package final class OutboxStore: Sendable {
     /// replaced). Reusing them would make the hub drop new events as duplicates.
     package func advanceSequence(to sequence: UInt64) throws(StoreError) {
         try write { db in
-            if try Self.meta("last_sequence", db) < sequence {
+            let settled = try Self.meta("settled_through", db)
+            let last = try Self.meta("last_sequence", db)
+            if sequence > settled, last > settled {
+                // The events the hub never saw under their numbers move up, in order, above the hub's: negated
+                // first, so that no two rows share a number on the way.
+                let shift = Int64(sequence - settled)
+                try db.execute(
+                    sql: "UPDATE outbox SET seq = -(seq + ?) WHERE seq > ?",
+                    arguments: [shift, Int64(settled)]
+                )
+                try db.execute(sql: "UPDATE outbox SET seq = -seq WHERE seq < 0")
+                try Self.setMeta("last_sequence", last + UInt64(shift), db)
+            } else if last < sequence {
                 try Self.setMeta("last_sequence", sequence, db)
             }
             if try Self.meta("settled_through", db) < sequence {
                 try Self.setMeta("settled_through", sequence, db)
             }
+        }
+    }
+
+    /// Whether a hub has welcomed this outbox yet (an outbox that has settled anything has been).
+    package func greeted() throws(StoreError) -> Bool {
+        try read { db in try Self.meta("greeted", db) == 1 || Self.meta("settled_through", db) > 0 }
+    }
+
+    /// Records that a hub has welcomed this outbox.
+    package func markGreeted() throws(StoreError) {
+        try write { db in
+            try db.execute(sql: "INSERT OR REPLACE INTO outbox_meta(key, value) VALUES ('greeted', 1)")
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import KnutepunktAccess
 import KnutepunktDashboard
 import KnutepunktTesting
 import Testing
@@ -76,7 +77,7 @@ import Testing
                 DashboardUser(name: "kari", role: .coordinator),
             ]
         )
-        #expect(throws: DashboardError.self) { try DashboardAccess.parse("lead liv \(digest)", file: "a") }
-        #expect(throws: DashboardError.self) { try DashboardAccess.parse("viewer:NO-VEST liv \(digest)", file: "a") }
+        #expect(throws: AccessFileError.self) { try DashboardAccess.parse("lead liv \(digest)", file: "a") }
+        #expect(throws: AccessFileError.self) { try DashboardAccess.parse("viewer:NO-VEST liv \(digest)", file: "a") }
     }
 }

@@ -96,6 +96,9 @@ import Testing
         "logLevel": { $0.logLevel = .debug },
         "logFormat": { $0.logFormat = .json },
         "otlpEndpoint": { $0.otlpEndpoint = "http://collector.example:4318" },
+        "workspaceAccess": { $0.workspaceAccess = "/etc/knutepunkt/workspace-access" },
+        "workspaceSecureCookie": { $0.workspaceSecureCookie = true },
+        "workspaceHubControl": { $0.workspaceHubControl = "tcp://hub.example:7302" },
     ]
 
     @Test func everyKeyOfTheHubsFileIsInTheTableAsTheHubTreatsIt() throws {

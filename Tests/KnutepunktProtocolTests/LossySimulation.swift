@@ -187,6 +187,8 @@ struct LossySimulation {
                 nodeRejected.insert(sequence)
             case .markAlreadyStored(let sequence, _):
                 nodeRejected.insert(sequence)
+            case .greeted:
+                break
             case .advanceSequence(let to):
                 violations.append("advanceSequence(\(to)) with an intact outbox")
             case .protocolProblem(let text):

@@ -289,6 +289,34 @@ import Testing
         #expect(uplink.appended(through: 52, now: at(20)) == [.sendEvents(51...52)])
     }
 
+    /// A new outbox (the old one lost) took two events before any hub welcomed it, numbered 1 and 2, the numbers the
+    /// hub has settled for the node's old outbox: they move up after the hub's, and are sent.
+    @Test func aNewOutboxsEventsAreNumberedAfterTheHubsAtItsFirstWelcome() {
+        var uplink = UplinkStateMachine(
+            nodeID: "NORD-01",
+            software: "knutepunkt/test",
+            configuration: configuration,
+            lastAssigned: 2,
+            settledThrough: 0,
+            greetedBefore: false
+        )
+        _ = uplink.connected(now: t0)
+        let actions = uplink.received(welcome(2), now: at(10))
+        guard case .protocolProblem? = actions.first else {
+            Issue.record("expected a protocolProblem first, got \(actions)")
+            return
+        }
+        #expect(
+            Array(actions.dropFirst()) == [
+                .advanceSequence(to: 2), .greeted, .markSettled(through: 2), .sendEvents(3...4),
+            ]
+        )
+        #expect(uplink.lastAssigned == 4)
+        // A later WELCOME of the same outbox is an ordinary one: what the hub settled was this outbox's.
+        _ = uplink.connected(now: at(20))
+        #expect(uplink.received(welcome(4), now: at(30)) == [.markSettled(through: 4)])
+    }
+
     @Test func welcomeAboveLocalSettlementIsRecorded() {
         var uplink = machine(lastAssigned: 20, settled: 5)
         _ = uplink.connected(now: t0)

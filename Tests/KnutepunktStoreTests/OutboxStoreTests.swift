@@ -91,6 +91,25 @@ import Testing
         #expect(try store.positions().settledThrough == 41)
     }
 
+    /// Events a new outbox numbered below what the hub settled move up after it, in order, still queued.
+    @Test func advanceSequenceRenumbersTheUnsettledEventsAfterTheHubs() throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let store = try OutboxStore.open(path: folder.file("o.sqlite"))
+        defer { try? store.close() }
+        _ = try store.append([Self.entry(0), Self.entry(1), Self.entry(2)])
+        #expect(try !store.greeted())
+        try store.advanceSequence(to: 10)
+        #expect(try store.status(of: Self.entry(0).id)?.sequence == 11)
+        #expect(try store.status(of: Self.entry(2).id)?.sequence == 13)
+        #expect(try store.status(of: Self.entry(2).id)?.status == .queued)
+        #expect(try store.positions().lastSequence == 13)
+        #expect(try store.positions().settledThrough == 10)
+        #expect(try store.append([Self.entry(3)]).first?.sequence == 14)
+        try store.markGreeted()
+        #expect(try store.greeted())
+    }
+
     /// Settled versions past retention go once a later version replaced them; the latest version of every event
     /// stays (the coordinator lists, corrects and withdraws it), and so do queued versions and the numbering.
     @Test func pruningKeepsTheLatestVersionsQueuedEventsAndTheNumbering() throws {

@@ -86,12 +86,13 @@ package struct UplinkStateMachine: Sendable {
         /// Record durably that the hub already holds this very version under another sequence (NACK
         /// DUPLICATE_EVENT_ID in a session of KPN/1.1 or later, where it means exactly that): delivered, with the detail.
         case markAlreadyStored(sequence: UInt64, detail: String)
-        /// The hub has settled sequences this node never assigned (the outbox was lost or replaced): number new
-        /// events after `to`. Comes before the matching `markSettled(through: to)`; events still queued at or below
-        /// `to` were never seen by the hub under those numbers, so the shell must renumber them after `to` and call
-        /// ``appended(through:now:)`` (the hub's DUPLICATE_EVENT_ID check keeps any it did see from being stored
-        /// twice).
+        /// The hub has settled sequences this outbox did not send it (the outbox was lost or replaced): the shell
+        /// moves every event above the outbox's settled-through up by `to` minus that settled-through, in order, and
+        /// numbers new events after them. Comes before the matching `markSettled(through: to)` (the hub's
+        /// DUPLICATE_EVENT_ID check keeps any event it did see from being stored twice).
         case advanceSequence(to: UInt64)
+        /// The first WELCOME this outbox has had: record it durably (see ``init(nodeID:software:configuration:lastAssigned:settledThrough:greetedBefore:)``).
+        case greeted
         /// Something the hub did breaks the protocol or refuses us; log it (it is never fatal here).
         case protocolProblem(String)
     }
@@ -128,6 +129,9 @@ package struct UplinkStateMachine: Sendable {
     private var retransmitMark: ContinuousClock.Instant?
     /// The last RESEND acted on, to ignore repeats of it while our go-back is still on its way.
     private var lastResend: (from: UInt64, at: ContinuousClock.Instant)?
+    /// Whether any hub has welcomed this outbox yet. Until one has, no hub can hold any of its events, so sequences a
+    /// hub says it settled belong to an earlier outbox of this node, never to this one.
+    private var greetedBefore: Bool
 
     /// - Parameters:
     ///   - lastAssigned: the highest sequence in the outbox.
@@ -137,8 +141,10 @@ package struct UplinkStateMachine: Sendable {
         software: String,
         configuration: Configuration = Configuration(),
         lastAssigned: UInt64,
-        settledThrough: UInt64
+        settledThrough: UInt64,
+        greetedBefore: Bool = true
     ) {
+        self.greetedBefore = greetedBefore
         precondition(WireLimits.isValidNodeID(nodeID), "node id \(nodeID) is not 1-64 characters of A-Z, 0-9, '-'")
         precondition(configuration.window >= 1, "the window holds at least one event")
         precondition(
@@ -305,15 +311,28 @@ package struct UplinkStateMachine: Sendable {
         lastResend = nil
 
         let settled = welcome.settledThrough
-        if settled > lastAssigned {
+        // A new outbox (lost or replaced) that accepted events before its first greeting numbered them from 1, the
+        // numbers the hub has settled for this node's earlier outbox: they are renumbered after the hub's, or the
+        // hub's settled-through would mark them delivered without the hub ever seeing them.
+        let numberedBelowTheHub = !greetedBefore && lastAssigned > settledThrough && settled > settledThrough
+        if settled > lastAssigned || numberedBelowTheHub {
             actions.append(
                 .protocolProblem(
-                    "hub has settled through \(settled) but this outbox only assigned through \(lastAssigned) "
-                        + "(outbox lost or replaced?); numbering continues after \(settled)"
+                    "hub has settled through \(settled) but this outbox (lost or replaced?) assigned through "
+                        + "\(lastAssigned) without the hub; its unsettled events are numbered after \(settled)"
                 )
             )
             actions.append(.advanceSequence(to: settled))
-            lastAssigned = settled
+            if lastAssigned > settledThrough {
+                let (moved, overflow) = lastAssigned.addingReportingOverflow(settled - settledThrough)
+                lastAssigned = overflow ? WireLimits.maxSequence : min(moved, WireLimits.maxSequence)
+            } else {
+                lastAssigned = settled
+            }
+        }
+        if !greetedBefore {
+            greetedBefore = true
+            actions.append(.greeted)
         }
         if settled > settledThrough {
             settledThrough = settled
