@@ -336,7 +336,7 @@ func counters() throws {
     }
     let coverage = try store.activityCountCoverage()
     guard coverage.counted == total, coverage.stored == total else {
-        fatalError("lost or duplicated: counted \(coverage.counted), stored \(coverage.stored), sent \(total)")
+        throw BenchFailure("lost or duplicated: counted \(coverage.counted), stored \(coverage.stored), sent \(total)")
     }
     var cells = 0
     var network = NetworkGapFacts(taxonomy: taxonomy, asOf: today, windowMonths: 12)
@@ -348,9 +348,25 @@ func counters() throws {
     }
     var findings = 0
     let evaluate = seconds { findings = network.evaluate(thresholds: .standard).findings.count }
+    var days = ActivityDays()
+    // What a hub without a checkpoint does once: the counters read and rolled up per day.
+    let rollUp = try seconds { try store.forEachActivityCount { days.add($0, $1) } }
+    var fromDays = NetworkGapFacts(taxonomy: taxonomy, asOf: today, windowMonths: 12)
+    let foldDays = seconds { fromDays.add(days) }
+    guard fromDays.countries.map(\.facts) == network.countries.map(\.facts) else {
+        throw BenchFailure("the facts folded from the days differ from those folded from the counters")
+    }
+    var encoded: [UInt8] = []
+    let encode = seconds { encoded = days.encoded() }
+    var decoded: ActivityDays?
+    let decode = seconds { decoded = ActivityDays(encoded: encoded) }
+    guard decoded == days else { throw BenchFailure("the days do not read back") }
     var rebuilt = ActivityCountRebuild(stored: 0, counted: 0, cells: 0)
     let rebuild = try seconds {
         rebuilt = try store.rebuildActivityCounts(validator: EventValidator(taxonomy: taxonomy), today: today)
+    }
+    guard rebuilt.stored == total, rebuilt.counted == total, try store.activityCounters().events == total else {
+        throw BenchFailure("the rebuild counted \(rebuilt.counted) of \(rebuilt.stored) events, expected \(total)")
     }
     Figure(
         benchmark: "gaps.counters",
@@ -360,7 +376,9 @@ func counters() throws {
             "events": total, "cells": cells, "events_per_cell": Double(total) / Double(cells),
             "commit_events_per_s": Double(total) / commitSeconds, "evaluate_ms": evaluate * 1000,
             "findings": findings, "rebuild_seconds": rebuild, "rebuild_counted": rebuilt.counted,
-            "samples_per_seed_days": 365,
+            "samples_per_seed_days": 365, "day_figures": days.figures.count, "roll_up_seconds": rollUp,
+            "fold_days_ms": foldDays * 1000, "checkpoint_bytes": encoded.count, "encode_ms": encode * 1000,
+            "decode_ms": decode * 1000,
         ]
     ).print()
 }

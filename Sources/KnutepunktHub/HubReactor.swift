@@ -146,7 +146,6 @@ final class HubReactor {
                 logger: setup.logger
             )
             validator = EventValidator(taxonomy: reference.taxonomy)
-            storedTotal = try store.counts().total
             contacts = NodeContacts(
                 recorded: try store.lastHeard(),
                 flushInterval: Self.contactFlushInterval,
@@ -163,6 +162,8 @@ final class HubReactor {
                 store: store,
                 logger: setup.logger
             )
+            // The days count what the store counts, without a scan of every event.
+            storedTotal = gaps.countedEvents
             wake = try setup.mailbox.makeReceiver()
             opened.append(wake)
             writer = try HubStoreWriter(store: store, context: setup.context)
@@ -258,6 +259,8 @@ final class HubReactor {
         wake.close()
         writer.stop()
         commitOutcomes.close()
+        // Every settled commit is in the days: the next start reads them instead of the counters.
+        gaps.saveCheckpoint(store: store)
         do {
             try store.close()
         } catch {

@@ -98,6 +98,8 @@ enum PostgresSchema {
         """,
         // 4: test events and the taxonomy's versions (PostgresHubStore+Operations.swift).
         operationsMigration,
+        // 5: the checkpoint of the folded activity (PostgresHubStore+Checkpoint.swift).
+        checkpointMigration,
     ]
 
     /// A fixed key for `pg_advisory_xact_lock`: "knutepun" in ASCII.
