@@ -53,6 +53,9 @@ final class HubGapMonitor {
     private var refoldAllowedAt = ContinuousClock.now
     /// The store's gap history; change numbers go on within it across restarts.
     let epoch: String
+    /// The store may be shared with other hubs (PostgreSQL): their commits are not in this hub's days, so the days are
+    /// folded from the counters afresh once a day, as the facts were before there were days.
+    private let foldsCountersDaily: Bool
 
     /// Where the evaluations' spans go, and the traced events folded since the last one, linked from its span.
     private let tracer: any Tracer
@@ -66,9 +69,11 @@ final class HubGapMonitor {
         thresholds: GapThresholds,
         daemonRegions: [String: String] = [:],
         store: any HubStore,
+        foldsCountersDaily: Bool = false,
         logger: Logger
     ) throws {
         self.tracer = tracer
+        self.foldsCountersDaily = foldsCountersDaily
         self.taxonomy = taxonomy
         self.thresholds = thresholds
         self.daemonRegions = daemonRegions
@@ -200,7 +205,9 @@ final class HubGapMonitor {
     /// evaluation; versions they replaced are taken out of the days, and the facts are folded again before the next
     /// evaluation (``superseded()``).
     func stored(_ events: [HubEventRecord], result: HubCommitResult) {
-        guard !events.isEmpty else { return }
+        // A commit that a fold of the counters already read (it ended while its outcome was on the way here) is in
+        // the days and the facts: adding it again would count it twice.
+        guard !events.isEmpty, result.position > position else { return }
         for event in events where !event.withdrawn {
             network.add(event.cell, event.count)
             days.add(event.cell, event.count)
@@ -233,6 +240,7 @@ final class HubGapMonitor {
         if today != day {
             day = today
             do {
+                if foldsCountersDaily { try foldCounters(from: store) }
                 try refold(from: store)
             } catch {
                 logger.error("reading the activity counters failed", metadata: ["error": "\(error)"])

@@ -160,6 +160,7 @@ final class HubReactor {
                     uniquingKeysWith: { a, _ in a }
                 ),
                 store: store,
+                foldsCountersDaily: { if case .postgres = configuration.storage { true } else { false } }(),
                 logger: setup.logger
             )
             // The days count what the store counts, without a scan of every event.

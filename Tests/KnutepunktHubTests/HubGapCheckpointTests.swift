@@ -154,6 +154,24 @@ import Testing
         #expect(try Self.monitor(store).startedFrom.hasPrefix("checkpoint"))
     }
 
+    /// The outcome of a commit can reach the monitor after a fold of the counters already read it (the commit ended
+    /// on the writer's thread while the reactor folded): it is not counted twice.
+    @Test func aCommitTheFoldAlreadyReadIsNotCountedTwice() throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let store = try SQLiteHubStore.open(path: folder.file("hub.sqlite"))
+        defer { try? store.close() }
+        var batch = HubBatch()
+        batch.events = (0..<20).map { HubGapMonitorTests.record($0, UInt64($0 + 1)) }
+        batch.settled["NO-VEST"] = 20
+        let result = try store.commit(batch, receivedAt: Date())
+        let monitor = try Self.monitor(store)
+        let folded = monitor.days
+        monitor.stored(batch.events, result: result)
+        #expect(monitor.days == folded)
+        #expect(monitor.countedEvents == 20)
+    }
+
     @Test func aRebuildOfTheCountersMakesTheLiveDaysFoldAfresh() throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }
