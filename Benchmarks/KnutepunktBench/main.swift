@@ -183,6 +183,16 @@ func groupCommit(_ store: any HubStore, backend: HubStoreBackend) throws {
         batch.settled["NO-SOROST"] = sequence
         latencies.append(try seconds { _ = try store.commit(batch, receivedAt: Date()) })
     }
+    // Nothing lost, nothing doubled: every event once, the source settled to the end, every event counted.
+    let counts = try store.counts()
+    guard counts.total == Int(sequence), counts.versions == Int(sequence),
+        try store.settledProgress() == ["NO-SOROST": sequence],
+        try store.activityCountCoverage() == (Int(sequence), Int(sequence))
+    else {
+        throw BenchFailure(
+            "\(backend): stored \(counts.total) events in \(counts.versions) versions, expected \(sequence)"
+        )
+    }
     let total = latencies.reduce(0, +)
     latencies.sort()
     Figure(
@@ -243,9 +253,16 @@ func endToEnd(_ backend: HubStoreBackend) async throws {
     }
     let secondsTaken = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     let store = try storage.open()
-    let stored = try store.counts().total
+    let counts = try store.counts()
+    let stored = counts.total
     try store.close()
-    precondition(stored == perNode * nodes.count, "the hub holds \(stored) events, expected \(perNode * nodes.count)")
+    guard stored == perNode * nodes.count, counts.versions == stored,
+        counts.bySource == Dictionary(uniqueKeysWithValues: nodes.map { ($0.0, perNode) })
+    else {
+        throw BenchFailure(
+            "the hub holds \(stored) events in \(counts.versions) versions, expected \(perNode * nodes.count)"
+        )
+    }
     Figure(
         benchmark: backend == .sqlite
             ? "end_to_end.submit_to_hub_commit" : "end_to_end.submit_to_hub_commit.\(backend)",
