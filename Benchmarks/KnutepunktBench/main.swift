@@ -139,6 +139,14 @@ func outbox() throws {
         )
     }
     single.sort()
+    // Nothing lost, nothing doubled: one sequence per appended event, every one waiting to be delivered.
+    let appended = commits * payloads.count + single.count
+    let summary = try store.summary()
+    guard summary.lastSequence == UInt64(appended), summary.backlog == appended else {
+        throw BenchFailure(
+            "the outbox holds \(summary.backlog) events up to \(summary.lastSequence), expected \(appended)"
+        )
+    }
     Figure(
         benchmark: "outbox.append_one_fsync",
         value: percentile(single, 0.5) * 1000,
