@@ -139,6 +139,14 @@ func outbox() throws {
         )
     }
     single.sort()
+    // Nothing lost, nothing doubled: one sequence per appended event, every one waiting to be delivered.
+    let appended = commits * payloads.count + single.count
+    let summary = try store.summary()
+    guard summary.lastSequence == UInt64(appended), summary.backlog == appended else {
+        throw BenchFailure(
+            "the outbox holds \(summary.backlog) events up to \(summary.lastSequence), expected \(appended)"
+        )
+    }
     Figure(
         benchmark: "outbox.append_one_fsync",
         value: percentile(single, 0.5) * 1000,
@@ -182,6 +190,16 @@ func groupCommit(_ store: any HubStore, backend: HubStoreBackend) throws {
         }
         batch.settled["NO-SOROST"] = sequence
         latencies.append(try seconds { _ = try store.commit(batch, receivedAt: Date()) })
+    }
+    // Nothing lost, nothing doubled: every event once, the source settled to the end, every event counted.
+    let counts = try store.counts()
+    guard counts.total == Int(sequence), counts.versions == Int(sequence),
+        try store.settledProgress() == ["NO-SOROST": sequence],
+        try store.activityCountCoverage() == (Int(sequence), Int(sequence))
+    else {
+        throw BenchFailure(
+            "\(backend): stored \(counts.total) events in \(counts.versions) versions, expected \(sequence)"
+        )
     }
     let total = latencies.reduce(0, +)
     latencies.sort()
@@ -243,9 +261,16 @@ func endToEnd(_ backend: HubStoreBackend) async throws {
     }
     let secondsTaken = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     let store = try storage.open()
-    let stored = try store.counts().total
+    let counts = try store.counts()
+    let stored = counts.total
     try store.close()
-    precondition(stored == perNode * nodes.count, "the hub holds \(stored) events, expected \(perNode * nodes.count)")
+    guard stored == perNode * nodes.count, counts.versions == stored,
+        counts.bySource == Dictionary(uniqueKeysWithValues: nodes.map { ($0.0, perNode) })
+    else {
+        throw BenchFailure(
+            "the hub holds \(stored) events in \(counts.versions) versions, expected \(perNode * nodes.count)"
+        )
+    }
     Figure(
         benchmark: backend == .sqlite
             ? "end_to_end.submit_to_hub_commit" : "end_to_end.submit_to_hub_commit.\(backend)",
@@ -336,7 +361,7 @@ func counters() throws {
     }
     let coverage = try store.activityCountCoverage()
     guard coverage.counted == total, coverage.stored == total else {
-        fatalError("lost or duplicated: counted \(coverage.counted), stored \(coverage.stored), sent \(total)")
+        throw BenchFailure("lost or duplicated: counted \(coverage.counted), stored \(coverage.stored), sent \(total)")
     }
     var cells = 0
     var network = NetworkGapFacts(taxonomy: taxonomy, asOf: today, windowMonths: 12)
@@ -348,9 +373,25 @@ func counters() throws {
     }
     var findings = 0
     let evaluate = seconds { findings = network.evaluate(thresholds: .standard).findings.count }
+    var days = ActivityDays()
+    // What a hub without a checkpoint does once: the counters read and rolled up per day.
+    let rollUp = try seconds { try store.forEachActivityCount { days.add($0, $1) } }
+    var fromDays = NetworkGapFacts(taxonomy: taxonomy, asOf: today, windowMonths: 12)
+    let foldDays = seconds { fromDays.add(days) }
+    guard fromDays.countries.map(\.facts) == network.countries.map(\.facts) else {
+        throw BenchFailure("the facts folded from the days differ from those folded from the counters")
+    }
+    var encoded: [UInt8] = []
+    let encode = seconds { encoded = days.encoded() }
+    var decoded: ActivityDays?
+    let decode = seconds { decoded = ActivityDays(encoded: encoded) }
+    guard decoded == days else { throw BenchFailure("the days do not read back") }
     var rebuilt = ActivityCountRebuild(stored: 0, counted: 0, cells: 0)
     let rebuild = try seconds {
         rebuilt = try store.rebuildActivityCounts(validator: EventValidator(taxonomy: taxonomy), today: today)
+    }
+    guard rebuilt.stored == total, rebuilt.counted == total, try store.activityCounters().events == total else {
+        throw BenchFailure("the rebuild counted \(rebuilt.counted) of \(rebuilt.stored) events, expected \(total)")
     }
     Figure(
         benchmark: "gaps.counters",
@@ -360,7 +401,9 @@ func counters() throws {
             "events": total, "cells": cells, "events_per_cell": Double(total) / Double(cells),
             "commit_events_per_s": Double(total) / commitSeconds, "evaluate_ms": evaluate * 1000,
             "findings": findings, "rebuild_seconds": rebuild, "rebuild_counted": rebuilt.counted,
-            "samples_per_seed_days": 365,
+            "samples_per_seed_days": 365, "day_figures": days.figures.count, "roll_up_seconds": rollUp,
+            "fold_days_ms": foldDays * 1000, "checkpoint_bytes": encoded.count, "encode_ms": encode * 1000,
+            "decode_ms": decode * 1000,
         ]
     ).print()
 }

@@ -10,11 +10,16 @@ import Tracing
 /// evaluates the rules after each batch (debounced) and at each new day (for the time-based rules, D1 and G13), and
 /// turns the results into numbered gap changes (``GapLifecycle``), saved in the store before they are published.
 ///
-/// Owned by the hub's reactor thread, like the store. The facts are folded from the store's activity counters at
-/// start and once a day (the 12-month window moves) — never from the event table; in between every stored event's
-/// cell is folded in as it commits. At each fold the store's record of when each node daemon was last heard is read
-/// too, so a region whose daemons fell silent gets "no report" rather than service gaps. The lifecycle (open gaps, change numbers, epoch) is the store's, so it outlives
-/// restarts.
+/// Owned by the hub's reactor thread, like the store. The facts are folded from ``ActivityDays``, the counters
+/// rolled up per region, node and day, which the monitor keeps in memory: at start from the store's checkpoint of
+/// them and the versions stored after its position (or, without a usable checkpoint, from every counter cell once),
+/// and then from every commit, corrections and withdrawals taken out again. Every stored event's cell is also folded
+/// straight into the facts as it commits; the facts are folded again from the days once a day (the 12-month window
+/// moves), after corrections (facts only add up) and on reloads, which costs the days' size, not the store's. The
+/// days are checkpointed with the storage position they cover every ``checkpointInterval`` and when the hub stops.
+/// At each fold the store's record of when each node daemon was last heard is read too, so a region whose daemons
+/// fell silent gets "no report" rather than service gaps. The lifecycle (open gaps, change numbers, epoch) is the
+/// store's, so it outlives restarts.
 final class HubGapMonitor {
     /// How long after a stored batch the rules are evaluated, so a burst of batches costs one evaluation.
     static let debounce: Duration = .milliseconds(500)
@@ -28,6 +33,19 @@ final class HubGapMonitor {
     private let metrics: HubMetrics?
     private let clock = ContinuousClock()
     private(set) var network: NetworkGapFacts
+    /// The counters rolled up per day, as of storage position `position` (this hub's commits up to it, and every
+    /// version stored before it started), of the counters' `generation`.
+    private(set) var days = ActivityDays()
+    private(set) var position: Int64 = 0
+    private var generation: Int64 = 0
+    /// The days changed since the last checkpoint, which was saved at `checkpointedAt`.
+    private var checkpointDue = false
+    private var checkpointedAt = ContinuousClock.now
+    /// How often changed days are checkpointed: what a hub that crashed replays from the events at its next start.
+    static let checkpointInterval: Duration = .seconds(30)
+    /// How the facts were set up at start: from the checkpoint (with how many versions replayed after it), or
+    /// folded from every counter cell.
+    private(set) var startedFrom: String = ""
     private var day: LocalDate
     private var lifecycle: GapLifecycle
     private var dueAt: ContinuousClock.Instant?
@@ -37,6 +55,9 @@ final class HubGapMonitor {
     private var refoldAllowedAt = ContinuousClock.now
     /// The store's gap history; change numbers go on within it across restarts.
     let epoch: String
+    /// The store may be shared with other hubs (PostgreSQL): their commits are not in this hub's days, so the days are
+    /// folded from the counters afresh once a day, as the facts were before there were days.
+    private let foldsCountersDaily: Bool
 
     /// Where the evaluations' spans go, and the traced events folded since the last one, linked from its span.
     private let tracer: any Tracer
@@ -51,10 +72,12 @@ final class HubGapMonitor {
         daemonRegions: [String: String] = [:],
         store: any HubStore,
         metrics: HubMetrics? = nil,
+        foldsCountersDaily: Bool = false,
         logger: Logger
     ) throws {
         self.tracer = tracer
         self.metrics = metrics
+        self.foldsCountersDaily = foldsCountersDaily
         self.taxonomy = taxonomy
         self.thresholds = thresholds
         self.daemonRegions = daemonRegions
@@ -68,29 +91,136 @@ final class HubGapMonitor {
             epoch = "\(Int(Date().timeIntervalSince1970 * 1000))"
             lifecycle = GapLifecycle()
         }
-        let coverage = try store.activityCountCoverage()
-        if coverage.counted != coverage.stored {
-            logger.warning(
-                "the activity counters do not match the stored events; rebuilding them",
-                metadata: ["counted": "\(coverage.counted)", "stored": "\(coverage.stored)"]
-            )
-            let rebuilt = try store.rebuildActivityCounts(validator: EventValidator(taxonomy: taxonomy), today: day)
-            logger.info(
-                "activity counters rebuilt",
-                metadata: ["events": "\(rebuilt.stored)", "counted": "\(rebuilt.counted)", "cells": "\(rebuilt.cells)"]
-            )
+        if try !resume(from: store) {
+            let coverage = try store.activityCountCoverage()
+            if coverage.counted != coverage.stored {
+                logger.warning(
+                    "the activity counters do not match the stored events; rebuilding them",
+                    metadata: ["counted": "\(coverage.counted)", "stored": "\(coverage.stored)"]
+                )
+                let rebuilt = try store.rebuildActivityCounts(
+                    validator: EventValidator(taxonomy: taxonomy),
+                    today: day
+                )
+                logger.info(
+                    "activity counters rebuilt",
+                    metadata: [
+                        "events": "\(rebuilt.stored)", "counted": "\(rebuilt.counted)", "cells": "\(rebuilt.cells)",
+                    ]
+                )
+            }
+            try foldCounters(from: store)
         }
         try refold(from: store)
     }
 
-    /// When ``tick(store:)`` must be called next (a pending evaluation, or the next day).
+    /// The events that count (latest versions, not withdrawn), as the days have them.
+    var countedEvents: Int { days.events }
+
+    /// Takes the days from the store's checkpoint and the versions stored after it; false (and nothing taken) when
+    /// there is no checkpoint of this format, or it does not fit the versions after it.
+    private func resume(from store: any HubStore) throws -> Bool {
+        let checkpoint = try store.loadGapCheckpoint()
+        guard checkpoint.format == ActivityDays.format else {
+            if checkpoint.format != 0 {
+                logger.notice(
+                    "the gap facts' checkpoint has another format; folding the activity counters",
+                    metadata: ["format": "\(checkpoint.format)", "expected": "\(ActivityDays.format)"]
+                )
+            }
+            return false
+        }
+        guard var resumed = ActivityDays(encoded: checkpoint.days) else {
+            logger.warning("the gap facts' checkpoint does not read; folding the activity counters")
+            return false
+        }
+        var last = checkpoint.position
+        var replayed = 0
+        try store.forEachCountedChange(after: checkpoint.position) { change in
+            if let (cell, count) = change.removed { resumed.add(cell, count, sign: -1) }
+            if let (cell, count) = change.added { resumed.add(cell, count) }
+            last = change.position
+            replayed += 1
+        }
+        let countersKept = try resumed.events == 0 || store.hasActivityCounts()
+        guard resumed.isConsistent, countersKept else {
+            logger.warning("the gap facts' checkpoint does not fit the store; folding the activity counters")
+            return false
+        }
+        days = resumed
+        position = last
+        generation = checkpoint.generation
+        startedFrom = "checkpoint at \(checkpoint.position), \(replayed) versions after it"
+        logger.info(
+            "gap facts from the checkpoint",
+            metadata: ["position": "\(checkpoint.position)", "replayed": "\(replayed)"]
+        )
+        if replayed > 0 {
+            checkpointDue = true
+            saveCheckpoint(store: store)
+        }
+        return true
+    }
+
+    /// Rolls every cell of the store's counters up into fresh days, and checkpoints them.
+    private func foldCounters(from store: any HubStore) throws {
+        var fresh = ActivityDays()
+        let (at, of) = try store.foldActivityCounts { fresh.add($0, $1) }
+        days = fresh
+        position = at
+        generation = of
+        startedFrom = "every counter cell"
+        checkpointDue = true
+        saveCheckpoint(store: store)
+    }
+
+    /// Saves the days with the position they cover, if they changed since the last checkpoint. A failure is logged
+    /// and tried again at the next interval: the store's events are the truth, a checkpoint only saves reading them.
+    /// If the counters were rebuilt or replaced meanwhile (a new generation), the days are folded from them afresh.
+    func saveCheckpoint(store: any HubStore) {
+        guard checkpointDue else { return }
+        checkpointedAt = clock.now
+        do {
+            let saved = try store.saveGapCheckpoint(
+                GapCheckpoint(
+                    generation: generation,
+                    format: ActivityDays.format,
+                    position: position,
+                    days: days.encoded()
+                )
+            )
+            if saved {
+                checkpointDue = false
+            } else {
+                logger.notice("the activity counters were rebuilt; folding them afresh")
+                try foldCounters(from: store)
+                refoldNeeded = true
+            }
+        } catch {
+            logger.error("saving the gap facts' checkpoint failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// When ``tick(store:)`` must be called next (a pending evaluation, or the next day; the reactor ticks at least
+    /// every second, which also serves the checkpoints).
     var nextDeadline: ContinuousClock.Instant? { dueAt }
 
-    /// Folds newly stored events in and schedules an evaluation.
-    func stored(_ events: [HubEventRecord]) {
-        guard !events.isEmpty else { return }
-        for event in events where !event.withdrawn { network.add(event.cell, event.count) }
+    /// Folds newly stored events in (the versions `result` stored, whose records are `events`) and schedules an
+    /// evaluation; versions they replaced are taken out of the days, and the facts are folded again before the next
+    /// evaluation (``superseded()``).
+    func stored(_ events: [HubEventRecord], result: HubCommitResult) {
+        // A commit that a fold of the counters already read (it ended while its outcome was on the way here) is in
+        // the days and the facts: adding it again would count it twice.
+        guard !events.isEmpty, result.position > position else { return }
+        for event in events where !event.withdrawn {
+            network.add(event.cell, event.count)
+            days.add(event.cell, event.count)
+        }
+        for (cell, count) in result.uncounted.cells { days.add(cell, count, sign: -1) }
+        position = max(position, result.position)
+        checkpointDue = true
         if dueAt == nil { dueAt = max(clock.now + Self.debounce, refoldNeeded ? refoldAllowedAt : clock.now) }
+        if !result.superseding.isEmpty { superseded() }
     }
 
     /// Monthly returns were stored: the facts are folded again (with the returns) before the next evaluation, which
@@ -105,7 +235,7 @@ final class HubGapMonitor {
     }
 
     /// Corrections or withdrawals replaced versions the facts counted. Facts only add up, so they are folded again
-    /// from the store's counters (which the commit kept exact) before the next evaluation; no evaluation runs on
+    /// from the days (which ``stored(_:result:)`` kept exact) before the next evaluation; no evaluation runs on
     /// facts that still hold a replaced version. Refolds are spaced so that they take at most a twentieth of the
     /// thread's time, however many corrections arrive.
     func superseded() {
@@ -115,10 +245,12 @@ final class HubGapMonitor {
 
     /// Evaluates if one is due or the day has changed; returns the gap changes to publish (already saved).
     func tick(store: any HubStore) -> [GapLifecycle.Update] {
+        if checkpointDue, clock.now >= checkpointedAt + Self.checkpointInterval { saveCheckpoint(store: store) }
         let today = LocalDate.today()
         if today != day {
             day = today
             do {
+                if foldsCountersDaily { try foldCounters(from: store) }
                 try refold(from: store)
             } catch {
                 logger.error("reading the activity counters failed", metadata: ["error": "\(error)"])
@@ -177,7 +309,7 @@ final class HubGapMonitor {
     }
 
     /// Takes new thresholds (SIGHUP): the facts are folded again (the window may have changed) and the rules are
-    /// evaluated at the next tick. If the counters cannot be read, the old thresholds stay.
+    /// evaluated at the next tick. If the store cannot be read, the old thresholds stay.
     func reload(thresholds fresh: GapThresholds, store: any HubStore) {
         let previous = thresholds
         thresholds = fresh
@@ -196,7 +328,7 @@ final class HubGapMonitor {
     }
 
     /// Takes a new taxonomy version (births, codes): the facts are folded again with its denominators and the rules
-    /// evaluated at the next tick. If the counters cannot be read, the old taxonomy stays.
+    /// evaluated at the next tick. If the store cannot be read, the old taxonomy stays.
     func reload(taxonomy fresh: Taxonomy, store: any HubStore) {
         let previous = taxonomy
         taxonomy = fresh
@@ -219,10 +351,10 @@ final class HubGapMonitor {
         return GapSnapshot(sequence: current.sequence, epoch: epoch, gaps: current.gaps.map(GapRecord.init))
     }
 
-    /// Folds the store's activity counters into fresh facts for `day`.
+    /// Folds the days into fresh facts for `day`, with the store's record of contact.
     private func refold(from store: any HubStore) throws {
         var fresh = NetworkGapFacts(taxonomy: taxonomy, asOf: day, windowMonths: thresholds.windowMonths)
-        try store.forEachActivityCount { fresh.add($0, $1) }
+        fresh.add(days)
         fresh.noteHeard(try store.lastHeard().mapValues { LocalDate.today(now: $0) }, regionOf: daemonRegions)
         if !taxonomy.reportingPeriods.isEmpty {
             let returns = try store.monthlyReturns().map(\.received)

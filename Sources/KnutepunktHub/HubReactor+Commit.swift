@@ -101,8 +101,7 @@ extension HubReactor {
                 publish(event)
                 stored.append(event)
             }
-            gaps.stored(stored)
-            if !result.superseding.isEmpty { gaps.superseded() }
+            gaps.stored(stored, result: result)
             storedTotal += result.countedChange
             setup.metrics.committed(stored: batch.events.count - duplicates.count, refused: nacks.map(\.reason.name))
             if !nacks.isEmpty {

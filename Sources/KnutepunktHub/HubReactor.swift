@@ -151,7 +151,6 @@ final class HubReactor {
             validator = EventValidator(taxonomy: reference.taxonomy)
             ledger = PeriodLedger(steps: try store.periodSteps())
             periodLocks = PeriodLocks(version: UInt64(ledger.steps.count), locks: ledger.locks)
-            storedTotal = try store.counts().total
             contacts = NodeContacts(
                 recorded: try store.lastHeard(),
                 flushInterval: Self.contactFlushInterval,
@@ -167,8 +166,11 @@ final class HubReactor {
                 ),
                 store: store,
                 metrics: setup.metrics,
+                foldsCountersDaily: { if case .postgres = configuration.storage { true } else { false } }(),
                 logger: setup.logger
             )
+            // The days count what the store counts, without a scan of every event.
+            storedTotal = gaps.countedEvents
             wake = try setup.mailbox.makeReceiver()
             opened.append(wake)
             writer = try HubStoreWriter(store: store, context: setup.context)
@@ -264,6 +266,8 @@ final class HubReactor {
         wake.close()
         writer.stop()
         commitOutcomes.close()
+        // Every settled commit is in the days: the next start reads them instead of the counters.
+        gaps.saveCheckpoint(store: store)
         do {
             try store.close()
         } catch {

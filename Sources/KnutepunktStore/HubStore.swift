@@ -121,6 +121,10 @@ package struct HubCommitResult: Sendable, Hashable {
     package var superseding: [Int] = []
     /// How the number of events that count changed: +1 for each new event, −1 for each withdrawal of a counted one.
     package var countedChange = 0
+    /// What the versions the batch replaced had counted (taken out of the counters in the same transaction).
+    package var uncounted = ActivityCounters()
+    /// The highest storage position (events' `id`) the commit wrote; 0 when it stored nothing.
+    package var position: Int64 = 0
 
     package init(
         duplicateIDs: [Int] = [],
@@ -134,6 +138,15 @@ package struct HubCommitResult: Sendable, Hashable {
         self.refused = refused
         self.superseding = superseding
         self.countedChange = countedChange
+    }
+
+    /// What the commit decided for each event, without what it reports for the live gap facts (`uncounted`,
+    /// `position`), for comparing decisions.
+    package var decisions: HubCommitResult {
+        var decided = self
+        decided.uncounted = ActivityCounters()
+        decided.position = 0
+        return decided
     }
 
     /// Indices of the batch's events that were not stored.
@@ -215,7 +228,7 @@ package struct HubEventVersion: Sendable, Hashable {
 /// is decided by ``EventVersioning/atHub(_:stored:sameContent:changes:)`` against what is stored (and what the same
 /// batch stored before it); settled-through never goes backwards; the activity counters always equal a rebuild from
 /// the latest version of every event that is not withdrawn; test events are stored apart and never counted.
-package protocol HubStore: AnyObject, Sendable, HubOperationsStore, HubPeriodsStore {
+package protocol HubStore: AnyObject, Sendable, HubOperationsStore, HubPeriodsStore, HubCheckpointStore {
     /// Each source's committed settled-through.
     func settledProgress() throws(StoreError) -> [String: UInt64]
     /// Writes one batch in one transaction.

@@ -73,11 +73,18 @@ extension ActivityCounters {
     /// Counts a stored version: takes out what the version it supersedes counted, and adds the new one unless it
     /// withdraws the event. Returns how the number of events that count changed (−1, 0 or +1).
     @discardableResult
-    mutating func count(_ record: HubEventRecord, superseding row: StoredVersionRow?) -> Int {
+    mutating func count(
+        _ record: HubEventRecord,
+        superseding row: StoredVersionRow?,
+        uncounted: inout ActivityCounters
+    ) -> Int {
         var change = 0
         if let row, row.counts {
             change -= 1
-            if let (cell, count) = StoredPayload.contribution(row.payload) { add(cell, count.negated) }
+            if let (cell, count) = StoredPayload.contribution(row.payload) {
+                add(cell, count.negated)
+                uncounted.add(cell, count)
+            }
         }
         if !record.withdrawn {
             change += 1

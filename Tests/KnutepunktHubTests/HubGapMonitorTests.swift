@@ -63,8 +63,10 @@ import Testing
         }
         let result = try store.commit(versions, receivedAt: Date())
         #expect(result.superseding.count == 60)
-        live.stored(versions.events.enumerated().filter { !result.notStored.contains($0.offset) }.map(\.element))
-        live.superseded()
+        live.stored(
+            versions.events.enumerated().filter { !result.notStored.contains($0.offset) }.map(\.element),
+            result: result
+        )
         _ = live.evaluate(store: store)
 
         let fresh = try HubGapMonitor(

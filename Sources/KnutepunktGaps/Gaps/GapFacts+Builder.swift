@@ -9,8 +9,8 @@ extension GapFacts {
     /// day each kind of activity was seen. A new evaluation day needs a new builder (the
     /// window moves, and events cannot be taken out of counts).
     package struct Builder: Sendable {
-        package private(set) var facts: GapFacts
-        private let taxonomy: Taxonomy
+        package internal(set) var facts: GapFacts
+        let taxonomy: Taxonomy
 
         /// Target groups of G11.
         static let parentalMentalHealthGroups: Set<String> = ["PND", "PAR_MH"]

@@ -12,9 +12,9 @@ package struct NetworkGapFacts: Sendable {
         package var facts: GapFacts { builder.facts }
     }
 
-    package private(set) var countries: [Country]
+    package internal(set) var countries: [Country]
     /// The index into `countries` of each network region.
-    private let countryOfRegion: [String: Int]
+    let countryOfRegion: [String: Int]
 
     package init(taxonomy: Taxonomy, asOf: LocalDate, windowMonths: Int) {
         let countries = taxonomy.networkCountries.map { code in

@@ -40,6 +40,8 @@ extension PostgresHubStore {
     package func insertCopied(_ events: [HubStoredEvent]) throws(StoreError) -> Int {
         if events.isEmpty { return 0 }
         return try owner.transaction { session in
+            // Copied rows are not in the checkpoint's days, nor in the counters until the remainder comes.
+            try Self.invalidateCheckpoint(session)
             let rows = try session.query(
                 """
                 INSERT INTO events(event_id, source, seq, region, node, kind, occurred_on, received_at, payload,
@@ -132,6 +134,7 @@ extension PostgresHubStore {
 
     package func replaceRemainder(_ remainder: HubStoreRemainder) throws(StoreError) {
         try owner.transaction { session in
+            try Self.invalidateCheckpoint(session)
             let rejections = remainder.rejections
             if !rejections.isEmpty {
                 try session.query(

@@ -111,7 +111,7 @@ package final class PostgresHubStore: HubStore {
                 let events = order.map { batch.events[$0] }
                 let latest = order.map { !plan.supersededInBatch.contains($0) }
                 var inserted = 0
-                for _ in try session.query(
+                for row in try session.query(
                     """
                     INSERT INTO events(event_id, version, latest, withdrawn, source, seq, region, node, kind,
                                        occurred_on, received_at, payload)
@@ -130,6 +130,7 @@ package final class PostgresHubStore: HubStore {
                     """
                 ) {
                     inserted += 1
+                    result.position = max(result.position, try row.decode(Int64.self))
                 }
                 guard inserted == events.count else {
                     // Another hub stored a version of one of these events for another node since they were read
@@ -275,7 +276,11 @@ package final class PostgresHubStore: HubStore {
                     }
                     plan.result.superseding.append(index)
                 }
-                plan.result.countedChange += plan.counters.count(event, superseding: superseding)
+                plan.result.countedChange += plan.counters.count(
+                    event,
+                    superseding: superseding,
+                    uncounted: &plan.result.uncounted
+                )
                 // Rows this batch inserts have negative ids: -(index + 1).
                 updated.append(
                     StoredVersionRow(
@@ -448,44 +453,49 @@ package final class PostgresHubStore: HubStore {
     }
 
     package func forEachActivityCount(_ body: (ActivityCell, ActivityCount) throws -> Void) throws(StoreError) {
-        let rows = try owner.with { session in
-            try session.query(
-                """
-                SELECT region, node, occurred_on::text, kind, tier, funding, target_groups, age_bands, professions,
-                       programmes, events, families, participants, sessions FROM activity_counts
-                """
-            ).map { row -> (ActivityCell, ActivityCount)? in
-                let (region, node, day, kind, tier, funding, groups, ages, professions, programmes) = try row.decode(
-                    (String, String, String, String, String, String, String, String, String, String).self
-                )
-                let cells = row.makeRandomAccess()
-                guard let date = LocalDate(iso: day) else { return nil }
-                let cell = ActivityCell(
-                    normalised: (),
-                    region: region,
-                    node: node,
-                    kind: kind,
-                    tier: tier,
-                    funding: funding,
-                    date: date,
-                    targetGroups: ActivityCell.split(groups),
-                    ageBands: ActivityCell.split(ages),
-                    professions: ActivityCell.split(professions),
-                    programmes: ActivityCell.split(programmes)
-                )
-                let count = ActivityCount(
-                    events: Int(try cells[10].decode(Int64.self)),
-                    families: Int(try cells[11].decode(Int64.self)),
-                    participants: Int(try cells[12].decode(Int64.self)),
-                    sessions: Int(try cells[13].decode(Int64.self))
-                )
-                return (cell, count)
-            }
-        }
+        let rows = try owner.with { session in try Self.activityCounts(session) }
         do {
             for case let (cell, count)? in rows { try body(cell, count) }
         } catch {
             throw StoreError(postgres: error, location: location)
+        }
+    }
+
+    /// Every cell of the activity counters (nil for a row whose date does not read), read in `session`.
+    static func activityCounts(
+        _ session: PostgresConnectionOwner.Session
+    ) throws -> [(ActivityCell, ActivityCount)?] {
+        try session.query(
+            """
+            SELECT region, node, occurred_on::text, kind, tier, funding, target_groups, age_bands, professions,
+                   programmes, events, families, participants, sessions FROM activity_counts
+            """
+        ).map { row -> (ActivityCell, ActivityCount)? in
+            let (region, node, day, kind, tier, funding, groups, ages, professions, programmes) = try row.decode(
+                (String, String, String, String, String, String, String, String, String, String).self
+            )
+            let cells = row.makeRandomAccess()
+            guard let date = LocalDate(iso: day) else { return nil }
+            let cell = ActivityCell(
+                normalised: (),
+                region: region,
+                node: node,
+                kind: kind,
+                tier: tier,
+                funding: funding,
+                date: date,
+                targetGroups: ActivityCell.split(groups),
+                ageBands: ActivityCell.split(ages),
+                professions: ActivityCell.split(professions),
+                programmes: ActivityCell.split(programmes)
+            )
+            let count = ActivityCount(
+                events: Int(try cells[10].decode(Int64.self)),
+                families: Int(try cells[11].decode(Int64.self)),
+                participants: Int(try cells[12].decode(Int64.self)),
+                sessions: Int(try cells[13].decode(Int64.self))
+            )
+            return (cell, count)
         }
     }
 
@@ -512,6 +522,7 @@ package final class PostgresHubStore: HubStore {
             // Hubs' commits wait meanwhile (they take ROW EXCLUSIVE on events), so none is missed or counted twice.
             try session.run("LOCK TABLE events, activity_counts IN SHARE ROW EXCLUSIVE MODE")
             try session.run("DELETE FROM activity_counts")
+            try Self.invalidateCheckpoint(session)
             var result = ActivityCountRebuild(stored: 0, counted: 0, cells: 0)
             var pending = ActivityCounters()
             var after: Int64 = 0

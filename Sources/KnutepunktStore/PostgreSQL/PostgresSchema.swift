@@ -100,6 +100,8 @@ enum PostgresSchema {
         operationsMigration,
         // 5: monthly returns (PostgresHubStore+Periods.swift).
         periodsMigration,
+        // 6: the checkpoint of the folded activity (PostgresHubStore+Checkpoint.swift).
+        checkpointMigration,
     ]
 
     /// A fixed key for `pg_advisory_xact_lock`: "knutepun" in ASCII.

@@ -44,6 +44,8 @@ extension SQLiteHubStore {
     package func insertCopied(_ events: [HubStoredEvent]) throws(StoreError) -> Int {
         do {
             return try writing { db in
+                // Copied rows are not in the checkpoint's days, nor in the counters until the remainder comes.
+                try Self.invalidateCheckpoint(in: db)
                 let insert = try db.cachedStatement(
                     sql: """
                         INSERT OR IGNORE INTO events(event_id, source, seq, region, node, kind, occurred_on, received_at,
@@ -138,6 +140,7 @@ extension SQLiteHubStore {
     package func replaceRemainder(_ remainder: HubStoreRemainder) throws(StoreError) {
         do {
             try writing { db in
+                try Self.invalidateCheckpoint(in: db)
                 let reject = try db.cachedStatement(
                     sql: """
                         INSERT OR REPLACE INTO rejections(source, seq, reason, detail, received_at)

@@ -185,6 +185,7 @@ package final class SQLiteHubStore: HubStore {
         }
         Self.registerOperationsMigration(&migrator)
         Self.registerPeriodsMigration(&migrator)
+        Self.registerCheckpointMigration(&migrator)
         do {
             try migrator.migrate(queue)
         } catch {
@@ -339,7 +340,12 @@ package final class SQLiteHubStore: HubStore {
                             try supersede.execute(arguments: [superseding.rowID])
                             result.superseding.append(index)
                         }
-                        result.countedChange += counters.count(event, superseding: superseding)
+                        result.position = max(result.position, db.lastInsertedRowID)
+                        result.countedChange += counters.count(
+                            event,
+                            superseding: superseding,
+                            uncounted: &result.uncounted
+                        )
                     case .alreadyStored:
                         result.alreadyStored.append(index)
                     case .identical:
@@ -519,34 +525,37 @@ package final class SQLiteHubStore: HubStore {
 
     package func forEachActivityCount(_ body: (ActivityCell, ActivityCount) throws -> Void) throws(StoreError) {
         do {
-            try queue.read { db in
-                let rows = try Row.fetchCursor(db, sql: "SELECT * FROM activity_counts")
-                while let row = try rows.next() {
-                    guard let date = LocalDate(iso: row["occurred_on"]) else { continue }
-                    let cell = ActivityCell(
-                        normalised: (),
-                        region: row["region"],
-                        node: row["node"],
-                        kind: row["kind"],
-                        tier: row["tier"],
-                        funding: row["funding"],
-                        date: date,
-                        targetGroups: ActivityCell.split(row["target_groups"]),
-                        ageBands: ActivityCell.split(row["age_bands"]),
-                        professions: ActivityCell.split(row["professions"]),
-                        programmes: ActivityCell.split(row["programmes"])
-                    )
-                    let count = ActivityCount(
-                        events: row["events"],
-                        families: row["families"],
-                        participants: row["participants"],
-                        sessions: row["sessions"]
-                    )
-                    try body(cell, count)
-                }
-            }
+            try queue.read { db in try Self.forEachActivityCount(in: db, body) }
         } catch {
             throw StoreError(error, path: path)
+        }
+    }
+
+    /// Calls `body` with every cell of the activity counters, read in `db`'s transaction.
+    static func forEachActivityCount(in db: Database, _ body: (ActivityCell, ActivityCount) throws -> Void) throws {
+        let rows = try Row.fetchCursor(db, sql: "SELECT * FROM activity_counts")
+        while let row = try rows.next() {
+            guard let date = LocalDate(iso: row["occurred_on"]) else { continue }
+            let cell = ActivityCell(
+                normalised: (),
+                region: row["region"],
+                node: row["node"],
+                kind: row["kind"],
+                tier: row["tier"],
+                funding: row["funding"],
+                date: date,
+                targetGroups: ActivityCell.split(row["target_groups"]),
+                ageBands: ActivityCell.split(row["age_bands"]),
+                professions: ActivityCell.split(row["professions"]),
+                programmes: ActivityCell.split(row["programmes"])
+            )
+            let count = ActivityCount(
+                events: row["events"],
+                families: row["families"],
+                participants: row["participants"],
+                sessions: row["sessions"]
+            )
+            try body(cell, count)
         }
     }
 
@@ -569,6 +578,7 @@ package final class SQLiteHubStore: HubStore {
         do {
             return try queue.write { db in
                 try db.execute(sql: "DELETE FROM activity_counts")
+                try Self.invalidateCheckpoint(in: db)
                 let add = try db.cachedStatement(sql: Self.addCountSQL)
                 var pending = ActivityCounters()
                 func flush() throws {
