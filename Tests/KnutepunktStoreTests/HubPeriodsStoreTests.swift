@@ -44,7 +44,7 @@ import Testing
         ]
         batch.settled = ["NO-VEST": 3]
         #expect(
-            try store.commit(batch, receivedAt: Date(timeIntervalSince1970: 1_793_000_000))
+            try store.commit(batch, receivedAt: Date(timeIntervalSince1970: 1_793_000_000)).decisions
                 == HubCommitResult(countedChange: 1)
         )
         // A batch of nothing but a return is not empty: it settles a sequence. The resend of sequence 3 is ignored.
