@@ -224,6 +224,19 @@ package final class ControlClient {
         return results[0]
     }
 
+    /// The monthly returns the node holds (RETURNS): the latest version of each, with its delivery state.
+    package func returns() throws(ClientError) -> ReturnList {
+        let reply = try request(.returns, body: Array("{}".utf8))
+        guard reply.command == .returnList else {
+            throw ClientError(code: .badReply, message: "expected RETURN_LIST, got \(reply.command)")
+        }
+        do {
+            return try JSONBody.decode(ReturnList.self, from: reply.body)
+        } catch {
+            throw ClientError(code: .badReply, message: "cannot read the node's answer: \(error)")
+        }
+    }
+
     /// Lists the node's events (the latest version of each) with their delivery state.
     package func events(_ wanted: EventsRequest) throws(ClientError) -> EventList {
         let reply = try request(.events, body: JSONBody.encode(wanted))

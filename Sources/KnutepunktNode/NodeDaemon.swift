@@ -49,20 +49,32 @@ package struct NodeDaemon: Sendable {
                 controlEndpoint: { try await node.endpoints().control }
             )
             workspace.secureCookie = configuration.workspaceSecureCookie
-            if let hubControl = configuration.workspaceHubControl {
-                // As this node's key, which the hub admits on its control socket when listed as a viewer.
-                let curve = configuration.curve.map {
-                    ZMQCurveClient(
-                        serverKey: $0.hubPublicKey,
-                        keys: ZMQCurveKeyPair(publicKey: $0.publicKey, secretKey: $0.secretKey)
-                    )
-                }
+            // The hub's control socket, as this node's key, which the hub admits when listed as a viewer.
+            let hub = configuration.workspaceHubControl.map { endpoint in
+                NodeMonthClosing.Hub(
+                    endpoint: endpoint,
+                    curve: configuration.curve.map {
+                        ZMQCurveClient(
+                            serverKey: $0.hubPublicKey,
+                            keys: ZMQCurveKeyPair(publicKey: $0.publicKey, secretKey: $0.secretKey)
+                        )
+                    }
+                )
+            }
+            if let hub {
                 workspace.hubGaps = {
-                    try await ControlClient.withConnection(to: hubControl, timeout: .seconds(3), curve: curve) {
+                    try await ControlClient.withConnection(to: hub.endpoint, timeout: .seconds(3), curve: hub.curve) {
                         try $0.gapSnapshot()
                     }
                 }
             }
+            workspace.monthClosing = NodeMonthClosing(
+                taxonomy: taxonomy,
+                nodeControl: { try await node.endpoints().control },
+                hub: hub,
+                timeout: workspace.controlTimeout,
+                logger: logger
+            )
             return WorkspaceRoutes(configuration: workspace, logger: logger)
         }
         http = operations.server(health: node.metrics.health, help: NodeMetrics.help) { router in

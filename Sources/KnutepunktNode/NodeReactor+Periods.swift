@@ -80,6 +80,35 @@ extension NodeReactor {
         perform(uplink.appended(through: lastAssigned, now: clock.now))
     }
 
+    /// RETURNS: the latest version of every return the outbox holds, with its delivery state.
+    func listReturns(_ request: Request) {
+        do {
+            let listed = try outbox.monthlyReturns().map { held in
+                let state =
+                    switch held.status {
+                    case .queued: "queued"
+                    case .delivered: "delivered"
+                    case .rejected: "refused"
+                    }
+                return ReturnList.Entry(
+                    node: held.record.node,
+                    month: held.record.month.text,
+                    status: held.record.status.rawValue,
+                    version: held.record.version,
+                    state: state,
+                    sequence: held.sequence,
+                    submittedBy: held.record.submittedBy,
+                    acceptedAt: LocalDate.utcTimestamp(held.acceptedAt),
+                    acceptedOn: LocalDate.today(now: held.acceptedAt).iso,
+                    reason: held.record.reason
+                )
+            }
+            reply(request, .returnList, JSONBody.encode(ReturnList(returns: listed)))
+        } catch {
+            replyFailure(request, ControlFailure(code: ControlFailure.storeFailureCode, message: "\(error)"))
+        }
+    }
+
     /// The returns of this node's local nodes that are due or overdue today, for STATUS; nil when the taxonomy
     /// expects none of them.
     func outstandingReturns() -> [NodeStatusReport.ReturnDue]? {

@@ -504,6 +504,8 @@ final class NodeReactor {
                 listEvents(request)
             case .monthlyReturn:
                 makeReturn(request)
+            case .returns:
+                listReturns(request)
             case .history:
                 history(request)
             case .status:
@@ -519,7 +521,7 @@ final class NodeReactor {
                     ControlFailure(
                         code: ControlFailure.malformedRequestCode,
                         message:
-                            "a node answers SUBMIT, WITHDRAW, EVENTS, HISTORY, RETURN and STATUS, not \(request.message.command)"
+                            "a node answers SUBMIT, WITHDRAW, EVENTS, HISTORY, RETURN, RETURNS and STATUS, not \(request.message.command)"
                     )
                 )
             }

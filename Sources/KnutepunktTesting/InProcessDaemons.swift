@@ -92,6 +92,7 @@ package enum InProcessDaemons {
     /// `body` returns; `body` gets the bound endpoints (`control`, `http`).
     package static func withNodeDaemon<T: Sendable>(
         _ configuration: NodeConfiguration,
+        taxonomy: Taxonomy = InProcessDaemons.taxonomy,
         workspaceAccess: WorkspaceAccess?,
         _ body: @Sendable ([String: String]) async throws -> T
     ) async throws -> T {

@@ -120,15 +120,19 @@ struct WorkspaceAPI: Sendable {
         api.get("codes.csv") { _, _ in
             Self.csv(WorkspaceSpreadsheet.codes(form), name: "activity-codes.csv")
         }
-        api.get("months") { _, _ in
+        api.get("months") { request, _ in
             guard let closing = configuration.monthClosing else {
                 return WorkspaceRoutes.json(Months(available: false, months: []))
             }
             do {
+                // After a return the page asks with `drained`: the answer waits (bounded) until the hub has it.
+                if request.uri.queryParameters.get("drained") != nil {
+                    _ = try await node.status(waitingUpTo: configuration.deliveryWait)
+                }
                 let months = try await closing.months(region: configuration.region, today: LocalDate.today())
                 return WorkspaceRoutes.json(Months(available: true, months: months))
             } catch {
-                return unreachable(error)
+                return monthFailure(error)
             }
         }
         api.post("months/:month/return") { request, context in
@@ -140,7 +144,14 @@ struct WorkspaceAPI: Sendable {
             else {
                 return WorkspaceRoutes.problem(.badRequest, "months/YYYY-MM/return expects {\"node\", \"nilReturn\"}")
             }
+            guard user.role.mayMakeReturns else {
+                return WorkspaceRoutes.problem(.forbidden, "only a coordinator or the regional lead makes returns")
+            }
             guard let closing = configuration.monthClosing else { return Self.monthsUnavailable }
+            let what: Logger.Metadata = [
+                "user": "\(user.name)", "role": "\(user.role.rawValue)", "month": "\(month)",
+                "node": "\(wanted.node)", "nil": "\(wanted.nilReturn)",
+            ]
             do {
                 let status = try await closing.makeReturn(
                     month: month,
@@ -148,16 +159,11 @@ struct WorkspaceAPI: Sendable {
                     nilReturn: wanted.nilReturn,
                     by: user.name
                 )
-                logger.notice(
-                    "month returned",
-                    metadata: [
-                        "user": "\(user.name)", "role": "\(user.role.rawValue)", "month": "\(month)",
-                        "node": "\(wanted.node)", "nil": "\(wanted.nilReturn)",
-                    ]
-                )
+                logger.notice("month returned", metadata: what)
                 return WorkspaceRoutes.json(status)
             } catch {
-                return unreachable(error)
+                logger.notice("month return refused", metadata: what.merging(["error": "\(error)"]) { $1 })
+                return monthFailure(error)
             }
         }
         api.post("months/:month/sign-off") { request, context in
@@ -165,19 +171,19 @@ struct WorkspaceAPI: Sendable {
             guard let month = context.parameters.get("month"), Self.isMonth(month) else {
                 return WorkspaceRoutes.problem(.badRequest, "name the month: months/YYYY-MM/sign-off")
             }
+            let what: Logger.Metadata = ["user": "\(user.name)", "role": "\(user.role.rawValue)", "month": "\(month)"]
             guard user.role.maySignOff else {
+                logger.notice("sign-off refused: not the regional lead", metadata: what)
                 return WorkspaceRoutes.problem(.forbidden, "only the regional lead signs a month off")
             }
             guard let closing = configuration.monthClosing else { return Self.monthsUnavailable }
             do {
                 let months = try await closing.signOff(month: month, region: configuration.region, by: user.name)
-                logger.notice(
-                    "month signed off",
-                    metadata: ["user": "\(user.name)", "role": "\(user.role.rawValue)", "month": "\(month)"]
-                )
+                logger.notice("month signed off", metadata: what)
                 return WorkspaceRoutes.json(Months(available: true, months: months))
             } catch {
-                return unreachable(error)
+                logger.notice("sign-off refused", metadata: what.merging(["error": "\(error)"]) { $1 })
+                return monthFailure(error)
             }
         }
         api.get("picture") { _, _ in
@@ -441,6 +447,17 @@ struct WorkspaceAPI: Sendable {
             .serviceUnavailable,
             "the node daemon did not answer; nothing was sent. Try again, or ask operations to check the node"
         )
+    }
+
+    /// A step of closing the month that failed: refused (422, the reason in words), not possible yet (409), or the
+    /// node or the hub not answering (503).
+    func monthFailure(_ error: any Error) -> Response {
+        guard let error = error as? MonthClosingError else { return unreachable(error) }
+        switch error.code {
+        case .returnsOutstanding: return WorkspaceRoutes.problem(.conflict, error.message)
+        case .refused: return WorkspaceRoutes.problem(.unprocessableContent, error.message)
+        default: return WorkspaceRoutes.problem(.serviceUnavailable, error.message)
+        }
     }
 
     struct ResponseFailure: Error {

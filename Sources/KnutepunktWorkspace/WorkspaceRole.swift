@@ -11,6 +11,8 @@ package enum WorkspaceRole: String, Sendable, Hashable, Codable, CaseIterable, A
 
     /// Whether this role may correct or withdraw an activity someone else submitted.
     package var mayChangeOthersActivities: Bool { self == .lead }
+    /// Whether this role makes a local node's monthly return (or a nil return).
+    package var mayMakeReturns: Bool { self == .coordinator || self == .lead }
     /// Whether this role signs a month off (the reporting-periods seam, ``MonthClosing``).
     package var maySignOff: Bool { self == .lead }
 }

@@ -4,8 +4,9 @@
 Signs in through the form; records an activity with three mistakes (a municipality code without its leading zero,
 a negative count, an identity number in the note), reads the problems shown next to the fields, fixes them and
 sends the activity, and waits until the page says it was delivered; corrects it from the region's activities;
-withdraws it; uploads a spreadsheet with bad rows and imports its good rows; checks the layout at 1366×768 and on a
-phone, and the first Tab. Saves a screenshot of each step under --shots, and writes what it read, with each step's
+withdraws it; uploads a spreadsheet with bad rows and imports its good rows; closes a month (makes last month's
+return, sees it delivered, then signs in as the regional lead and signs the month off); checks the layout at 1366×768
+and on a phone, and the first Tab. Saves a screenshot of each step under --shots, and writes what it read, with each step's
 time, to OUT/result.json. Every wait is bounded; any failure exits non-zero with the reason on stderr.
 """
 import argparse
@@ -58,6 +59,8 @@ def main():
     parser.add_argument('--chromium', default='chromium')
     parser.add_argument('--url', required=True, help='the workspace, e.g. http://127.0.0.1:9465/workspace')
     parser.add_argument('--token', required=True, help="a coordinator's token")
+    parser.add_argument('--lead-token', required=True, help="the regional lead's token")
+    parser.add_argument('--month', required=True, help='the month to close, YYYY-MM (last month)')
     parser.add_argument('--csv', required=True, help='a spreadsheet with good and bad rows')
     parser.add_argument('--out', required=True, help='a folder for the profile and result.json')
     parser.add_argument('--shots', required=True, help='where the screenshots go (workspace-N-step.png)')
@@ -185,14 +188,43 @@ def main():
             "(document.getElementById('import-result') || {}).textContent", 30, 'the import')
         step('good rows imported', 'workspace-7-imported.png')
 
-        # The region's picture as the hub sees it, and the month section (a seam until reporting periods arrive).
+        # The region's picture as the hub sees it.
         browser.evaluate("location.hash = '#picture'; true")
         result['picture'] = browser.wait_for(
             "document.getElementById('picture-body').textContent", 15, "the region's picture")
         step("region's picture", 'workspace-8-picture.png')
+
+        # 8. Close a month: the coordinator makes last month's return and sees it delivered…
+        month = arguments.month
+        row = f"#month-table tr[data-month=\"{month}\"][data-node=\"NO-VEST-BERGEN\"]"
         browser.evaluate("location.hash = '#month'; true")
-        result['month'] = browser.wait_for("document.getElementById('month-body').textContent", 15, 'the month')
-        step('close the month', 'workspace-9-month.png')
+        browser.wait_for(f"!!document.querySelector('{row} button[data-nil=false]')", 15, f'the return due for {month}')
+        result['monthDue'] = browser.evaluate(f"document.querySelector('{row}').dataset.state")
+        browser.evaluate(f"document.querySelector('{row} button[data-nil=false]').click(); true")
+        browser.wait_for(f"(document.querySelector('{row}') || {{}}).dataset?.delivery === 'delivered'", 30,
+                         'the return delivered')
+        result['returned'] = browser.evaluate(f"document.querySelector('{row}').textContent")
+        result['returnMessage'] = browser.evaluate("document.getElementById('month-result').textContent")
+        result['coordinatorSignOffButtons'] = browser.evaluate("document.querySelectorAll('button.sign-off').length")
+        step('month returned', 'workspace-9-month-returned.png')
+
+        # …then the regional lead signs in and signs the month off.
+        browser.evaluate("document.querySelector('form[action=\"/workspace/logout\"]').submit(); true")
+        browser.wait_for("location.pathname.endsWith('/login') && !!document.getElementById('token')", 20,
+                         'the sign-in form after signing out')
+        browser.evaluate(f"document.getElementById('token').value = {json.dumps(arguments.lead_token)};"
+                         "document.querySelector('form').submit(); true")
+        browser.wait_for("document.body && document.body.dataset.ready === 'true'", 30, 'the workspace, as the lead')
+        result['lead'] = browser.evaluate("document.getElementById('who').textContent")
+        browser.evaluate("location.hash = '#month'; true")
+        browser.wait_for(f"!!document.querySelector('button.sign-off[data-month=\"{month}\"]')", 15,
+                         'the sign-off button')
+        browser.evaluate(f"document.querySelector('button.sign-off[data-month=\"{month}\"]').click(); true")
+        browser.wait_for(f"(document.querySelector('{row}') || {{}}).dataset?.state === 'signedOff'", 30,
+                         'the month signed off')
+        result['signedOff'] = browser.evaluate(f"document.querySelector('{row}').textContent")
+        result['signOffMessage'] = browser.evaluate("document.getElementById('month-result').textContent")
+        step('month signed off', 'workspace-10-month-signed-off.png')
 
         # 7. The layout: nothing wider than a 1366×768 laptop, nor than a phone.
         result['laptopOverflow'] = browser.evaluate(
@@ -202,9 +234,9 @@ def main():
         browser.wait_for("!document.getElementById('record').hidden", 5, 'the form on a phone')
         result['phoneOverflow'] = browser.evaluate("document.documentElement.scrollWidth - 390")
         now = time.monotonic()
-        browser.screenshot(os.path.join(arguments.shots, 'workspace-10-phone.png'), 390, 3000)
+        browser.screenshot(os.path.join(arguments.shots, 'workspace-11-phone.png'), 390, 3000)
         result['steps'].append({'step': 'phone', 'millis': round((now - step.last) * 1000),
-                                'screenshot': 'workspace-10-phone.png'})
+                                'screenshot': 'workspace-11-phone.png'})
 
         with open(os.path.join(out, 'result.json'), 'w') as file:
             json.dump(result, file)

@@ -7,8 +7,9 @@ import Testing
 
 /// The workspace in a real browser (headless Chromium, driven over the DevTools protocol by
 /// Tests/Browser/workspace_browser.py) against a node daemon and a hub on loopback: a coordinator signs in, records
-/// an activity with three mistakes and fixes them, sees it delivered, corrects it, withdraws it, and uploads a
-/// spreadsheet with bad rows. Screenshots of each step go to .build/workspace-screenshots/.
+/// an activity with three mistakes and fixes them, sees it delivered, corrects it, withdraws it, uploads a
+/// spreadsheet with bad rows, and closes a month (makes last month's return and sees it delivered; the regional lead
+/// signs the month off). Screenshots of each step go to .build/workspace-screenshots/.
 @Suite(.serialized)
 struct WorkspaceBrowserTests {
     typealias F = WorkspaceFixtures
@@ -34,12 +35,14 @@ struct WorkspaceBrowserTests {
         let out = folder.file("browser")
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
 
-        try await F.withWorkspaceServer(askHubForGaps: true) { port, control in
+        let month = ReportingMonth(LocalDate.today()).adding(months: -1).text
+        try await F.withWorkspaceServer(askHubForGaps: true, reporting: true) { port, control in
             let started = ContinuousClock.now
             let browser = try BrowserRun(
                 arguments: [
                     "\(HeadlessBrowser.scripts)/workspace_browser.py", "--chromium", HeadlessBrowser.chromium,
-                    "--url", "http://127.0.0.1:\(port)/workspace", "--token", F.kari, "--csv", csv, "--out", out,
+                    "--url", "http://127.0.0.1:\(port)/workspace", "--token", F.kari, "--lead-token", F.lise,
+                    "--month", month, "--csv", csv, "--out", out,
                     "--shots", Self.shots,
                 ]
             )
@@ -76,11 +79,25 @@ struct WorkspaceBrowserTests {
             #expect(hints.isSuperset(of: ["2025-10-15", "INFANT_DAY", "PND|PAR_MH", "1200", "0301", "PHN"]))
             #expect(result["imported"]?.stringValue?.contains("1 nye") == true, "\(result["imported"] ?? nil)")
             // The region's picture from the hub (its gaps for NO-VEST, if its rules have run yet: a "no report"
-            // finding, say), and the month section's note.
+            // finding, say).
             let picture = result["picture"]?.stringValue ?? ""
             #expect(picture.contains("Slik det nasjonale knutepunktet ser regionen"), "\(picture)")
             #expect(picture.contains("ingen åpne mangler") || picture.contains("NO-VEST"), "\(picture)")
-            #expect(result["month"]?.stringValue?.contains("ikke tatt i bruk") == true)
+            // The month closed: kari's return delivered (a coordinator gets no sign-off button), then lise's sign-off.
+            #expect(["due", "overdue"].contains(result["monthDue"]?.stringValue ?? ""))
+            #expect(result["returned"]?.stringValue?.contains("levert") == true, "\(result["returned"] ?? nil)")
+            #expect(result["returnMessage"]?.stringValue?.contains("er levert") == true)
+            #expect(result["coordinatorSignOffButtons"] == 0)
+            #expect(result["lead"]?.stringValue?.hasPrefix("lise") == true)
+            #expect(result["signedOff"]?.stringValue?.contains("godkjent") == true, "\(result["signedOff"] ?? nil)")
+            #expect(result["signedOff"]?.stringValue?.contains("lise") == true)
+            #expect(result["signOffMessage"]?.stringValue?.contains("\(month) er godkjent") == true)
+            let held = try await ControlClient.withConnection(to: control) { try $0.returns() }
+            #expect(
+                held.returns.map { "\($0.month) \($0.status) \($0.state) \($0.submittedBy ?? "")" } == [
+                    "\(month) complete delivered kari"
+                ]
+            )
             // Nothing wider than the screen, on a 1366×768 laptop or a phone.
             #expect(result["laptopOverflow"] == 0)
             #expect(result["phoneOverflow"] == 0)

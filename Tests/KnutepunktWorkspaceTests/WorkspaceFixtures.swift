@@ -40,14 +40,30 @@ enum WorkspaceFixtures {
         return configuration
     }
 
+    /// The shipped taxonomy with NO-VEST-BERGEN making monthly returns from the month before last: two months are
+    /// expected of it, last month's and the one before.
+    static func reportingTaxonomy(folder: TemporaryDirectory) throws -> (path: String, taxonomy: Taxonomy) {
+        let active = ReportingMonth(LocalDate.today()).adding(months: -2).first
+        let text = try String(contentsOfFile: Repository.taxonomyPath, encoding: .utf8)
+            .replacingOccurrences(of: "town: Bergen}", with: "town: Bergen, active: \(active)}")
+        let path = folder.file("taxonomy.yaml")
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return (path, try TaxonomyFile.load(path: path))
+    }
+
     /// Runs a hub (unless `hubReachable` is false: the node then points at a port nothing listens on) and the node
     /// with its workspace; `body` gets an HTTP client to the node's HTTP server and the node's control endpoint.
+    /// `askHubForGaps` gives the node the hub's control socket (the region's picture, the sign-off); `reporting` has
+    /// NO-VEST-BERGEN make monthly returns (``reportingTaxonomy(folder:)``).
     static func withWorkspace(
         hubReachable: Bool = true,
         askHubForGaps: Bool = false,
+        reporting: Bool = false,
         _ body: @escaping @Sendable (TestClient, String) async throws -> Void
     ) async throws {
-        try await withWorkspaceServer(hubReachable: hubReachable, askHubForGaps: askHubForGaps) { port, control in
+        try await withWorkspaceServer(hubReachable: hubReachable, askHubForGaps: askHubForGaps, reporting: reporting) {
+            port,
+            control in
             try await TestClient.withClient(host: "127.0.0.1", port: port) { client in
                 try await body(client, control)
             }
@@ -58,22 +74,29 @@ enum WorkspaceFixtures {
     static func withWorkspaceServer(
         hubReachable: Bool = true,
         askHubForGaps: Bool = false,
+        reporting: Bool = false,
         _ body: @escaping @Sendable (Int, String) async throws -> Void
     ) async throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }
+        let (taxonomyPath, taxonomy) =
+            reporting ? try reportingTaxonomy(folder: folder) : (Repository.taxonomyPath, InProcessDaemons.taxonomy)
         let run: @Sendable (String, String?) async throws -> Void = { (hub: String, hubControl: String?) in
             var node = nodeConfiguration(hub: hub, folder: folder)
+            node.taxonomyPath = taxonomyPath
             node.workspaceHubControl = askHubForGaps ? hubControl : nil
-            try await InProcessDaemons.withNodeDaemon(node, workspaceAccess: access) { endpoints in
+            try await InProcessDaemons.withNodeDaemon(node, taxonomy: taxonomy, workspaceAccess: access) { endpoints in
                 let port = try #require(endpoints["http"].flatMap { Int($0.split(separator: ":").last ?? "") })
                 let control = try #require(endpoints["control"])
                 try await body(port, control)
             }
         }
         if hubReachable {
-            let hub = InProcessDaemons.hubConfiguration(folder: folder)
-            try await InProcessDaemons.withHub(hub) { endpoints in try await run(endpoints.listen, endpoints.control) }
+            var hub = InProcessDaemons.hubConfiguration(folder: folder)
+            hub.taxonomyPath = taxonomyPath
+            try await InProcessDaemons.withHub(hub, taxonomy: taxonomy) { endpoints in
+                try await run(endpoints.listen, endpoints.control)
+            }
         } else {
             try await run("tcp://127.0.0.1:9", nil)
         }

@@ -181,45 +181,6 @@ struct WorkspaceRoutesTests {
     }
 }
 
-/// Closing the month is a seam for the reporting-periods work: the section says it is not available yet, and the
-/// roles are checked before anything is handed on.
-@Suite(.serialized)
-struct WorkspaceMonthTests {
-    typealias F = WorkspaceFixtures
-
-    @Test(.timeLimit(.minutes(2)))
-    func theMonthSectionWaitsForReportingPeriodsAndOnlyTheLeadSignsOff() async throws {
-        try await F.withWorkspace(hubReachable: false) { client, _ in
-            let months = try F.json(await client.get("/workspace/api/months", headers: F.bearer(F.kari)))
-            #expect(months["available"] == false && months["months"] == [])
-            let byCoordinator = try await client.post(
-                "/workspace/api/months/2026-11/sign-off",
-                headers: F.bearer(F.kari),
-                body: F.body([:])
-            )
-            #expect(byCoordinator.status == .forbidden)
-            let byLead = try await client.post(
-                "/workspace/api/months/2026-11/sign-off",
-                headers: F.bearer(F.lise),
-                body: F.body([:])
-            )
-            #expect(byLead.status == .notImplemented)
-            let badMonth = try await client.post(
-                "/workspace/api/months/2026-13/sign-off",
-                headers: F.bearer(F.lise),
-                body: F.body([:])
-            )
-            #expect(badMonth.status == .badRequest)
-            let nilReturn = try await client.post(
-                "/workspace/api/months/2026-11/return",
-                headers: F.bearer(F.kari),
-                body: F.body(["node": "NO-VEST-BERGEN", "nilReturn": true])
-            )
-            #expect(nilReturn.status == .notImplemented)
-        }
-    }
-}
-
 /// The region's picture: the hub's open gaps for the region, asked over the hub's control socket when the node is
 /// set up for it, and said plainly when it is not.
 @Suite(.serialized)

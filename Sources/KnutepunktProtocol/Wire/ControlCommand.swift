@@ -32,6 +32,10 @@ package enum ControlCommand: UInt8, CaseIterable, Sendable {
     case history = 0x0F
     /// node → client: the versions, oldest first, each with its content and delivery state.
     case eventHistory = 0x10
+    /// client → node: `{}`; the monthly returns the node holds (answered with RETURN_LIST).
+    case returns = 0x11
+    /// node → client: the latest version of each return, with its delivery state (``ReturnList``).
+    case returnList = 0x12
     /// daemon → client: `{"code": …, "message": …}`; the request failed as a whole.
     case error = 0x7F
 
@@ -54,6 +58,8 @@ package enum ControlCommand: UInt8, CaseIterable, Sendable {
         case .periodResult: "PERIOD_RESULT"
         case .history: "HISTORY"
         case .eventHistory: "EVENT_HISTORY"
+        case .returns: "RETURNS"
+        case .returnList: "RETURN_LIST"
         case .error: "ERROR"
         }
     }

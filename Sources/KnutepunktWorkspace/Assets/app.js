@@ -22,7 +22,13 @@ const TEXT = {
     severity: { RED: 'rød', AMBER: 'gul' }, since: 'siden',
     monthsUnavailable: 'Månedsrapportering (månedlig innrapportering, nullrapport og regional godkjenning) er ikke tatt i bruk på denne noden ennå. Alt du registrerer telles som før.',
     monthState: { due: 'skal rapporteres', overdue: 'forsinket', returned: 'rapportert', signedOff: 'godkjent', locked: 'låst' },
-    monthColumns: ['Måned', 'Lokal node', 'Status', 'Av', ''], makeReturn: 'Rapporter', nilReturn: 'Nullrapport', signOff: 'Godkjenn måneden',
+    monthColumns: ['Måned', 'Lokal node', 'Status', 'Rapportert av', 'Godkjent av', ''], makeReturn: 'Rapporter', nilReturn: 'Nullrapport', signOff: 'Godkjenn måneden',
+    monthNote: 'Hver lokal node rapporterer hver måned: «Rapporter» sier at aktivitetene som er registrert for måneden, er alle; «Nullrapport» at det ikke var noen. Når alle lokale noder har rapportert, godkjenner regional leder måneden. Deretter kan nasjonalt senter godta og låse den.',
+    noMonths: 'Ingen lokale noder i regionen skal rapportere ennå.',
+    dueBy: d => `frist ${d}`, daysOverdue: n => n === 1 ? '1 dag på overtid' : `${n} dager på overtid`, nilMark: 'nullrapport',
+    returnState: { queued: 'i kø på noden', delivered: 'levert', refused: 'avvist' },
+    signOffDone: m => `${m} er godkjent for regionen.`, returnDone: (m, n) => `Rapporten for ${m} (${n}) er levert.`,
+    returnQueued: (m, n) => `Rapporten for ${m} (${n}) ligger i nodens utboks og sendes når det nasjonale knutepunktet kan nås.`,
     node: 'Lokal node', kind: 'Type aktivitet', date: 'Dato', municipality: 'Kommunenummer (4 sifre)',
     target_groups: 'Målgrupper', programmes: 'Programmer', tier: 'Nivå', age_bands: 'Aldersgrupper',
     professions: 'Yrkesgrupper', funding: 'Finansiering', participants: 'Deltakere', families: 'Familier nådd',
@@ -64,7 +70,13 @@ const TEXT = {
     severity: { RED: 'red', AMBER: 'amber' }, since: 'since',
     monthsUnavailable: 'Monthly reporting (monthly returns, nil returns and the regional sign-off) is not in use on this node yet. Everything you record counts as before.',
     monthState: { due: 'due', overdue: 'overdue', returned: 'returned', signedOff: 'signed off', locked: 'locked' },
-    monthColumns: ['Month', 'Local node', 'State', 'By', ''], makeReturn: 'Make the return', nilReturn: 'Nil return', signOff: 'Sign the month off',
+    monthColumns: ['Month', 'Local node', 'State', 'Returned by', 'Signed off by', ''], makeReturn: 'Make the return', nilReturn: 'Nil return', signOff: 'Sign the month off',
+    monthNote: 'Every local node makes a return each month: "Make the return" says that the activities recorded for the month are all of them; "Nil return" that there were none. Once every local node has made its return, the regional lead signs the month off; the national centre may then accept and lock it.',
+    noMonths: 'No local node of the region is expected to make returns yet.',
+    dueBy: d => `due by ${d}`, daysOverdue: n => n === 1 ? '1 day overdue' : `${n} days overdue`, nilMark: 'nil return',
+    returnState: { queued: 'queued at the node', delivered: 'delivered', refused: 'refused' },
+    signOffDone: m => `${m} is signed off for the region.`, returnDone: (m, n) => `The return for ${m} (${n}) is delivered.`,
+    returnQueued: (m, n) => `The return for ${m} (${n}) is in the node's outbox and goes when the national hub can be reached.`,
     node: 'Local node', kind: 'Kind of activity', date: 'Date', municipality: 'Municipality number (4 digits)',
     target_groups: 'Target groups', programmes: 'Programmes', tier: 'Tier', age_bands: 'Age bands',
     professions: 'Professions', funding: 'Funding', participants: 'Participants', families: 'Families reached',
@@ -590,11 +602,21 @@ window.workspacePicture = loadPicture;
 
 // ---- Close the month: the reporting-periods seam (MonthClosing) -------------------------------------------------
 
-async function loadMonths() {
+async function loadMonths(message, path = 'months') {
   const box = $('month-body');
-  const { status, body } = await api('months');
-  if (status !== 200 || !body) { box.replaceChildren(el('p', { text: t('nodeDown') })); return; }
+  const { status, body } = await api(path);
+  if (status !== 200 || !body) { box.replaceChildren(el('p', { text: (body && body.error) || t('nodeDown') })); return; }
   if (!body.available) { box.replaceChildren(el('p', { class: 'note', id: 'months-unavailable', text: t('monthsUnavailable') })); return; }
+  const parts = [el('p', { class: 'note', text: t('monthNote') })];
+  if (message) parts.push(el('p', { id: 'month-result', role: 'status', class: message.bad ? 'state-refused' : undefined, text: message.text }));
+  if (!body.months.length) { box.replaceChildren(...parts, el('p', { id: 'no-months', text: t('noMonths') })); return; }
+  const act = async (path, value, done) => {
+    for (const button of box.querySelectorAll('button')) button.disabled = true;
+    const reply = await postJSON(path, value);
+    if (reply.status !== 200) { loadMonths({ bad: true, text: (reply.body && reply.body.error) || t('nodeDown') }); return; }
+    const next = await api('months?drained=1');
+    loadMonths(done(reply.body, next.body), 'months');
+  };
   const table = el('table', { id: 'month-table' });
   const head = el('tr');
   for (const column of t('monthColumns')) head.append(el('th', { scope: 'col', text: column }));
@@ -604,27 +626,39 @@ async function loadMonths() {
     const actions = el('td');
     if (month.state === 'due' || month.state === 'overdue') {
       for (const [text, nil] of [[t('makeReturn'), false], [t('nilReturn'), true]]) {
-        const button = el('button', { type: 'button', class: 'small', text });
-        button.addEventListener('click', async () => {
-          await postJSON(`months/${month.month}/return`, { node: month.node, nilReturn: nil });
-          loadMonths();
-        });
+        const button = el('button', { type: 'button', class: 'small', 'data-nil': String(nil), text,
+          'aria-label': `${text}: ${month.month} ${month.node}` });
+        button.addEventListener('click', () => act(`months/${month.month}/return`, { node: month.node, nilReturn: nil }, (_, after) => {
+          const row = after && after.months.find(m => m.month === month.month && m.node === month.node);
+          const delivered = row && (row.delivery === 'delivered' || row.state === 'signedOff' || row.state === 'locked');
+          return { text: delivered ? t('returnDone')(month.month, month.node) : t('returnQueued')(month.month, month.node) };
+        }));
         actions.append(button, ' ');
       }
     }
-    rows.append(el('tr', { 'data-month': month.month, 'data-node': month.node },
+    let words = t('monthState')[month.state] || month.state;
+    if (month.state === 'due' && month.dueOn) words += ` (${t('dueBy')(month.dueOn)})`;
+    if (month.state === 'overdue' && month.daysOverdue) words += ` (${t('daysOverdue')(month.daysOverdue)})`;
+    if (month.nilReturn) words += `, ${t('nilMark')}`;
+    if (month.delivery && month.state === 'returned') words += `, ${t('returnState')[month.delivery] || month.delivery}`;
+    const when = value => value ? ` (${value.replace('T', ' ').replace('Z', ' UTC')})` : '';
+    rows.append(el('tr', { 'data-month': month.month, 'data-node': month.node, 'data-state': month.state,
+      'data-delivery': month.delivery || '' },
       el('td', { text: month.month }), el('td', { text: month.node }),
-      el('td', { class: `month-${month.state}`, text: t('monthState')[month.state] || month.state }),
-      el('td', { text: month.by || '' }), actions));
+      el('td', { class: `month-${month.state}`, text: words }),
+      el('td', { text: month.by ? month.by + when(month.at) : '' }),
+      el('td', { text: month.approvedBy ? month.approvedBy + when(month.approvedAt) : '' }), actions));
   }
   table.append(rows);
-  const parts = [el('div', { class: 'scroll' }, table)];
+  parts.push(el('div', { class: 'scroll' }, table));
   if (state.me && state.me.maySignOff) {
-    const months = [...new Set(body.months.filter(m => m.state === 'returned').map(m => m.month))];
+    // A month is ready for the lead once every local node's return is in and it is not signed off yet.
+    const months = [...new Set(body.months.map(m => m.month))].filter(month =>
+      body.months.filter(m => m.month === month).every(m => m.state === 'returned'));
     for (const month of months) {
-      const button = el('button', { type: 'button', text: `${t('signOff')} ${month}` });
-      button.addEventListener('click', async () => { await postJSON(`months/${month}/sign-off`, {}); loadMonths(); });
-      parts.push(button);
+      const button = el('button', { type: 'button', class: 'sign-off', 'data-month': month, text: `${t('signOff')} ${month}` });
+      button.addEventListener('click', () => act(`months/${month}/sign-off`, {}, () => ({ text: t('signOffDone')(month) })));
+      parts.push(button, ' ');
     }
   }
   box.replaceChildren(...parts);
