@@ -345,6 +345,16 @@ final class HubGapMonitor {
         dueAt = clock.now
     }
 
+    /// One region's coverage per target group from the current facts (``CoverageTable``: counts under 5 withheld);
+    /// nil for a region outside the network.
+    func coverage(region: String) -> RegionCoverage? {
+        for country in network.countries where country.taxonomy.region(region) != nil {
+            let table = CoverageTable(facts: country.facts, taxonomy: country.taxonomy, thresholds: thresholds)
+            return RegionCoverage(region: region, table: table, windowMonths: thresholds.windowMonths)
+        }
+        return nil
+    }
+
     /// The open gaps and the sequence they are current as of.
     var snapshot: GapSnapshot {
         let current = lifecycle.snapshot

@@ -52,13 +52,15 @@ extension HubReactor {
                     reply = taxonomyReply(request.body)
                 case .period:
                     reply = periodReply(request.body)
+                case .coverage:
+                    reply = coverageReply(request.body)
                 default:
                     reply = ControlMessage(
                         command: .error,
                         body: JSONBody.encode(
                             ControlFailure(
                                 code: ControlFailure.malformedRequestCode,
-                                message: "the hub answers STATUS, GAPS, TAXONOMY and PERIOD only"
+                                message: "the hub answers STATUS, GAPS, COVERAGE, TAXONOMY and PERIOD only"
                             )
                         )
                     )
@@ -70,6 +72,30 @@ extension HubReactor {
                 logger.debug("could not answer a control request", metadata: ["error": "\(error)"])
             }
         }
+    }
+
+    /// COVERAGE: one region's coverage per target group from the live gap facts, small counts withheld.
+    func coverageReply(_ body: [UInt8]) -> ControlMessage {
+        guard let wanted = try? JSONBody.decode(CoverageRequest.self, from: body) else {
+            return ControlMessage(
+                command: .error,
+                body: JSONBody.encode(
+                    ControlFailure(code: ControlFailure.malformedRequestCode, message: "COVERAGE expects {\"region\"}")
+                )
+            )
+        }
+        guard let coverage = gaps.coverage(region: wanted.region) else {
+            return ControlMessage(
+                command: .error,
+                body: JSONBody.encode(
+                    ControlFailure(
+                        code: ControlFailure.malformedRequestCode,
+                        message: "\(wanted.region) is not a region of the network (a region with local nodes)"
+                    )
+                )
+            )
+        }
+        return ControlMessage(command: .coverageResult, body: JSONBody.encode(coverage))
     }
 
     /// Logs a control request answered with ERROR, at most one line per kind per interval (a client must not be

@@ -67,6 +67,11 @@ package struct NodeDaemon: Sendable {
                         try $0.gapSnapshot()
                     }
                 }
+                workspace.hubCoverage = { region in
+                    try await ControlClient.withConnection(to: hub.endpoint, timeout: .seconds(3), curve: hub.curve) {
+                        try $0.coverage(region: region)
+                    }
+                }
             }
             workspace.monthClosing = NodeMonthClosing(
                 taxonomy: taxonomy,

@@ -1,9 +1,10 @@
 import KnutepunktProtocol
 
-/// The region as the hub sees it, from the hub's open gaps (its GAPS snapshot): each open gap of the region in
-/// plain language, worst first, and, per target group where the hub found a rate shortfall (G2), the region's rate
-/// beside the national median. Modest by design: the hub withholds counts under 5 in what it publishes, and this
-/// shows only what it published.
+/// The region as the hub sees it: each open gap of the region in plain language, worst first (the hub's GAPS
+/// snapshot), and the region's coverage per target group beside the national median (the hub's COVERAGE answer,
+/// from the coverage table the dashboard shows). The hub withholds counts under 5 and the rates they would reveal in
+/// what it publishes, and this shows only what it published. A hub of an earlier release does not answer COVERAGE:
+/// the coverage is then only that of the target groups with a rate shortfall (G2), from the gaps.
 struct RegionPicture: Encodable, Sendable {
     struct Gap: Encodable, Sendable {
         var rule: String
@@ -20,7 +21,12 @@ struct RegionPicture: Encodable, Sendable {
         /// Activities per 1,000 births in the region, and the median across regions (12 months).
         var rate: Double?
         var median: Double?
-        var severity: String
+        /// How the rate compares (``CoverageTable/Band``'s names), or a G2 finding's severity.
+        var band: String
+        /// Events and families in the window; absent when withheld (under 5).
+        var events: Int?
+        var families: Int?
+        var withheld: Bool
     }
 
     /// Whether the node is set up to ask the hub (`workspaceHubControl`).
@@ -29,8 +35,10 @@ struct RegionPicture: Encodable, Sendable {
     var problem: String?
     var gaps: [Gap]
     var coverage: [Coverage]
+    /// The day the hub's coverage is as of, when it answered COVERAGE.
+    var coverageAsOf: String?
 
-    init(snapshot: GapSnapshot, region: String) {
+    init(snapshot: GapSnapshot, coverage regionCoverage: RegionCoverage?, region: String) {
         available = true
         problem = nil
         let mine = snapshot.gaps.filter { $0.region == region }.sorted { $0.priority > $1.priority }
@@ -45,12 +53,28 @@ struct RegionPicture: Encodable, Sendable {
                 since: $0.since
             )
         }
+        if let regionCoverage {
+            coverageAsOf = regionCoverage.asOf
+            coverage = regionCoverage.groups.map {
+                Coverage(
+                    targetGroup: $0.targetGroup,
+                    rate: $0.rate,
+                    median: $0.median,
+                    band: $0.band,
+                    events: $0.events,
+                    families: $0.families,
+                    withheld: $0.withheld
+                )
+            }
+            return
+        }
         coverage = mine.filter { $0.rule == "G2" && $0.targetGroup != nil }.map {
             Coverage(
                 targetGroup: $0.targetGroup ?? "",
                 rate: $0.inputs["rate"],
                 median: $0.inputs["median"],
-                severity: $0.severity
+                band: $0.severity,
+                withheld: false
             )
         }
         .sorted { $0.targetGroup < $1.targetGroup }

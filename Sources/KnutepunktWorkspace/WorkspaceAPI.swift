@@ -195,7 +195,16 @@ struct WorkspaceAPI: Sendable {
                 )
             }
             do {
-                return WorkspaceRoutes.json(RegionPicture(snapshot: try await hubGaps(), region: configuration.region))
+                let snapshot = try await hubGaps()
+                var coverage: RegionCoverage?
+                do {
+                    coverage = try await configuration.hubCoverage?(configuration.region)
+                } catch {
+                    logger.notice("the hub's coverage could not be read", metadata: ["error": "\(error)"])
+                }
+                return WorkspaceRoutes.json(
+                    RegionPicture(snapshot: snapshot, coverage: coverage, region: configuration.region)
+                )
             } catch {
                 logger.warning("the hub's gaps could not be read", metadata: ["error": "\(error)"])
                 return WorkspaceRoutes.json(

@@ -32,6 +32,8 @@ package struct WorkspaceConfiguration: Sendable {
     /// Asks the hub for its open gaps (GAPS over the hub's control socket), for the region's picture; nil when the
     /// node is not set up for it (`workspaceHubControl`).
     package var hubGaps: (@Sendable () async throws -> GapSnapshot)?
+    /// Asks the hub for a region's coverage per target group (COVERAGE over the same socket); nil as `hubGaps`.
+    package var hubCoverage: (@Sendable (String) async throws -> RegionCoverage)?
     /// The time, for sessions (tests move it).
     package var now: @Sendable () -> Date = { Date() }
 

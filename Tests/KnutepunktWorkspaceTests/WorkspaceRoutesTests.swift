@@ -201,4 +201,40 @@ struct WorkspacePictureTests {
             #expect(picture["problem"]?.stringValue?.contains("workspaceHubControl") == true)
         }
     }
+
+    @Test(.timeLimit(.minutes(2)))
+    func coveragePerTargetGroupComesFromTheHubWithSmallCountsWithheld() async throws {
+        try await F.withWorkspace(askHubForGaps: true) { client, control in
+            // Six activities for perinatal depression, three for parental mental illness: the three are withheld.
+            for (index, group) in (Array(repeating: "PND", count: 6) + Array(repeating: "PAR_MH", count: 3))
+                .enumerated()
+            {
+                let sent = try await client.post(
+                    "/workspace/api/activities",
+                    headers: F.bearer(F.kari),
+                    body: F.body(
+                        F.activity(["target_groups": [.string(group)], "participants": .integer(10 + Int64(index))])
+                    )
+                )
+                #expect(sent.status == .ok)
+            }
+            _ = try await ControlClient.withConnection(to: control) {
+                try $0.status(StatusRequest(waitForDrained: true, timeoutMillis: 20_000))
+            }
+            let picture = try F.json(await client.get("/workspace/api/picture", headers: F.bearer(F.kari)))
+            #expect(picture["available"] == true, "\(picture)")
+            #expect(picture["coverageAsOf"]?.stringValue != nil)
+            let rows = picture["coverage"]?.arrayValue ?? []
+            let groups = Set(rows.compactMap { $0["targetGroup"]?.stringValue })
+            #expect(groups == Set(InProcessDaemons.taxonomy.targetGroups.map(\.code)), "every target group has a row")
+            let pnd = try #require(rows.first { $0["targetGroup"] == "PND" })
+            #expect(pnd["events"] == 6 && pnd["withheld"] == false, "\(pnd)")
+            if case .double(let rate)? = pnd["rate"] { #expect(rate > 0) } else { Issue.record("no rate: \(pnd)") }
+            let parents = try #require(rows.first { $0["targetGroup"] == "PAR_MH" })
+            #expect(parents["withheld"] == true && parents["band"] != "absent", "\(parents)")
+            #expect(parents["events"] == nil && parents["rate"] == nil && parents["families"] == nil)
+            // A group without activity shows none, as it is.
+            #expect(rows.first { $0["targetGroup"] == "PRISON" }?["events"] == 0)
+        }
+    }
 }

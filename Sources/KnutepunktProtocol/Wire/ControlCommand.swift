@@ -36,6 +36,10 @@ package enum ControlCommand: UInt8, CaseIterable, Sendable {
     case returns = 0x11
     /// node → client: the latest version of each return, with its delivery state (``ReturnList``).
     case returnList = 0x12
+    /// client → hub: `{"region"}`; the region's coverage per target group (answered with COVERAGE_RESULT).
+    case coverage = 0x13
+    /// hub → client: the region's coverage beside the national median, small counts withheld (``RegionCoverage``).
+    case coverageResult = 0x14
     /// daemon → client: `{"code": …, "message": …}`; the request failed as a whole.
     case error = 0x7F
 
@@ -60,6 +64,8 @@ package enum ControlCommand: UInt8, CaseIterable, Sendable {
         case .eventHistory: "EVENT_HISTORY"
         case .returns: "RETURNS"
         case .returnList: "RETURN_LIST"
+        case .coverage: "COVERAGE"
+        case .coverageResult: "COVERAGE_RESULT"
         case .error: "ERROR"
         }
     }

@@ -17,8 +17,12 @@ const TEXT = {
     importGood: n => `Importer de ${n} gode radene`, line: 'Linje', rowState: 'Status', ok: 'i orden', problems: 'problemer',
     hint: 'Tips', imported: (q, c, a, r, s) => `Importert: ${q} nye, ${c} rettet, ${a} fantes fra før, ${r} avvist av noden, ${s} rader med problemer hoppet over.`,
     monthTitle: 'Lukk måneden', pictureTitle: 'Regionens bilde',
-    pictureNote: 'Slik det nasjonale knutepunktet ser regionen: åpne mangler, de alvorligste først, og regionens dekning der knutepunktet fant den for lav, ved siden av medianen for regionene (aktiviteter per 1000 fødte, 12 måneder). Tall under 5 vises ikke.',
-    noGaps: 'Knutepunktet har ingen åpne mangler for regionen.', coverageColumns: ['Målgruppe', 'Regionen', 'Median for regionene'],
+    pictureNote: 'Slik det nasjonale knutepunktet ser regionen: dekningen per målgruppe ved siden av medianen for regionene (aktiviteter per 1000 fødte, siste 12 måneder), og åpne mangler, de alvorligste først. Tall under 5 vises ikke («<5»), heller ikke raten de ville avsløre.',
+    noGaps: 'Knutepunktet har ingen åpne mangler for regionen.', coverageColumns: ['Målgruppe', 'Aktiviteter', 'Regionen per 1000 fødte', 'Median for regionene', 'Sammenligning'],
+    band: { 'far-below': 'langt under medianen', below: 'under medianen', near: 'nær medianen', above: 'over medianen',
+      none: 'ingen median å sammenligne med', suppressed: 'under 5, vises ikke', absent: 'ingen aktivitet, mens andre regioner har',
+      'no-data': 'ingen data: regionen rapporterer ikke', 'not-enough-data': 'ikke nok data ennå', RED: 'for lav (rød)', AMBER: 'lav (gul)' },
+    coverageAsOf: d => `Dekning per ${d}.`, gapsTitle: 'Åpne mangler',
     severity: { RED: 'rød', AMBER: 'gul' }, since: 'siden',
     monthsUnavailable: 'Månedsrapportering (månedlig innrapportering, nullrapport og regional godkjenning) er ikke tatt i bruk på denne noden ennå. Alt du registrerer telles som før.',
     monthState: { due: 'skal rapporteres', overdue: 'forsinket', returned: 'rapportert', signedOff: 'godkjent', locked: 'låst' },
@@ -65,8 +69,12 @@ const TEXT = {
     importGood: n => `Import the ${n} good rows`, line: 'Line', rowState: 'Status', ok: 'good', problems: 'problems',
     hint: 'Hint', imported: (q, c, a, r, s) => `Imported: ${q} new, ${c} corrected, ${a} already there, ${r} refused by the node, ${s} rows with problems left out.`,
     monthTitle: 'Close the month', pictureTitle: "My region's picture",
-    pictureNote: 'Your region as the national hub sees it: open gaps, worst first, and your coverage where the hub found it too low, beside the median of the regions (activities per 1,000 births, 12 months). Counts under 5 are not shown.',
-    noGaps: 'The hub has no open gaps for the region.', coverageColumns: ['Target group', 'The region', 'Median of the regions'],
+    pictureNote: 'Your region as the national hub sees it: coverage per target group beside the median of the regions (activities per 1,000 births, last 12 months), and open gaps, worst first. Counts under 5 are not shown ("<5"), nor the rate they would reveal.',
+    noGaps: 'The hub has no open gaps for the region.', coverageColumns: ['Target group', 'Activities', 'Region per 1,000 births', 'Median of the regions', 'Comparison'],
+    band: { 'far-below': 'far below the median', below: 'below the median', near: 'near the median', above: 'above the median',
+      none: 'no median to compare with', suppressed: 'under 5, not shown', absent: 'no activity while other regions have some',
+      'no-data': 'no data: the region does not report', 'not-enough-data': 'not enough data yet', RED: 'too low (red)', AMBER: 'low (amber)' },
+    coverageAsOf: d => `Coverage as of ${d}.`, gapsTitle: 'Open gaps',
     severity: { RED: 'red', AMBER: 'amber' }, since: 'since',
     monthsUnavailable: 'Monthly reporting (monthly returns, nil returns and the regional sign-off) is not in use on this node yet. Everything you record counts as before.',
     monthState: { due: 'due', overdue: 'overdue', returned: 'returned', signedOff: 'signed off', locked: 'locked' },
@@ -582,11 +590,16 @@ async function loadPicture() {
     table.append(el('thead', {}, head));
     const rows = el('tbody');
     const number = value => value === null || value === undefined ? '–' : value.toLocaleString(state.lang === 'nb' ? 'nb-NO' : 'en-GB', { maximumFractionDigits: 2 });
-    for (const row of body.coverage) rows.append(el('tr', {}, el('th', { scope: 'row', text: groupName(row.targetGroup) }),
-      el('td', { class: 'num', text: number(row.rate) }), el('td', { class: 'num', text: number(row.median) })));
+    for (const row of body.coverage) rows.append(el('tr', { 'data-group': row.targetGroup, 'data-band': row.band },
+      el('th', { scope: 'row', text: groupName(row.targetGroup) }),
+      el('td', { class: 'num', text: row.withheld ? '<5' : number(row.events) }),
+      el('td', { class: 'num', text: number(row.rate) }), el('td', { class: 'num', text: number(row.median) }),
+      el('td', { text: t('band')[row.band] || row.band })));
     table.append(rows);
+    if (body.coverageAsOf) parts.push(el('p', { text: t('coverageAsOf')(body.coverageAsOf) }));
     parts.push(el('div', { class: 'scroll' }, table));
   }
+  parts.push(el('h3', { text: t('gapsTitle') }));
   if (!body.gaps.length) parts.push(el('p', { id: 'no-gaps', text: t('noGaps') }));
   else {
     const list = el('ul', { id: 'gap-list' });
