@@ -72,6 +72,12 @@ struct DashboardAPI: Sendable {
         api.get("completeness") { _, _ in
             Self.json(try await completeness())
         }
+        api.get("periods") { request, _ in
+            try await Self.json(periods(for: access.user(of: request)))
+        }
+        api.post("periods/:region/:month/:step") { request, context in
+            try await decideMonth(request, context: context)
+        }
         api.get("acknowledgements") { _, _ in
             Self.json(state.snapshot.acknowledgements)
         }

@@ -22,6 +22,8 @@ package final class DashboardFeed: Service {
     /// Whether the feed's thread takes work, and how to reach it.
     private struct Gate {
         var mailbox: ZMQMailbox<Command>?
+        /// The hub's control endpoint as the feed connects to it (bound ports resolved), once the feed runs.
+        var controlEndpoint: String?
     }
 
     enum Command: Sendable {
@@ -58,7 +60,10 @@ package final class DashboardFeed: Service {
         let mailbox = try ZMQMailbox<Command>(context: context)
         defer { mailbox.close() }
         let failure = FailureBox()
-        gate.withLock { $0.mailbox = mailbox }
+        gate.withLock {
+            $0.mailbox = mailbox
+            $0.controlEndpoint = configuration.controlEndpoint
+        }
         let setup = FeedLoop.Setup(
             configuration: configuration,
             state: state,
@@ -85,6 +90,9 @@ package final class DashboardFeed: Service {
 
     /// Runs `body` on the feed's thread, with the hub's store and the acknowledgements; throws when the feed is not
     /// running.
+    /// The hub's control endpoint as the feed reaches it; nil until the feed runs.
+    var hubControlEndpoint: String? { gate.withLock { $0.controlEndpoint } }
+
     package func perform<T: Sendable>(_ body: @escaping @Sendable (FeedResources) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             let posted = gate.withLock { gate -> Bool in

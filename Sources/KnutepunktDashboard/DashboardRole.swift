@@ -17,6 +17,8 @@ package enum DashboardRole: String, Sendable, Hashable, Codable, CaseIterable, A
 
     /// Whether this role may acknowledge gaps.
     package var mayAcknowledge: Bool { self == .analyst }
+    /// Whether this role accepts (locks) a signed-off month and reopens one: the national centre's analyst.
+    package var mayDecideMonths: Bool { self == .analyst }
 
     /// Reads an access file's role field: `viewer`, `analyst`, `coordinator`, or `lead:REGION`.
     package static func parse(_ field: String) -> (role: DashboardRole, region: String?)? {

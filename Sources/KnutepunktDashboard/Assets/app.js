@@ -14,6 +14,12 @@
       bandNoData: 'no data (nodes silent)', legendGap: 'open gap (rule shown)', downloadCsv: 'Download CSV',
       gapsTitle: 'Findings, most urgent first', eventsTitle: 'Events behind', nodesTitle: 'Node status',
       completenessTitle: 'Monthly returns', overdue: 'overdue', noReturnsExpected: 'No returns are expected yet',
+      periodsNav: 'Sign-off', periodsTitle: 'Sign-off and lock', periodHistory: 'History', reason: 'Reason', month: 'Month', step: 'Step', by: 'By', when: 'When',
+      periodsNote: "The regional lead signs off the region's month; the national centre accepts it, which locks it, or reopens it with a reason.",
+      periodOpen: 'open', periodSignedOff: 'signed off', periodLocked: 'locked', accept: 'Accept and lock',
+      reopen: 'Reopen', reopenReason: 'Why is the month reopened?', periodFailed: 'Not recorded:', noSteps: 'No steps yet.',
+      'sign-off': 'signed off', 'accept-step': 'accepted (locked)', 'reopen-step': 'reopened', lead: 'regional lead',
+      coordinator: 'coordinator', periodDone: (region, month, state) => `${region} ${month}: ${state}.`,
       trendsTitle: 'Activities per quarter', programmesTitle: 'Programme registry',
       auditTitle: 'Acknowledgements (audit trail)', ackTitle: 'Acknowledge gap',
       ackNote: 'Note (what is being done, by whom)', ackSave: 'Acknowledge', cancel: 'Cancel', region: 'Region',
@@ -51,6 +57,12 @@
       bandNoData: 'ingen data (noder tause)', legendGap: 'åpen mangel (regel vist)', downloadCsv: 'Last ned CSV',
       gapsTitle: 'Funn, de mest presserende først', eventsTitle: 'Hendelser bak', nodesTitle: 'Nodestatus',
       completenessTitle: 'Månedsrapporter', overdue: 'forsinket', noReturnsExpected: 'Ingen rapporter er ventet ennå',
+      periodsNav: 'Godkjenning', periodsTitle: 'Godkjenning og låsing', periodHistory: 'Historikk', reason: 'Begrunnelse', month: 'Måned', step: 'Steg', by: 'Av', when: 'Når',
+      periodsNote: 'Regional leder godkjenner regionens måned; nasjonalt senter godtar den, og da låses den, eller åpner den igjen med en begrunnelse.',
+      periodOpen: 'åpen', periodSignedOff: 'godkjent', periodLocked: 'låst', accept: 'Godta og lås',
+      reopen: 'Åpne igjen', reopenReason: 'Hvorfor åpnes måneden igjen?', periodFailed: 'Ikke registrert:', noSteps: 'Ingen steg ennå.',
+      'sign-off': 'godkjent', 'accept-step': 'godtatt (låst)', 'reopen-step': 'åpnet igjen', lead: 'regional leder',
+      coordinator: 'koordinator', periodDone: (region, month, state) => `${region} ${month}: ${state}.`,
       trendsTitle: 'Aktiviteter per kvartal', programmesTitle: 'Programregister',
       auditTitle: 'Kvitteringer (revisjonsspor)', ackTitle: 'Kvitter for mangel',
       ackNote: 'Merknad (hva gjøres, av hvem)', ackSave: 'Kvitter', cancel: 'Avbryt', region: 'Region',
@@ -84,7 +96,7 @@
     'no-data': '?', absent: '✖', 'not-enough-data': '…' };
   let language = localStorage.getItem('knutepunkt.lang') === 'nb' ? 'nb' : 'en';
   const data = { me: null, overview: null, summary: null, heatmap: null, gaps: null, nodes: null, trends: null,
-    programmes: null, acknowledgements: null };
+    programmes: null, acknowledgements: null, periods: null };
   const svgNS = 'http://www.w3.org/2000/svg';
   let eventsShown = null;
   const t = (key) => text[language][key] ?? text.en[key] ?? key;
@@ -135,7 +147,7 @@
 
   function renderAll() {
     renderWho(); renderLive(); renderSummary(); renderHeatmap(); renderGaps(); renderNodes(); renderTrends();
-    renderProgrammes(); renderCompleteness();
+    renderProgrammes(); renderCompleteness(); renderPeriods();
     renderAudit(); if (eventsShown) renderEvents();
   }
 
@@ -429,6 +441,58 @@
     box.replaceChildren(table);
   }
 
+  // Sign-off and lock: region × month, the state and who took the step; the analyst accepts a signed-off month (the
+  // hub locks it) or reopens a signed-off or locked one with a reason. Every step, newest first, below.
+  function renderPeriods() {
+    const body = data.periods;
+    if (!body) return;
+    const stateText = { open: t('periodOpen'), signedOff: t('periodSignedOff'), locked: t('periodLocked') };
+    const byCell = new Map(body.cells.map((cell) => [`${cell.region} ${cell.month}`, cell]));
+    const decide = async (cell, step, reason) => {
+      const response = await fetch(api + `periods/${cell.region}/${cell.month}/${step}`, { method: 'POST',
+        credentials: 'same-origin', headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(reason === undefined ? {} : { reason }) });
+      const answer = await response.json().catch(() => ({ error: 'HTTP ' + response.status }));
+      $('period-result').textContent = response.ok
+        ? t('periodDone')(cell.region, cell.month, answer.locked ? t('periodLocked') : t('periodOpen'))
+        : `${t('periodFailed')} ${answer.error}`;
+      $('period-result').className = response.ok ? '' : 'stale';
+      await refresh(['periods']);
+    };
+    const actions = (cell) => {
+      if (!body.mayDecide || cell.state === 'open') return null;
+      const parts = [];
+      if (cell.state === 'signedOff') {
+        parts.push(el('button', { type: 'button', class: 'period-accept', dataset: { region: cell.region, month: cell.month },
+          'aria-label': `${t('accept')}: ${cell.region} ${cell.month}`, on: { click: () => decide(cell, 'accept') } }, t('accept')));
+      }
+      const reason = el('input', { type: 'text', class: 'period-reason', maxlength: 2000, 'aria-label':
+        `${t('reopenReason')} ${cell.region} ${cell.month}`, placeholder: t('reopenReason') });
+      parts.push(' ', reason, el('button', { type: 'button', class: 'period-reopen',
+        dataset: { region: cell.region, month: cell.month }, 'aria-label': `${t('reopen')}: ${cell.region} ${cell.month}`,
+        on: { click: () => decide(cell, 'reopen', reason.value) } }, t('reopen')));
+      return parts;
+    };
+    const table = el('table', {},
+      el('thead', {}, el('tr', {}, [t('region'), ...body.months].map((name) => el('th', { scope: 'col' }, name)))),
+      el('tbody', {}, body.regions.map((region) => el('tr', { dataset: { region } }, el('th', { scope: 'row' }, region),
+        body.months.map((month) => {
+          const cell = byCell.get(`${region} ${month}`);
+          if (!cell) return el('td', {}, '');
+          return el('td', { class: `period-${cell.state}`, dataset: { month, state: cell.state } },
+            stateText[cell.state] || cell.state, cell.by ? el('br') : null, cell.by ? `${cell.by}, ${cell.at}` : null,
+            actions(cell));
+        })))));
+    $('periods').replaceChildren(table);
+    const stepName = (kind) => kind === 'sign-off' ? t('sign-off') : t(`${kind}-step`);
+    $('period-history').replaceChildren(body.history.length ? el('table', { id: 'period-history-table' },
+      el('thead', {}, el('tr', {}, [t('when'), t('region'), t('month'), t('step'), t('by'), t('reason')]
+        .map((name) => el('th', { scope: 'col' }, name)))),
+      el('tbody', {}, body.history.map((step) => el('tr', { dataset: { kind: step.kind } }, el('td', {}, step.at),
+        el('td', {}, step.region), el('td', {}, step.month), el('td', {}, stepName(step.kind)),
+        el('td', {}, `${step.by} (${t(step.role)})`), el('td', {}, step.reason || ''))))) : el('p', {}, t('noSteps')));
+  }
+
   // Trends: one small line chart per target group for the chosen region, drawn here as SVG (nothing fetched), with
   // withheld quarters shown as withheld; the figures in a table one click away.
   function renderTrends() {
@@ -556,7 +620,7 @@
 
   const renderers = { me: renderWho, overview: renderLive, summary: renderSummary, heatmap: renderHeatmap,
     gaps: renderGaps, nodes: renderNodes, trends: renderTrends, programmes: renderProgrammes,
-    acknowledgements: renderAudit, completeness: renderCompleteness };
+    acknowledgements: renderAudit, completeness: renderCompleteness, periods: renderPeriods };
   async function refresh(names) {
     const loaded = await Promise.all(names.map((name) => load(name).then((value) => [name, value])
       .catch(() => [name, null])));
@@ -584,7 +648,7 @@
     stream.addEventListener('gap', () => soon(['gaps', 'heatmap', 'overview']));
     stream.addEventListener('gaps', () => soon(['gaps', 'heatmap', 'overview']));
     stream.addEventListener('views', () => soon(['summary', 'heatmap', 'trends', 'nodes', 'programmes', 'overview',
-      'completeness']));
+      'completeness', 'periods']));
     stream.addEventListener('status', () => soon(['nodes']));
     stream.addEventListener('acknowledged', () => soon(['gaps', 'acknowledgements']));
     stream.addEventListener('hub', () => soon(['overview']));
