@@ -120,6 +120,8 @@ let package = Package(
             dependencies: [
                 "KnutepunktService", "KnutepunktConfig",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                // HTTPS for the node's workspace when node.tls names a certificate and key (swift-nio-ssl).
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -320,6 +322,7 @@ let package = Package(
                 "KnutepunktClient", "KnutepunktNode", "KnutepunktHTTP", "KnutepunktTesting", "KnutepunktSpreadsheet",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -36,6 +36,9 @@ package struct NodeConfiguration: Sendable {
     package var curve: Curve?
     /// Where `/metrics`, `/healthz` and `/readyz` are served; nil: no HTTP server.
     package var http: HTTPListenAddress?
+    /// Serve the HTTP listener over TLS with this certificate and key (`node.tls`); nil: plain HTTP (behind a reverse
+    /// proxy that terminates TLS, Deploy/README.md).
+    package var httpTLS: HTTPTLSFiles?
     /// The log level (nil: `info`); a SIGHUP applies a change.
     package var logLevel: Logger.Level?
     /// The log format (nil: `text`).
@@ -102,7 +105,7 @@ package struct NodeConfiguration: Sendable {
         "id", "region", "hub", "hubs", "failbackAfter", "control", "outbox", "taxonomy", "defaultNode", "retention",
         "maxMessageBytes", "window", "batchSize", "heartbeat", "hubTimeout", "retransmitAfter", "curve", "http",
         "logLevel", "logFormat", "otlpEndpoint", "workspaceAccess", "workspaceSecureCookie",
-        "workspaceHubControl",
+        "workspaceHubControl", "tls",
     ]
 
     /// Reads the `node:` section of a configuration file.
@@ -171,6 +174,29 @@ package struct NodeConfiguration: Sendable {
                 fix: "Add http: 127.0.0.1:9465 (or remove workspaceAccess)"
             )
         }
+        var httpTLS: HTTPTLSFiles?
+        if let section = m?["tls"], let t = reader.mapping(section, at: "node.tls", allowed: ["certificate", "key"]) {
+            let certificate = reader.path(t, "certificate", at: "node.tls")
+            let key = reader.path(t, "key", at: "node.tls")
+            for (name, path) in [("certificate", certificate), ("key", key)] {
+                guard let path, !FileManager.default.fileExists(atPath: path) else { continue }
+                reader.fail(
+                    .invalidValue,
+                    "node.tls.\(name)",
+                    "the TLS \(name) file \(path) does not exist",
+                    fix: "Name the PEM \(name) file the HTTP listener serves TLS with (or remove node.tls)"
+                )
+            }
+            if http == nil, m?["http"] == nil {
+                reader.fail(
+                    .missingKey,
+                    "node.http",
+                    "node.tls is for the node's HTTP listener, and none is configured",
+                    fix: "Add http: 0.0.0.0:9465 (or remove tls)"
+                )
+            }
+            if let certificate, let key { httpTLS = HTTPTLSFiles(certificate: certificate, key: key) }
+        }
         let secureCookie = reader.flag(m, "workspaceSecureCookie", at: "node")
         let hubControl = reader.string(m, "workspaceHubControl", at: "node", required: false).flatMap {
             reader.checkedEndpoint($0, at: "node.workspaceHubControl")
@@ -226,6 +252,7 @@ package struct NodeConfiguration: Sendable {
         configuration.workspaceAccess = workspaceAccess
         configuration.workspaceSecureCookie = secureCookie ?? false
         configuration.workspaceHubControl = hubControl
+        configuration.httpTLS = httpTLS
         return configuration
     }
 
@@ -254,6 +281,7 @@ package struct NodeConfiguration: Sendable {
         check("retransmitAfter") { $0.uplink.retransmitTimeout }
         check("curve") { $0.curve }
         check("http") { $0.http }
+        check("tls") { $0.httpTLS }
         check("logFormat") { $0.logFormat }
         check("otlpEndpoint") { $0.otlpEndpoint }
         check("workspaceAccess") { $0.workspaceAccess }

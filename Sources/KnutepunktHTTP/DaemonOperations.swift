@@ -12,11 +12,14 @@ package struct DaemonOperations: Sendable {
     package let registry = PrometheusCollectorRegistry()
     package let factory: PrometheusMetricsFactory
     package let http: HTTPListenAddress?
+    /// TLS for the HTTP server (nil: plain HTTP).
+    package let tls: HTTPTLSFiles?
     package let logger: Logger
 
-    package init(http: HTTPListenAddress?, logger: Logger) {
+    package init(http: HTTPListenAddress?, tls: HTTPTLSFiles? = nil, logger: Logger) {
         factory = PrometheusMetricsFactory(registry: registry)
         self.http = http
+        self.tls = tls
         self.logger = logger
     }
 
@@ -30,6 +33,6 @@ package struct DaemonOperations: Sendable {
         guard let http else { return nil }
         let router = OperationsRoutes.router(registry: registry, health: health, help: help)
         routes(router)
-        return DaemonHTTPServer(host: http.host, port: http.port, router: router, logger: logger)
+        return DaemonHTTPServer(host: http.host, port: http.port, tls: tls, router: router, logger: logger)
     }
 }

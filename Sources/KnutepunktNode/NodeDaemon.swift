@@ -48,7 +48,8 @@ package struct NodeDaemon: Sendable {
                 taxonomy: taxonomy,
                 controlEndpoint: { try await node.endpoints().control }
             )
-            workspace.secureCookie = configuration.workspaceSecureCookie
+            // Served over HTTPS: directly (node.tls), or by a reverse proxy (workspaceSecureCookie).
+            workspace.secureCookie = configuration.workspaceSecureCookie || configuration.httpTLS != nil
             // The hub's control socket, as this node's key, which the hub admits when listed as a viewer.
             let hub = configuration.workspaceHubControl.map { endpoint in
                 NodeMonthClosing.Hub(

@@ -5,6 +5,8 @@ package struct DaemonStartError: Error, Sendable, Hashable, CustomStringConverti
         package init(rawValue: String) { self.rawValue = rawValue }
         /// No CURVE keys are configured and plaintext was not asked for (`--insecure`).
         package static let noKeys = Code(rawValue: "NO_KEYS")
+        /// The HTTP server's TLS certificate or key does not read.
+        package static let tlsFiles = Code(rawValue: "TLS_FILES")
         package var description: String { rawValue }
     }
 

@@ -101,7 +101,7 @@ package enum InProcessDaemons {
             taxonomy: taxonomy,
             insecure: configuration.curve == nil,
             workspaceAccess: workspaceAccess,
-            operations: DaemonOperations(http: configuration.http, logger: logger),
+            operations: DaemonOperations(http: configuration.http, tls: configuration.httpTLS, logger: logger),
             tracer: NoOpTracer(),
             logger: logger
         )

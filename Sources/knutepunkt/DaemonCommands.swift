@@ -132,7 +132,7 @@ struct NodeCommand: AsyncParsableCommand {
             level: configuration.logLevel,
             format: configuration.logFormat
         )
-        let operations = DaemonOperations(http: configuration.http, logger: logger)
+        let operations = DaemonOperations(http: configuration.http, tls: configuration.httpTLS, logger: logger)
         MetricsSystem.bootstrap(operations.factory)
         let options = self.options
         // Traces go out over OTLP only when an endpoint is configured (node.otlpEndpoint; docs/tracing.md).
