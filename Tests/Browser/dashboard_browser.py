@@ -66,6 +66,8 @@ def main():
     parser.add_argument('--out', required=True, help='a folder for the profile and the results')
     parser.add_argument('--screenshot', required=True)
     parser.add_argument('--note', default='Regional plan under way')
+    parser.add_argument('--month', help='a month NO-VEST has signed off (YYYY-MM): the analyst accepts it')
+    parser.add_argument('--periods-screenshot', help='where the screenshot of sign-off and lock goes')
     parser.add_argument('--measure', type=int, default=0,
                         help='only measure: load the signed-in page this many times and print the timings as JSON')
     arguments = parser.parse_args()
@@ -152,6 +154,27 @@ def main():
                          f"{json.dumps(key)} && tr.textContent.includes({json.dumps(arguments.note)}))", 10,
                          'the acknowledgement in the gap list')
         final['acknowledgedKey'] = key
+
+        # The analyst accepts NO-VEST's signed-off month: the hub locks it, and the history shows both steps.
+        if arguments.month:
+            cell = f"#periods tr[data-region=NO-VEST] td[data-month=\"{arguments.month}\"]"
+            browser.wait_for(f"!!document.querySelector('{cell} button.period-accept')", 15, 'the Accept button')
+            final['periodSignedOff'] = browser.evaluate(f"document.querySelector('{cell}').textContent")
+            browser.evaluate(f"document.querySelector('{cell} button.period-accept').click(); true")
+            browser.wait_for(f"(document.querySelector('{cell}') || {{}}).dataset?.state === 'locked'", 15,
+                             'the month locked')
+            final['periodLocked'] = browser.evaluate(f"document.querySelector('{cell}').textContent")
+            final['periodHistory'] = browser.evaluate(
+                "[...document.querySelectorAll('#period-history-table tbody tr')].map((tr) => tr.dataset.kind)")
+            if arguments.periods_screenshot:
+                box = json.loads(browser.evaluate(
+                    "JSON.stringify(document.getElementById('periods-section').getBoundingClientRect())"))
+                top = box['y'] + browser.evaluate('window.scrollY')
+                shot = browser.call('Page.captureScreenshot', format='png', captureBeyondViewport=True,
+                                    clip={'x': 0, 'y': top, 'width': 1600, 'height': min(box['height'], 1600),
+                                          'scale': 1})
+                with open(arguments.periods_screenshot, 'wb') as file:
+                    file.write(base64.b64decode(shot['data']))
         with open(os.path.join(out, 'final.json'), 'w') as file:
             json.dump(final, file)
 

@@ -12,10 +12,12 @@ import Testing
 /// The dashboard in a real browser (headless Chromium, driven over the DevTools protocol by
 /// Tests/Browser/dashboard_browser.py) against a hub holding the sample year: the heatmap and the gap list show
 /// what the gap report and the hub compute, a new event published through a node changes the page without a reload,
-/// and an analyst acknowledges a gap through the dialog. Saves a screenshot to .build/dashboard-screenshot.png.
+/// and an analyst acknowledges a gap through the dialog and accepts (locks) a month NO-VEST's lead signed off. Saves
+/// screenshots to .build/dashboard-screenshot.png and .build/dashboard-periods.png.
 @Suite(.serialized)
 struct DashboardBrowserTests {
     static var screenshotPath: String { "\(Repository.root)/.build/dashboard-screenshot.png" }
+    static var periodsScreenshotPath: String { "\(Repository.root)/.build/dashboard-periods.png" }
 
     @Test(.timeLimit(.minutes(10)))
     func theDashboardShowsTheHubsNumbersAndFollowsItLive() async throws {
@@ -50,13 +52,26 @@ struct DashboardBrowserTests {
                 #expect(hubGaps.gaps.count > 10, "the sample year carries many gaps")
                 let expected = try DashboardFixtures.expectedHeatmap(storePath: storePath, today: today)
 
+                // NO-VEST's regional lead has signed last month off (as `knutepunkt period sign-off` does).
+                let month = ReportingMonth(today).adding(months: -1).text
+                let signOff = PeriodRequest(
+                    region: "NO-VEST",
+                    month: month,
+                    step: .signOff,
+                    by: "lise",
+                    role: "lead",
+                    actorRegion: "NO-VEST"
+                )
+                _ = try await ControlClient.withConnection(to: endpoints.control) { try $0.period(signOff) }
+
                 let out = folder.file("browser")
                 try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
                 let browser = try BrowserRun(
                     arguments: [
                         "\(HeadlessBrowser.scripts)/dashboard_browser.py", "--chromium", HeadlessBrowser.chromium,
                         "--url", "http://127.0.0.1:\(port)/dashboard", "--token", analyst, "--out", out,
-                        "--screenshot", Self.screenshotPath,
+                        "--screenshot", Self.screenshotPath, "--month", month, "--periods-screenshot",
+                        Self.periodsScreenshotPath,
                     ]
                 )
                 defer { browser.stop() }
@@ -115,6 +130,15 @@ struct DashboardBrowserTests {
                 #expect(acknowledgements.first?.user == "kari" && acknowledgements.first?.role == "analyst")
                 #expect(acknowledgements.first?.note == "Regional plan under way")
                 #expect(FileManager.default.fileExists(atPath: Self.screenshotPath))
+                // Sign-off and lock: the analyst accepted NO-VEST's signed-off month with the button; it is locked.
+                #expect(final.periodSignedOff?.contains("lise") == true, "\(final.periodSignedOff ?? "")")
+                #expect(final.periodLocked?.contains("kari") == true, "\(final.periodLocked ?? "")")
+                #expect(final.periodHistory == ["accept", "sign-off"])
+                let ledger = try await ControlClient.withConnection(to: endpoints.control) {
+                    try $0.period(PeriodRequest(region: "NO-VEST", month: month))
+                }
+                #expect(ledger.locked && ledger.history.last?.by == "kari" && ledger.history.last?.role == .analyst)
+                #expect(FileManager.default.fileExists(atPath: Self.periodsScreenshotPath))
                 if let load = initial.load {
                     print(
                         "dashboard: screenshot \(Self.screenshotPath); load against the sample year: "
@@ -200,6 +224,9 @@ struct PageFacts: Decodable {
     var nordChartWithheld: Int?
     var gapKeys: [String]
     var regionHeads: [String]
+    var periodSignedOff: String?
+    var periodLocked: String?
+    var periodHistory: [String]?
     var updates: Int
     var title: String
     var lang: String
