@@ -141,6 +141,13 @@ struct NodeMonthClosing: MonthClosing {
             }
         } catch let error as ClientError where error.code == .refused {
             throw MonthClosingError(code: .refused, message: error.message)
+        } catch {
+            logger.warning("the hub did not take the sign-off", metadata: ["error": "\(error)"])
+            throw MonthClosingError(
+                code: .hubUnreachable,
+                message: "the national hub did not answer, so nothing was signed off; the returns are safe in the "
+                    + "node's outbox. Try again later"
+            )
         }
         return try await months(region: region, today: today)
     }

@@ -62,6 +62,8 @@ package struct MonthClosingError: Error, Sendable, Hashable, CustomStringConvert
         package init(rawValue: String) { self.rawValue = rawValue }
         /// The node cannot ask the hub (no `workspaceHubControl`): the sign-off cannot be sent.
         package static let hubNotSetUp = Code(rawValue: "HUB_NOT_SET_UP")
+        /// The hub did not answer the sign-off: nothing was signed off.
+        package static let hubUnreachable = Code(rawValue: "HUB_UNREACHABLE")
         /// A local node's return for the month is still outstanding: the month cannot be signed off yet.
         package static let returnsOutstanding = Code(rawValue: "RETURNS_OUTSTANDING")
         /// The node or the hub refused the step (its reason is the message).

@@ -98,7 +98,8 @@ enum WorkspaceFixtures {
                 try await run(endpoints.listen, endpoints.control)
             }
         } else {
-            try await run("tcp://127.0.0.1:9", nil)
+            // Both the hub's listen and control endpoints lead nowhere.
+            try await run("tcp://127.0.0.1:9", "tcp://127.0.0.1:9")
         }
     }
 

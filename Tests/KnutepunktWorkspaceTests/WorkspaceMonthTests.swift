@@ -152,4 +152,28 @@ struct WorkspaceMonthTests {
             #expect(notJSON.status == .badRequest)
         }
     }
+
+    @Test(.timeLimit(.minutes(2)))
+    func withTheHubAwayReturnsAreKeptAndTheSignOffSaysTheHubDidNotAnswer() async throws {
+        let last = ReportingMonth(LocalDate.today()).adding(months: -1).text
+        let before = ReportingMonth(LocalDate.today()).adding(months: -2).text
+        try await F.withWorkspace(hubReachable: false, askHubForGaps: true, reporting: true) { client, _ in
+            for month in [last, before] {
+                let made = try await client.post(
+                    "/workspace/api/months/\(month)/return",
+                    headers: F.bearer(F.kari),
+                    body: F.body(["node": "NO-VEST-BERGEN", "nilReturn": false])
+                )
+                #expect(made.status == .ok)
+                #expect(try F.json(made)["delivery"] == "queued", "in the outbox until the hub is back")
+            }
+            let signOff = try await client.post(
+                "/workspace/api/months/\(last)/sign-off",
+                headers: F.bearer(F.lise),
+                body: F.body([:])
+            )
+            #expect(signOff.status == .serviceUnavailable)
+            #expect(try F.json(signOff)["error"]?.stringValue?.contains("national hub did not answer") == true)
+        }
+    }
 }
