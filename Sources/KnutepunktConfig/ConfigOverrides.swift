@@ -42,7 +42,9 @@ package struct ConfigOverrides: Sendable, Hashable {
     /// The keys each section lets the environment and flags set.
     package static let settable: [String: [String]] = [
         "hub": HubConfiguration.keys.filter { $0 != "nodes" && $0 != "curve" } + ["curve.secretKey"],
-        "node": NodeConfiguration.keys.filter { $0 != "curve" } + ["curve.secretKey", "curve.hubPublicKey"],
+        "node": NodeConfiguration.keys.filter { $0 != "curve" && $0 != "tls" } + [
+            "curve.secretKey", "curve.hubPublicKey", "tls.certificate", "tls.key",
+        ],
     ]
 
     /// `KNUTEPUNKT_HUB_MAX_BATCH` for `hub` + `maxBatch`.

@@ -99,6 +99,7 @@ import Testing
         "workspaceAccess": { $0.workspaceAccess = "/etc/knutepunkt/workspace-access" },
         "workspaceSecureCookie": { $0.workspaceSecureCookie = true },
         "workspaceHubControl": { $0.workspaceHubControl = "tcp://hub.example:7302" },
+        "tls": { $0.httpTLS = HTTPTLSFiles(certificate: "/etc/ssl/node.pem", key: "/etc/ssl/node.key") },
     ]
 
     @Test func everyKeyOfTheHubsFileIsInTheTableAsTheHubTreatsIt() throws {
@@ -118,8 +119,12 @@ import Testing
 
     @Test func everyKeyOfANodesFileIsInTheTableAsTheNodeTreatsIt() throws {
         let (taken, restart) = try Self.documented("node")
-        // What the environment may set, with the node's two key files as the one `curve` the table names.
-        let fileKeys = Set((ConfigOverrides.settable["node"] ?? []).filter { !$0.hasPrefix("curve.") } + ["curve"])
+        // What the environment may set, with the node's two key files as the one `curve` the table names, and its
+        // certificate and key as the one `tls`.
+        let fileKeys = Set(
+            (ConfigOverrides.settable["node"] ?? []).filter { !$0.hasPrefix("curve.") && !$0.hasPrefix("tls.") }
+                + ["curve", "tls"]
+        )
         #expect(Set(Self.nodeChanges.keys) == fileKeys, "a change for every key of a node's file")
         #expect(fileKeys.subtracting(taken.union(restart)).isEmpty, "keys missing from the table")
         #expect(taken.isDisjoint(with: restart))
