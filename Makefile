@@ -19,6 +19,11 @@ deps:
 		echo "installing libzmq3-dev (ZeroMQ headers and library)"; \
 		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libzmq3-dev pkg-config; \
 	fi
+	@# zlib (for reading .xlsx workbooks) and libxml2 (FoundationXML) are on most systems already.
+	@if ! pkg-config --exists zlib 2>/dev/null || ! pkg-config --exists libxml-2.0 2>/dev/null; then \
+		echo "installing zlib1g-dev and libxml2-dev (Excel workbooks are ZIP archives of XML)"; \
+		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq zlib1g-dev libxml2-dev; \
+	fi
 
 ## The tests also talk to a Python (pyzmq) peer, to show the wire format is plain ZeroMQ, run the hub store
 ## against a real PostgreSQL server (Debian's postgresql; the tests start and stop their own server on loopback),

@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.0.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
         // Only the benchmarks: measured against our CSV reader (Benchmarks/KnutepunktBench/Parsers.swift).
         .package(url: "https://github.com/swiftcsv/SwiftCSV.git", from: "0.10.0"),
     ],
@@ -58,7 +59,11 @@ let package = Package(
         // Spreadsheets: the CSV form of activities and the row-by-row import check.
         .target(
             name: "KnutepunktSpreadsheet",
-            dependencies: ["KnutepunktDomain", "KnutepunktConfig", "KnutepunktClient"]
+            dependencies: [
+                "KnutepunktDomain", "KnutepunktConfig", "KnutepunktClient",
+                // XLSX files are ZIP archives of XML parts (read with FoundationXML).
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ]
         ),
         // Durable storage behind one protocol: the node's outbox, the hub's store on SQLite (GRDB, the default) or
         // PostgreSQL (postgres-nio), and the one way to open a hub store from its location.
@@ -248,7 +253,10 @@ let package = Package(
         .testTarget(name: "KnutepunktServiceTests", dependencies: ["KnutepunktService"]),
         .testTarget(
             name: "KnutepunktSpreadsheetTests",
-            dependencies: ["KnutepunktSpreadsheet", "KnutepunktDomain", "KnutepunktTesting"]
+            dependencies: [
+                "KnutepunktSpreadsheet", "KnutepunktDomain", "KnutepunktTesting",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ]
         ),
         .testTarget(
             name: "KnutepunktConfigTests",

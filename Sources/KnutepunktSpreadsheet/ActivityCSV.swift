@@ -71,15 +71,24 @@ package struct ActivityCSV: Sendable, Hashable {
     /// The file has an `id` column.
     package var hasIDColumn: Bool { columns.contains("id") }
 
-    /// Reads a whole file. Throws only for problems that make the file unreadable as a whole (not UTF-8, no
-    /// header, an unclosed quote); everything else is in ``headerProblems`` and ``rows``.
+    /// Reads a whole file: CSV, or an Excel workbook's first sheet (``XLSXReader``). Throws only for problems that
+    /// make the file unreadable as a whole (not UTF-8, no header, an unclosed quote, a damaged workbook); everything
+    /// else is in ``headerProblems`` and ``rows``.
     package static func parse(_ input: [UInt8]) throws(ActivityCSVError) -> ActivityCSV {
-        var bytes = input
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
-        try checkUTF8(bytes)
-        let delimiter = CSVReader.detectDelimiter(bytes)
-        var reader = CSVReader(bytes: bytes, delimiter: delimiter)
-        var records = try reader.records()[...]
+        let delimiter: UInt8
+        var records: ArraySlice<CSVReader.Record>
+        if XLSXReader.isWorkbook(input) {
+            // An Excel workbook: its first sheet, written back (with ids) as semicolon-separated CSV.
+            delimiter = UInt8(ascii: ";")
+            records = try XLSXReader.records(input)[...]
+        } else {
+            var bytes = input
+            if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
+            try checkUTF8(bytes)
+            delimiter = CSVReader.detectDelimiter(bytes)
+            var reader = CSVReader(bytes: bytes, delimiter: delimiter)
+            records = try reader.records()[...]
+        }
         // Blank lines before the header are tolerated like blank rows anywhere.
         while let first = records.first, isBlank(first.cells) { records.removeFirst() }
         guard let header = records.popFirst() else {
@@ -90,7 +99,20 @@ package struct ActivityCSV: Sendable, Hashable {
             )
         }
         let columns = header.cells.map(trimmed)
-        let (problems, usable) = checkHeader(columns, line: header.line)
+        var (problems, usable) = checkHeader(columns, line: header.line)
+        if XLSXReader.isWorkbook(input), !columns.contains(Self.keyColumn), !columns.contains("id") {
+            // Ids cannot be written back into a workbook: each row needs its own reference, so that importing the
+            // file again corrects a changed row instead of storing it a second time.
+            problems.append(
+                ActivityCSVError(
+                    code: .workbookWithoutKey,
+                    line: header.line,
+                    message: "an Excel workbook needs a \(Self.keyColumn) column (your own reference for each row) or "
+                        + "an id column, so that importing it again never stores a row twice; add one, or save the "
+                        + "sheet as CSV UTF-8 and the import writes ids into that file"
+                )
+            )
+        }
         var rows: [Row] = []
         var cells: [[String]] = []
         for record in records where !isBlank(record.cells) {

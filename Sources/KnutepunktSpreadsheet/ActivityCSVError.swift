@@ -23,6 +23,10 @@ package struct ActivityCSVError: Error, Sendable, Hashable, CustomStringConverti
         package static let duplicateColumn = Code(rawValue: "DUPLICATE_COLUMN")
         /// A header cell is empty.
         package static let emptyColumnName = Code(rawValue: "EMPTY_COLUMN_NAME")
+        /// An Excel workbook (`.xlsx`) that cannot be read: a damaged archive, a missing or malformed part, too big.
+        package static let unreadableWorkbook = Code(rawValue: "UNREADABLE_WORKBOOK")
+        /// An Excel workbook without a `key` or `id` column: ids cannot be written back into it.
+        package static let workbookWithoutKey = Code(rawValue: "WORKBOOK_WITHOUT_KEY")
         /// A row has more or fewer cells than the header.
         package static let wrongCellCount = Code(rawValue: "WRONG_CELL_COUNT")
     }

@@ -301,20 +301,23 @@ enum StatusText {
 struct ImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "Check a spreadsheet export (CSV) row by row; with --commit, import its good rows through your node.",
+        abstract:
+            "Check a spreadsheet (CSV or .xlsx) row by row; with --commit, import its good rows through your node.",
         discussion: """
             The first row names the columns after the event's fields (date, kind, node, target_groups, …; see \
             docs/events.md); lists go in one cell separated by |. Every row is checked first and each problem is \
             reported by line and column. Nothing is sent without --commit; then only the good rows go. Each row is \
             one activity for good: by its id column, else by its key column (your own reference for the row), else \
             by an id the import writes into the file before sending. A row imported before is recognised and not \
-            stored twice; a changed row becomes a correction of its activity. Example: Configs/examples/activities.csv
+            stored twice; a changed row becomes a correction of its activity. An Excel workbook (.xlsx) is read from \
+            its first sheet, dates in date cells as dates; it needs a key or id column, since ids cannot be written \
+            into it. Examples: Configs/examples/activities.csv, Configs/examples/activities.xlsx
             """
     )
 
     @OptionGroup var connection: ConnectionOptions
 
-    @Argument(help: "The CSV file (`;`, `,` or tab separated; UTF-8).")
+    @Argument(help: "The CSV file (`;`, `,` or tab separated; UTF-8) or Excel workbook (.xlsx).")
     var file: String
 
     @Flag(name: .long, help: "Import the good rows (without it, only check).")

@@ -253,7 +253,8 @@ struct HubFaultTests {
     /// coordinators', never rewritten; each daemon judges "not in the future" by its own clock, with a day's
     /// tolerance, so an event dated the hub's tomorrow-but-one passes the ahead node and is refused (NACKed, and
     /// reported as rejected) by the hub; the hub's last-heard times are its own clock's; and the gap rule D1 reads
-    /// the events' dates, so neither node is taken for silent.
+    /// the events' dates, so neither node is taken for silent. Period locks, too, go by the events' dates: a month
+    /// the hub locked is refused at both nodes, and the first day after it taken, whatever their clocks say.
     @Test(.timeLimit(.minutes(10)))
     func nodeClocksADayAheadAndBehind() async throws {
         let (ahead, behind) = (Self.nodes[0], Self.nodes[1])
@@ -265,18 +266,78 @@ struct HubFaultTests {
             )
         else { return }
         let perNode = 1_000
-        var figures = FaultFigures("node clocks a day ahead and behind the hub's, 2 nodes x 1,000 + 4")
+        var figures = FaultFigures("node clocks a day ahead and behind the hub's, 2 nodes x 1,000 + 5, a month locked")
         figures.faults = 2
         try await NamespaceFaultTests.publish(network, perNode: perNode)
-        // Four more each, dated by the hub's calendar: yesterday, today, tomorrow, the day after.
         let today = LocalDate.today()
+
+        // Period locks go by the coordinators' dates, not by anyone's clock. Last month is signed off and accepted
+        // for both regions at the hub (the steps stamped by the hub's clock); each node learns the locks over its
+        // link, then refuses an activity dated the locked month's last day with PERIOD_LOCKED before queuing it,
+        // and takes the same activity once its coordinator dates it the first day of this month — whichever day its
+        // own clock says it is.
+        let hubControl = try #require(await network.hubEndpoints["control"])
+        let locked = ReportingMonth(today).adding(months: -1)
+        func step(
+            _ kind: PeriodLedger.Step.Kind,
+            _ region: String,
+            by: String,
+            role: String
+        ) async throws -> PeriodResult {
+            let request = PeriodRequest(
+                region: region,
+                month: locked.text,
+                step: kind,
+                by: by,
+                role: role,
+                actorRegion: role == "lead" ? region : nil
+            )
+            return try await ControlClient.withConnection(to: hubControl, timeout: .seconds(60), curve: network.viewer)
+            {
+                try $0.period(request)
+            }
+        }
+        for node in Self.nodes {
+            _ = try await step(.signOff, node.region, by: "lead-\(node.id)", role: "lead")
+            let accepted = try await step(.accept, node.region, by: "nina", role: "analyst")
+            #expect(accepted.locked, "\(node.region) \(locked) locked: \(accepted.state)")
+            let stamp = try #require(accepted.history.last.flatMap { ISO8601DateFormatter().date(from: $0.at) })
+            #expect(abs(stamp.timeIntervalSinceNow) < 3_600, "the lock is stamped by the hub's clock: \(stamp)")
+        }
+        for node in Self.nodes {
+            let endpoint = await network.directory.current(node.id).endpoint
+            let learnt = try await PeriodLockTests.nodeStatus(endpoint) { months in
+                months.contains { $0.hasPrefix("\(node.region) \(locked)") }
+            }
+            #expect(learnt.lockedMonths?.isEmpty == false)
+            let events = [locked.last, ReportingMonth(today).first].map { date in
+                Array(
+                    EventFixtures.event(source: node.id, index: perNode, region: node.region, node: node.defaultNode)
+                        .replacing(/"date":"[0-9-]+"/, with: "\"date\":\"\(date.iso)\"")
+                        .utf8
+                )
+            }
+            var answers: [SubmitResult] = []
+            for event in events {
+                answers += try await ControlClient.withConnection(to: endpoint, timeout: .seconds(60)) {
+                    try $0.submit([event])
+                }
+            }
+            #expect(answers.map(\.status) == [.invalid, .queued], "\(node.id): \(answers)")
+            #expect(answers.first?.issues?.first?.code == .periodLocked, "\(node.id): \(answers)")
+            #expect(answers.first?.issues?.first?.message.contains("accepted by nina") == true, "\(answers)")
+            figures.notes.append(
+                "\(node.id) refused \(locked.last.iso): \(answers.first?.issues?.first?.message ?? "-")"
+            )
+        }
+        // Four more each, dated by the hub's calendar: yesterday, today, tomorrow, the day after.
         var results: [String: [SubmitResult]] = [:]
         for node in Self.nodes {
             let events = (0..<4).map { offset in
                 Array(
                     EventFixtures.event(
                         source: node.id,
-                        index: perNode + offset,
+                        index: perNode + 1 + offset,
                         region: node.region,
                         node: node.defaultNode
                     )
@@ -309,7 +370,7 @@ struct HubFaultTests {
         }
         guard case .node(let drained, _) = aheadDrained else { throw PeerFailure("not a node status") }
         #expect(drained.outbox.rejected == 1, "the hub refused the event dated its day after tomorrow")
-        let hub = try await network.hubStatus(waitForTotal: 2 * perNode + 3 + 2)
+        let hub = try await network.hubStatus(waitForTotal: 2 * (perNode + 1) + 3 + 2)
         for node in hub.nodes where Self.nodes.contains(where: { $0.id == node.id }) {
             let heard = try #require(node.lastHeardAt.flatMap { ISO8601DateFormatter.withFractions.date(from: $0) })
             #expect(abs(heard.timeIntervalSinceNow) < 3_600, "\(node.id) last heard by the hub's clock: \(heard)")
@@ -339,8 +400,10 @@ struct HubFaultTests {
         }
         #expect(stale.isEmpty, "reporting local nodes taken for silent: \(stale)")
         figures.notes.append("stored \(hub.events.total), rejected \(hub.events.rejected)")
-        // What the fixtures' check expects: each node's first events in order, the hub-refused one left out.
-        try await network.finish(&figures, accepted: [ahead.id: perNode + 3, behind.id: perNode + 2])
+
+        // What the fixtures' check expects: each node's first events in order (the one taken after the lock
+        // included), the hub-refused one left out.
+        try await network.finish(&figures, accepted: [ahead.id: perNode + 1 + 3, behind.id: perNode + 1 + 2])
     }
 }
 

@@ -50,31 +50,48 @@ struct MultiHubTests {
                     for peer in peers {
                         guard try peer.greet(as: "NO-VEST") != nil else { throw PeerFailure("no WELCOME") }
                     }
-                    for start in stride(from: 1, through: total, by: per) {
-                        let batch = WireMessage.EventBatch(
-                            firstSequence: UInt64(start),
-                            payloads: (start..<(start + per)).map { Self.payload($0) }
-                        )
-                        for peer in peers { try peer.send(.events(batch)) }
+                    func send(from first: Int, to peer: RawPeer) throws {
+                        for start in stride(from: first, through: total, by: per) {
+                            let end = min(start + per, total + 1)
+                            let batch = WireMessage.EventBatch(
+                                firstSequence: UInt64(start),
+                                payloads: (start..<end).map { Self.payload($0) }
+                            )
+                            try peer.send(.events(batch))
+                        }
                     }
-                    return try peers.map { peer in
-                        try peer.receive(
-                            until: { if case .ack(let through) = $0 { through == UInt64(total) } else { false } },
-                            limit: 10_000,
-                            // Only a bound on failure: two hubs contending for one database on a busy machine can
-                            // be quiet for a while between group commits.
-                            timeout: .seconds(90)
-                        )
-                    }
+                    for peer in peers { try send(from: 1, to: peer) }
+                    // Each peer behaves as a node while it waits for its ACKs: it heartbeats (a hub closes a
+                    // session it hears nothing from for its session timeout, 5 s here), and when no ACK comes for
+                    // its retransmission timeout it greets again and resends what WELCOME says is not settled. Two
+                    // hubs contending for one database on a busy machine can take longer than either.
+                    var greetedAgain = [0, 0]
+                    let answers = try RawPeer.receiveAll(
+                        peers,
+                        until: { if case .ack(let through) = $0 { through == UInt64(total) } else { false } },
+                        respond: { index, message in
+                            switch message {
+                            case nil:
+                                greetedAgain[index] += 1
+                                try peers[index].send(.hello(.init(nodeID: "NO-VEST", software: "raw-peer")))
+                            case .welcome(let welcome):
+                                try send(from: Int(welcome.settledThrough) + 1, to: peers[index])
+                            default:
+                                break
+                            }
+                        },
+                        // Only a bound on failure.
+                        timeout: .seconds(90)
+                    )
+                    print(
+                        "two hubs, one database: the peer greeted hub A again \(greetedAgain[0]) times, hub B \(greetedAgain[1])"
+                    )
+                    return answers
                 }
             }
         }
         for (hub, messages) in zip(["A", "B"], answers) {
-            // Known, not yet explained (docs/reliability.md, "Runs under load"): under load one of the two hubs has
-            // now and then given the raw peer no answer at all. What was stored is still checked below, exactly once.
-            withKnownIssue("one hub of two on a database sometimes sends the raw peer nothing", isIntermittent: true) {
-                #expect(messages.last == .ack(settledThrough: UInt64(total)), "hub \(hub) acknowledged everything")
-            }
+            #expect(messages.last == .ack(settledThrough: UInt64(total)), "hub \(hub) acknowledged everything")
             let refusals = messages.filter { if case .nack = $0 { true } else { false } }
             #expect(refusals.isEmpty, "hub \(hub) refused \(refusals.prefix(3))")
         }

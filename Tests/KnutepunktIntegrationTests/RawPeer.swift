@@ -64,6 +64,65 @@ final class RawPeer {
         return seen
     }
 
+    /// Receives on every peer at once until `stop` has said so for each, behaving as a node must while it waits
+    /// (docs/protocol.md, "Heartbeating and liveness" and rule 7): HEARTBEAT after a heartbeat interval without
+    /// sending anything, and `respond(index, nil)` after a retransmission timeout without a message other than
+    /// HEARTBEAT, for the test to greet again or resend. `respond(index, message)` sees every other message first.
+    /// Returns every message other than HEARTBEAT that each peer saw, in the order of `peers`. Gives up on a peer
+    /// after `limit` messages, and on all of them once `timeout` passes without any such message (a bound on
+    /// failure).
+    static func receiveAll(
+        _ peers: [RawPeer],
+        until stop: (WireMessage) -> Bool,
+        respond: (Int, WireMessage?) throws -> Void = { _, _ in },
+        limit: Int = 10_000,
+        heartbeat: Duration = .seconds(1),
+        retransmission: Duration = .seconds(2),
+        timeout: Duration = .seconds(90)
+    ) throws -> [[WireMessage]] {
+        var seen = Array(repeating: [WireMessage](), count: peers.count)
+        var done = Array(repeating: false, count: peers.count)
+        let clock = ContinuousClock()
+        var lastSent = Array(repeating: clock.now, count: peers.count)
+        var lastHeard = Array(repeating: clock.now, count: peers.count)
+        var lastProgress = clock.now
+        // Bounded: every turn takes at least one message or waits a heartbeat interval; at most `limit` messages
+        // per peer count, the hub answers at most one HEARTBEAT per peer per interval, and `timeout` without a
+        // counted message ends the loop.
+        let intervals = Int(timeout / heartbeat) + 1
+        let turns = peers.count * (limit + 2 * intervals) + intervals
+        for _ in 0..<turns {
+            let waiting = peers.indices.filter { !done[$0] }
+            if waiting.isEmpty || clock.now - lastProgress >= timeout { break }
+            for index in waiting where clock.now - lastHeard[index] >= retransmission {
+                lastHeard[index] = clock.now
+                try respond(index, nil)
+                lastSent[index] = clock.now
+            }
+            for index in waiting where clock.now - lastSent[index] >= heartbeat {
+                try peers[index].send(.heartbeat)
+                lastSent[index] = clock.now
+            }
+            var poller = ZMQPoller()
+            for index in waiting { _ = poller.add(peers[index].socket) }
+            let ready = try poller.poll(timeout: heartbeat)
+            for (slot, index) in waiting.enumerated() where ready[slot].contains(.readable) {
+                guard let message = try peers[index].socket.receive(dontWait: true) else { continue }
+                let decoded = try WireCodec.decode(message.frames)
+                if decoded == .heartbeat { continue }
+                lastProgress = clock.now
+                lastHeard[index] = clock.now
+                seen[index].append(decoded)
+                if stop(decoded) || seen[index].count >= limit {
+                    done[index] = true
+                } else {
+                    try respond(index, decoded)
+                }
+            }
+        }
+        return seen
+    }
+
     /// HELLO, then the WELCOME (skipping heartbeats); nil if the hub refused or said nothing.
     func greet(as nodeID: String) throws -> WireMessage.Welcome? {
         try send(.hello(.init(nodeID: nodeID, software: "raw-peer")))
