@@ -160,6 +160,9 @@ package struct WorkspaceRoutes: Sendable {
 /// Refuses every API request without a valid token or live session (401, JSON), and every state-changing request
 /// that is not JSON (a cross-site form cannot send `application/json` without the browser asking first).
 struct WorkspaceAuthMiddleware<Context: RequestContext>: RouterMiddleware {
+    /// The media type of an Excel workbook (`.xlsx`), uploaded as it is.
+    static var xlsxType: String { "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" }
+
     let routes: WorkspaceRoutes
 
     func handle(
@@ -174,9 +177,14 @@ struct WorkspaceAuthMiddleware<Context: RequestContext>: RouterMiddleware {
             )
         }
         if request.method == .post || request.method == .put || request.method == .delete {
+            // None of these is a type a plain HTML form can send, so another site cannot post here in a user's name.
             let type = request.headers[.contentType] ?? ""
-            guard type.hasPrefix("application/json") || type.hasPrefix("text/csv") else {
-                return WorkspaceRoutes.problem(.unsupportedMediaType, "send application/json (or text/csv)")
+            guard type.hasPrefix("application/json") || type.hasPrefix("text/csv") || type.hasPrefix(Self.xlsxType)
+            else {
+                return WorkspaceRoutes.problem(
+                    .unsupportedMediaType,
+                    "send application/json (or text/csv, or \(Self.xlsxType) for an Excel workbook)"
+                )
             }
         }
         return try await next(request, context)

@@ -75,4 +75,31 @@ struct WorkspaceSpreadsheetTests {
             #expect(codes.contains("professions;PHN;Public health nurse (helsesykepleier);Helsesykepleier"))
         }
     }
+
+    /// An Excel workbook goes up as it is and is checked like a CSV file: the example workbook's four rows are
+    /// good, and a damaged one gets the reason in words.
+    @Test(.timeLimit(.minutes(2)))
+    func anExcelWorkbookIsCheckedLikeACSVFile() async throws {
+        try await F.withWorkspace { client, _ in
+            var headers = F.bearer(F.kari)
+            headers[.contentType] = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            let workbook = try Repository.bytes("Configs/examples/activities.xlsx")
+            let checked = try await client.post(
+                "/workspace/api/spreadsheet/check",
+                headers: headers,
+                body: ByteBuffer(bytes: workbook)
+            )
+            #expect(checked.status == .ok)
+            let table = try F.json(checked)
+            #expect(table["good"] == 4 && table["bad"] == 0, "\(table)")
+            #expect(table["rows"]?.arrayValue?.map { $0["line"] } == [2, 3, 4, 5])
+            let damaged = try await client.post(
+                "/workspace/api/spreadsheet/check",
+                headers: headers,
+                body: ByteBuffer(bytes: Array(workbook.prefix(200)))
+            )
+            #expect(damaged.status == .badRequest)
+            #expect(String(buffer: damaged.body ?? ByteBuffer()).contains("the workbook cannot be read"))
+        }
+    }
 }

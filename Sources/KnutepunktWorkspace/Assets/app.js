@@ -10,7 +10,7 @@ const TEXT = {
     recordTitle: 'Registrer en aktivitet', correctTitle: 'Rett en aktivitet',
     recordNote: 'Felt merket * må fylles ut. Skriv aldri navn eller fødselsnummer.',
     activitiesTitle: 'Regionens aktiviteter', filterState: 'Tilstand', filterText: 'Søk', all: 'Alle',
-    spreadsheetTitle: 'Last opp regneark', spreadsheetNote: 'CSV lagret som «CSV UTF-8». Hver rad sjekkes før noe importeres.',
+    spreadsheetTitle: 'Last opp regneark', spreadsheetNote: 'Excel-arbeidsbok (.xlsx, første ark, med en key-kolonne) eller CSV lagret som «CSV UTF-8». Hver rad sjekkes før noe importeres.',
     template: 'Last ned malen (CSV)', codes: 'Last ned kodene med norske og engelske navn', chooseFile: 'Velg fil', checkFile: 'Sjekk filen',
     sheetSummary: (g, b) => `${g} rader er i orden, ${b} har problemer. Ingenting er importert ennå.`,
     sheetHeader: 'Overskriftsraden må rettes før noe kan importeres:',
@@ -62,7 +62,7 @@ const TEXT = {
     recordTitle: 'Record an activity', correctTitle: 'Correct an activity',
     recordNote: 'Fields marked * are required. Never write names or identity numbers.',
     activitiesTitle: "My region's activities", filterState: 'State', filterText: 'Search', all: 'All',
-    spreadsheetTitle: 'Upload a spreadsheet', spreadsheetNote: 'CSV saved as "CSV UTF-8". Every row is checked before anything is imported.',
+    spreadsheetTitle: 'Upload a spreadsheet', spreadsheetNote: 'An Excel workbook (.xlsx, its first sheet, with a key column) or CSV saved as "CSV UTF-8". Every row is checked before anything is imported.',
     template: 'Download the template (CSV)', codes: 'Download the codes with Norwegian and English names', chooseFile: 'Choose a file', checkFile: 'Check the file',
     sheetSummary: (g, b) => `${g} rows are good, ${b} have problems. Nothing has been imported yet.`,
     sheetHeader: 'The header row must be fixed before anything can be imported:',
@@ -512,15 +512,16 @@ function buildFilters() {
 
 // ---- Spreadsheet upload: checked row by row and shown as a table before anything is imported ------------------------
 
-const sendCSV = (path, text) => api(path, { method: 'POST', headers: { 'Content-Type': 'text/csv' }, body: text });
+// The file goes as it is: a CSV file's text or an Excel workbook's bytes (the node tells them apart).
+const xlsxType = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+const sendSheet = (path, file) => api(path, { method: 'POST', headers: { 'Content-Type': /\.xlsx$/i.test(file.name) ? xlsxType : 'text/csv' }, body: file });
 
 async function checkSpreadsheet(event) {
   event.preventDefault();
   const file = $('csv-file').files[0];
   const out = $('upload-result');
   if (!file) { $('csv-file').focus(); return; }
-  const text = await file.text();
-  const { status, body } = await sendCSV('spreadsheet/check', text);
+  const { status, body } = await sendSheet('spreadsheet/check', file);
   if (status !== 200 || !body) { out.replaceChildren(el('p', { class: 'problem', text: body && body.error || t('nodeDown') })); return; }
   const parts = [el('p', { id: 'sheet-summary', text: t('sheetSummary')(body.good, body.bad) })];
   if (body.headerProblems.length) {
@@ -559,7 +560,7 @@ async function checkSpreadsheet(event) {
     const go = el('button', { type: 'button', id: 'import-good', text: t('importGood')(body.good) });
     go.addEventListener('click', async () => {
       go.disabled = true;
-      const reply = await sendCSV('spreadsheet/import', text);
+      const reply = await sendSheet('spreadsheet/import', file);
       const done = el('p', { id: 'import-result', role: 'status' });
       if (reply.status !== 200 || !reply.body) done.textContent = reply.body && reply.body.error || t('nodeDown');
       else {
