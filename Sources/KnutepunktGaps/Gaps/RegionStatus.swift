@@ -2,11 +2,13 @@ import KnutepunktDomain
 
 /// What one region's data allows the rules to say (DOMAIN.md §6: no report is not no service).
 ///
-/// - A region **does not report** when every one of its local nodes is silent (no activity for more than
-///   `staleDays`, or never: D1), when the node daemons reporting for it have not been heard from for more than
-///   `staleDays` (the hub's record of contact), or, once returns are recorded, when a monthly return the window reads
-///   is missing. Such a region gets one "no report" finding (D1) and no service finding, and national comparisons
-///   leave it out ("not comparable").
+/// - A local node **does not report** when, once returns are recorded and the taxonomy expects them from it, a
+///   monthly return the window reads is missing (a nil return is a report); a node not expected to make returns, when
+///   it has had no activity for more than `staleDays`, or never. It gets a node "no report" finding (D1), the region's
+///   findings name it, and their confidence falls with the share of such nodes.
+/// - A region **does not report** when none of its local nodes reports, or when the node daemons reporting for it
+///   have not been heard from for more than `staleDays` (the hub's record of contact). Such a region gets one "no
+///   report" finding (D1) and no service finding, and national comparisons leave it out ("not comparable").
 /// - The store **covers** a region from the first day of the month of its first data (or its first return, once
 ///   recorded): a reporting unit reports months, and an activity on the 20th says the month was reported. A rule that
 ///   reads a period (the 12-month window, the 8 quarters of G10, a calendar year for G13) speaks only about regions the
@@ -24,16 +26,26 @@ package struct RegionStatus: Sendable, Hashable {
 
     /// Why the region does not report; empty when it does.
     package var silence: [Silence]
-    /// Its local nodes that are silent (D1), sorted.
+    /// Its local nodes that do not report (D1), sorted: a node that owes monthly returns when one is missing in the
+    /// window, any other when it has had no activity for more than `staleDays` (or never).
     package var silentNodes: [String]
+    /// Per local node, the months (first days) in the window whose monthly return is missing.
+    package var missingReturns: [String: [LocalDate]]
     /// How many local nodes it has.
     package var nodes: Int
     /// The first day of the periods the store covers for it; nil: no data at all.
     package var coveredFrom: LocalDate?
 
-    package init(silence: [Silence] = [], silentNodes: [String] = [], nodes: Int = 0, coveredFrom: LocalDate?) {
+    package init(
+        silence: [Silence] = [],
+        silentNodes: [String] = [],
+        missingReturns: [String: [LocalDate]] = [:],
+        nodes: Int = 0,
+        coveredFrom: LocalDate?
+    ) {
         self.silence = silence
         self.silentNodes = silentNodes
+        self.missingReturns = missingReturns
         self.nodes = nodes
         self.coveredFrom = coveredFrom
     }
@@ -62,42 +74,53 @@ extension GapFacts {
         return result
     }
 
-    /// The local nodes silent for more than `staleDays` (or that never reported), sorted.
+    /// The local nodes that do not report (see ``RegionStatus/silentNodes``), sorted.
     package func silentNodes(_ thresholds: GapThresholds) -> [String] {
-        nodes.keys.sorted().filter { code in
-            guard let last = nodes[code]!.lastReport else { return true }
-            return last.days(to: asOf) > thresholds.staleDays
-        }
+        statuses(thresholds).values.flatMap(\.silentNodes).sorted()
     }
 
     private func status(of code: String, _ region: RegionFacts, _ thresholds: GapThresholds) -> RegionStatus {
         let nodes = nodes(inRegion: code)
-        let silent = nodes.filter { node in
+        let quiet = nodes.filter { node in
             guard let last = self.nodes[node]!.lastReport else { return true }
             return last.days(to: asOf) > thresholds.staleDays
         }
         var silence: [RegionStatus.Silence] = []
-        if !nodes.isEmpty, silent.count == nodes.count {
-            silence.append(.everyNodeSilent(lastReport: nodes.compactMap { self.nodes[$0]!.lastReport }.max()))
-        }
-        if let heard = region.lastHeard, heard.days(to: asOf) > thresholds.staleDays {
-            silence.append(.notHeard(since: heard))
-        }
         var coveredFrom = region.firstData?.firstOfMonth
+        // Monthly returns missing for complete months the window reads (the running month's return is not due yet).
+        var missing: [String: [LocalDate]] = [:]
+        var silent = quiet
         if let returns {
-            // Complete months the window reads (the running month's return is not due yet).
             let from = windowFirstDay.firstOfMonth
             let to = asOf.firstOfMonth.adding(months: -1)
-            var missing: [String: [LocalDate]] = [:]
             for node in nodes {
                 let months = returns.missing(node: node, from: from, to: to)
                 if !months.isEmpty { missing[node] = months }
             }
-            if !missing.isEmpty { silence.append(.missingReturns(missing)) }
+            // A node that owes returns reports by them: a nil return is a report, however long since its last
+            // activity; a return missing is no report, however recent its last activity.
+            silent = nodes.filter { node in
+                returns.owesReturns(node) ? missing[node] != nil : quiet.contains(node)
+            }
             if let first = returns.firstReceived(nodes: nodes) {
                 coveredFrom = min(coveredFrom ?? first, first)
             }
         }
-        return RegionStatus(silence: silence, silentNodes: silent, nodes: nodes.count, coveredFrom: coveredFrom)
+        if !nodes.isEmpty, silent.count == nodes.count {
+            if silent.contains(where: { missing[$0] == nil }) || missing.isEmpty {
+                silence.append(.everyNodeSilent(lastReport: nodes.compactMap { self.nodes[$0]!.lastReport }.max()))
+            }
+            if !missing.isEmpty { silence.append(.missingReturns(missing)) }
+        }
+        if let heard = region.lastHeard, heard.days(to: asOf) > thresholds.staleDays {
+            silence.append(.notHeard(since: heard))
+        }
+        return RegionStatus(
+            silence: silence,
+            silentNodes: silent,
+            missingReturns: missing,
+            nodes: nodes.count,
+            coveredFrom: coveredFrom
+        )
     }
 }
