@@ -37,8 +37,11 @@ extension NodeReactor {
             result.issues = [
                 PeriodLocks.issue(periodLocks.lock(region: record.region, month: record.month)!, field: "month")
             ]
+        case .success(let record) where Self.madeAtIssue(body.madeAt, month: record.month, now: now) != nil:
+            result.id = record.id.lowercasedText
+            result.issues = [Self.madeAtIssue(body.madeAt, month: record.month, now: now)!]
         case .success(var record):
-            record.submittedAt = LocalDate.utcTimestamp(now)
+            record.submittedAt = body.madeAt ?? LocalDate.utcTimestamp(now)
             result.id = record.id.lowercasedText
             do {
                 if let outcome = try outbox.submitReturn(record, acceptedAt: now) {
@@ -78,6 +81,26 @@ extension NodeReactor {
         }
         reply(request, .submitResult, JSONBody.encode([result]))
         perform(uplink.appended(through: lastAssigned, now: clock.now))
+    }
+
+    /// Why a RETURN's `madeAt` cannot be the moment the return was made: not a UTC timestamp, in the future, or on a
+    /// day (in Norway) before its month was over. Nil when it can (or is absent: now).
+    static func madeAtIssue(_ madeAt: String?, month: ReportingMonth, now: Date) -> ValidationIssue? {
+        guard let madeAt else { return nil }
+        func issue(_ code: ValidationIssue.Code, _ message: String) -> ValidationIssue {
+            ValidationIssue(field: "submitted_at", code: code, message: message)
+        }
+        guard let moment = LocalDate.utcTimestamp(madeAt) else {
+            return issue(.badDate, "madeAt must be a UTC time written YYYY-MM-DDThh:mm:ssZ")
+        }
+        if moment > now { return issue(.dateOutOfRange, "madeAt \(madeAt) is in the future") }
+        if LocalDate.today(now: moment) <= month.last {
+            return issue(
+                .dateOutOfRange,
+                "madeAt \(madeAt) is before \(month) was over; a return is made after its month"
+            )
+        }
+        return nil
     }
 
     /// The returns of this node's local nodes that are due or overdue today, for STATUS; nil when the taxonomy

@@ -128,8 +128,9 @@ package struct LocalNetwork: Sendable {
                     + (existing > 0 ? " (\(existing) were already there from an earlier run)" : "")
             )
         }
-        // The monthly returns, where the taxonomy expects them (nodes with `active:`): made now, like coordinators
-        // catching up, so only the last month's can be on time; none from a node once it fell silent.
+        // The monthly returns, where the taxonomy expects them (nodes with `active:`): the sample replays a year at
+        // once, so each return says the day its coordinator made it (`madeAt`, 09:00 in Norway), which timeliness is
+        // judged by — most on time, some late; none from a node once it fell silent (docs/events.md, "Timeliness").
         for node in running.nodes {
             let returns = sample.returns(region: node.configuration.region, asOf: today)
             guard !returns.isEmpty else { continue }
@@ -139,7 +140,8 @@ package struct LocalNetwork: Sendable {
                     node: item.node,
                     month: item.month.text,
                     status: item.status.rawValue,
-                    submittedBy: "sample"
+                    submittedBy: "sample",
+                    madeAt: LocalDate.utcTimestamp(min(item.madeOn.startInNorway.addingTimeInterval(9 * 3600), Date()))
                 )
                 let result = try await ControlClient.withConnection(to: node.control) { try $0.makeReturn(request) }
                 if result.status == .invalid { throw DaemonProcessError(message: "sample return refused: \(result)") }
