@@ -101,7 +101,8 @@ package struct LocalNetwork: Sendable {
         return Running(hub: hub, hubControl: hubEndpoints["control"] ?? "", hubCurve: hubCurve, nodes: nodes)
     }
 
-    /// Publishes a year of sample activities through every node, then waits until the hub holds all of them.
+    /// Publishes a year of sample activities and the monthly returns made for them through every node, then waits until
+    /// every node's outbox has drained and the hub holds all the activities.
     package func publishSample(to running: Running, taxonomy: Taxonomy) async throws -> HubStatusReport {
         let today = LocalDate.today()
         let sample = SampleActivities(taxonomy: taxonomy, start: today.adding(days: -364), seed: seed)
@@ -150,6 +151,12 @@ package struct LocalNetwork: Sendable {
             print(
                 "\(node.configuration.id.padding(toLength: 9, withPad: " ", startingAt: 0)) made \(made) monthly returns"
             )
+        }
+        // Each node's outbox drained: its returns, which follow its events, have reached the hub too.
+        for node in running.nodes {
+            _ = try await ControlClient.withConnection(to: node.control, timeout: .seconds(130)) {
+                try $0.status(StatusRequest(waitForDrained: true, timeoutMillis: 120_000))
+            }
         }
         let wanted = StatusRequest(waitForTotal: expected, timeoutMillis: 120_000)
         let report = try await ControlClient.withConnection(
