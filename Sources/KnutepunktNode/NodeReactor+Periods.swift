@@ -144,13 +144,20 @@ extension NodeReactor {
     }
 }
 
-// Locked months at the node (docs/protocol.md, "PERIODS"): learnt from the hub over the link, enforced before
-// anything is queued.
+// Locked months at the node (docs/protocol.md, "PERIODS"): learnt from the hub over the link, kept in the outbox
+// across restarts, enforced before anything is queued.
 extension NodeReactor {
-    /// Takes the hub's locks when they are newer than the ones held.
+    /// Takes the hub's locks when they are newer than the ones held, and records them in the outbox, so that they
+    /// hold across a restart until the hub is reached again.
     func received(_ message: PeriodsMessage) {
         guard message.locks.version >= periodLocks.version, message.locks != periodLocks else { return }
         periodLocks = message.locks
+        do {
+            try outbox.recordPeriodLocks(message.locks)
+        } catch {
+            // Enforced from memory all the same; after a restart the hub sends them again on WELCOME.
+            logger.error("recording the locked months in the outbox failed", metadata: ["error": "\(error)"])
+        }
         logger.info(
             "locked months from the hub",
             metadata: [

@@ -113,6 +113,8 @@ final class NodeReactor {
         do {
             let positions = try outbox.positions()
             lastAssigned = positions.lastSequence
+            // The locked months learnt before a restart hold until the hub sends newer ones.
+            periodLocks = try outbox.periodLocks()
             uplink = UplinkStateMachine(
                 nodeID: configuration.id,
                 software: "knutepunkt/\(KnutepunktVersion.current)",
