@@ -285,4 +285,39 @@ private typealias T = GapTestTaxonomy
         let blind = GapEvaluator.evaluate(T.silent("NO-C", GapCoverageRuleTests.withPND(5, 5, 0)), taxonomy: T.taxonomy)
         #expect(blind.staleRegions == ["NO-C"])
     }
+
+    @Test("G10 and G13 read beyond the window: a period whose returns every local node missed is not judged")
+    func periodsLongerThanTheWindow() throws {
+        // As of 2026-06-15 the window starts on 2025-06-16; G13 reads 2025 from 1 January, G10 quarters from 2024-04.
+        func without(_ node: String, _ months: [String], _ facts: GapFacts) -> GapFacts {
+            var facts = facts
+            facts.returns!.received[node]!.subtract(months.map(T.date))
+            return facts
+        }
+        let spring2025 = ["2025-02-01", "2025-03-01", "2025-04-01", "2025-05-01"]
+        // Only NO-C held an infant day in 2025: RED for NO-A and NO-B with every return in.
+        let days = T.unreturned([], GapTrendRuleTests.infantDays(asOf: "2026-06-15", ["NO-C": ["2025-02-01"]]))
+        #expect(T.run(GapRules.missingInfantDay, days).summary == ["RED G13|NO-A|2025", "RED G13|NO-B|2025"])
+        // NO-B-1, NO-B's only node, made no returns for February to May 2025 (before the window): no verdict on NO-B's
+        // 2025, while NO-B reports and is judged on everything else; the open gap is held.
+        let northless = without("NO-B-1", spring2025, days)
+        #expect(T.run(GapRules.missingInfantDay, northless).summary == ["RED G13|NO-A|2025"])
+        let evaluation = GapEvaluator.evaluate(northless, taxonomy: T.taxonomy)
+        #expect(evaluation.staleRegions.isEmpty && !evaluation.findings.contains { $0.rule == .d1StaleNode })
+        #expect(
+            evaluation.holds(GapFinding(rule: .g13MissingInfantDay, severity: .red, region: "NO-B", detail: "2025"))
+        )
+        #expect(evaluation.notes.isEmpty, "not 'not enough data yet': the store covers the year")
+        // One of NO-A's two nodes missing those months: NO-A is still judged; both: it is not.
+        let half = without("NO-A-2", spring2025, days)
+        #expect(T.run(GapRules.missingInfantDay, half).summary == ["RED G13|NO-A|2025", "RED G13|NO-B|2025"])
+        #expect(T.run(GapRules.missingInfantDay, without("NO-A-1", spring2025, half)).summary == ["RED G13|NO-B|2025"])
+        // G10: 40 events in the first four quarters, 20 in the last four (−50 %, a drop of 20) → AMBER; with NO-B-1's
+        // returns for 2024-07 to 2024-09 missing, its first half is not complete: no verdict.
+        let quarters = T.unreturned([], GapTrendRuleTests.quarters("NO-B", [10, 10, 10, 10, 5, 5, 5, 5]))
+        #expect(T.run(GapRules.decline, quarters).summary == ["AMBER G10|NO-B"])
+        let gap = without("NO-B-1", ["2024-07-01", "2024-08-01", "2024-09-01"], quarters)
+        #expect(T.run(GapRules.decline, gap).isEmpty)
+        #expect(GapEvaluator.evaluate(gap, taxonomy: T.taxonomy).uncovered.contains("NO-B|G10"))
+    }
 }

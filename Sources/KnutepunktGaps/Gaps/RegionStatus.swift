@@ -12,7 +12,8 @@ import KnutepunktDomain
 /// - The store **covers** a region from the first day of the month of its first data (or its first return, once
 ///   recorded): a reporting unit reports months, and an activity on the 20th says the month was reported. A rule that
 ///   reads a period (the 12-month window, the 8 quarters of G10, a calendar year for G13) speaks only about regions the
-///   store covers for the whole period; for the others the finding is "not enough data yet" (``DataNote``).
+///   store covers for the whole period; for the others the finding is "not enough data yet" (``DataNote``). Nor does
+///   it speak about a region whose every local node missed a monthly return in that period (``reads(from:)``).
 package struct RegionStatus: Sendable, Hashable {
     /// Why a region counts as not reporting.
     package enum Silence: Sendable, Hashable {
@@ -31,6 +32,9 @@ package struct RegionStatus: Sendable, Hashable {
     package var silentNodes: [String]
     /// Per local node, the months (first days) in the window whose monthly return is missing.
     package var missingReturns: [String: [LocalDate]]
+    /// Per local node, the months before the window that a rule reading a longer period reads (G10's 8 quarters,
+    /// G13's last year) whose return is missing.
+    package var earlierMissingReturns: [String: [LocalDate]]
     /// How many local nodes it has.
     package var nodes: Int
     /// The first day of the periods the store covers for it; nil: no data at all.
@@ -40,12 +44,14 @@ package struct RegionStatus: Sendable, Hashable {
         silence: [Silence] = [],
         silentNodes: [String] = [],
         missingReturns: [String: [LocalDate]] = [:],
+        earlierMissingReturns: [String: [LocalDate]] = [:],
         nodes: Int = 0,
         coveredFrom: LocalDate?
     ) {
         self.silence = silence
         self.silentNodes = silentNodes
         self.missingReturns = missingReturns
+        self.earlierMissingReturns = earlierMissingReturns
         self.nodes = nodes
         self.coveredFrom = coveredFrom
     }
@@ -56,6 +62,19 @@ package struct RegionStatus: Sendable, Hashable {
     /// Whether the store covers the region for a period starting on `start`.
     package func covers(from start: LocalDate) -> Bool {
         coveredFrom.map { $0 <= start } ?? false
+    }
+
+    /// Whether a rule reading the period from `start` may read the region: it reports, the store covers it from
+    /// `start`, and not every one of its local nodes has a monthly return missing in that period (for a period longer
+    /// than the window: the region then reported nothing complete for part of it).
+    package func reads(from start: LocalDate) -> Bool {
+        guard reports, covers(from: start) else { return false }
+        let first = start.firstOfMonth
+        var missing = Set(missingReturns.keys)
+        for (node, months) in earlierMissingReturns where months.contains(where: { $0 >= first }) {
+            missing.insert(node)
+        }
+        return nodes == 0 || missing.count < nodes
     }
 
     /// The share of its local nodes that report (1 with none silent): how much of the region a finding speaks for.
@@ -89,13 +108,18 @@ extension GapFacts {
         var coveredFrom = region.firstData?.firstOfMonth
         // Monthly returns missing for complete months the window reads (the running month's return is not due yet).
         var missing: [String: [LocalDate]] = [:]
+        var earlier: [String: [LocalDate]] = [:]
         var silent = quiet
         if let returns {
             let from = windowFirstDay.firstOfMonth
             let to = asOf.firstOfMonth.adding(months: -1)
+            // The longest periods the rules read: G10's 8 quarters and G13's last calendar year.
+            let earliest = min(firstQuarter, LocalDate(year: asOf.year - 1, month: 1, day: 1) ?? firstQuarter)
             for node in nodes {
                 let months = returns.missing(node: node, from: from, to: to)
                 if !months.isEmpty { missing[node] = months }
+                let before = returns.missing(node: node, from: earliest.firstOfMonth, to: from.adding(months: -1))
+                if !before.isEmpty { earlier[node] = before }
             }
             // A node that owes returns reports by them: a nil return is a report, however long since its last
             // activity; a return missing is no report, however recent its last activity.
@@ -119,6 +143,7 @@ extension GapFacts {
             silence: silence,
             silentNodes: silent,
             missingReturns: missing,
+            earlierMissingReturns: earlier,
             nodes: nodes.count,
             coveredFrom: coveredFrom
         )
