@@ -147,10 +147,14 @@ extension NodeReactor {
 // Locked months at the node (docs/protocol.md, "PERIODS"): learnt from the hub over the link, kept in the outbox
 // across restarts, enforced before anything is queued.
 extension NodeReactor {
-    /// Takes the hub's locks when they are newer than the ones held, and records them in the outbox, so that they
-    /// hold across a restart until the hub is reached again.
+    /// Takes the hub's locks — the first set of a session whatever its version, later ones when they are newer than
+    /// the ones held — and records them in the outbox, so that they hold across a restart until the hub is reached
+    /// again. The first set of a session is the hub's whole truth: a hub restored from an older backup, or another
+    /// hub, numbers its steps afresh, and the node must not keep a lock that hub no longer has.
     func received(_ message: PeriodsMessage) {
-        guard message.locks.version >= periodLocks.version, message.locks != periodLocks else { return }
+        let first = !periodLocksThisSession
+        periodLocksThisSession = true
+        guard first || message.locks.version >= periodLocks.version, message.locks != periodLocks else { return }
         periodLocks = message.locks
         do {
             try outbox.recordPeriodLocks(message.locks)

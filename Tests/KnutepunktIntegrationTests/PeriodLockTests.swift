@@ -183,7 +183,8 @@ struct PeriodLockTests {
     }
 
     /// The node keeps the locked months it learnt in its outbox: restarted while the hub is down, it still refuses an
-    /// event dated in a locked month before queuing it, and queues one dated elsewhere.
+    /// event dated in a locked month before queuing it, and queues one dated elsewhere; reaching a hub without the
+    /// lock, it takes that hub's locks.
     @Test(.timeLimit(.minutes(3)))
     func theNodeKeepsTheLocksItLearntAcrossARestartWithTheHubDown() async throws {
         let folder = try TemporaryDirectory()
@@ -222,6 +223,27 @@ struct PeriodLockTests {
         #expect(elsewhere.first?.status == .queued && elsewhere.first?.sequence == 1, "nothing refused was queued")
         #expect(status.lockedMonths?.first?.hasPrefix("NO-VEST \(month), locked by nina") == true)
         #expect(status.outbox.backlog == 1)
+
+        // Another hub, whose store holds no steps (as one restored from before the lock would): the node takes the
+        // first locks of the session whatever their version, so the month takes activities again.
+        let other = try TemporaryDirectory()
+        defer { other.remove() }
+        var otherHub = InProcessDaemons.hubConfiguration(folder: other)
+        otherHub.taxonomyPath = taxonomyPath
+        let (unlocked, accepted) = try await InProcessDaemons.withHub(otherHub, taxonomy: taxonomy) { hub in
+            var configuration = NodeToHubTests.nodeConfiguration(folder: folder, hub: hub.listen)
+            configuration.taxonomyPath = taxonomyPath
+            return try await InProcessDaemons.withNode(configuration, taxonomy: taxonomy) { node in
+                let unlocked = try await Self.nodeStatus(node.control) { $0.isEmpty }
+                let accepted = try await NodeToHubTests.submit([Self.event(3, on: inMonth)], to: node.control)
+                return (unlocked, accepted)
+            }
+        }
+        #expect((unlocked.lockedMonths ?? []).isEmpty)
+        #expect(accepted.first?.status == .queued || accepted.first?.status == .delivered, "\(accepted)")
+        let reopened = try OutboxStore.open(path: nodeConfiguration.outboxPath)
+        defer { try? reopened.close() }
+        #expect(try reopened.periodLocks().locks.isEmpty, "the outbox holds the new hub's set")
     }
 
     /// A correction that moves an activity out of a locked month changes that month: the node refuses it before
