@@ -27,6 +27,8 @@ extension DashboardAPI {
             var state: String
             var status: String?
             var receivedOn: String?
+            /// The day timeliness is judged by: made at the node (or received, where the hub cannot believe that).
+            var madeOn: String?
             var dueOn: String
             var daysLate: Int?
         }
@@ -58,6 +60,7 @@ extension DashboardAPI {
                 state: cell.state.rawValue,
                 status: cell.status?.rawValue,
                 receivedOn: cell.receivedOn?.iso,
+                madeOn: cell.madeOn?.iso,
                 dueOn: cell.dueOn.iso,
                 daysLate: cell.daysLate
             )

@@ -15,7 +15,10 @@ extension HubReactor {
     /// is sealed when that one settles). An empty batch settles at once: it may still owe ACKs for duplicates.
     func sealIfIdle() {
         guard sealed == nil else { return }
-        let batch = open
+        var batch = open
+        // The store refuses corrections and withdrawals of versions dated in a locked month (the events' own dates
+        // were checked against the locks at admission).
+        batch.records.locks = periodLocks
         open = Batch()
         sessions.sealBatch()
         if batch.records.isEmpty {

@@ -37,8 +37,11 @@ extension NodeReactor {
             result.issues = [
                 PeriodLocks.issue(periodLocks.lock(region: record.region, month: record.month)!, field: "month")
             ]
+        case .success(let record) where Self.madeAtIssue(body.madeAt, month: record.month, now: now) != nil:
+            result.id = record.id.lowercasedText
+            result.issues = [Self.madeAtIssue(body.madeAt, month: record.month, now: now)!]
         case .success(var record):
-            record.submittedAt = LocalDate.utcTimestamp(now)
+            record.submittedAt = body.madeAt ?? LocalDate.utcTimestamp(now)
             result.id = record.id.lowercasedText
             do {
                 if let outcome = try outbox.submitReturn(record, acceptedAt: now) {
@@ -109,6 +112,26 @@ extension NodeReactor {
         }
     }
 
+    /// Why a RETURN's `madeAt` cannot be the moment the return was made: not a UTC timestamp, in the future, or on a
+    /// day (in Norway) before its month was over. Nil when it can (or is absent: now).
+    static func madeAtIssue(_ madeAt: String?, month: ReportingMonth, now: Date) -> ValidationIssue? {
+        guard let madeAt else { return nil }
+        func issue(_ code: ValidationIssue.Code, _ message: String) -> ValidationIssue {
+            ValidationIssue(field: "submitted_at", code: code, message: message)
+        }
+        guard let moment = LocalDate.utcTimestamp(madeAt) else {
+            return issue(.badDate, "madeAt must be a UTC time written YYYY-MM-DDThh:mm:ssZ")
+        }
+        if moment > now { return issue(.dateOutOfRange, "madeAt \(madeAt) is in the future") }
+        if LocalDate.today(now: moment) <= month.last {
+            return issue(
+                .dateOutOfRange,
+                "madeAt \(madeAt) is before \(month) was over; a return is made after its month"
+            )
+        }
+        return nil
+    }
+
     /// The returns of this node's local nodes that are due or overdue today, for STATUS; nil when the taxonomy
     /// expects none of them.
     func outstandingReturns() -> [NodeStatusReport.ReturnDue]? {
@@ -150,13 +173,24 @@ extension NodeReactor {
     }
 }
 
-// Locked months at the node (docs/protocol.md, "PERIODS"): learnt from the hub over the link, enforced before
-// anything is queued.
+// Locked months at the node (docs/protocol.md, "PERIODS"): learnt from the hub over the link, kept in the outbox
+// across restarts, enforced before anything is queued.
 extension NodeReactor {
-    /// Takes the hub's locks when they are newer than the ones held.
+    /// Takes the hub's locks — the first set of a session whatever its version, later ones when they are newer than
+    /// the ones held — and records them in the outbox, so that they hold across a restart until the hub is reached
+    /// again. The first set of a session is the hub's whole truth: a hub restored from an older backup, or another
+    /// hub, numbers its steps afresh, and the node must not keep a lock that hub no longer has.
     func received(_ message: PeriodsMessage) {
-        guard message.locks.version >= periodLocks.version, message.locks != periodLocks else { return }
+        let first = !periodLocksThisSession
+        periodLocksThisSession = true
+        guard first || message.locks.version >= periodLocks.version, message.locks != periodLocks else { return }
         periodLocks = message.locks
+        do {
+            try outbox.recordPeriodLocks(message.locks)
+        } catch {
+            // Enforced from memory all the same; after a restart the hub sends them again on WELCOME.
+            logger.error("recording the locked months in the outbox failed", metadata: ["error": "\(error)"])
+        }
         logger.info(
             "locked months from the hub",
             metadata: [

@@ -59,6 +59,9 @@ final class NodeReactor {
     /// The months the hub has locked (PERIODS, KPN/1.3), enforced before anything is queued; empty until the hub
     /// has sent them (the hub enforces them regardless).
     var periodLocks = PeriodLocks()
+    /// Whether the hub has sent its locks in the current session (its first set of a session is taken whatever its
+    /// version).
+    var periodLocksThisSession = false
     var referenceFollower: ReferenceFollowerStateMachine
     /// Whether the reference follower was last told of an open session.
     var referenceSessionOpen = false
@@ -113,6 +116,8 @@ final class NodeReactor {
         do {
             let positions = try outbox.positions()
             lastAssigned = positions.lastSequence
+            // The locked months learnt before a restart hold until the hub sends newer ones.
+            periodLocks = try outbox.periodLocks()
             uplink = UplinkStateMachine(
                 nodeID: configuration.id,
                 software: "knutepunkt/\(KnutepunktVersion.current)",
@@ -324,6 +329,7 @@ final class NodeReactor {
             }
             do {
                 let decoded = try WireCodec.decode(message.frames)
+                if case .welcome = decoded { periodLocksThisSession = false }
                 perform(uplink.received(decoded, now: clock.now))
             } catch {
                 if let suppressed = logThrottle.admit("undecodable", now: clock.now) {

@@ -16,7 +16,7 @@ package struct CompletenessReport: Sendable {
     package var table: ReportTable {
         var table = ReportTable(columns: [
             "level", "region", "node", "month", "expected", "received", "on_time", "overdue", "reporting_rate",
-            "on_time_rate", "state", "status", "received_on", "due_on", "days_late",
+            "on_time_rate", "state", "status", "received_on", "made_on", "due_on", "days_late",
         ])
         func tally(_ level: String, _ region: String?, _ node: String?, _ tally: Completeness.Tally) {
             table.rows.append(
@@ -26,6 +26,7 @@ package struct CompletenessReport: Sendable {
                     .integer(tally.received), .integer(tally.onTime), .integer(tally.overdue),
                     tally.reportingRate.map { .decimal($0, digits: 3) } ?? .empty,
                     tally.onTimeRate.map { .decimal($0, digits: 3) } ?? .empty, .empty, .empty, .empty, .empty, .empty,
+                    .empty,
                 ]
             )
         }
@@ -43,7 +44,8 @@ package struct CompletenessReport: Sendable {
                     .empty,
                     .empty, .empty, .empty, .text(cell.state.rawValue),
                     cell.status.map { .text($0.rawValue) } ?? .empty,
-                    cell.receivedOn.map { .text($0.iso) } ?? .empty, .text(cell.dueOn.iso),
+                    cell.receivedOn.map { .text($0.iso) } ?? .empty, cell.madeOn.map { .text($0.iso) } ?? .empty,
+                    .text(cell.dueOn.iso),
                     cell.daysLate.map(ReportTable.Value.integer) ?? .empty,
                 ]
             )
@@ -55,8 +57,8 @@ package struct CompletenessReport: Sendable {
     /// `due` not due yet, `nil` for an on-time nil return).
     package var text: String {
         var out =
-            "monthly returns as of \(completeness.asOf.iso) (on time: within \(completeness.timelyDays) days after "
-        out += "the month)\n"
+            "monthly returns as of \(completeness.asOf.iso) (on time: made within \(completeness.timelyDays) days "
+        out += "after the month)\n"
         var summary = ReportTable(columns: [
             "returns", "expected", "received", "on time", "overdue", "reporting rate", "on-time rate",
         ])

@@ -101,7 +101,8 @@ package struct LocalNetwork: Sendable {
         return Running(hub: hub, hubControl: hubEndpoints["control"] ?? "", hubCurve: hubCurve, nodes: nodes)
     }
 
-    /// Publishes a year of sample activities through every node, then waits until the hub holds all of them.
+    /// Publishes a year of sample activities and the monthly returns made for them through every node, then waits until
+    /// every node's outbox has drained and the hub holds all the activities.
     package func publishSample(to running: Running, taxonomy: Taxonomy) async throws -> HubStatusReport {
         let today = LocalDate.today()
         let sample = SampleActivities(taxonomy: taxonomy, start: today.adding(days: -364), seed: seed)
@@ -128,8 +129,9 @@ package struct LocalNetwork: Sendable {
                     + (existing > 0 ? " (\(existing) were already there from an earlier run)" : "")
             )
         }
-        // The monthly returns, where the taxonomy expects them (nodes with `active:`): made now, like coordinators
-        // catching up, so only the last month's can be on time; none from a node once it fell silent.
+        // The monthly returns, where the taxonomy expects them (nodes with `active:`): the sample replays a year at
+        // once, so each return says the day its coordinator made it (`madeAt`, 09:00 in Norway), which timeliness is
+        // judged by — most on time, some late; none from a node once it fell silent (docs/events.md, "Timeliness").
         for node in running.nodes {
             let returns = sample.returns(region: node.configuration.region, asOf: today)
             guard !returns.isEmpty else { continue }
@@ -139,7 +141,8 @@ package struct LocalNetwork: Sendable {
                     node: item.node,
                     month: item.month.text,
                     status: item.status.rawValue,
-                    submittedBy: "sample"
+                    submittedBy: "sample",
+                    madeAt: LocalDate.utcTimestamp(min(item.madeOn.startInNorway.addingTimeInterval(9 * 3600), Date()))
                 )
                 let result = try await ControlClient.withConnection(to: node.control) { try $0.makeReturn(request) }
                 if result.status == .invalid { throw DaemonProcessError(message: "sample return refused: \(result)") }
@@ -148,6 +151,12 @@ package struct LocalNetwork: Sendable {
             print(
                 "\(node.configuration.id.padding(toLength: 9, withPad: " ", startingAt: 0)) made \(made) monthly returns"
             )
+        }
+        // Each node's outbox drained: its returns, which follow its events, have reached the hub too.
+        for node in running.nodes {
+            _ = try await ControlClient.withConnection(to: node.control, timeout: .seconds(130)) {
+                try $0.status(StatusRequest(waitForDrained: true, timeoutMillis: 120_000))
+            }
         }
         let wanted = StatusRequest(waitForTotal: expected, timeoutMillis: 120_000)
         let report = try await ControlClient.withConnection(

@@ -34,7 +34,7 @@ package struct HubStoredReturn: Sendable, Hashable {
         self.receivedAt = receivedAt
     }
 
-    /// As completeness reads it: the day it came, in Norway.
+    /// As completeness reads it: the day it came and the day it was made at the node (its `submitted_at`), in Norway.
     package var received: ReceivedReturn {
         ReceivedReturn(
             node: record.node,
@@ -43,6 +43,7 @@ package struct HubStoredReturn: Sendable, Hashable {
             version: record.version,
             status: record.status,
             receivedOn: LocalDate.today(now: receivedAt),
+            madeOn: record.submittedAt.flatMap(LocalDate.utcTimestamp(_:)).map { LocalDate.today(now: $0) },
             submittedBy: record.submittedBy,
             reason: record.reason
         )

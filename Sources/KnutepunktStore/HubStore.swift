@@ -86,6 +86,9 @@ package struct HubBatch: Sendable {
     /// Monthly returns: committed and settled with the rest, kept apart, never counted as activity
     /// (``HubPeriodsStore``).
     package var returns: [HubReturnRecord] = []
+    /// The months locked when the batch was sealed: a correction or withdrawal replacing a version dated in one of
+    /// them is refused (``HubCommitResult/refused``, PERIOD_LOCKED). Not written.
+    package var locks = PeriodLocks()
     package init() {}
     package var isEmpty: Bool {
         events.isEmpty && rejections.isEmpty && settled.isEmpty && tests.isEmpty && returns.isEmpty

@@ -27,7 +27,13 @@ enum HubVersionStep: Sendable, Hashable {
     case identical
     case refused(EventVersioning.Refusal)
 
-    static func decide(_ record: HubEventRecord, rows: [StoredVersionRow]) -> HubVersionStep {
+    /// `locks`: the months locked when the batch was sealed; a version that would replace one dated in a locked
+    /// month of its region is refused (PERIOD_LOCKED): moving an activity out of a locked month changes that month.
+    static func decide(
+        _ record: HubEventRecord,
+        rows: [StoredVersionRow],
+        locks: PeriodLocks = PeriodLocks()
+    ) -> HubVersionStep {
         guard !rows.isEmpty else { return .insert(superseding: nil) }
         let arriving = ActivityEvent.comparableContent(ofPayload: record.payload)
         let decision = EventVersioning.atHub(
@@ -50,11 +56,35 @@ enum HubVersionStep: Sendable, Hashable {
             changes: { EventChange.between(payload: rows[$0].payload, record.payload) }
         )
         switch decision {
-        case .store(let index): return .insert(superseding: index.map { rows[$0] })
+        case .store(let index):
+            let superseding = index.map { rows[$0] }
+            if let superseding, let refusal = lockedRefusal(record, replacing: superseding, locks: locks) {
+                return .refused(refusal)
+            }
+            return .insert(superseding: superseding)
         case .alreadyStored: return .alreadyStored
         case .identical: return .identical
         case .refused(let refusal): return .refused(refusal)
         }
+    }
+
+    /// The refusal of a version that replaces `row` when `row` is dated in a locked month of its region.
+    static func lockedRefusal(
+        _ record: HubEventRecord,
+        replacing row: StoredVersionRow,
+        locks: PeriodLocks
+    ) -> EventVersioning.Refusal? {
+        guard !locks.locks.isEmpty, case .object(let object)? = try? JSONValue.parse(row.payload),
+            let region = object["region"]?.stringValue,
+            let date = object["date"]?.stringValue.flatMap(LocalDate.init(iso:)),
+            let lock = locks.lock(region: region, date: date)
+        else { return nil }
+        return EventVersioning.Refusal(
+            code: .periodLocked,
+            current: row.version,
+            message: "event \(record.eventID.lowercasedText) version \(row.version), which this one replaces, is dated "
+                + "\(date.iso): \(lock.refusal)"
+        )
     }
 
     /// The reason a refused version is recorded under (the NACK reason of a KPN/1.1 session).

@@ -120,6 +120,7 @@ package final class OutboxStore: Sendable {
                     """
             )
         }
+        migrator.registerMigration("v3-period-locks") { db in try Self.createPeriodLocks(db) }
         do {
             try migrator.migrate(queue)
         } catch {

@@ -21,6 +21,29 @@ package enum EventFixtures {
         return "\(a)-\(b)-\(c)-\(d)-\(e)"
     }
 
+    /// The monthly returns (`complete`, made on the first day after each month) that `taxonomy` expects from `nodes`
+    /// of `region` for the months over by `today`, as payloads a node sends: what a region's coordinators have made
+    /// when the hub is to read that region (docs/events.md, "Monthly returns").
+    package static func monthlyReturns(
+        region: String,
+        nodes: [String],
+        taxonomy: Taxonomy,
+        today: LocalDate = .today()
+    ) -> [[UInt8]] {
+        nodes.flatMap { node in
+            (taxonomy.reportingPeriod(of: node)?.expectedMonths(asOf: today) ?? []).map { month in
+                MonthlyReturn(
+                    region: region,
+                    node: node,
+                    month: month,
+                    status: .complete,
+                    submittedBy: "test",
+                    submittedAt: LocalDate.utcTimestamp(month.last.adding(days: 1).startInNorway)
+                ).canonicalJSON()
+            }
+        }
+    }
+
     /// One valid event for `node` (a local node of `region`) as JSON text.
     package static func event(
         source: String,

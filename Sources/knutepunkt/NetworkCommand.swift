@@ -14,8 +14,9 @@ struct NetworkCommand: AsyncParsableCommand {
         abstract: "Run a local national network: the hub and every node in a folder, with a year of sample data.",
         discussion: """
             Starts `knutepunkt hub` and one `knutepunkt node` per node-*.yaml in --configs as separate processes on \
-            loopback, publishes sample activities through the nodes as coordinators would, prints what the hub holds \
-            per region, and keeps running until Ctrl-C, when it stops every daemon cleanly.
+            loopback, publishes sample activities and monthly returns through the nodes as coordinators would, prints \
+            what the hub holds per region, the monthly returns' completeness and the gap report, and keeps running \
+            until Ctrl-C, when it stops every daemon cleanly.
             """
     )
 
@@ -60,6 +61,16 @@ struct NetworkCommand: AsyncParsableCommand {
                 do {
                     let thresholds = try loadGapThresholds(nil, besideTaxonomy: hub.taxonomyPath, taxonomy: taxonomy)
                     let name = "\(hub.storage)"
+                    // The monthly returns beside the gaps: which local nodes reported, on time or late, and whose
+                    // returns are missing (their areas are "no report" below, not "no service").
+                    let timelyDays = thresholds.timelyDays
+                    let completeness = try await hub.storage.withStore { store in
+                        try store.completeness(taxonomy: taxonomy, asOf: .today(), timelyDays: timelyDays)
+                    }
+                    if !completeness.cells.isEmpty {
+                        say("")
+                        say(CompletenessReport(completeness, taxonomy: taxonomy).text)
+                    }
                     let gaps = try await hub.storage.withStore { store in
                         try GapReport.evaluate(
                             store: store,

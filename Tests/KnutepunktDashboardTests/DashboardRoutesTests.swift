@@ -89,9 +89,14 @@ import Testing
             ) { response in
                 #expect(response.status == .ok)
                 let body = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any]
-                // The shipped taxonomy expects no returns yet: an empty grid, with the day and timelyDays.
-                #expect(body?["months"] as? [String] == [] && body?["timelyDays"] as? Int == 15)
-                #expect((body?["national"] as? [String: Any])?["expected"] as? Int == 0)
+                // The shipped taxonomy expects a return from each of its 19 local nodes for every month from January
+                // 2026 that has ended; the fixture's hub holds none.
+                let today = LocalDate.today()
+                let ended = (today.year - 2026) * 12 + today.month - 1
+                let months = body?["months"] as? [String] ?? []
+                #expect(months.count == ended && months.first == "2026-01" && body?["timelyDays"] as? Int == 15)
+                let national = body?["national"] as? [String: Any]
+                #expect(national?["expected"] as? Int == 19 * ended && national?["received"] as? Int == 0)
             }
         }
     }

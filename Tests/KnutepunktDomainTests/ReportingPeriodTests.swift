@@ -203,4 +203,53 @@ import Testing
                 == ["month BAD_DATE", "status UNKNOWN_CODE"]
         )
     }
+
+    @Test("timeliness by the day a return was made at the node, where the hub can believe it")
+    func timelinessByTheDayMade() {
+        func made(_ day: String?, received: String) -> ReceivedReturn {
+            var item = Self.received("NO-VEST-BERGEN", "2026-10", on: received)
+            item.madeOn = day.map(Self.day)
+            return item
+        }
+        // Made on 3 November, received on 20 November (the link was down): judged on 3 November, on time.
+        #expect(made("2026-11-03", received: "2026-11-20").timelyOn == Self.day("2026-11-03"))
+        // A day in the month itself, a day after it arrived, or none: judged by the day it arrived.
+        #expect(made("2026-10-31", received: "2026-11-20").timelyOn == Self.day("2026-11-20"))
+        #expect(made("2026-11-21", received: "2026-11-20").timelyOn == Self.day("2026-11-20"))
+        #expect(made(nil, received: "2026-11-20").timelyOn == Self.day("2026-11-20"))
+        let table = Completeness(
+            taxonomy: Self.taxonomy,
+            returns: [made("2026-11-03", received: "2026-11-20")],
+            asOf: Self.day("2026-12-07"),
+            timelyDays: 15,
+            region: "NO-VEST",
+            from: Self.month("2026-10"),
+            to: Self.month("2026-10")
+        )
+        let cell = table.cells.first { $0.node == "NO-VEST-BERGEN" }
+        #expect(cell?.state == .onTime && cell?.madeOn == Self.day("2026-11-03"))
+        #expect(cell?.receivedOn == Self.day("2026-11-20") && cell?.daysLate == nil)
+        // Made on 20 November: 5 days after the due day of 15 November.
+        let late = Completeness(
+            taxonomy: Self.taxonomy,
+            returns: [made("2026-11-20", received: "2026-11-20")],
+            asOf: Self.day("2026-12-07"),
+            timelyDays: 15,
+            region: "NO-VEST",
+            from: Self.month("2026-10"),
+            to: Self.month("2026-10")
+        )
+        #expect(late.cells.first { $0.node == "NO-VEST-BERGEN" }?.daysLate == 5)
+    }
+
+    @Test("submitted_at's UTC timestamps read back; anything else is not one")
+    func utcTimestamps() {
+        let moment = Date(timeIntervalSince1970: 1_796_000_123)
+        let text = LocalDate.utcTimestamp(moment)
+        #expect(LocalDate.utcTimestamp(text) == moment)
+        #expect(LocalDate.utcTimestamp("2026-12-03T09:12:00Z") == Date(timeIntervalSince1970: 1_796_289_120))
+        for bad in ["2026-12-03 09:12:00", "2026-12-03T24:00:00Z", "2026-12-03T09:60:00Z", "2026-13-03T09:12:00Z", ""] {
+            #expect(LocalDate.utcTimestamp(bad) == nil, "\(bad)")
+        }
+    }
 }

@@ -120,11 +120,22 @@ struct GapEvaluatorTests {
             received: ["NO-A-1": [months[0], months[2]], "NO-C-1": Set(months)]
         )
         let evaluation = GapEvaluator.evaluate(facts, taxonomy: T.taxonomy)
-        #expect(evaluation.staleRegions == ["NO-A"])
+        // NO-A-1 has no report (April's return is missing); NO-A-2 owes none and reported on asOf: NO-A is read on
+        // NO-A-2, with NO-A-1 named on its findings.
+        #expect(evaluation.staleRegions.isEmpty)
         let finding = try #require(evaluation.findings.first { $0.region == "NO-A" })
-        #expect(finding.key == "D1|NO-A|NO_REPORT" && finding.inputs["missingReturns"] == 1)
+        #expect(finding.key == "D1|NO-A|NO-A-1" && finding.inputs["missingReturns"] == 1)
         #expect(finding.since == T.date("2026-04-01"))
         #expect(finding.message.contains("1 monthly returns are missing"))
+        // With NO-A-2 owing returns too, and missing April's as well, NO-A does not report at all.
+        facts.returns!.expected["NO-A-2"] = Set(months)
+        facts.returns!.received["NO-A-2"] = [months[0], months[2]]
+        let silent = GapEvaluator.evaluate(facts, taxonomy: T.taxonomy)
+        #expect(silent.staleRegions == ["NO-A"])
+        let region = try #require(silent.findings.first { $0.region == "NO-A" })
+        #expect(region.key == "D1|NO-A|NO_REPORT" && region.inputs["missingReturns"] == 2)
+        #expect(region.since == T.date("2026-04-01"))
+        #expect(region.message.contains("2 monthly returns are missing"))
         // NO-C reported (nil returns) and had nothing for PND while NO-B had some: a service gap, not a data gap.
         #expect(evaluation.findings.contains { $0.key == "G1|NO-C|PND" })
         // The store covers a region from its first return too.

@@ -108,6 +108,30 @@ enum GapTestTaxonomy {
         return facts
     }
 
+    /// `facts` with monthly returns on record (as of 2026-06-15): every local node owed one for each month from
+    /// 2023-06 to 2026-04 (May's is not due until 15 June), and each came in, except 2026-03 and 2026-04 from `nodes`.
+    /// The nodes' last activity is left as it is (fresh in ``facts(asOf:)``): a missing return is no report however
+    /// recent the node's last activity.
+    static func unreturned(_ nodes: [String], _ facts: GapFacts) -> GapFacts {
+        var facts = facts
+        let months = (0..<35).map { date("2023-06-01").adding(months: $0) }
+        var returns = ExpectedReturns()
+        for node in taxonomy.nodes {
+            returns.expected[node.code] = Set(months)
+            returns.received[node.code] = Set(months)
+            if nodes.contains(node.code) {
+                returns.received[node.code]!.subtract([date("2026-03-01"), date("2026-04-01")])
+            }
+        }
+        facts.returns = returns
+        return facts
+    }
+
+    /// ``unreturned(_:_:)`` with every local node of `region` missing its returns: the region does not report.
+    static func unreturned(region: String, _ facts: GapFacts) -> GapFacts {
+        unreturned(taxonomy.nodes(inRegion: region).map(\.code), facts)
+    }
+
     /// `facts` with the store's data for `region` starting on 2026-02-10: it covers the region from 2026-02-01, not
     /// the whole window (from 2025-06-16), nor G10's quarters or last year.
     static func recent(_ region: String, _ facts: GapFacts) -> GapFacts {

@@ -26,12 +26,17 @@ import Testing
 
     /// The facts of folding every counter cell of `store`, as a hub without a checkpoint starts.
     static func fullFold(_ store: any HubStore) throws -> [GapFacts] {
+        let taxonomy = InProcessDaemons.taxonomy
         var network = NetworkGapFacts(
-            taxonomy: InProcessDaemons.taxonomy,
+            taxonomy: taxonomy,
             asOf: .today(),
             windowMonths: GapThresholds.standard.windowMonths
         )
         try store.forEachActivityCount { network.add($0, $1) }
+        // The shipped taxonomy expects monthly returns: the facts carry the ones the store holds (none here).
+        network.setReturns(
+            try store.expectedReturns(taxonomy: taxonomy, asOf: .today(), timelyDays: GapThresholds.standard.timelyDays)
+        )
         return network.countries.map(\.facts)
     }
 

@@ -133,8 +133,16 @@ struct HubReloadTests {
                     ).utf8
                 )
             }
-            try peer.send(.events(.init(firstSequence: 1, payloads: payloads)))
-            _ = try peer.receive(until: { if case .ack(6) = $0 { true } else { false } })
+            // Every NO-VEST node has made its monthly returns (the shipped taxonomy expects them), so the rules read
+            // the region.
+            let returns = EventFixtures.monthlyReturns(
+                region: "NO-VEST",
+                nodes: InProcessDaemons.taxonomy.nodes(inRegion: "NO-VEST").map(\.code),
+                taxonomy: InProcessDaemons.taxonomy
+            )
+            let sent = payloads + returns
+            try peer.send(.events(.init(firstSequence: 1, payloads: sent)))
+            _ = try peer.receive(until: { if case .ack(UInt64(sent.count)) = $0 { true } else { false } })
         }
         let pid = hub.pid
         let watch = GapWatch(publish: try #require(endpoints["publish"]), control: try #require(endpoints["control"]))

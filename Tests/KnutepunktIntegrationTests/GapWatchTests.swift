@@ -89,8 +89,9 @@ struct GapWatchTests {
         }
     }
 
-    /// NO-VEST reports three activities for high-conflict families, NO-NORD three for other families, ten days ago;
-    /// each region's first activity is dated 400 days ago, so the store covers the whole 12-month window for both
+    /// NO-VEST reports three activities for high-conflict families, NO-NORD three for other families, ten days ago,
+    /// each through one local node that has made all its monthly returns; each region's first activity is dated 400
+    /// days ago, so the store covers the whole 12-month window for both
     /// (with less, every rule would say "not enough data yet"). All are acknowledged (stored) when this returns.
     static func reportActivity(to listen: String) async throws {
         try await onSocketThread {
@@ -114,8 +115,16 @@ struct GapWatchTests {
                     if region == "NO-VEST" { text = text.replacingOccurrences(of: "\"PND\"", with: "\"HICONF\"") }
                     return Array(text.utf8)
                 }
-                try peer.send(.events(.init(firstSequence: 1, payloads: payloads)))
-                _ = try peer.receive(until: { $0 == .ack(settledThrough: 4) })
+                // The node that reports makes its monthly returns too (the shipped taxonomy expects them from every
+                // local node); the region's other nodes make none and are silent.
+                let returns = EventFixtures.monthlyReturns(
+                    region: region,
+                    nodes: [node],
+                    taxonomy: InProcessDaemons.taxonomy
+                )
+                let sent = payloads + returns
+                try peer.send(.events(.init(firstSequence: 1, payloads: sent)))
+                _ = try peer.receive(until: { $0 == .ack(settledThrough: UInt64(sent.count)) })
             }
         }
     }

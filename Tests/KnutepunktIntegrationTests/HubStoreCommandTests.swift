@@ -10,7 +10,7 @@ import Testing
 /// The ops and report commands over a hub's store, run as the real `knutepunkt` executable.
 @Suite(.serialized)
 struct HubStoreCommandTests {
-    /// A hub configuration over a store in `folder` holding the sample data set.
+    /// A hub configuration over a store in `folder` holding the sample data set and its monthly returns.
     static func hubWithSample(in folder: TemporaryDirectory) throws -> String {
         let store = try SQLiteHubStore.open(path: folder.file("hub.sqlite"))
         let sample = SampleActivities(
@@ -18,20 +18,7 @@ struct HubStoreCommandTests {
             start: LocalDate.today().adding(days: -364),
             seed: 2026
         )
-        for region in ["NO-SOROST", "NO-VEST", "NO-MIDT", "NO-NORD"] {
-            var batch = HubBatch()
-            for (index, event) in sample.activities(region: region).enumerated() {
-                batch.events.append(
-                    HubEventRecord(
-                        source: region,
-                        sequence: UInt64(index + 1),
-                        event: event,
-                        payload: event.canonicalJSON()
-                    )
-                )
-            }
-            _ = try store.commit(batch, receivedAt: Date())
-        }
+        try SampleGapReportTests.store(sample, asOf: LocalDate.today(), in: store)
         try store.close()
         let path = folder.file("hub.yaml")
         try """

@@ -45,6 +45,17 @@ import Testing
             let lines = run.output.split(separator: "\n")
             #expect(lines.contains { $0.hasPrefix(node) && $0.contains(" published ") }, "\(node) published nothing")
         }
+        // The monthly returns were made, and their completeness is shown before the gaps: most on time, some late,
+        // the silent node's missing (overdue) once it fell silent.
+        let lines = run.output.split(separator: "\n")
+        #expect(lines.contains { $0.hasPrefix("NO-VEST") && $0.hasSuffix(" monthly returns") })
+        let returns = try #require(run.output.range(of: "monthly returns as of "), "no completeness table")
+        let gapReport = try #require(run.output.range(of: "Gaps as of "), "no gap report")
+        #expect(returns.lowerBound < gapReport.lowerBound)
+        let grid = run.output[returns.lowerBound..<gapReport.lowerBound]
+        let finnmark = try #require(grid.split(separator: "\n").first { $0.hasPrefix("NO-NORD-FINNMARK") })
+        #expect(finnmark.contains("MISSING"), "\(finnmark)")
+        #expect(grid.contains("✓") && grid.contains(/\+[0-9]+/), "on time and late returns")
         // The gap report ends the run: the known gaps of the seeds are there.
         #expect(run.output.contains("HICONF"))
         #expect(run.output.contains("PRISON"))

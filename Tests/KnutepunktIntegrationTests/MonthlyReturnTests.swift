@@ -12,13 +12,15 @@ import Testing
 /// acknowledges it; the node's status lists what is still due, and completeness reads the hub's store.
 @Suite(.serialized)
 struct MonthlyReturnTests {
-    /// The shipped taxonomy with BERGEN reporting from three months ago and FONNA from then until it closed at the
-    /// end of the month before last.
+    /// The shipped taxonomy with only two local nodes expected to make returns (the others' `active:` taken out):
+    /// BERGEN from three months ago and FONNA from then until it closed at the end of the month before last.
     static func taxonomyText(today: LocalDate) throws -> String {
         let current = ReportingMonth(today)
         let text = try String(contentsOfFile: Repository.taxonomyPath, encoding: .utf8)
+        #expect(text.contains("town: Bergen, active: 2026-01-01}"))
         return
             text
+            .replacingOccurrences(of: ", active: 2026-01-01}", with: "}")
             .replacingOccurrences(
                 of: "town: Bergen}",
                 with: "town: Bergen, active: \(current.adding(months: -3).first)}"
@@ -124,5 +126,71 @@ struct MonthlyReturnTests {
         // Made today: on time up to the 15th of this month.
         let due = current.adding(months: -1).dueDate(timelyDays: 15)
         #expect(lastMonth?.state == (today <= due ? .onTime : .late))
+    }
+
+    /// A return made earlier than it is entered says when (`madeAt`): it becomes `submitted_at`, and the hub judges
+    /// timeliness by that day, not by the day it arrived. A moment in the future, before the month was over, or not
+    /// a UTC time is refused at the node.
+    @Test(.timeLimit(.minutes(2)))
+    func aReturnMadeEarlierIsJudgedByTheDayItWasMade() async throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let today = LocalDate.today()
+        let current = ReportingMonth(today)
+        let taxonomyPath = folder.file("taxonomy.yaml")
+        try Self.taxonomyText(today: today).write(toFile: taxonomyPath, atomically: true, encoding: .utf8)
+        let taxonomy = try TaxonomyFile.load(path: taxonomyPath)
+        var hubConfiguration = InProcessDaemons.hubConfiguration(folder: folder)
+        hubConfiguration.taxonomyPath = taxonomyPath
+        // BERGEN's return for three months ago, made on the 3rd of the month after it (on time), entered today.
+        let month = current.adding(months: -3)
+        let madeOn = month.last.adding(days: 3)
+        let madeAt = LocalDate.utcTimestamp(madeOn.startInNorway.addingTimeInterval(10 * 3600))
+        let (results, status) = try await InProcessDaemons.withHub(hubConfiguration, taxonomy: taxonomy) { hub in
+            var nodeConfiguration = NodeToHubTests.nodeConfiguration(folder: folder, hub: hub.listen)
+            nodeConfiguration.taxonomyPath = taxonomyPath
+            return try await InProcessDaemons.withNode(nodeConfiguration, taxonomy: taxonomy) { node in
+                var results: [SubmitResult] = []
+                for made in [
+                    LocalDate.utcTimestamp(Date().addingTimeInterval(3600)),  // in the future
+                    LocalDate.utcTimestamp(month.last.startInNorway.addingTimeInterval(12 * 3600)),  // in the month
+                    "\(madeOn.iso) 10:00",  // not a UTC time
+                    madeAt,
+                ] {
+                    let request = ReturnRequest(
+                        node: "NO-VEST-BERGEN",
+                        month: month.text,
+                        status: "complete",
+                        submittedBy: "kari",
+                        madeAt: made
+                    )
+                    results.append(
+                        try await ControlClient.withConnection(to: node.control) { try $0.makeReturn(request) }
+                    )
+                }
+                return (results, try await NodeToHubTests.drained(node.control))
+            }
+        }
+        // The last one queued, or delivered if the hub acknowledged it meanwhile.
+        #expect(
+            results.map { $0.status == .delivered ? .queued : $0.status } == [.invalid, .invalid, .invalid, .queued]
+        )
+        #expect(
+            results.prefix(3).map { $0.issues?.map(\.code.rawValue) } == [
+                ["DATE_OUT_OF_RANGE"], ["DATE_OUT_OF_RANGE"], ["BAD_DATE"],
+            ]
+        )
+        #expect(results.prefix(3).allSatisfy { $0.issues?.first?.field == "submitted_at" })
+        #expect(status.outbox.deliveredThrough == 1 && status.outbox.rejected == 0)
+
+        let store = try SQLiteHubStore.open(path: folder.file("hub.sqlite"))
+        defer { try? store.close() }
+        let stored = try #require(try store.monthlyReturns().first)
+        #expect(stored.record.submittedAt == madeAt)
+        #expect(stored.received.madeOn == madeOn && stored.received.receivedOn == today)
+        let table = try store.completeness(taxonomy: taxonomy, asOf: today, timelyDays: 15)
+        let cell = try #require(table.cells.first { $0.node == "NO-VEST-BERGEN" && $0.month == month })
+        // Made 3 days after the month: on time, though it reached the hub today, more than 15 days after.
+        #expect(cell.state == .onTime && cell.madeOn == madeOn && cell.receivedOn == today)
     }
 }

@@ -173,4 +173,148 @@ struct PeriodLockTests {
         #expect(history.history.map(\.by) == ["liv", "nina", "nina"])
         #expect(history.history.last?.reason == "late corrections from Bergen")
     }
+
+    /// Signs off and accepts `month` for NO-VEST at the hub, and waits until the node at `node` knows the lock.
+    static func lock(_ month: ReportingMonth, hub: String, node: String) async throws {
+        _ = try await Self.step(.signOff, month, by: "liv", role: "lead", actorRegion: "NO-VEST", at: hub)
+        let locked = try await Self.step(.accept, month, by: "nina", role: "analyst", at: hub)
+        #expect(locked.locked)
+        _ = try await Self.nodeStatus(node) { !$0.isEmpty }
+    }
+
+    /// The node keeps the locked months it learnt in its outbox: restarted while the hub is down, it still refuses an
+    /// event dated in a locked month before queuing it, and queues one dated elsewhere; reaching a hub without the
+    /// lock, it takes that hub's locks.
+    @Test(.timeLimit(.minutes(3)))
+    func theNodeKeepsTheLocksItLearntAcrossARestartWithTheHubDown() async throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let today = LocalDate.today()
+        let month = ReportingMonth(today).adding(months: -1)
+        let inMonth = month.first.adding(days: 9)
+        let taxonomyPath = folder.file("taxonomy.yaml")
+        try MonthlyReturnTests.taxonomyText(today: today).write(toFile: taxonomyPath, atomically: true, encoding: .utf8)
+        let taxonomy = try TaxonomyFile.load(path: taxonomyPath)
+        var hubConfiguration = InProcessDaemons.hubConfiguration(folder: folder)
+        hubConfiguration.taxonomyPath = taxonomyPath
+        let listen = try await InProcessDaemons.withHub(hubConfiguration, taxonomy: taxonomy) { hub in
+            var nodeConfiguration = NodeToHubTests.nodeConfiguration(folder: folder, hub: hub.listen)
+            nodeConfiguration.taxonomyPath = taxonomyPath
+            try await InProcessDaemons.withNode(nodeConfiguration, taxonomy: taxonomy) { node in
+                try await Self.lock(month, hub: hub.control, node: node.control)
+            }
+            return hub.listen
+        }
+        // The hub is gone; the node starts again on the same outbox, pointed at where the hub was.
+        var nodeConfiguration = NodeToHubTests.nodeConfiguration(folder: folder, hub: listen)
+        nodeConfiguration.taxonomyPath = taxonomyPath
+        let (refused, elsewhere, status) = try await InProcessDaemons.withNode(nodeConfiguration, taxonomy: taxonomy) {
+            node in
+            let refused = try await NodeToHubTests.submit([Self.event(1, on: inMonth)], to: node.control)
+            let elsewhere = try await NodeToHubTests.submit([Self.event(2, on: today)], to: node.control)
+            let report = try await ControlClient.withConnection(to: node.control) { try $0.status() }
+            guard case .node(let status, _) = report else { throw PeerFailure("not a node's status") }
+            return (refused, elsewhere, status)
+        }
+        #expect(refused.first?.status == .invalid && refused.first?.issues?.first?.code == .periodLocked)
+        #expect(
+            refused.first?.issues?.first?.message.hasPrefix("\(month) is locked for NO-VEST (accepted by nina") == true
+        )
+        #expect(elsewhere.first?.status == .queued && elsewhere.first?.sequence == 1, "nothing refused was queued")
+        #expect(status.lockedMonths?.first?.hasPrefix("NO-VEST \(month), locked by nina") == true)
+        #expect(status.outbox.backlog == 1)
+
+        // Another hub, whose store holds no steps (as one restored from before the lock would): the node takes the
+        // first locks of the session whatever their version, so the month takes activities again.
+        let other = try TemporaryDirectory()
+        defer { other.remove() }
+        var otherHub = InProcessDaemons.hubConfiguration(folder: other)
+        otherHub.taxonomyPath = taxonomyPath
+        let (unlocked, accepted) = try await InProcessDaemons.withHub(otherHub, taxonomy: taxonomy) { hub in
+            var configuration = NodeToHubTests.nodeConfiguration(folder: folder, hub: hub.listen)
+            configuration.taxonomyPath = taxonomyPath
+            return try await InProcessDaemons.withNode(configuration, taxonomy: taxonomy) { node in
+                let unlocked = try await Self.nodeStatus(node.control) { $0.isEmpty }
+                let accepted = try await NodeToHubTests.submit([Self.event(3, on: inMonth)], to: node.control)
+                return (unlocked, accepted)
+            }
+        }
+        #expect((unlocked.lockedMonths ?? []).isEmpty)
+        #expect(accepted.first?.status == .queued || accepted.first?.status == .delivered, "\(accepted)")
+        let reopened = try OutboxStore.open(path: nodeConfiguration.outboxPath)
+        defer { try? reopened.close() }
+        #expect(try reopened.periodLocks().locks.isEmpty, "the outbox holds the new hub's set")
+    }
+
+    /// A correction that moves an activity out of a locked month changes that month: the node refuses it before
+    /// queuing, and the hub refuses it (NACK PERIOD_LOCKED, by the date of the version it replaces) from a node that
+    /// does not know the lock; a withdrawal, dated in the month, is refused by its own date.
+    @Test(.timeLimit(.minutes(3)), arguments: ["sqlite", "postgres"])
+    func aCorrectionMovingAnActivityOutOfALockedMonthIsRefused(_ backend: String) async throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let today = LocalDate.today()
+        let month = ReportingMonth(today).adding(months: -1)
+        let inMonth = month.first.adding(days: 9)
+        let taxonomyPath = folder.file("taxonomy.yaml")
+        try MonthlyReturnTests.taxonomyText(today: today).write(toFile: taxonomyPath, atomically: true, encoding: .utf8)
+        let taxonomy = try TaxonomyFile.load(path: taxonomyPath)
+        var hubConfiguration = InProcessDaemons.hubConfiguration(folder: folder)
+        hubConfiguration.taxonomyPath = taxonomyPath
+        if backend == "postgres" {
+            hubConfiguration.storage = .postgres(try await PostgresTestServer.makeDatabase())
+        }
+        // Version 2 of the activity: the same, dated today instead of in the locked month.
+        var moved = EventFixtures.activity(source: "L", index: 1, region: "NO-VEST", node: "NO-VEST-BERGEN")
+        moved.date = today
+        moved.version = 2
+        moved.basedOn = 1
+        let correction = String(decoding: moved.canonicalJSON(), as: UTF8.self)
+        var withdrawn = EventFixtures.activity(source: "L", index: 1, region: "NO-VEST", node: "NO-VEST-BERGEN")
+        withdrawn.date = inMonth
+        withdrawn.version = 2
+        withdrawn.basedOn = 1
+        withdrawn.withdrawalReason = "entered twice"
+        let withdrawal = String(decoding: withdrawn.canonicalJSON(), as: UTF8.self)
+        let (atNode, nacked) = try await InProcessDaemons.withHub(hubConfiguration, taxonomy: taxonomy) { hub in
+            var nodeConfiguration = NodeToHubTests.nodeConfiguration(folder: folder, hub: hub.listen)
+            nodeConfiguration.taxonomyPath = taxonomyPath
+            let atNode = try await InProcessDaemons.withNode(nodeConfiguration, taxonomy: taxonomy) { node in
+                let first = try await NodeToHubTests.submit([Self.event(1, on: inMonth)], to: node.control)
+                #expect(first.first?.status == .queued)
+                _ = try await NodeToHubTests.drained(node.control)
+                try await Self.lock(month, hub: hub.control, node: node.control)
+                return try await NodeToHubTests.submit([correction], to: node.control)
+            }
+            // A node that does not know the lock sends the correction and the withdrawal anyway.
+            let nacked = try await onSocketThread { () -> [WireMessage] in
+                let context = try ZMQContext()
+                defer { context.terminate() }
+                let peer = try RawPeer(connectTo: hub.listen, context: context)
+                defer { peer.close() }
+                guard let welcome = try peer.greet(as: "NO-VEST") else { throw PeerFailure("no WELCOME") }
+                let next = welcome.settledThrough + 1
+                try peer.send(
+                    .events(.init(firstSequence: next, payloads: [Array(correction.utf8), Array(withdrawal.utf8)]))
+                )
+                return try peer.receive(until: { $0 == .ack(settledThrough: next + 1) })
+            }
+            return (atNode, nacked)
+        }
+        let message = "\(month) is locked for NO-VEST (accepted by nina"
+        #expect(atNode.first?.status == .invalid && atNode.first?.issues?.first?.code == .periodLocked)
+        #expect(atNode.first?.issues?.first?.message.hasPrefix(message) == true, "\(atNode)")
+        let nacks = nacked.compactMap { if case .nack(let nack) = $0 { nack } else { nil } }
+        #expect(nacks.map(\.reason) == [.periodLocked, .periodLocked])
+        // The correction by the date of the version it replaces; the withdrawal (dated in the month) by its own.
+        #expect(
+            nacks.first?.detail.contains("version 1, which this one replaces, is dated \(inMonth.iso): \(message)")
+                == true,
+            "\(nacks)"
+        )
+        #expect(nacks.last?.detail.hasPrefix("date: \(message)") == true, "\(nacks)")
+        // The hub holds version 1 only, still counted in the locked month.
+        let versions = try await hubConfiguration.storage.withStore { store in try store.counts().versions }
+        #expect(versions == 1)
+    }
 }

@@ -12,13 +12,9 @@ import Testing
 /// documents name, and the gap report finds them. Evaluated as of a fixed day in November, so that the running year's
 /// infant day (G13, judged after 1 October) is in question whatever day the test runs.
 @Suite struct SampleGapReportTests {
-    @Test func theSampleShowsTodaysKnownGaps() throws {
-        let folder = try TemporaryDirectory()
-        defer { folder.remove() }
-        let taxonomy = InProcessDaemons.taxonomy
-        let today = LocalDate(iso: "2026-11-30")!
-        let sample = SampleActivities(taxonomy: taxonomy, start: today.adding(days: -364), seed: 2026)
-        let store = try SQLiteHubStore.open(path: folder.file("hub.sqlite"))
+    /// Stores the sample's activities and the monthly returns its coordinators made by `asOf`, as the hub stores what
+    /// the sample network publishes (each region's daemon the source of its region's).
+    static func store(_ sample: SampleActivities, asOf: LocalDate, in store: SQLiteHubStore) throws {
         for region in ["NO-SOROST", "NO-VEST", "NO-MIDT", "NO-NORD"] {
             var batch = HubBatch()
             for (index, event) in sample.activities(region: region).enumerated() {
@@ -31,8 +27,31 @@ import Testing
                     )
                 )
             }
+            for (index, made) in sample.returns(region: region, asOf: asOf).enumerated() {
+                let record = MonthlyReturn(
+                    region: region,
+                    node: made.node,
+                    month: made.month,
+                    status: made.status,
+                    submittedBy: "sample",
+                    submittedAt: LocalDate.utcTimestamp(made.madeOn.startInNorway.addingTimeInterval(9 * 3600))
+                )
+                batch.returns.append(
+                    HubReturnRecord(source: region, sequence: UInt64(batch.events.count + index + 1), record: record)
+                )
+            }
             _ = try store.commit(batch, receivedAt: Date())
         }
+    }
+
+    @Test func theSampleShowsTodaysKnownGaps() throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let taxonomy = InProcessDaemons.taxonomy
+        let today = LocalDate(iso: "2026-11-30")!
+        let sample = SampleActivities(taxonomy: taxonomy, start: today.adding(days: -364), seed: 2026)
+        let store = try SQLiteHubStore.open(path: folder.file("hub.sqlite"))
+        try SampleGapReportTests.store(sample, asOf: today, in: store)
         try store.close()
 
         let report = try GapReport.evaluate(
@@ -79,6 +98,46 @@ import Testing
     }
 }
 
+/// The sample's monthly returns as the hub holds them: most on time, some late, and the silent node's missing once it
+/// fell silent, so the completeness table shows beside the gaps.
+@Suite struct SampleCompletenessTests {
+    @Test func mostReturnsAreOnTimeSomeLateAndTheSilentNodesAreMissing() throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let taxonomy = InProcessDaemons.taxonomy
+        let today = LocalDate(iso: "2026-11-30")!
+        let sample = SampleActivities(taxonomy: taxonomy, start: today.adding(days: -364), seed: 2026)
+        let store = try SQLiteHubStore.open(path: folder.file("hub.sqlite"))
+        try SampleGapReportTests.store(sample, asOf: today, in: store)
+        let table = try store.completeness(taxonomy: taxonomy, asOf: today, timelyDays: 15)
+        try store.close()
+
+        // Expected: 19 local nodes, each from January 2026, for the months over by 30 November (January–October).
+        #expect(table.national.expected == 19 * 10)
+        #expect(table.months.first?.text == "2026-01" && table.months.last?.text == "2026-10")
+        // Worked out from the returns the sample's coordinators made, by the day each was made.
+        let made = ["NO-SOROST", "NO-VEST", "NO-MIDT", "NO-NORD"].flatMap { sample.returns(region: $0, asOf: today) }
+            .filter { $0.month <= ReportingMonth(text: "2026-10")! }
+        let onTime = made.filter { $0.madeOn <= $0.month.last.adding(days: 15) }
+        #expect(table.national.received == made.count)
+        #expect(table.national.onTime == onTime.count)
+        #expect(table.national.overdue == 190 - made.count)
+        // Mostly on time, some late, some missing.
+        #expect(onTime.count * 4 >= made.count * 3, "\(onTime.count) of \(made.count) on time")
+        #expect(table.cells.contains { $0.state == .late })
+        // The silent node (NO-NORD-FINNMARK, quiet for the last four months) made none after its last activity.
+        let silent = "NO-NORD-FINNMARK"
+        let last = try #require(sample.activities(region: "NO-NORD").filter { $0.node == silent }.map(\.date).max())
+        let after = table.cells.filter { $0.node == silent && $0.month > ReportingMonth(last) }
+        #expect(after.count >= 3 && after.allSatisfy { $0.state == .overdue })
+        let before = table.cells.filter { $0.node == silent && $0.month <= ReportingMonth(last) }
+        #expect(before.allSatisfy { $0.state.isReceived })
+        // A late return is judged by the day it was made, not the day the hub stored it (all of them today).
+        let late = try #require(table.cells.first { $0.state == .late })
+        #expect(late.daysLate == late.dueOn.days(to: late.madeOn!) && late.madeOn! < late.receivedOn!)
+    }
+}
+
 /// The hub's record of when each node daemon was last heard: a region whose daemon fell silent is "no report", not a
 /// list of service gaps, and the other regions are compared without it.
 @Suite struct SilentDaemonReportTests {
@@ -89,20 +148,7 @@ import Testing
         let today = LocalDate(iso: "2026-11-30")!
         let sample = SampleActivities(taxonomy: taxonomy, start: today.adding(days: -364), seed: 2026)
         let store = try SQLiteHubStore.open(path: folder.file("hub.sqlite"))
-        for region in ["NO-SOROST", "NO-VEST", "NO-MIDT", "NO-NORD"] {
-            var batch = HubBatch()
-            for (index, event) in sample.activities(region: region).enumerated() {
-                batch.events.append(
-                    HubEventRecord(
-                        source: region,
-                        sequence: UInt64(index + 1),
-                        event: event,
-                        payload: event.canonicalJSON()
-                    )
-                )
-            }
-            _ = try store.commit(batch, receivedAt: Date())
-        }
+        try SampleGapReportTests.store(sample, asOf: today, in: store)
         // The NO-MIDT daemon was last heard 100 days before the report's day; the others on that day.
         let noon = { (day: LocalDate) in
             Date(timeIntervalSince1970: Double(day.daysSinceEpoch) * 86_400 + 12 * 3600)

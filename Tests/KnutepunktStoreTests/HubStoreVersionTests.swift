@@ -51,6 +51,66 @@ import Testing
         return try store.activityCounters() == kept
     }
 
+    /// A correction or withdrawal replacing a version dated in a locked month is refused PERIOD_LOCKED, also when it
+    /// moves the activity out of that month (it would change the month); once the month is open again it is stored.
+    @Test(arguments: HubStoreBackend.allCases)
+    func aVersionReplacingOneDatedInALockedMonthIsRefused(_ backend: HubStoreBackend) async throws {
+        let fixture = try await HubStoreFixture(backend)
+        defer { fixture.remove() }
+        let store = try fixture.open()
+        defer { try? store.close() }
+        let first = Self.version(1, sequence: 1)  // dated 2025-01-02
+        #expect(try Self.commit(store, [first]).decisions == HubCommitResult(countedChange: 1))
+        // Version 2 moves the activity to March; another version 2 withdraws it.
+        var event = EventFixtures.activity(source: "NO-VEST", index: 1, region: "NO-VEST", node: "NO-VEST-BERGEN")
+        event.version = 2
+        event.basedOn = 1
+        event.date = LocalDate(iso: "2025-03-10")!
+        event.submittedBy = "kari"
+        let moved = HubEventRecord(source: "NO-VEST", sequence: 2, event: event, payload: event.canonicalJSON())
+        let withdrawal = Self.version(1, 2, withdrawn: true, sequence: 3)
+        let lock = PeriodLedger.Lock(
+            region: "NO-VEST",
+            month: "2025-01",
+            lockedBy: "nina",
+            lockedAt: "2025-02-20T10:00:00Z"
+        )
+        var batch = HubBatch()
+        batch.events = [moved, withdrawal]
+        batch.settled = ["NO-VEST": 3]
+        batch.locks = PeriodLocks(version: 2, locks: [lock])
+        let result = try store.commit(batch, receivedAt: Date())
+        #expect(result.refused.map(\.index) == [0, 1])
+        #expect(result.refused.map(\.refusal.code) == [.periodLocked, .periodLocked])
+        #expect(result.refused.allSatisfy { $0.refusal.current == 1 })
+        #expect(
+            result.refused[0].refusal.message
+                == "event \(first.eventID.lowercasedText) version 1, which this one replaces, is dated 2025-01-02: "
+                + "2025-01 is locked for NO-VEST (accepted by nina at 2025-02-20T10:00:00Z); nothing was stored. Only "
+                + "the national centre can reopen the month, with a reason"
+        )
+        // Nothing that counts changed; both refusals are on record.
+        #expect(try store.counts().versions == 1 && store.counts().rejected == 2)
+        #expect(try store.activityCounters() == Self.recount([first]))
+        // A lock on another region's January, or none: the correction is stored.
+        var other = HubBatch()
+        other.events = [HubEventRecord(source: "NO-VEST", sequence: 4, event: event, payload: event.canonicalJSON())]
+        other.settled = ["NO-VEST": 4]
+        other.locks = PeriodLocks(
+            version: 3,
+            locks: [
+                PeriodLedger.Lock(
+                    region: "NO-NORD",
+                    month: "2025-01",
+                    lockedBy: "nina",
+                    lockedAt: "2025-02-20T10:00:00Z"
+                )
+            ]
+        )
+        #expect(try store.commit(other, receivedAt: Date()).decisions == HubCommitResult(superseding: [0]))
+        #expect(try store.counts().versions == 2)
+    }
+
     @Test(arguments: HubStoreBackend.allCases)
     func aCorrectionReplacesWhatItsEventCountedAndKeepsTheHistory(_ backend: HubStoreBackend) async throws {
         let fixture = try await HubStoreFixture(backend)

@@ -1,4 +1,5 @@
 import Foundation
+import KnutepunktDomain
 import KnutepunktStore
 import KnutepunktTesting
 import Testing
@@ -20,6 +21,47 @@ import Testing
         #expect(try store.positions().settledThrough == 5)
         // Delivered events stay readable for a resend until pruned.
         #expect(try store.payloads(1...5).count == 5)
+    }
+
+    /// The locked months a node learnt are kept across reopening; an outbox from before they were kept (an existing
+    /// one, with events) gains the table on opening and holds none until told.
+    @Test func periodLocksSurviveReopeningAndAnOlderOutboxIsMigrated() throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let path = folder.file("outbox.sqlite")
+        let store = try OutboxStore.open(path: path)
+        _ = try store.append((0..<2).map(Self.entry))
+        #expect(try store.periodLocks() == PeriodLocks())
+        let locks = PeriodLocks(
+            version: 4,
+            locks: [
+                .init(region: "NO-VEST", month: "2026-10", lockedBy: "nina", lockedAt: "2026-11-20T09:00:00Z"),
+                .init(region: "NO-VEST", month: "2026-09", lockedBy: "nina", lockedAt: "2026-10-20T09:00:00Z"),
+            ]
+        )
+        try store.recordPeriodLocks(locks)
+        // A newer set replaces the old one whole.
+        let fewer = PeriodLocks(version: 5, locks: [locks.locks[0]])
+        try store.recordPeriodLocks(fewer)
+        try store.close()
+        let reopened = try OutboxStore.open(path: path)
+        #expect(try reopened.periodLocks() == fewer)
+        try reopened.close()
+
+        // The outbox as it was before v3-period-locks: the migration adds the table, the events stay.
+        try SQLiteTestAccess.execute(
+            """
+            DROP TABLE period_locks; DELETE FROM outbox_meta WHERE key = 'period_locks_version';
+            DELETE FROM grdb_migrations WHERE identifier = 'v3-period-locks';
+            """,
+            in: path
+        )
+        let migrated = try OutboxStore.open(path: path)
+        defer { try? migrated.close() }
+        #expect(try migrated.periodLocks() == PeriodLocks())
+        #expect(try migrated.positions().lastSequence == 2)
+        try migrated.recordPeriodLocks(locks)
+        #expect(try migrated.periodLocks().locks.map(\.month) == ["2026-09", "2026-10"])
     }
 
     @Test func appendNumbersConsecutivelyAndSurvivesReopening() throws {

@@ -18,6 +18,9 @@ package enum EventVersioning {
             case staleVersion = "STALE_VERSION"
             /// The event belongs to another node: only the node that published it may correct or withdraw it.
             case foreignEvent = "FOREIGN_EVENT"
+            /// The version it replaces is dated in a locked month: a correction or withdrawal would change that month
+            /// (DOMAIN.md §6).
+            case periodLocked = "PERIOD_LOCKED"
         }
 
         package var code: Code

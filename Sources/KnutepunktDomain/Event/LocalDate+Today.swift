@@ -51,6 +51,24 @@ extension LocalDate {
         return "\(day.iso)T\(two(time / 3600)):\(two(time / 60 % 60)):\(two(time % 60))Z"
     }
 
+    /// The moment a `YYYY-MM-DDThh:mm:ssZ` timestamp (``utcTimestamp(_:)``) stands for; nil for any other text.
+    package static func utcTimestamp(_ text: String) -> Date? {
+        let bytes = Array(text.utf8)
+        guard bytes.count == 20, bytes[10] == UInt8(ascii: "T"), bytes[13] == UInt8(ascii: ":"),
+            bytes[16] == UInt8(ascii: ":"), bytes[19] == UInt8(ascii: "Z"),
+            let day = LocalDate(iso: String(decoding: bytes[0..<10], as: UTF8.self))
+        else { return nil }
+        func number(_ range: Range<Int>, below limit: Int) -> Int? {
+            guard range.allSatisfy({ (48...57).contains(bytes[$0]) }) else { return nil }
+            let value = range.reduce(0) { $0 * 10 + Int(bytes[$1] - 48) }
+            return value < limit ? value : nil
+        }
+        guard let hour = number(11..<13, below: 24), let minute = number(14..<16, below: 60),
+            let second = number(17..<19, below: 60)
+        else { return nil }
+        return Date(timeIntervalSince1970: Double(day.daysSinceEpoch * 86_400 + hour * 3600 + minute * 60 + second))
+    }
+
     /// The first moment of this day in Norway (Europe/Oslo).
     package var startInNorway: Date {
         let midnightUTC = Double(daysSinceEpoch) * 86_400

@@ -5,7 +5,8 @@ import KnutepunktDomain
 /// `timelyDays` after the month ended). Pure: built from the taxonomy's reporting periods and the returns the hub
 /// holds, as of a day.
 package struct Completeness: Sendable, Hashable {
-    /// DHIS2's default: a return is on time up to 15 days after its month (the hub's `gaps.timelyDays`).
+    /// DHIS2's default: a return is on time up to 15 days after its month (the hub's `gaps.timelyDays`). A return's
+    /// day is the one it was made at the node, where the hub can believe it (``ReceivedReturn/timelyOn``).
     package static let defaultTimelyDays = 15
 
     /// Where one node's return for one month stands.
@@ -31,6 +32,9 @@ package struct Completeness: Sendable, Hashable {
         /// complete or nil, for a received return.
         package var status: MonthlyReturn.Status?
         package var receivedOn: LocalDate?
+        /// The day timeliness is judged by, for a received return (``ReceivedReturn/timelyOn``): the day the
+        /// coordinator made it at the node, or the day it arrived.
+        package var madeOn: LocalDate?
         /// The last day the return is on time.
         package var dueOn: LocalDate
         /// Days past `dueOn`, for an overdue return (as of the table's day) or a late one (when it came).
@@ -106,8 +110,9 @@ package struct Completeness: Sendable, Hashable {
                     if let held, held.status.isReceived {
                         cell.status = held.status
                         cell.receivedOn = held.receivedOn
-                        cell.state = held.receivedOn <= due ? .onTime : .late
-                        if cell.state == .late { cell.daysLate = due.days(to: held.receivedOn) }
+                        cell.madeOn = held.timelyOn
+                        cell.state = held.timelyOn <= due ? .onTime : .late
+                        if cell.state == .late { cell.daysLate = due.days(to: held.timelyOn) }
                     } else if cell.state == .overdue {
                         cell.daysLate = due.days(to: asOf)
                     }

@@ -22,6 +22,12 @@ package struct ExpectedReturns: Sendable, Hashable {
         return (expected[node] ?? []).filter { $0 >= from && $0 <= to && !received.contains($0) }.sorted()
     }
 
+    /// Whether `node` owes monthly returns: the taxonomy expects them and at least one is due (or came in). Such a
+    /// node reports by its returns, not by its activity.
+    package func owesReturns(_ node: String) -> Bool {
+        !(expected[node] ?? []).isEmpty
+    }
+
     /// The first month any of `nodes` made a return for; nil: none.
     package func firstReceived(nodes: [String]) -> LocalDate? {
         nodes.compactMap { received[$0]?.min() }.min()

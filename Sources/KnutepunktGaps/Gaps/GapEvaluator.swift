@@ -88,7 +88,14 @@ package enum GapEvaluator {
             var rules: [GapRule] = []
             var needed: LocalDate?
             for rule in GapRule.allCases {
-                guard let start = GapRules.periodStart(of: rule, facts), !status.covers(from: start) else { continue }
+                guard let start = GapRules.periodStart(of: rule, facts) else { continue }
+                if status.covers(from: start), !status.reads(from: start) {
+                    // Returns missing from every local node in the older part of the period: no verdict, and an
+                    // open gap is held, not closed.
+                    uncovered.insert("\(code)|\(rule.rawValue)")
+                    continue
+                }
+                guard !status.covers(from: start) else { continue }
                 rules.append(rule)
                 uncovered.insert("\(code)|\(rule.rawValue)")
                 needed = min(needed ?? start, start)

@@ -5,8 +5,9 @@ extension GapRules {
     /// - a region that does not report (``RegionStatus``: every local node silent, its node daemons not heard from
     ///   for more than `staleDays`, or monthly returns missing) gets **one** "no report" finding (node nil, detail
     ///   `NO_REPORT`), and no service finding from any other rule;
-    /// - in a region that reports, each local node without a report for more than `staleDays` days, or never, gets
-    ///   one (its area shows "no data": part of the region is unseen).
+    /// - in a region that reports, each local node that does not report gets one (its area shows "no data": part of
+    ///   the region is unseen): one that owes monthly returns when a return in the window is missing (input
+    ///   `missingReturns`), any other when it has had no report for more than `staleDays` days, or never.
     @Sendable package static func staleNode(
         _ facts: GapFacts,
         _ taxonomy: Taxonomy,
@@ -46,13 +47,15 @@ extension GapRules {
             }
             for node in status.silentNodes {
                 let days = facts.nodes[node]!.lastReport.map { $0.days(to: facts.asOf) }
+                var inputs = ["daysSinceReport": days.map(Double.init) ?? -1]
+                if let missing = status.missingReturns[node] { inputs["missingReturns"] = Double(missing.count) }
                 findings.append(
                     GapFinding(
                         rule: .d1StaleNode,
                         severity: .amber,
                         region: code,
                         node: node,
-                        inputs: ["daysSinceReport": days.map(Double.init) ?? -1],
+                        inputs: inputs,
                         thresholds: threshold
                     )
                 )

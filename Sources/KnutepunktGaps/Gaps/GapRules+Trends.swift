@@ -154,7 +154,7 @@ extension GapRules {
     /// G13 MISSING_INFANT_DAY: no `INFANT_DAY` in a region in a calendar year: AMBER for the running year once
     /// `asOf` is after 1 October (`infantDayAmberMonth`/`Day`); RED for last year, which is over (after 31
     /// December). Only last year and this year are looked at, each only when the store covers the region from the
-    /// year's 1 January. Detail: the year.
+    /// year's 1 January and the year's returns are not missing from every local node. Detail: the year.
     @Sendable package static func missingInfantDay(
         _ facts: GapFacts,
         _ taxonomy: Taxonomy,
@@ -185,12 +185,12 @@ extension GapRules {
                     thresholds: thresholdInputs
                 )
             }
-            if status.covers(from: LocalDate(year: year - 1, month: 1, day: 1)!),
+            if status.reads(from: LocalDate(year: year - 1, month: 1, day: 1)!),
                 region.infantDays[year - 1, default: []].isEmpty
             {
                 findings.append(finding(.red, year - 1))
             }
-            if let amberAfter, facts.asOf > amberAfter, status.covers(from: LocalDate(year: year, month: 1, day: 1)!),
+            if let amberAfter, facts.asOf > amberAfter, status.reads(from: LocalDate(year: year, month: 1, day: 1)!),
                 region.infantDays[year, default: []].isEmpty
             {
                 findings.append(finding(.amber, year))

@@ -49,13 +49,14 @@ package enum GapRules {
         facts.regions.keys.sorted().map { ($0, facts.regions[$0]!) }
     }
 
-    /// The regions, sorted by code, that report and that the store covers from `start` on: the ones a rule reading
-    /// a period from `start` may charge or compare.
+    /// The regions, sorted by code, that report, that the store covers from `start` on, and whose returns for that
+    /// period are not missing from every local node (``RegionStatus/reads(from:)``): the ones a rule reading a period
+    /// from `start` may charge or compare.
     package static func readable(_ facts: GapFacts, _ thresholds: GapThresholds, from start: LocalDate) -> [Readable] {
         let statuses = facts.statuses(thresholds)
         return regions(facts).compactMap { code, region in
             let status = statuses[code]!
-            return status.reports && status.covers(from: start) ? (code, region, status) : nil
+            return status.reads(from: start) ? (code, region, status) : nil
         }
     }
 

@@ -42,7 +42,11 @@ package enum GapSince {
         func after(_ date: LocalDate?) -> LocalDate? { date.map { $0.adding(days: 1) } ?? start }
         switch finding.rule {
         case .d1StaleNode:
-            if let node = finding.node { return facts.nodes[node]?.lastReport?.adding(days: 1) }
+            if let node = finding.node {
+                // A node that owes returns has no report since the first month whose return is missing.
+                if let first = status?.missingReturns[node]?.min() { return first }
+                return facts.nodes[node]?.lastReport?.adding(days: 1)
+            }
             var days: [LocalDate] = []
             for silence in status?.silence ?? [] {
                 switch silence {

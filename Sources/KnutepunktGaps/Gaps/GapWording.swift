@@ -250,6 +250,14 @@ package enum GapWording {
         let region = finding.region ?? ""
         if let node = finding.node {
             let name = "\(taxonomy.label(node, in: .node, language)) (\(node))"
+            if let missing = shown["missingReturns"] {
+                let count = number(missing, digits: 0, language)
+                return en
+                    ? "No report from the local node \(name): \(count) monthly returns are missing. Its area has no "
+                        + "data for those months, which is not the same as no service."
+                    : "Ingen rapport fra lokalnoden \(name): \(count) månedsrapporter mangler. Området mangler data for "
+                        + "de månedene, som ikke er det samme som manglende tjenester."
+            }
             guard let days = shown["daysSinceReport"], days >= 0 else {
                 return en
                     ? "The local node \(name) has never reported: its area has no data, which is not the same as no "

@@ -25,6 +25,8 @@ extension ReasonCode {
         case .foreignEvent: return .foreignRegion
         case .conflictingContent: return version >= .versions ? .conflictingContent : .duplicateEventID
         case .staleVersion: return version >= .versions ? .staleVersion : .duplicateEventID
+        // As for an event dated in a locked month itself, whatever the session's version.
+        case .periodLocked: return .periodLocked
         }
     }
 }

@@ -258,7 +258,7 @@ package final class PostgresHubStore: HubStore {
         var plan = Plan()
         for (index, event) in batch.events.enumerated() {
             let held = rows[event.eventID] ?? []
-            let step = HubVersionStep.decide(event, rows: held)
+            let step = HubVersionStep.decide(event, rows: held, locks: batch.locks)
             if case .insert = step, taken.contains(SourceSequence(source: event.source, sequence: event.sequence)) {
                 plan.result.alreadyStored.append(index)
                 continue

@@ -317,7 +317,7 @@ package final class SQLiteHubStore: HubStore {
                             payload: [UInt8](row["payload"] as Data)
                         )
                     }
-                    switch HubVersionStep.decide(event, rows: rows) {
+                    switch HubVersionStep.decide(event, rows: rows, locks: batch.locks) {
                     case .insert(let superseding):
                         var row = SQLiteRowBinding(insert)
                         row.bind(event.eventID.lowercasedText)
