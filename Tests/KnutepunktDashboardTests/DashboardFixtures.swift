@@ -24,20 +24,8 @@ enum DashboardFixtures {
         let sample = SampleActivities(taxonomy: InProcessDaemons.taxonomy, start: today.adding(days: -364), seed: 2026)
         let store = try SQLiteHubStore.open(path: path)
         defer { try? store.close() }
-        for region in regions {
-            var batch = HubBatch()
-            for (index, event) in sample.activities(region: region).enumerated() {
-                batch.events.append(
-                    HubEventRecord(
-                        source: "SAMPLE-\(region)",
-                        sequence: UInt64(index + 1),
-                        event: event,
-                        payload: event.canonicalJSON()
-                    )
-                )
-            }
-            _ = try store.commit(batch, receivedAt: Date())
-        }
+        // With the monthly returns the sample's coordinators made: without them every region would be "no report".
+        try SampleHubStore.store(sample, asOf: today, in: store, sourcePrefix: "SAMPLE-")
     }
 
     /// A dashboard of the hub at `endpoints` with one viewer and one analyst.

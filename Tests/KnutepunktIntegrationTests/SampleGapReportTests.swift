@@ -12,36 +12,9 @@ import Testing
 /// documents name, and the gap report finds them. Evaluated as of a fixed day in November, so that the running year's
 /// infant day (G13, judged after 1 October) is in question whatever day the test runs.
 @Suite struct SampleGapReportTests {
-    /// Stores the sample's activities and the monthly returns its coordinators made by `asOf`, as the hub stores what
-    /// the sample network publishes (each region's daemon the source of its region's).
+    /// Stores the sample's activities and the monthly returns its coordinators made by `asOf` (``SampleHubStore``).
     static func store(_ sample: SampleActivities, asOf: LocalDate, in store: SQLiteHubStore) throws {
-        for region in ["NO-SOROST", "NO-VEST", "NO-MIDT", "NO-NORD"] {
-            var batch = HubBatch()
-            for (index, event) in sample.activities(region: region).enumerated() {
-                batch.events.append(
-                    HubEventRecord(
-                        source: region,
-                        sequence: UInt64(index + 1),
-                        event: event,
-                        payload: event.canonicalJSON()
-                    )
-                )
-            }
-            for (index, made) in sample.returns(region: region, asOf: asOf).enumerated() {
-                let record = MonthlyReturn(
-                    region: region,
-                    node: made.node,
-                    month: made.month,
-                    status: made.status,
-                    submittedBy: "sample",
-                    submittedAt: LocalDate.utcTimestamp(made.madeOn.startInNorway.addingTimeInterval(9 * 3600))
-                )
-                batch.returns.append(
-                    HubReturnRecord(source: region, sequence: UInt64(batch.events.count + index + 1), record: record)
-                )
-            }
-            _ = try store.commit(batch, receivedAt: Date())
-        }
+        try SampleHubStore.store(sample, asOf: asOf, in: store)
     }
 
     @Test func theSampleShowsTodaysKnownGaps() throws {

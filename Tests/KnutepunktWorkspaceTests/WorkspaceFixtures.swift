@@ -40,12 +40,19 @@ enum WorkspaceFixtures {
         return configuration
     }
 
-    /// The shipped taxonomy with NO-VEST-BERGEN making monthly returns from the month before last: two months are
-    /// expected of it, last month's and the one before.
-    static func reportingTaxonomy(folder: TemporaryDirectory) throws -> (path: String, taxonomy: Taxonomy) {
+    /// The shipped taxonomy with no local node making monthly returns except, when `reporting`, NO-VEST-BERGEN from
+    /// the month before last: two months are then expected of it, last month's and the one before. (The shipped
+    /// nodes' `active:` dates would make every other node's missing returns "no report" for the region.)
+    static func reportingTaxonomy(
+        folder: TemporaryDirectory,
+        reporting: Bool = true
+    ) throws -> (path: String, taxonomy: Taxonomy) {
         let active = ReportingMonth(LocalDate.today()).adding(months: -2).first
-        let text = try String(contentsOfFile: Repository.taxonomyPath, encoding: .utf8)
-            .replacingOccurrences(of: "town: Bergen}", with: "town: Bergen, active: \(active)}")
+        var text = try String(contentsOfFile: Repository.taxonomyPath, encoding: .utf8)
+            .replacing(/, active: [0-9]{4}-[0-9]{2}-[0-9]{2}/, with: "")
+        if reporting {
+            text = text.replacingOccurrences(of: "town: Bergen}", with: "town: Bergen, active: \(active)}")
+        }
         let path = folder.file("taxonomy.yaml")
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         return (path, try TaxonomyFile.load(path: path))
@@ -79,8 +86,7 @@ enum WorkspaceFixtures {
     ) async throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }
-        let (taxonomyPath, taxonomy) =
-            reporting ? try reportingTaxonomy(folder: folder) : (Repository.taxonomyPath, InProcessDaemons.taxonomy)
+        let (taxonomyPath, taxonomy) = try reportingTaxonomy(folder: folder, reporting: reporting)
         let run: @Sendable (String, String?) async throws -> Void = { (hub: String, hubControl: String?) in
             var node = nodeConfiguration(hub: hub, folder: folder)
             node.taxonomyPath = taxonomyPath
