@@ -51,7 +51,7 @@ extension HubReactor {
                 case .taxonomy:
                     reply = taxonomyReply(request.body)
                 case .period:
-                    reply = periodReply(request.body)
+                    reply = periodReply(request.body, key: received.userID)
                 case .coverage:
                     reply = coverageReply(request.body)
                 default:

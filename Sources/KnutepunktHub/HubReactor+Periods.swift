@@ -60,7 +60,10 @@ extension HubReactor {
 // Sign-off and lock (docs/protocol.md, "PERIOD"): a step is checked against the ledger's rules, recorded in the store,
 // and, when the locks change, announced to every node session of KPN/1.3 (PERIODS).
 extension HubReactor {
-    func periodReply(_ body: [UInt8]) -> ControlMessage {
+    /// A PERIOD request over the control socket. `key` is the CURVE key it came with (nil in plaintext): a node's
+    /// key (a node listed as a viewer, for its workspace) may take only the step a regional lead takes for that
+    /// node's own region, so that no node can accept or reopen a month, or sign off another region's.
+    func periodReply(_ body: [UInt8], key: String? = nil) -> ControlMessage {
         func failure(_ code: String, _ message: String) -> ControlMessage {
             ControlMessage(command: .error, body: JSONBody.encode(ControlFailure(code: code, message: message)))
         }
@@ -80,6 +83,18 @@ extension HubReactor {
         }
         guard validator.taxonomy.region(request.region) != nil else {
             return failure(ControlFailure.malformedRequestCode, "\(request.region) is not a region of the taxonomy")
+        }
+        if let key, let owner = sessions.admission.policy.keyring?.owner(of: key) {
+            guard kind == .signOff, role == .lead, request.region == owner.region,
+                request.actorRegion == owner.region
+            else {
+                return failure(
+                    PeriodRequest.refusedCode,
+                    "this request comes with the key of node \(owner.node): a node's key signs off its own region's "
+                        + "months (\(owner.region)) as its lead and nothing else; accepting and reopening are the "
+                        + "national centre's"
+                )
+            }
         }
         let step = PeriodLedger.Step(
             region: request.region,

@@ -317,4 +317,95 @@ struct PeriodLockTests {
         let versions = try await hubConfiguration.storage.withStore { store in try store.counts().versions }
         #expect(versions == 1)
     }
+
+    /// A node's key on the hub's control socket (a node listed as a viewer, so that its workspace can ask for the
+    /// region's picture and sign its months off) takes only the regional lead's step for its own region: it cannot
+    /// accept or reopen a month, nor sign off another region's, whatever role the request claims. The hub's own
+    /// viewer key (the national centre's) still accepts.
+    @Test(.timeLimit(.minutes(3)))
+    func aNodesKeySignsOffItsOwnRegionOnly() async throws {
+        let network = try LoopbackNetwork()
+        defer { network.folder.remove() }
+        try network.writeHubConfig()
+        try network.writeNodeConfig("NO-VEST", hub: "tcp://127.0.0.1:9")
+        guard case (.hub(var hub), _) = try DaemonConfiguration.load(path: network.hubConfigPath),
+            case (.node(let node), _) = try DaemonConfiguration.load(path: network.nodeConfigPath("NO-VEST")),
+            let nodeKeys = node.curve
+        else {
+            Issue.record("the test network's configurations did not load")
+            return
+        }
+        hub.curve?.viewerKeys.append(nodeKeys.publicKey)
+        let hubKey = try #require(hub.curve?.publicKey)
+        let asNode = ZMQCurveClient(
+            serverKey: hubKey,
+            keys: ZMQCurveKeyPair(publicKey: nodeKeys.publicKey, secretKey: nodeKeys.secretKey)
+        )
+        let national = try #require(hub.viewerCurve)
+        let month = ReportingMonth(LocalDate.today()).adding(months: -1)
+        @Sendable func step(
+            _ kind: PeriodLedger.Step.Kind,
+            _ region: String,
+            role: String,
+            actorRegion: String?,
+            curve: ZMQCurveClient,
+            control: String
+        ) async throws -> PeriodResult {
+            let request = PeriodRequest(
+                region: region,
+                month: month.text,
+                step: kind,
+                by: "someone",
+                role: role,
+                actorRegion: actorRegion
+            )
+            return try await ControlClient.withConnection(to: control, timeout: .seconds(60), curve: curve) {
+                try $0.period(request)
+            }
+        }
+        try await InProcessDaemons.withHub(hub) { endpoints in
+            let control = endpoints.control
+            // Claiming the analyst's role, or another region, with a node's key: refused, saying why.
+            for (kind, region, role, actor) in [
+                (PeriodLedger.Step.Kind.accept, "NO-VEST", "analyst", nil),
+                (.reopen, "NO-VEST", "analyst", nil),
+                (.signOff, "NO-NORD", "lead", "NO-NORD"),
+            ] as [(PeriodLedger.Step.Kind, String, String, String?)] {
+                await #expect(throws: ClientError.self, "\(kind) \(region) as \(role)") {
+                    try await step(kind, region, role: role, actorRegion: actor, curve: asNode, control: control)
+                }
+            }
+            do {
+                _ = try await step(
+                    .accept,
+                    "NO-VEST",
+                    role: "analyst",
+                    actorRegion: nil,
+                    curve: asNode,
+                    control: control
+                )
+            } catch {
+                #expect("\(error)".contains("a node's key signs off its own region's months (NO-VEST)"), "\(error)")
+            }
+            // Its own region's sign-off goes through; the national centre's key accepts it.
+            let signed = try await step(
+                .signOff,
+                "NO-VEST",
+                role: "lead",
+                actorRegion: "NO-VEST",
+                curve: asNode,
+                control: control
+            )
+            #expect(signed.state.hasPrefix("signed off by someone"))
+            let accepted = try await step(
+                .accept,
+                "NO-VEST",
+                role: "analyst",
+                actorRegion: nil,
+                curve: national,
+                control: control
+            )
+            #expect(accepted.locked)
+        }
+    }
 }
