@@ -22,6 +22,7 @@ FACTS = """JSON.stringify({
     [td.dataset.region + '|' + td.dataset.group, {events: td.dataset.events, rate: td.dataset.rate,
       band: td.dataset.band, gaps: td.dataset.gaps, text: td.querySelector('.rate').textContent}])),
   gapCount: document.getElementById('gap-count').dataset.count,
+  returnTitles: [...document.querySelectorAll('#completeness td[title]')].map((td) => td.title),
   summary: [...document.querySelectorAll('#summary li')].map((li) => li.dataset.group + '|' + li.dataset.severity),
   summaryFirst: (document.querySelector('#summary li') || {}).textContent || '',
   groupRows: document.querySelectorAll('#gaps tr.group').length,

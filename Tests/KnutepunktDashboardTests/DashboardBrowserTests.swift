@@ -89,6 +89,12 @@ struct DashboardBrowserTests {
                 #expect(initial.regionHeads == DashboardFixtures.regions)
                 Self.expectHeatmap(initial, equals: expected)
                 #expect(initial.gapCount == String(hubGaps.gaps.count))
+                // The returns' grid says when each return was made at the node and when it arrived.
+                let made = #/^(made|laget) \d{4}-\d{2}-\d{2} · (received|mottatt) \d{4}-\d{2}-\d{2}$/#
+                #expect(
+                    initial.returnTitles?.contains { $0.wholeMatch(of: made) != nil } == true,
+                    "\(initial.returnTitles?.prefix(3) ?? [])"
+                )
                 #expect(Set(initial.gapKeys) == Set(hubGaps.gaps.map(\.key)))
                 #expect(initial.norwegianTitle?.contains("nasjonalt") == true)
                 #expect(initial.firstTab == "skip:true", "the first Tab reaches the visible skip link")
@@ -212,6 +218,8 @@ struct PageFacts: Decodable {
 
     var cells: [String: Cell]
     var gapCount: String
+    /// The tooltips of the monthly returns' grid: when each return was made and received, or when it is due.
+    var returnTitles: [String]?
     var summary: [String]
     var summaryFirst: String
     var groupRows: Int

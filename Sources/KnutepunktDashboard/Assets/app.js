@@ -14,6 +14,7 @@
       bandNoData: 'no data (nodes silent)', legendGap: 'open gap (rule shown)', downloadCsv: 'Download CSV',
       gapsTitle: 'Findings, most urgent first', eventsTitle: 'Events behind', nodesTitle: 'Node status',
       completenessTitle: 'Monthly returns', overdue: 'overdue', noReturnsExpected: 'No returns are expected yet',
+      returnMade: 'made', returnReceived: 'received', returnDue: 'due by',
       periodsNav: 'Sign-off', periodsTitle: 'Sign-off and lock', periodHistory: 'History', reason: 'Reason', month: 'Month', step: 'Step', by: 'By', when: 'When',
       periodsNote: "The regional lead signs off the region's month; the national centre accepts it, which locks it, or reopens it with a reason.",
       periodOpen: 'open', periodSignedOff: 'signed off', periodLocked: 'locked', accept: 'Accept and lock',
@@ -57,6 +58,7 @@
       bandNoData: 'ingen data (noder tause)', legendGap: 'åpen mangel (regel vist)', downloadCsv: 'Last ned CSV',
       gapsTitle: 'Funn, de mest presserende først', eventsTitle: 'Hendelser bak', nodesTitle: 'Nodestatus',
       completenessTitle: 'Månedsrapporter', overdue: 'forsinket', noReturnsExpected: 'Ingen rapporter er ventet ennå',
+      returnMade: 'laget', returnReceived: 'mottatt', returnDue: 'frist',
       periodsNav: 'Godkjenning', periodsTitle: 'Godkjenning og låsing', periodHistory: 'Historikk', reason: 'Begrunnelse', month: 'Måned', step: 'Steg', by: 'Av', when: 'Når',
       periodsNote: 'Regional leder godkjenner regionens måned; nasjonalt senter godtar den, og da låses den, eller åpner den igjen med en begrunnelse.',
       periodOpen: 'åpen', periodSignedOff: 'godkjent', periodLocked: 'låst', accept: 'Godta og lås',
@@ -434,8 +436,11 @@
         return el('tr', { dataset: { node: row.node } }, el('th', { scope: 'row' }, row.node),
           body.months.map((month) => {
             const cell = byMonth.get(month);
-            return cell ? el('td', { class: cell.state === 'overdue' ? 'stale' : '', title: cell.dueOn }, mark(cell))
-              : el('td', {}, '');
+            if (!cell) return el('td', {}, '');
+            // The tooltip: when the coordinator made the return and when it arrived, or when it is due.
+            const title = cell.madeOn ? `${t('returnMade')} ${cell.madeOn} · ${t('returnReceived')} ${cell.receivedOn}`
+              : `${t('returnDue')} ${cell.dueOn}`;
+            return el('td', { class: cell.state === 'overdue' ? 'stale' : '', title }, mark(cell));
           }));
       })));
     box.replaceChildren(table);
