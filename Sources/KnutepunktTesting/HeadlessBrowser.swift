@@ -50,11 +50,14 @@ package enum HeadlessBrowser {
     }
 }
 
-/// The browser script as a child process: its exit and what it said on stderr.
+/// The browser script as a child process: its exit, what it said on stderr, the first line it prints on stdout (its
+/// "I have got this far"), and its stdin, for telling it what the test did meanwhile.
 package final class BrowserRun: Sendable {
     private let process: Process
     private let exited = ReadySignal<Int32>()
     private let stderr = ReadySignal<Data>()
+    private let firstLine = ReadySignal<String?>()
+    private let input: FileHandle
 
     package struct Failed: Error, CustomStringConvertible {
         package var errors: String
@@ -68,14 +71,45 @@ package final class BrowserRun: Sendable {
         process.executableURL = URL(fileURLWithPath: HeadlessBrowser.python)
         process.arguments = arguments
         let errors = Pipe()
+        let output = Pipe()
+        let input = Pipe()
         process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
+        process.standardOutput = output
+        process.standardInput = input
         let exited = exited
         process.terminationHandler = { exited.fulfil($0.terminationStatus) }
         try process.run()
         self.process = process
+        self.input = input.fileHandleForWriting
         let stderr = stderr
         Thread.detachNewThread { stderr.fulfil(errors.fileHandleForReading.readDataToEndOfFile()) }
+        let firstLine = firstLine
+        Thread.detachNewThread {
+            // The bytes up to the first line end, or nil if the script closed stdout (it ended) before one.
+            var line: [UInt8] = []
+            while let byte = try? output.fileHandleForReading.read(upToCount: 1), let first = byte.first {
+                if first == 0x0A {
+                    firstLine.fulfil(String(decoding: line, as: UTF8.self))
+                    _ = output.fileHandleForReading.readDataToEndOfFile()
+                    return
+                }
+                line.append(first)
+            }
+            firstLine.fulfil(nil)
+        }
+    }
+
+    /// The first line the script prints (without its line end); throws with what it said on stderr if it ended
+    /// without one.
+    package func line() async throws -> String {
+        if let line = try await firstLine.value() { return line }
+        try await waitForExit()
+        throw Failed(errors: "the script ended without printing a line")
+    }
+
+    /// Writes `line` to the script's stdin.
+    package func tell(_ line: String) throws {
+        try input.write(contentsOf: Data((line + "\n").utf8))
     }
 
     package var hasExited: Bool { !process.isRunning }

@@ -2,8 +2,8 @@
 """The browser side of the dashboard's browser test: drives headless Chromium over the DevTools protocol.
 
 Signs in with a token through the sign-in form, waits until the dashboard has rendered, measures the load, reads
-what the page shows (every heatmap cell, the gap list) into OUT/initial.json, then waits for the test to publish an
-event (it creates OUT/published) and for the page to change without a reload, reads the page again into
+what the page shows (every heatmap cell, the gap list) into OUT/initial.json and prints `initial`, then waits for the
+test to publish an event (it writes `published` to the script's stdin) and for the page to change without a reload, reads the page again into
 OUT/final.json, acknowledges a gap through the dialog, and saves a screenshot. Every wait is bounded; any failure
 exits non-zero with the reason on stderr.
 """
@@ -117,20 +117,18 @@ def main():
         with open(os.path.join(out, 'initial.json.part'), 'w') as file:
             json.dump(initial, file)
         os.rename(os.path.join(out, 'initial.json.part'), os.path.join(out, 'initial.json'))
-
-        # The test publishes an event through a node now; the page must change without a reload.
-        deadline = time.monotonic() + 90
-        while not os.path.exists(os.path.join(out, 'published')):
-            if time.monotonic() > deadline:
-                raise TimeoutError('the test did not publish within 90 s')
-            time.sleep(0.05)
+        # Tell the test the first reading is there, and wait for it to say it published an event through a node.
+        print('initial', flush=True)
+        if sys.stdin.readline().strip() != 'published':
+            raise RuntimeError('the test ended before it published')
+        # The page must change without a reload: the heatmap's counts differ from the first reading.
         before = {key: cell['events'] for key, cell in initial['cells'].items()}
         browser.evaluate('window.__unchanged = true')
-        deadline = time.monotonic() + 30
-        while {key: cell['events'] for key, cell in facts(browser)['cells'].items()} == before:
-            if time.monotonic() > deadline:
-                raise TimeoutError('the heatmap did not change live within 30 s')
-            time.sleep(0.1)
+        browser.wait_for(
+            f"(() => {{ const before = {json.dumps(before)};"
+            " return [...document.querySelectorAll('#heatmap td[data-region]')].some((td) =>"
+            " td.dataset.events !== before[td.dataset.region + '|' + td.dataset.group]); })()",
+            30, 'the heatmap changing live')
         final = facts(browser)
         final['reloaded'] = not browser.evaluate('window.__unchanged === true')
 

@@ -76,15 +76,9 @@ struct DashboardBrowserTests {
                 )
                 defer { browser.stop() }
 
-                // What the page shows first.
-                try await DashboardFixtures.waitUntil("the browser's first reading", seconds: 90) {
-                    if browser.hasExited {
-                        // Throws with what the script said on stderr (why it stopped).
-                        try await browser.waitForExit()
-                        throw BrowserRun.Failed(errors: "the script ended before it read the page")
-                    }
-                    return FileManager.default.fileExists(atPath: "\(out)/initial.json")
-                }
+                // What the page shows first: the script prints `initial` once it has written it.
+                let said = try await browser.line()
+                #expect(said == "initial")
                 let initial = try PageFacts.read("\(out)/initial.json")
                 #expect(initial.regionHeads == DashboardFixtures.regions)
                 Self.expectHeatmap(initial, equals: expected)
@@ -114,7 +108,7 @@ struct DashboardBrowserTests {
 
                 // A coordinator in NO-VEST publishes one more activity for perinatal depression through the node.
                 try await Self.publishThroughNode(hub: endpoints.listen, folder: folder, day: today.adding(days: -1))
-                _ = FileManager.default.createFile(atPath: "\(out)/published", contents: Data())
+                try browser.tell("published")
                 try await browser.waitForExit()
                 guard browser.status == 0 else { throw BrowserRun.Failed(errors: browser.errors) }
 

@@ -111,20 +111,6 @@ enum DashboardFixtures {
         }
     }
 
-    /// Waits until `condition` holds for something outside this process (a file another process writes), looking
-    /// every 50 ms, at most `seconds`: there is no notice to wait for.
-    static func waitUntil(
-        _ what: String,
-        seconds: Int = 30,
-        _ condition: @Sendable () async throws -> Bool
-    ) async throws {
-        let deadline = ContinuousClock.now + .seconds(seconds)
-        while !(try await condition()) {
-            guard ContinuousClock.now < deadline else { throw Timeout(what: what, seconds: seconds) }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-    }
-
     struct Timeout: Error, CustomStringConvertible {
         var what: String
         var seconds: Int

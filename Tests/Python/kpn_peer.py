@@ -453,6 +453,7 @@ def period_locked():
                              or (m[0] == "ERROR" and m[1]["code"] == 7))
         if answers[-1][0] == "ACK":
             break
+        # Time is the thing under test here: the hub's budget refills with time, and nothing else signals it.
         time.sleep(0.25)
     nacks = [f for n, f in answers if n == "NACK"]
     check([f["code"] for f in nacks] == [109], f"an event in a locked month: NACK PERIOD_LOCKED, got {answers}")
