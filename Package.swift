@@ -123,7 +123,8 @@ let package = Package(
         .target(
             name: "KnutepunktHTTP",
             dependencies: [
-                "KnutepunktService", "KnutepunktConfig",
+                "KnutepunktService", "KnutepunktConfig", "KnutepunktProtocol",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 // HTTPS for the node's workspace when node.tls names a certificate and key (swift-nio-ssl).
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -163,7 +164,7 @@ let package = Package(
             name: "KnutepunktDashboard",
             dependencies: [
                 "KnutepunktDomain", "KnutepunktGaps", "KnutepunktProtocol", "KnutepunktService", "KnutepunktZMQ",
-                "KnutepunktStore", "KnutepunktConfig", "KnutepunktClient", "KnutepunktAccess",
+                "KnutepunktStore", "KnutepunktConfig", "KnutepunktClient", "KnutepunktAccess", "KnutepunktHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -185,7 +186,7 @@ let package = Package(
             name: "KnutepunktWorkspace",
             dependencies: [
                 "KnutepunktAccess", "KnutepunktDomain", "KnutepunktProtocol", "KnutepunktClient",
-                "KnutepunktSpreadsheet",
+                "KnutepunktSpreadsheet", "KnutepunktHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import KnutepunktClient
 import KnutepunktDomain
+import KnutepunktHTTP
 import KnutepunktProtocol
 import KnutepunktStore
 import Logging
@@ -136,7 +137,7 @@ extension DashboardAPI {
             } else {
                 feed.logger.notice("month reopened", metadata: what)
             }
-            return Self.json(result)
+            return WebResponse.json(result)
         } catch let error as ClientError where error.code == .refused {
             feed.logger.notice("month step refused by the hub", metadata: what.merging(["error": "\(error)"]) { $1 })
             return DashboardRoutes.problem(.conflict, error.message)

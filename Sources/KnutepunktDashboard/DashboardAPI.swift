@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import KnutepunktDomain
 import KnutepunktGaps
+import KnutepunktHTTP
 import KnutepunktProtocol
 import KnutepunktStore
 import ServiceLifecycle
@@ -17,11 +18,11 @@ struct DashboardAPI: Sendable {
 
     func add<Context: RequestContext>(to api: RouterGroup<Context>) {
         api.get("me") { request, _ in
-            Self.json(access.user(of: request))
+            WebResponse.json(access.user(of: request))
         }
         api.get("overview") { _, _ in
             let snapshot = state.snapshot
-            return Self.json(
+            return WebResponse.json(
                 Overview(
                     asOf: snapshot.views?.asOf,
                     events: snapshot.views?.events,
@@ -35,7 +36,7 @@ struct DashboardAPI: Sendable {
         }
         api.get("heatmap") { _, _ in
             guard let heatmap = heatmap() else { return Self.starting }
-            return Self.json(heatmap)
+            return WebResponse.json(heatmap)
         }
         api.get("heatmap.csv") { request, _ in
             guard let views = state.snapshot.views else { return Self.starting }
@@ -45,10 +46,10 @@ struct DashboardAPI: Sendable {
         }
         api.get("summary") { _, _ in
             guard let views = state.snapshot.views else { return Self.starting }
-            return Self.json(views.overview)
+            return WebResponse.json(views.overview)
         }
         api.get("gaps") { _, _ in
-            Self.json(gaps())
+            WebResponse.json(gaps())
         }
         api.get("gaps.csv") { request, _ in
             let body = gaps()
@@ -70,16 +71,16 @@ struct DashboardAPI: Sendable {
             return Self.csv(table.csv(dialect), name: "gaps.csv")
         }
         api.get("completeness") { _, _ in
-            Self.json(try await completeness())
+            WebResponse.json(try await completeness())
         }
         api.get("periods") { request, _ in
-            try await Self.json(periods(for: access.user(of: request)))
+            try await WebResponse.json(periods(for: access.user(of: request)))
         }
         api.post("periods/:region/:month/:step") { request, context in
             try await decideMonth(request, context: context)
         }
         api.get("acknowledgements") { _, _ in
-            Self.json(state.snapshot.acknowledgements)
+            WebResponse.json(state.snapshot.acknowledgements)
         }
         api.post("acknowledgements") { request, context in
             try await acknowledge(request, context: context)
@@ -88,7 +89,7 @@ struct DashboardAPI: Sendable {
             guard let query = eventQuery(request) else {
                 return DashboardRoutes.problem(.badRequest, "from and to must be dates (YYYY-MM-DD), from before to")
             }
-            return Self.json(try await events(query))
+            return WebResponse.json(try await events(query))
         }
         api.get("events.csv") { request, _ in
             guard let query = eventQuery(request) else {
@@ -103,14 +104,14 @@ struct DashboardAPI: Sendable {
             guard let history = try await history(id) else {
                 return DashboardRoutes.problem(.notFound, "the hub holds no version of this event")
             }
-            return Self.json(history)
+            return WebResponse.json(history)
         }
         api.get("nodes") { _, _ in
-            Self.json(nodes())
+            WebResponse.json(nodes())
         }
         api.get("trends") { _, _ in
             guard let views = state.snapshot.views else { return Self.starting }
-            return Self.json(views.trends)
+            return WebResponse.json(views.trends)
         }
         api.get("trends.csv") { request, _ in
             guard let views = state.snapshot.views else { return Self.starting }
@@ -129,7 +130,7 @@ struct DashboardAPI: Sendable {
         }
         api.get("programmes") { _, _ in
             guard let views = state.snapshot.views else { return Self.starting }
-            return Self.json(views.programmes)
+            return WebResponse.json(views.programmes)
         }
         api.get("programmes.csv") { request, _ in
             guard let views = state.snapshot.views else { return Self.starting }
@@ -361,7 +362,7 @@ struct DashboardAPI: Sendable {
             resources.state.update(.acknowledged(stored)) { $0.acknowledgements.insert(stored, at: 0) }
             return stored
         }
-        var response = Self.json(acknowledgement)
+        var response = WebResponse.json(acknowledgement)
         response.status = .created
         return response
     }
@@ -390,14 +391,6 @@ struct DashboardAPI: Sendable {
 
     static var starting: Response {
         DashboardRoutes.problem(.serviceUnavailable, "the dashboard is still reading the hub's store; try again")
-    }
-
-    static func json(_ value: some Encodable) -> Response {
-        Response(
-            status: .ok,
-            headers: [.contentType: "application/json", .cacheControl: "no-store"],
-            body: ResponseBody(byteBuffer: ByteBuffer(bytes: JSONBody.encode(value)))
-        )
     }
 
     /// The CSV dialect a download asks for: `?dialect=excel` for Norwegian Excel, else plain CSV.

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import KnutepunktHTTP
 import KnutepunktProtocol
 import ServiceLifecycle
 
@@ -28,28 +29,28 @@ package struct DashboardRoutes: Sendable {
     /// Adds every dashboard route to `router`.
     package func add<Context: RequestContext>(to router: Router<Context>) {
         router.get("dashboard") { request, _ in
-            guard access.user(of: request) != nil else { return Self.redirect(to: "\(Self.prefix)/login") }
-            return Self.page(DashboardAssets.page, type: "text/html; charset=utf-8")
+            guard access.user(of: request) != nil else { return WebResponse.redirect(to: "\(Self.prefix)/login") }
+            return WebResponse.page(DashboardAssets.page, type: "text/html; charset=utf-8")
         }
         router.get("dashboard/app.js") { request, _ in
             guard access.user(of: request) != nil else { return Self.problem(.unauthorized, "sign in first") }
-            return Self.page(DashboardAssets.script, type: "text/javascript; charset=utf-8")
+            return WebResponse.page(DashboardAssets.script, type: "text/javascript; charset=utf-8")
         }
         router.get("dashboard/app.css") { _, _ in
-            Self.page(DashboardAssets.stylesheet, type: "text/css; charset=utf-8")
+            WebResponse.page(DashboardAssets.stylesheet, type: "text/css; charset=utf-8")
         }
         router.get("dashboard/login") { request, _ in
             let failed = request.uri.queryParameters.get("failed") != nil
-            return Self.page(DashboardAssets.loginPage(failed: failed), type: "text/html; charset=utf-8")
+            return WebResponse.page(DashboardAssets.loginPage(failed: failed), type: "text/html; charset=utf-8")
         }
         router.post("dashboard/login") { request, context in
             var request = request
             let form = try await request.collectBody(upTo: 16 * 1024)
             let token = Self.formValue("token", in: String(buffer: form)) ?? ""
             guard access.user(forToken: token) != nil, Self.isCookieSafe(token) else {
-                return Self.redirect(to: "\(Self.prefix)/login?failed=1")
+                return WebResponse.redirect(to: "\(Self.prefix)/login?failed=1")
             }
-            var response = Self.redirect(to: Self.prefix)
+            var response = WebResponse.redirect(to: Self.prefix)
             response.setCookie(
                 Cookie(
                     name: Self.cookieName,
@@ -63,7 +64,7 @@ package struct DashboardRoutes: Sendable {
             return response
         }
         router.post("dashboard/logout") { _, _ in
-            var response = Self.redirect(to: "\(Self.prefix)/login")
+            var response = WebResponse.redirect(to: "\(Self.prefix)/login")
             response.setCookie(
                 Cookie(
                     name: Self.cookieName,
@@ -81,27 +82,9 @@ package struct DashboardRoutes: Sendable {
         DashboardAPI(feed: feed, access: access).add(to: api)
     }
 
-    static func page(_ text: String, type: String) -> Response {
-        var headers = HTTPFields()
-        headers[.contentType] = type
-        headers[.cacheControl] = "no-store"
-        headers[HTTPField.Name("Content-Security-Policy")!] =
-            "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'"
-        headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
-        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
-    }
-
-    static func redirect(to location: String) -> Response {
-        Response(status: .seeOther, headers: [.location: location, .cacheControl: "no-store"])
-    }
-
+    /// A problem as JSON; a 401 names the dashboard's Bearer realm.
     static func problem(_ status: HTTPResponse.Status, _ message: String) -> Response {
-        var headers = HTTPFields()
-        headers[.contentType] = "application/json"
-        headers[.cacheControl] = "no-store"
-        if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer realm=\"knutepunkt\"" }
-        let body = JSONBody.encode(["error": message])
-        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
+        WebResponse.problem(status, message, realm: "knutepunkt")
     }
 
     /// Whether a token can travel in a cookie as it is (RFC 6265 cookie-octets; generated tokens are hex).

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import KnutepunktClient
 import KnutepunktDomain
+import KnutepunktHTTP
 import KnutepunktProtocol
 import KnutepunktSpreadsheet
 import Logging
@@ -21,7 +22,7 @@ struct WorkspaceAPI: Sendable {
     func add<Context: RequestContext>(to api: RouterGroup<Context>) {
         api.get("me") { request, _ in
             let user = try signedIn(request)
-            return WorkspaceRoutes.json(
+            return WebResponse.json(
                 Me(
                     name: user.name,
                     role: user.role.rawValue,
@@ -32,14 +33,14 @@ struct WorkspaceAPI: Sendable {
             )
         }
         api.get("form") { _, _ in
-            WorkspaceRoutes.json(form)
+            WebResponse.json(form)
         }
         api.post("check") { request, _ in
             var request = request
             let body = Array(buffer: try await request.collectBody(upTo: Self.maxEventBytes))
             switch parse(body) {
             case .failure(let failure): return failure.response
-            case .success(let value): return WorkspaceRoutes.json(Checked(issues: check(value)))
+            case .success(let value): return WebResponse.json(Checked(issues: check(value)))
             }
         }
         api.post("activities") { request, _ in
@@ -62,7 +63,7 @@ struct WorkspaceAPI: Sendable {
                 limit: query.get("limit").flatMap(Int.init)
             )
             do {
-                return WorkspaceRoutes.json(try await node.events(wanted))
+                return WebResponse.json(try await node.events(wanted))
             } catch {
                 return unreachable(error)
             }
@@ -74,7 +75,7 @@ struct WorkspaceAPI: Sendable {
             }
             do {
                 let history = try await node.history(of: id.lowercased())
-                return WorkspaceRoutes.json(Opened(history: history, user: user))
+                return WebResponse.json(Opened(history: history, user: user))
             } catch {
                 return unreachable(error)
             }
@@ -99,7 +100,7 @@ struct WorkspaceAPI: Sendable {
             let body = Array(buffer: try await request.collectBody(upTo: Self.maxSpreadsheetBytes))
             switch spreadsheet(body) {
             case .failure(let failure): return failure.response
-            case .success(let plan): return WorkspaceRoutes.json(WorkspaceSpreadsheet(plan))
+            case .success(let plan): return WebResponse.json(WorkspaceSpreadsheet(plan))
             }
         }
         api.post("spreadsheet/import") { request, _ in
@@ -122,7 +123,7 @@ struct WorkspaceAPI: Sendable {
         }
         api.get("months") { request, _ in
             guard let closing = configuration.monthClosing else {
-                return WorkspaceRoutes.json(Months(available: false, months: []))
+                return WebResponse.json(Months(available: false, months: []))
             }
             do {
                 // After a return the page asks with `drained`: the answer waits (bounded) until the hub has it.
@@ -130,7 +131,7 @@ struct WorkspaceAPI: Sendable {
                     _ = try await node.status(waitingUpTo: configuration.deliveryWait)
                 }
                 let months = try await closing.months(region: configuration.region, today: LocalDate.today())
-                return WorkspaceRoutes.json(Months(available: true, months: months))
+                return WebResponse.json(Months(available: true, months: months))
             } catch {
                 return monthFailure(error)
             }
@@ -160,7 +161,7 @@ struct WorkspaceAPI: Sendable {
                     by: user.name
                 )
                 logger.notice("month returned", metadata: what)
-                return WorkspaceRoutes.json(status)
+                return WebResponse.json(status)
             } catch {
                 logger.notice("month return refused", metadata: what.merging(["error": "\(error)"]) { $1 })
                 return monthFailure(error)
@@ -180,7 +181,7 @@ struct WorkspaceAPI: Sendable {
             do {
                 let months = try await closing.signOff(month: month, region: configuration.region, by: user.name)
                 logger.notice("month signed off", metadata: what)
-                return WorkspaceRoutes.json(Months(available: true, months: months))
+                return WebResponse.json(Months(available: true, months: months))
             } catch {
                 logger.notice("sign-off refused", metadata: what.merging(["error": "\(error)"]) { $1 })
                 return monthFailure(error)
@@ -188,7 +189,7 @@ struct WorkspaceAPI: Sendable {
         }
         api.get("picture") { _, _ in
             guard let hubGaps = configuration.hubGaps else {
-                return WorkspaceRoutes.json(
+                return WebResponse.json(
                     RegionPicture(
                         unavailable: "this node is not set up to ask the hub for its gaps (node.workspaceHubControl)"
                     )
@@ -202,18 +203,18 @@ struct WorkspaceAPI: Sendable {
                 } catch {
                     logger.notice("the hub's coverage could not be read", metadata: ["error": "\(error)"])
                 }
-                return WorkspaceRoutes.json(
+                return WebResponse.json(
                     RegionPicture(snapshot: snapshot, coverage: coverage, region: configuration.region)
                 )
             } catch {
                 logger.warning("the hub's gaps could not be read", metadata: ["error": "\(error)"])
-                return WorkspaceRoutes.json(
+                return WebResponse.json(
                     RegionPicture(unavailable: "the hub could not be asked just now; try again later")
                 )
             }
         }
         api.get("status") { _, _ in
-            WorkspaceRoutes.json(await status())
+            WebResponse.json(await status())
         }
         api.get("delivery") { request, _ in
             _ = try signedIn(request)
@@ -277,7 +278,7 @@ struct WorkspaceAPI: Sendable {
                 "rows.skipped": "\(plan.badRowCount)",
             ]
         )
-        return WorkspaceRoutes.json(
+        return WebResponse.json(
             Imported(
                 queued: outcome.queued,
                 corrected: outcome.corrected.map(\.text),
@@ -366,7 +367,7 @@ struct WorkspaceAPI: Sendable {
                 "event.version": "\(result.version ?? 0)", "status": "\(result.status.rawValue)",
             ]
         )
-        return WorkspaceRoutes.json(result, status: result.status == .invalid ? .unprocessableContent : .ok)
+        return WebResponse.json(result, status: result.status == .invalid ? .unprocessableContent : .ok)
     }
 
     /// Withdraws an activity in `user`'s name (the node appends the withdrawal as its next version).
@@ -387,7 +388,7 @@ struct WorkspaceAPI: Sendable {
                 "event.version": "\(result.version ?? 0)", "status": "\(result.status.rawValue)",
             ]
         )
-        return WorkspaceRoutes.json(result, status: result.status == .invalid ? .unprocessableContent : .ok)
+        return WebResponse.json(result, status: result.status == .invalid ? .unprocessableContent : .ok)
     }
 
     /// Why `user` may not change activity `id` (403), or nil when they may: a coordinator changes the activities
@@ -428,7 +429,7 @@ struct WorkspaceAPI: Sendable {
         guard let entry = list.events.first(where: { $0.id.lowercased() == id }) else {
             return WorkspaceRoutes.problem(.notFound, "this node holds no activity \(id)")
         }
-        return WorkspaceRoutes.json(Delivery(activity: entry, hub: HubLink(report.hub)))
+        return WebResponse.json(Delivery(activity: entry, hub: HubLink(report.hub)))
     }
 
     /// The node's link to the hub and its outbox, for the banner every page shows.

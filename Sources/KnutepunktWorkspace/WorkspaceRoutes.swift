@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import KnutepunktAccess
 import KnutepunktDomain
+import KnutepunktHTTP
 import KnutepunktProtocol
 import Logging
 
@@ -43,20 +44,20 @@ package struct WorkspaceRoutes: Sendable {
     /// Adds every workspace route to `router`.
     package func add<Context: RequestContext>(to router: Router<Context>) {
         router.get("workspace") { request, _ in
-            guard user(of: request) != nil else { return Self.redirect(to: "\(Self.prefix)/login") }
-            return Self.page(WorkspaceAssets.page, type: "text/html; charset=utf-8")
+            guard user(of: request) != nil else { return WebResponse.redirect(to: "\(Self.prefix)/login") }
+            return WebResponse.page(WorkspaceAssets.page, type: "text/html; charset=utf-8")
         }
         router.get("workspace/app.js") { request, _ in
             guard user(of: request) != nil else { return Self.problem(.unauthorized, "sign in first") }
-            return Self.page(WorkspaceAssets.script, type: "text/javascript; charset=utf-8")
+            return WebResponse.page(WorkspaceAssets.script, type: "text/javascript; charset=utf-8")
         }
         router.get("workspace/app.css") { _, _ in
-            Self.page(WorkspaceAssets.stylesheet, type: "text/css; charset=utf-8")
+            WebResponse.page(WorkspaceAssets.stylesheet, type: "text/css; charset=utf-8")
         }
         router.get("workspace/login") { request, _ in
             let failed = request.uri.queryParameters.get("failed") != nil
             let ended = request.uri.queryParameters.get("ended") != nil
-            return Self.page(
+            return WebResponse.page(
                 WorkspaceAssets.loginPage(failed: failed, ended: ended),
                 type: "text/html; charset=utf-8"
             )
@@ -67,11 +68,11 @@ package struct WorkspaceRoutes: Sendable {
             let token = Self.formValue("token", in: String(buffer: form)) ?? ""
             guard let user = configuration.access.user(forToken: token) else {
                 logger.notice("workspace sign-in refused: unknown token")
-                return Self.redirect(to: "\(Self.prefix)/login?failed=1")
+                return WebResponse.redirect(to: "\(Self.prefix)/login?failed=1")
             }
             let session = sessions.open(for: user)
             logger.notice("signed in", metadata: ["user": "\(user.name)", "role": "\(user.role.rawValue)"])
-            var response = Self.redirect(to: Self.prefix)
+            var response = WebResponse.redirect(to: Self.prefix)
             response.setCookie(sessionCookie(session))
             return response
         }
@@ -82,7 +83,7 @@ package struct WorkspaceRoutes: Sendable {
                 }
                 sessions.close(id)
             }
-            var response = Self.redirect(to: "\(Self.prefix)/login")
+            var response = WebResponse.redirect(to: "\(Self.prefix)/login")
             response.setCookie(sessionCookie("", maxAge: 0))
             return response
         }
@@ -114,36 +115,9 @@ package struct WorkspaceRoutes: Sendable {
         )
     }
 
-    static func page(_ text: String, type: String) -> Response {
-        var headers = HTTPFields()
-        headers[.contentType] = type
-        headers[.cacheControl] = "no-store"
-        headers[HTTPField.Name("Content-Security-Policy")!] =
-            "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'"
-        headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
-        headers[HTTPField.Name("Referrer-Policy")!] = "no-referrer"
-        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
-    }
-
-    static func redirect(to location: String) -> Response {
-        Response(status: .seeOther, headers: [.location: location, .cacheControl: "no-store"])
-    }
-
+    /// A problem as JSON; a 401 names the workspace's Bearer realm.
     static func problem(_ status: HTTPResponse.Status, _ message: String) -> Response {
-        var headers = HTTPFields()
-        headers[.contentType] = "application/json"
-        headers[.cacheControl] = "no-store"
-        if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer realm=\"knutepunkt-workspace\"" }
-        let body = JSONBody.encode(["error": message])
-        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
-    }
-
-    static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {
-        Response(
-            status: status,
-            headers: [.contentType: "application/json", .cacheControl: "no-store"],
-            body: ResponseBody(byteBuffer: ByteBuffer(bytes: JSONBody.encode(value)))
-        )
+        WebResponse.problem(status, message, realm: "knutepunkt-workspace")
     }
 
     /// One field of an `application/x-www-form-urlencoded` body.
