@@ -278,28 +278,26 @@ struct HubFaultTests {
         // own clock says it is.
         let hubControl = try #require(await network.hubEndpoints["control"])
         let locked = ReportingMonth(today).adding(months: -1)
-        func step(
-            _ kind: PeriodLedger.Step.Kind,
-            _ region: String,
-            by: String,
-            role: String
-        ) async throws -> PeriodResult {
-            let request = PeriodRequest(
-                region: region,
-                month: locked.text,
-                step: kind,
-                by: by,
-                role: role,
-                actorRegion: role == "lead" ? region : nil
-            )
-            return try await ControlClient.withConnection(to: hubControl, timeout: .seconds(60), curve: network.viewer)
-            {
-                try $0.period(request)
-            }
-        }
         for node in Self.nodes {
-            _ = try await step(.signOff, node.region, by: "lead-\(node.id)", role: "lead")
-            let accepted = try await step(.accept, node.region, by: "nina", role: "analyst")
+            _ = try await PeriodLockTests.step(
+                .signOff,
+                locked,
+                region: node.region,
+                by: "lead-\(node.id)",
+                role: "lead",
+                actorRegion: node.region,
+                at: hubControl,
+                curve: network.viewer
+            )
+            let accepted = try await PeriodLockTests.step(
+                .accept,
+                locked,
+                region: node.region,
+                by: "nina",
+                role: "analyst",
+                at: hubControl,
+                curve: network.viewer
+            )
             #expect(accepted.locked, "\(node.region) \(locked) locked: \(accepted.state)")
             let stamp = try #require(accepted.history.last.flatMap { ISO8601DateFormatter().date(from: $0.at) })
             #expect(abs(stamp.timeIntervalSinceNow) < 3_600, "the lock is stamped by the hub's clock: \(stamp)")

@@ -23,14 +23,16 @@ struct PeriodLockTests {
     static func step(
         _ kind: PeriodLedger.Step.Kind,
         _ month: ReportingMonth,
+        region: String = "NO-VEST",
         by: String,
         role: String,
         actorRegion: String? = nil,
         reason: String? = nil,
-        at control: String
+        at control: String,
+        curve: ZMQCurveClient? = nil
     ) async throws -> PeriodResult {
         let request = PeriodRequest(
-            region: "NO-VEST",
+            region: region,
             month: month.text,
             step: kind,
             by: by,
@@ -38,7 +40,9 @@ struct PeriodLockTests {
             actorRegion: actorRegion,
             reason: reason
         )
-        return try await ControlClient.withConnection(to: control) { try $0.period(request) }
+        return try await ControlClient.withConnection(to: control, timeout: .seconds(60), curve: curve) {
+            try $0.period(request)
+        }
     }
 
     /// The node's status once it knows the locks `done` waits for (each request is one turn of its loop).
@@ -343,26 +347,6 @@ struct PeriodLockTests {
         )
         let national = try #require(hub.viewerCurve)
         let month = ReportingMonth(LocalDate.today()).adding(months: -1)
-        @Sendable func step(
-            _ kind: PeriodLedger.Step.Kind,
-            _ region: String,
-            role: String,
-            actorRegion: String?,
-            curve: ZMQCurveClient,
-            control: String
-        ) async throws -> PeriodResult {
-            let request = PeriodRequest(
-                region: region,
-                month: month.text,
-                step: kind,
-                by: "someone",
-                role: role,
-                actorRegion: actorRegion
-            )
-            return try await ControlClient.withConnection(to: control, timeout: .seconds(60), curve: curve) {
-                try $0.period(request)
-            }
-        }
         try await InProcessDaemons.withHub(hub) { endpoints in
             let control = endpoints.control
             // Claiming the analyst's role, or another region, with a node's key: refused, saying why.
@@ -372,38 +356,51 @@ struct PeriodLockTests {
                 (.signOff, "NO-NORD", "lead", "NO-NORD"),
             ] as [(PeriodLedger.Step.Kind, String, String, String?)] {
                 await #expect(throws: ClientError.self, "\(kind) \(region) as \(role)") {
-                    try await step(kind, region, role: role, actorRegion: actor, curve: asNode, control: control)
+                    try await Self.step(
+                        kind,
+                        month,
+                        region: region,
+                        by: "someone",
+                        role: role,
+                        actorRegion: actor,
+                        at: control,
+                        curve: asNode
+                    )
                 }
             }
             do {
-                _ = try await step(
+                _ = try await Self.step(
                     .accept,
-                    "NO-VEST",
+                    month,
+                    region: "NO-VEST",
+                    by: "someone",
                     role: "analyst",
-                    actorRegion: nil,
-                    curve: asNode,
-                    control: control
+                    at: control,
+                    curve: asNode
                 )
             } catch {
                 #expect("\(error)".contains("a node's key signs off its own region's months (NO-VEST)"), "\(error)")
             }
             // Its own region's sign-off goes through; the national centre's key accepts it.
-            let signed = try await step(
+            let signed = try await Self.step(
                 .signOff,
-                "NO-VEST",
+                month,
+                region: "NO-VEST",
+                by: "someone",
                 role: "lead",
                 actorRegion: "NO-VEST",
-                curve: asNode,
-                control: control
+                at: control,
+                curve: asNode
             )
             #expect(signed.state.hasPrefix("signed off by someone"))
-            let accepted = try await step(
+            let accepted = try await Self.step(
                 .accept,
-                "NO-VEST",
+                month,
+                region: "NO-VEST",
+                by: "someone",
                 role: "analyst",
-                actorRegion: nil,
-                curve: national,
-                control: control
+                at: control,
+                curve: national
             )
             #expect(accepted.locked)
         }
