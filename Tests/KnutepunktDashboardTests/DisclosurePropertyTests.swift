@@ -27,6 +27,9 @@ struct DisclosurePropertyTests {
         var kinds: [String: Int] = [:]
         var byEdit: [String: Int] = [:]
         var recovered: [String] = []
+        /// Level findings (G2, G9, G10, G12) whose `since` came from the data, by rule: the dates the attack read
+        /// besides the figures (docs/disclosure.md, rule 5).
+        var levelSince: [String: Int] = [:]
     }
 
     /// Attacks `sets` random data sets from `seed`, on a thread of its own: the search runs for minutes, and the
@@ -39,6 +42,11 @@ struct DisclosurePropertyTests {
                 for round in 0..<sets {
                     let scenario = DisclosureScenario.random(using: &random, round: round)
                     let exports = scenario.exportParts(leakingRates: leakingRates)
+                    let levels: Set<GapRule> = [.g2RateShortfall, .g9NoLighthouse, .g10Decline, .g12NationalInequity]
+                    for finding in GapEvaluator.evaluate(scenario.facts, taxonomy: DisclosureScenario.taxonomy).findings
+                    where levels.contains(finding.rule) && finding.since != nil {
+                        outcome.levelSince[finding.rule.rawValue, default: 0] += 1
+                    }
                     for target in scenario.withheldTargets() where !cellsOnly || target.kind == "cell" {
                         outcome.checked += 1
                         outcome.kinds[target.kind, default: 0] += 1
@@ -65,13 +73,68 @@ struct DisclosurePropertyTests {
         print(
             "disclosure: \(sets) data sets (seed \(seed)), \(outcome.checked) withheld counts attacked "
                 + "(\(listed(outcome.kinds))); each met by a data set exporting the same bytes with another value, "
-                + "by edit: \(listed(outcome.byEdit)); recovered: \(outcome.recovered.count)"
+                + "by edit: \(listed(outcome.byEdit)); level findings with a since from the data: "
+                + "\(listed(outcome.levelSince)); recovered: \(outcome.recovered.count)"
         )
         #expect(outcome.checked > 100, "the data sets must hold small cells to attack")
         #expect(
             outcome.recovered.isEmpty,
             "withheld counts that the exports pin down:\n\(outcome.recovered.joined(separator: "\n"))"
         )
+    }
+
+    /// The `since` of each G2 and G12 finding of `scenario`, and the regions' status.
+    static func levelSince(_ scenario: DisclosureScenario) -> ([String: LocalDate?], [String: RegionStatus]) {
+        let evaluation = GapEvaluator.evaluate(scenario.facts, taxonomy: DisclosureScenario.taxonomy)
+        let findings = evaluation.findings.filter { $0.rule == .g2RateShortfall || $0.rule == .g12NationalInequity }
+        return (Dictionary(findings.map { ($0.key, $0.since) }) { first, _ in first }, evaluation.statuses)
+    }
+
+    /// G2's and G12's `since` re-judges earlier quarter ends from published trend cells only (docs/disclosure.md, rule
+    /// 5): every edit of the attack that leaves the trends and the regions' status as they were must leave those dates
+    /// as they were too. Data sets whose PND is served in published counts quarter by quarter, so the dates exist.
+    @Test(.timeLimit(.minutes(10)))
+    func levelSinceDependsOnlyOnPublishedTrends() async throws {
+        let seed = FuzzSettings.seed(default: 0x5111_CE05)
+        let sets = FuzzSettings.iterations(default: 2)
+        let (dated, compared, differing) = await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                var random = SplitMix64(seed: seed)
+                var dated = 0
+                var compared = 0
+                var differing: [String] = []
+                for round in 0..<sets {
+                    let scenario = DisclosureScenario.random(using: &random, round: round, densePND: true)
+                    let trends = scenario.exportParts().part(0)
+                    let (since, statuses) = Self.levelSince(scenario)
+                    dated += since.values.filter { $0 != nil }.count
+                    for target in scenario.withheldTargets() {
+                        // Up to 25 edits per count that leave the trends as they were (the trends first: they cost
+                        // less than an evaluation).
+                        var same = 0
+                        for (name, edited) in scenario.edits(for: target) where same < 25 {
+                            guard edited.exportParts().part(0) == trends else { continue }
+                            same += 1
+                            let (otherSince, otherStatuses) = Self.levelSince(edited)
+                            guard otherStatuses == statuses else { continue }
+                            for key in since.keys.sorted() where otherSince[key] != nil {
+                                compared += 1
+                                if otherSince[key]! != since[key]! {
+                                    differing.append("round \(round), \(target), edit \(name): \(key)")
+                                }
+                            }
+                        }
+                    }
+                }
+                continuation.resume(returning: (dated, compared, differing))
+            }
+        }
+        print(
+            "disclosure, level since: \(sets) data sets (seed \(seed)), \(dated) G2/G12 findings dated from the data, "
+                + "\(compared) comparisons with the same trends; differing: \(differing.count)"
+        )
+        #expect(dated > 0 && compared > 0, "the data sets must give G2 and G12 dates to compare")
+        #expect(differing.isEmpty, "since dates that tell more than the trends:\n\(differing.joined(separator: "\n"))")
     }
 
     @Test(.timeLimit(.minutes(10)))
@@ -147,8 +210,8 @@ struct DisclosureScenario {
 
     /// A random data set: each region's first activity 40 months back (so the store covers every period), then for
     /// each region and group a count that is often 0, often 1–4 and sometimes 5–12, spread over the last 27 months,
-    /// and up to two older ones.
-    static func random(using random: inout SplitMix64, round: Int) -> DisclosureScenario {
+    /// and up to two older ones. With `densePND`, PND is drawn quarter by quarter instead, 0 or 5–9 a quarter.
+    static func random(using random: inout SplitMix64, round: Int, densePND: Bool = false) -> DisclosureScenario {
         // Every fourth set ends on a quarter's last day, when the window is exactly four quarters.
         let days = ["2026-06-30", "2026-05-17", "2026-08-09", "2026-11-23"]
         let asOf = LocalDate(iso: days[round % days.count])!
@@ -208,6 +271,24 @@ struct DisclosureScenario {
                 for _ in 0..<Int.random(in: 0...2, using: &random) {
                     let date = asOf.adding(months: -Int.random(in: 29...38, using: &random))
                     events.append(event(region, group, date, using: &random))
+                }
+            }
+        }
+        if densePND {
+            // PND served quarter by quarter, in counts the trends publish (0 or 5–9), so that G2 and G12 can be judged
+            // again at earlier quarter ends for their `since`. Drawn from a generator of its own, so the other series
+            // are those of the plain set.
+            var dense = SplitMix64(seed: 0x5EED_0000 &+ UInt64(round))
+            let starts = QuarterlyTrends.Builder(asOf: asOf).quarterStarts
+            events.removeAll { $0.targetGroups == ["PND"] && $0.date >= starts[0] }
+            for region in regions {
+                for start in starts {
+                    let count = Int.random(in: 0..<4, using: &dense) == 0 ? 0 : Int.random(in: 5...9, using: &dense)
+                    let days = start.days(to: min(start.adding(months: 3).adding(days: -1), asOf))
+                    for _ in 0..<count {
+                        let date = start.adding(days: Int.random(in: 0...days, using: &dense))
+                        events.append(event(region, "PND", date, using: &dense))
+                    }
                 }
             }
         }
@@ -286,7 +367,8 @@ struct DisclosureScenario {
                 }
                 text = lines.joined(separator: "\n")
             case 2:
-                // The gap records as they leave the hub, and the dashboard's ranked groups of them.
+                // The gap records as they leave the hub (each with its `since`), and the dashboard's ranked groups of
+                // them.
                 let records = report.records
                 text =
                     String(decoding: JSONBody.encode(records), as: UTF8.self)

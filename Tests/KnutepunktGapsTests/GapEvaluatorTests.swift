@@ -1,4 +1,5 @@
 import KnutepunktDomain
+import KnutepunktProtocol
 import Testing
 
 @testable import KnutepunktGaps
@@ -160,11 +161,144 @@ struct GapEvaluatorTests {
         #expect(evaluation.findings.first { $0.key == "G7|*|HICONF|KNOWLEDGE" }?.since == nil)
     }
 
-    @Test("since for a level rule: none from the data (it would publish earlier windows); the hub's first finding")
-    func sinceLevel() throws {
-        let evaluation = GapEvaluator.evaluate(GapCoverageRuleTests.withPND(100, 50, 6), taxonomy: T.taxonomy)
-        let finding = try #require(evaluation.findings.first { $0.key == "G2|NO-C|PND" })
+    /// `count` events for PND in `region`, on the 15th of the middle month of each quarter from 2024-Q2 (the first of
+    /// the 8 complete quarters as of 2026-06-15) to the running 2026-Q2 (index 8). 2025-05-15 is before the window
+    /// (2025-06-16…2026-06-15), so today's window holds quarters 5…8.
+    static func quarterly(_ region: String, _ counts: [Int]) -> [ActivityEvent] {
+        let node = T.taxonomy.nodes(inRegion: region)[0].code
+        return counts.enumerated().flatMap { index, count in
+            let day = T.date("2024-05-15").adding(months: 3 * index)
+            return (0..<count).map { _ in
+                T.event(region: region, node: node, kind: "SCREENING", date: day.iso, groups: ["PND"])
+            }
+        }
+    }
+
+    /// NO-A 50 and NO-B 25 PND events a quarter (rates 20 per 1,000 births over any 4 quarters); NO-C 20 a quarter
+    /// (rate 40 over 4) until 2025-Q1, then `tail` (2025-Q2 … 2026-Q2).
+    static func levels(cFrom2025Q1 tail: [Int], q1: Int = 20) -> [ActivityEvent] {
+        Self.quarterly("NO-A", Array(repeating: 50, count: 9)) + Self.quarterly("NO-B", Array(repeating: 25, count: 9))
+            + Self.quarterly("NO-C", [20, 20, 20, q1] + tail)
+    }
+
+    @Test(
+        "since for G2 and G12: the day after the last quarter end, judged from published cells, where it did not hold"
+    )
+    func sinceLevelFromQuarters() throws {
+        // NO-C: 5, 0, 5, 0, 5 from 2025-Q2. Today (window: quarters 5…8) NO-C has 10 events, rate 5 against a median
+        // of 20: G2 (below 0.5 × median, P(X ≤ 10 | 20) = 0.011: RED) and G12 (max/min 4: AMBER).
+        // At 2026-03-31 (quarters 4…7): 5 + 0 + 5 + 0 = 10, rate 5: both hold.
+        // At 2025-12-31 (quarters 3…6): 20 + 5 + 0 + 5 = 30, rate 15, not below 0.75 × 20; max/min 1.33, CV 0.12:
+        // neither holds. Every cell (0 or ≥ 5) is published. So since = 2026-01-01 for both.
+        let events = Self.levels(cFrom2025Q1: [5, 0, 5, 0, 5])
+        let facts = GapFacts.build(asOf: T.asOf, taxonomy: T.taxonomy, events: events)
+        let evaluation = GapEvaluator.evaluate(facts, taxonomy: T.taxonomy)
+        let shortfall = try #require(evaluation.findings.first { $0.key == "G2|NO-C|PND" })
+        #expect(shortfall.severity == .red)
+        #expect(shortfall.since == T.date("2026-01-01"))
+        let inequity = try #require(evaluation.findings.first { $0.key == "G12|*|PND" })
+        #expect(inequity.severity == .amber)
+        #expect(inequity.since == T.date("2026-01-01"))
+        // The quarter-end judgements are those of the facts built as of those days, with reporting as the evaluation
+        // knows it today (NO-C-1, quiet in 2026-Q1, has reported since).
+        let march = T.built(events, asOf: T.date("2026-03-31"))
+        let december = T.built(events, asOf: T.date("2025-12-31"))
+        #expect(T.run(GapRules.rateShortfall, march).map(\.key) == ["G2|NO-C|PND"])
+        #expect(T.run(GapRules.nationalInequity, march).map(\.key) == ["G12|*|PND"])
+        #expect(T.run(GapRules.rateShortfall, december).isEmpty)
+        #expect(T.run(GapRules.nationalInequity, december).isEmpty)
+    }
+
+    @Test("since for G2 and G12: a withheld cell stops the walk back (a bound), or leaves the hub's first finding")
+    func sinceLevelWithheld() throws {
+        // 3 events in 2025-Q1 (before today's window: only that cell is withheld): 2025-12-31 cannot be judged, the
+        // walk stops there; the condition held at 2026-03-31, so since = 2026-04-01 (it held at least from then).
+        let bounded = GapFacts.build(
+            asOf: T.asOf,
+            taxonomy: T.taxonomy,
+            events: Self.levels(cFrom2025Q1: [5, 0, 5, 0, 5], q1: 3)
+        )
+        let boundedFindings = GapEvaluator.evaluate(bounded, taxonomy: T.taxonomy).findings
+        #expect(boundedFindings.first { $0.key == "G2|NO-C|PND" }?.since == T.date("2026-04-01"))
+        #expect(boundedFindings.first { $0.key == "G12|*|PND" }?.since == T.date("2026-04-01"))
+        // 3 events in the running quarter: NO-C's quarters in today's window are all withheld (complementary
+        // suppression), so even 2026-03-31 cannot be judged: no since from the data (the hub's first finding).
+        let withheld = GapFacts.build(
+            asOf: T.asOf,
+            taxonomy: T.taxonomy,
+            events: Self.levels(cFrom2025Q1: [5, 0, 5, 0, 3])
+        )
+        let findings = GapEvaluator.evaluate(withheld, taxonomy: T.taxonomy).findings
+        let shortfall = try #require(findings.first { $0.key == "G2|NO-C|PND" })
+        #expect(shortfall.since == nil)
+        #expect(findings.first { $0.key == "G12|*|PND" }?.since == nil)
+        #expect(GapRecord(shortfall, openedOn: T.date("2026-06-10")).since == "2026-06-10")
+    }
+
+    @Test("since for G2: nil when the condition did not hold at the latest quarter end (it began in this quarter)")
+    func sinceLevelThisQuarter() throws {
+        // NO-C: 40 in 2025-Q2, then 0, 5, 0, 5: today 10 (rate 5, G2); at 2026-03-31 (quarters 4…7) 40 + 0 + 5 + 0 =
+        // 45, rate 22.5 against a median of 20: clear. The condition began after the latest quarter end.
+        let facts = GapFacts.build(
+            asOf: T.asOf,
+            taxonomy: T.taxonomy,
+            events: Self.levels(cFrom2025Q1: [40, 0, 5, 0, 5])
+        )
+        let finding = try #require(
+            GapEvaluator.evaluate(facts, taxonomy: T.taxonomy).findings.first { $0.key == "G2|NO-C|PND" }
+        )
         #expect(finding.since == nil)
+        // Hand-made facts without quarter cells: nothing held at the quarter ends either.
+        let handMade = GapEvaluator.evaluate(GapCoverageRuleTests.withPND(100, 50, 6), taxonomy: T.taxonomy)
+        #expect(try #require(handMade.findings.first { $0.key == "G2|NO-C|PND" }).since == nil)
+    }
+
+    @Test("since for G10: the first day of the running quarter (the evaluation day when it ends a quarter); G8: none")
+    func sinceDeclineAndSustainability() throws {
+        var facts = GapTrendRuleTests.quarters("NO-B", [10, 10, 10, 10, 5, 5, 5, 5])
+        facts.regions["NO-A"]!.totalEvents = 20
+        facts.regions["NO-A"]!.temporaryEvents = 19
+        let evaluation = GapEvaluator.evaluate(facts, taxonomy: T.taxonomy)
+        #expect(evaluation.findings.first { $0.key == "G10|NO-B" }?.since == T.date("2026-04-01"))
+        #expect(try #require(evaluation.findings.first { $0.key == "G8|NO-A" }).since == nil)
+        var quarterEnd = T.facts(asOf: T.date("2026-06-30"))
+        quarterEnd.regions["NO-B"]!.quarterlyEvents = [10, 10, 10, 10, 5, 5, 5, 5]
+        let atEnd = GapEvaluator.evaluate(quarterEnd, taxonomy: T.taxonomy)
+        #expect(atEnd.findings.first { $0.key == "G10|NO-B" }?.since == T.date("2026-06-30"))
+    }
+
+    @Test("since for G9: the day the last lighthouse's window lost its training or its second programme")
+    func sinceLighthouse() throws {
+        func event(_ node: String, _ kind: String, _ date: String, _ programmes: [String] = []) -> ActivityEvent {
+            let region = String(node.dropLast(2))
+            return T.event(region: region, node: node, kind: kind, date: date, programmes: programmes)
+        }
+        let events = [
+            // NO-A-1: programmes P_U (2024-01-01), P_TH (2025-03-10), P_EB (2025-05-20); the tool later does not
+            // count; trained 2025-06-01. Its 2nd most recent programme is P_TH, 2025-03-10, before the training:
+            // as of 2026-03-10 the window (after 2025-03-10) no longer holds it: since 2026-03-10.
+            event("NO-A-1", "DELIVERY", "2024-01-01", ["P_U"]),
+            event("NO-A-1", "DELIVERY", "2025-03-10", ["P_TH"]),
+            event("NO-A-1", "DELIVERY", "2025-05-20", ["P_EB"]),
+            event("NO-A-1", "TRAINING", "2025-06-01"),
+            event("NO-A-1", "DELIVERY", "2026-01-01", ["TOOL"]),
+            // NO-A-2 trains later but delivers one programme: never a lighthouse.
+            event("NO-A-2", "TRAINING", "2025-08-01"),
+            event("NO-A-2", "DELIVERY", "2025-08-01", ["P_EB"]),
+            // NO-C-1 never delivers: since the store covers NO-C (2024-02-01).
+            event("NO-C-1", "SCREENING", "2024-02-10"),
+        ]
+        // Recent contact from every node (no programme, no training).
+        let recent = ["NO-A-1", "NO-A-2", "NO-B-1", "NO-C-1"].map { event($0, "SCREENING", "2026-06-01") }
+        let facts = GapFacts.build(asOf: T.asOf, taxonomy: T.taxonomy, events: events + recent)
+        let evaluation = GapEvaluator.evaluate(facts, taxonomy: T.taxonomy)
+        #expect(evaluation.findings.first { $0.key == "G9|NO-A" }?.since == T.date("2026-03-10"))
+        #expect(evaluation.findings.first { $0.key == "G9|NO-C" }?.since == T.date("2024-02-01"))
+        // The day before, NO-A-1 was still a lighthouse; on the day, it was not.
+        let before = GapFacts.build(asOf: T.date("2026-03-09"), taxonomy: T.taxonomy, events: events)
+        let on = GapFacts.build(asOf: T.date("2026-03-10"), taxonomy: T.taxonomy, events: events)
+        #expect(!T.run(GapRules.noLighthouse, before).contains { $0.key == "G9|NO-A" })
+        #expect(T.run(GapRules.noLighthouse, on).contains { $0.key == "G9|NO-A" })
     }
 
     @Test("findings come out in rule order, D1 first, and an evaluation is reproducible")

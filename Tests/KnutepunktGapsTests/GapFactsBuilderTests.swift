@@ -72,6 +72,8 @@ struct GapFactsBuilderTests {
         a.temporaryEvents = 1
         a.totalEvents = 3
         a.quarterlyEvents = [0, 0, 0, 0, 1, 0, 1, 1]
+        // The trends' cells: the 8 quarters and the running one (none: 2026-06-30 ends a quarter).
+        a.quarterlyGroupEvents = ["PND": [0, 0, 0, 0, 0, 0, 1, 1, 0], "PAR_MH": [0, 0, 0, 0, 1, 0, 1, 0, 0]]
         a.programmesByTargetGroup = ["PND": ["P_EB"]]
         a.dyadicDeliveries = ["PND": 1]
         a.parentalMentalHealthCare = 1
@@ -88,6 +90,7 @@ struct GapFactsBuilderTests {
         a.lastParentalCare = T.date("2025-09-15")
         var b = GapFacts.RegionFacts(births: 5_000)
         b.quarterlyEvents = [0, 0, 1, 0, 0, 0, 0, 0]
+        b.quarterlyGroupEvents = ["ALL": [0, 0, 1, 0, 0, 0, 0, 0, 0]]
         b.infantDays = [2025: [T.date("2025-03-01")]]
         b.firstData = T.date("2025-03-01")
         b.lastEvent = ["ALL": T.date("2025-03-01")]
@@ -97,6 +100,8 @@ struct GapFactsBuilderTests {
         var a1 = GapFacts.NodeFacts(region: "NO-A", lastReport: T.date("2026-05-10"))
         a1.programmesDelivered = ["P_EB"]
         a1.trains = true
+        a1.lastProgrammeDelivery = ["P_EB": T.date("2026-05-10")]
+        a1.lastTraining = T.date("2026-02-01")
         expected.nodes = [
             "NO-A-1": a1,
             "NO-A-2": GapFacts.NodeFacts(region: "NO-A", lastReport: T.date("2025-09-15")),

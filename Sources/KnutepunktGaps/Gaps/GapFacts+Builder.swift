@@ -77,6 +77,11 @@ extension GapFacts {
             let forParents = cell.targetGroups.contains { Self.parentalMentalHealthGroups.contains($0) }
             let parentalCare = forParents && (cell.kind == "CONSULT_COLLAB" || (cell.tier == "T" && !dyadic))
             noteLastSeen(cell, in: &region, consultOrTraining: consultOrTraining, parentalCare: parentalCare)
+            if let quarter = facts.trendQuarterIndex(of: date) {
+                for group in cell.targetGroups {
+                    region.quarterlyGroupEvents[group, default: RegionFacts.noQuarters][quarter] += n
+                }
+            }
             guard facts.inWindow(date) else { return }
 
             region.totalEvents += n
@@ -121,7 +126,7 @@ extension GapFacts {
         }
 
         /// The last day each kind of activity a rule asks about was seen (for `GapFinding.since`).
-        private func noteLastSeen(
+        private mutating func noteLastSeen(
             _ cell: ActivityCell,
             in region: inout RegionFacts,
             consultOrTraining: Bool,
@@ -148,6 +153,13 @@ extension GapFacts {
                 }
             }
             if parentalCare { region.lastParentalCare = later(region.lastParentalCare) }
+            if cell.kind == "TRAINING" || cell.kind == "DELIVERY", var node = facts.nodes[cell.node] {
+                if cell.kind == "TRAINING" { node.lastTraining = later(node.lastTraining) }
+                for programme in cell.programmes where cell.kind == "DELIVERY" {
+                    node.lastProgrammeDelivery[programme] = later(node.lastProgrammeDelivery[programme])
+                }
+                facts.nodes[cell.node] = node
+            }
         }
     }
 

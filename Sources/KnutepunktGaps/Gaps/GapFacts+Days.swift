@@ -18,14 +18,16 @@ extension GapFacts.Builder {
             noteReport(node: key.node, region: key.region, on: date)
             return
         case .nodeTraining:
-            if inWindow { facts.nodes[key.node, default: GapFacts.NodeFacts(region: key.region)].trains = true }
+            var node = facts.nodes[key.node] ?? GapFacts.NodeFacts(region: key.region)
+            node.lastTraining = later(node.lastTraining)
+            if inWindow { node.trains = true }
+            facts.nodes[key.node] = node
             return
         case .nodeProgramme:
-            if inWindow {
-                facts.nodes[key.node, default: GapFacts.NodeFacts(region: key.region)].programmesDelivered.insert(
-                    key.code
-                )
-            }
+            var node = facts.nodes[key.node] ?? GapFacts.NodeFacts(region: key.region)
+            node.lastProgrammeDelivery[key.code] = later(node.lastProgrammeDelivery[key.code])
+            if inWindow { node.programmesDelivered.insert(key.code) }
+            facts.nodes[key.node] = node
             return
         default:
             break
@@ -46,6 +48,9 @@ extension GapFacts.Builder {
             }
         case .targetGroup:
             region.lastEvent[key.code] = later(region.lastEvent[key.code])
+            if let quarter = facts.trendQuarterIndex(of: date) {
+                region.quarterlyGroupEvents[key.code, default: GapFacts.RegionFacts.noQuarters][quarter] += value
+            }
             if inWindow {
                 region.events[key.code, default: 0] += value
                 region.families[key.code, default: 0] += 0

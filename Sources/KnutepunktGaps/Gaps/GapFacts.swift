@@ -44,6 +44,20 @@ package struct GapFacts: Sendable, Hashable {
     /// The first day the window holds.
     package var windowFirstDay: LocalDate { windowStart.adding(days: 1) }
 
+    /// The window's length in months.
+    package var windowMonths: Int {
+        (asOf.year * 12 + asOf.month) - (windowStart.year * 12 + windowStart.month)
+    }
+
+    /// The first evaluation day whose window no longer holds `date` (the window of a later day starts later).
+    package func firstDayOutOfWindow(_ date: LocalDate) -> LocalDate {
+        let months = windowMonths
+        var day = date.adding(months: months)
+        while day.adding(months: -months) < date { day = day.adding(days: 1) }
+        while day.adding(days: -1).adding(months: -months) >= date { day = day.adding(days: -1) }
+        return day
+    }
+
     /// The first days of the 8 complete calendar quarters up to `asOf`, oldest first. A quarter is complete when
     /// its last day is on or before `asOf`; the running quarter is left out so a half-reported quarter does not look
     /// like a decline (G10).
@@ -54,10 +68,16 @@ package struct GapFacts: Sendable, Hashable {
 
     /// The index (0…7) of `date`'s quarter in `quarterlyEvents`, or nil outside the 8 quarters.
     package func quarterIndex(of date: LocalDate) -> Int? {
+        trendQuarterIndex(of: date).flatMap { $0 < 8 ? $0 : nil }
+    }
+
+    /// The index (0…8) of `date`'s quarter in `RegionFacts.quarterlyGroupEvents`: the 8 complete quarters, then the
+    /// running one; nil before them.
+    package func trendQuarterIndex(of date: LocalDate) -> Int? {
         let months = (date.year * 12 + date.month - 1) - (firstQuarter.year * 12 + firstQuarter.month - 1)
         guard months >= 0 else { return nil }
         let index = months / 3
-        return index < 8 ? index : nil
+        return index < 9 ? index : nil
     }
 
     /// The region's code for each of its facts' nodes.
@@ -104,6 +124,10 @@ extension GapFacts {
         package var totalEvents: Int = 0
         /// Events per quarter, the 8 quarters from `GapFacts.firstQuarter`, oldest first (G10). Not the window.
         package var quarterlyEvents: [Int] = Array(repeating: 0, count: 8)
+        /// Events per target group per quarter: the 8 quarters of `quarterlyEvents` and the running one (9 entries;
+        /// the last stays 0 when `asOf` ends a quarter). The cells of the published trends (``QuarterlyTrends``),
+        /// from which G2's and G12's `since` re-judges earlier quarter ends (``GapSince``). Not the window.
+        package var quarterlyGroupEvents: [String: [Int]] = [:]
         /// Programmes named by DELIVERY events, per target group (G7).
         package var programmesByTargetGroup: [String: Set<String>] = [:]
         /// DELIVERY events of a dyadic programme, per target group, for `PND` and `PAR_MH` (G11).
@@ -137,6 +161,9 @@ extension GapFacts {
         /// The last parental mental-health treatment or referral event (G11).
         package var lastParentalCare: LocalDate?
 
+        /// An empty row of `quarterlyGroupEvents`.
+        static let noQuarters = Array(repeating: 0, count: 9)
+
         package init(births: Int) {
             self.births = births
         }
@@ -162,6 +189,10 @@ extension GapFacts {
         package var trains: Bool = false
         /// Its latest report (an event's date, or a heartbeat the caller notes); nil: never (D1).
         package var lastReport: LocalDate?
+        /// The last DELIVERY naming each programme, at any date up to `asOf` (G9's `since`).
+        package var lastProgrammeDelivery: [String: LocalDate] = [:]
+        /// Its last TRAINING event, at any date up to `asOf` (G9's `since`); nil: none.
+        package var lastTraining: LocalDate?
 
         package init(region: String, lastReport: LocalDate? = nil) {
             self.region = region

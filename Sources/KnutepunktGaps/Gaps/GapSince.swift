@@ -6,13 +6,26 @@ import KnutepunktDomain
 ///   last event for the target group, the last delivery at the tier, the last mention of the profession…), or the
 ///   first day the store covers for the region when there never was one. D1: the day after the node's (or region's)
 ///   last report; nil when it never reported.
+/// - **G9** (no lighthouse) is an absence too: of a node delivering `lighthouseMinProgrammes` programmes (tools left
+///   out) and training within the window. A node stops being one on the first day the window no longer holds the
+///   earlier of its last training and the last delivery of its N-th most recent programme; `since` is the latest such
+///   day over the region's nodes, or the first day the store covers when no node ever had both.
 /// - **A year** (G13): 1 January of the next year for a year that ended without an infant day (RED), the day after
 ///   1 October for the running year (AMBER).
-/// - **A level** (G2, G8, G9, G10, G12) over a rolling window has no one day it began that the data can give without
-///   judging every earlier window again, and what those judgements would publish (zero or one activity in a month)
-///   is as sensitive as today's counts (docs/disclosure.md). For them `since` is nil here, and the gap record gives
-///   the day the hub first found the condition (its lifecycle's `openedOn`).
-/// - G7 KNOWLEDGE reads the catalogue, not the data: nil.
+/// - **G10** (decline) reads only complete quarters, so its judgement is the same on every day from the end of the
+///   last complete quarter: `since` is the first day of the running quarter (the evaluation day itself when it ends
+///   a quarter). Earlier quarter ends would need the region's totals, which are not published: not re-judged.
+/// - **G2 and G12** (levels over the window) are judged again at the ends of earlier complete quarters, from the
+///   published trend cells alone (``QuarterJudge``): `since` is the day after the last quarter end at which the
+///   condition did not hold; when the walk back meets a quarter end it may not judge first, the day after the
+///   earliest quarter end at which it held (a bound: it held at least from then); nil when the latest quarter end
+///   cannot be judged or the condition did not hold there. Judging every earlier window from the raw counts would
+///   publish, window by window, whether a region had no activity or one (docs/disclosure.md, rule 5).
+/// - **G8** (temporary funding) reads the region's totals over the rolling window, which are never published: any
+///   earlier judgement would tell something about them, so `since` is nil.
+///
+/// Where `since` is nil for a level rule, the gap record gives the day the hub first found the condition (its
+/// lifecycle's `openedOn`). G7 KNOWLEDGE reads the catalogue, not the data: nil.
 package enum GapSince {
     /// Fills in `since` for every finding of `findings` (all from one evaluation of `facts`).
     package static func fill(
@@ -22,11 +35,17 @@ package enum GapSince {
         taxonomy: Taxonomy,
         thresholds: GapThresholds
     ) {
+        var judge = QuarterJudge(facts: facts, taxonomy: taxonomy, thresholds: thresholds)
         for index in findings.indices {
             let finding = findings[index]
             let status = finding.region.flatMap { statuses[$0] }
             let region = finding.region.flatMap { facts.regions[$0] }
-            findings[index].since = since(finding, facts, region, status, thresholds, taxonomy)
+            switch finding.rule {
+            case .g2RateShortfall, .g12NationalInequity:
+                findings[index].since = judge.since(of: finding)
+            default:
+                findings[index].since = since(finding, facts, region, status, thresholds, taxonomy)
+            }
         }
     }
 
@@ -76,9 +95,38 @@ package enum GapSince {
             if finding.severity == .red { return LocalDate(year: year + 1, month: 1, day: 1) }
             return LocalDate(year: year, month: thresholds.infantDayAmberMonth, day: thresholds.infantDayAmberDay)?
                 .adding(days: 1)
-        case .g2RateShortfall, .g8Sustainability, .g9NoLighthouse, .g12NationalInequity, .g10Decline:
+        case .g9NoLighthouse:
+            return lighthouseSince(finding, facts, start, thresholds, taxonomy)
+        case .g10Decline:
+            // The day after the last complete quarter's end, but not after the evaluation day (which may end it).
+            let lastQuarterEnd = facts.firstQuarter.adding(months: 24).adding(days: -1)
+            return min(lastQuarterEnd.adding(days: 1), facts.asOf)
+        case .g2RateShortfall, .g12NationalInequity, .g8Sustainability:
             return nil
         }
+    }
+
+    /// G9: the latest day a node of the region stopped being a lighthouse (see the type's summary), or `start`.
+    private static func lighthouseSince(
+        _ finding: GapFinding,
+        _ facts: GapFacts,
+        _ start: LocalDate?,
+        _ thresholds: GapThresholds,
+        _ taxonomy: Taxonomy
+    ) -> LocalDate? {
+        guard let code = finding.region else { return start }
+        let needed = max(thresholds.lighthouseMinProgrammes, 0)
+        var latest: LocalDate?
+        for node in facts.nodes(inRegion: code).compactMap({ facts.nodes[$0] }) {
+            guard let trained = node.lastTraining else { continue }
+            let delivered = node.lastProgrammeDelivery.filter { taxonomy.programme($0.key)?.tool != true }
+            let latestFirst = delivered.values.sorted(by: >)
+            guard latestFirst.count >= needed else { continue }
+            let held = needed == 0 ? trained : min(latestFirst[needed - 1], trained)
+            let lapsed = facts.firstDayOutOfWindow(held)
+            latest = max(latest ?? lapsed, lapsed)
+        }
+        return latest ?? start
     }
 
     /// G6: the day after the last mention of what is missing (the physician group, or each missing profession), or

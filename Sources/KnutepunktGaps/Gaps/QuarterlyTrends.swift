@@ -34,11 +34,7 @@ package struct QuarterlyTrends: Sendable, Hashable, Codable {
         package private(set) var counts: [String: [Int]] = [:]
 
         package init(asOf: LocalDate, windowMonths: Int = 12) {
-            var starts = GapFacts.quarterStarts(asOf: asOf)
-            starts.append(asOf.firstOfQuarter)
-            // When asOf is a quarter's last day, that quarter is complete and already the last of the eight.
-            if starts.count > 1, starts[starts.count - 1] == starts[starts.count - 2] { starts.removeLast() }
-            quarterStarts = starts
+            quarterStarts = QuarterlyTrends.quarterStarts(asOf: asOf)
             end = asOf
             windowStart = asOf.adding(months: -windowMonths)
         }
@@ -56,17 +52,12 @@ package struct QuarterlyTrends: Sendable, Hashable, Codable {
 
         /// The series of `regions` × `targetGroups`, in that order, withheld as described above.
         package func trends(regions: [String], targetGroups: [String]) -> QuarterlyTrends {
-            // A quarter is in the window when its last day is after the window's (exclusive) start.
-            let inWindow = quarterStarts.map { $0.adding(months: 3).adding(days: -1) > windowStart }
+            let inWindow = QuarterlyTrends.inWindow(quarterStarts, windowStart: windowStart)
             var series: [Series] = []
             for region in regions {
                 for group in targetGroups {
                     let row = counts["\(region)|\(group)"] ?? Array(repeating: 0, count: quarterStarts.count)
-                    let hideWindow = row.indices.contains { inWindow[$0] && SmallCells.isSmall(row[$0]) }
-                    let events = row.indices.map { index -> Int? in
-                        if SmallCells.isSmall(row[index]) || (hideWindow && inWindow[index]) { return nil }
-                        return row[index]
-                    }
+                    let events = QuarterlyTrends.published(row, inWindow: inWindow)
                     series.append(Series(region: region, targetGroup: group, events: events))
                 }
             }
@@ -77,6 +68,33 @@ package struct QuarterlyTrends: Sendable, Hashable, Codable {
                 inWindow: inWindow,
                 series: series
             )
+        }
+    }
+}
+
+extension QuarterlyTrends {
+    /// The first day of each quarter the trends show as of `asOf`: the 8 complete quarters (``GapFacts/quarterStarts(asOf:)``)
+    /// and the running one, unless `asOf` ends a quarter.
+    package static func quarterStarts(asOf: LocalDate) -> [LocalDate] {
+        var starts = GapFacts.quarterStarts(asOf: asOf)
+        // When asOf is a quarter's last day, that quarter is complete and already the last of the eight.
+        if starts.last != asOf.firstOfQuarter { starts.append(asOf.firstOfQuarter) }
+        return starts
+    }
+
+    /// Whether the window starting after `windowStart` covers each quarter (wholly or in part): a quarter is in the
+    /// window when its last day is after the window's (exclusive) start.
+    package static func inWindow(_ quarterStarts: [LocalDate], windowStart: LocalDate) -> [Bool] {
+        quarterStarts.map { $0.adding(months: 3).adding(days: -1) > windowStart }
+    }
+
+    /// One series' quarter counts as published: nil where withheld (a count of 1–4, and every quarter in the window
+    /// when any of those is).
+    package static func published(_ row: [Int], inWindow: [Bool]) -> [Int?] {
+        let hideWindow = row.indices.contains { inWindow[$0] && SmallCells.isSmall(row[$0]) }
+        return row.indices.map { index -> Int? in
+            if SmallCells.isSmall(row[index]) || (hideWindow && inWindow[index]) { return nil }
+            return row[index]
         }
     }
 }

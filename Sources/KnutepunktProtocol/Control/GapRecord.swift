@@ -23,8 +23,9 @@ package struct GapRecord: Codable, Sendable, Hashable {
     package var message: String
     /// The same in Norwegian bokmål.
     package var messageNb: String?
-    /// The day the condition first held in the data; for a level rule (G2, G8, G9, G10, G12), the day the hub first
-    /// found it. Absent when neither is known.
+    /// The day the condition first held in the data (``GapSince``); where the published figures cannot tell it (G8,
+    /// and G2 or G12 when the latest quarter end cannot be judged), the day the hub first found it. Absent when
+    /// neither is known.
     package var since: String?
     /// How sure the finding is, 0…1, and the live births of the area concerned: with the severity, its rank
     /// (``priority``).
@@ -54,7 +55,7 @@ package struct GapRecord: Codable, Sendable, Hashable {
         detail = finding.detail
         message = finding.message
         messageNb = finding.messageNb
-        // A level (G2, G8, G9, G10, G12) gives no day of its own: the day the hub first found it (GapSince).
+        // The data's day when there is one; otherwise (G8, some G2 and G12) the day the hub first found it.
         since = (finding.since ?? openedOn)?.iso
         confidence = (finding.confidence * 100).rounded() / 100
         affectedBirths = finding.affectedBirths
