@@ -195,7 +195,7 @@ struct GapEvaluatorTests {
         let evaluation = GapEvaluator.evaluate(facts, taxonomy: T.taxonomy)
         let shortfall = try #require(evaluation.findings.first { $0.key == "G2|NO-C|PND" })
         #expect(shortfall.severity == .red)
-        #expect(shortfall.since == T.date("2026-01-01"))
+        #expect(shortfall.since == T.date("2026-01-01") && shortfall.sinceBasis == nil)
         let inequity = try #require(evaluation.findings.first { $0.key == "G12|*|PND" })
         #expect(inequity.severity == .amber)
         #expect(inequity.since == T.date("2026-01-01"))
@@ -219,8 +219,11 @@ struct GapEvaluatorTests {
             events: Self.levels(cFrom2025Q1: [5, 0, 5, 0, 5], q1: 3)
         )
         let boundedFindings = GapEvaluator.evaluate(bounded, taxonomy: T.taxonomy).findings
-        #expect(boundedFindings.first { $0.key == "G2|NO-C|PND" }?.since == T.date("2026-04-01"))
+        let boundedShortfall = try #require(boundedFindings.first { $0.key == "G2|NO-C|PND" })
+        #expect(boundedShortfall.since == T.date("2026-04-01") && boundedShortfall.sinceBasis == "AT_LEAST")
         #expect(boundedFindings.first { $0.key == "G12|*|PND" }?.since == T.date("2026-04-01"))
+        let record = GapRecord(boundedShortfall, openedOn: T.date("2026-06-10"))
+        #expect(record.since == "2026-04-01" && record.sinceBasis == "AT_LEAST")
         // 3 events in the running quarter: NO-C's quarters in today's window are all withheld (complementary
         // suppression), so even 2026-03-31 cannot be judged: no since from the data (the hub's first finding).
         let withheld = GapFacts.build(
@@ -232,7 +235,8 @@ struct GapEvaluatorTests {
         let shortfall = try #require(findings.first { $0.key == "G2|NO-C|PND" })
         #expect(shortfall.since == nil)
         #expect(findings.first { $0.key == "G12|*|PND" }?.since == nil)
-        #expect(GapRecord(shortfall, openedOn: T.date("2026-06-10")).since == "2026-06-10")
+        let fallback = GapRecord(shortfall, openedOn: T.date("2026-06-10"))
+        #expect(fallback.since == "2026-06-10" && fallback.sinceBasis == nil)
     }
 
     @Test("since for G2: nil when the condition did not hold at the latest quarter end (it began in this quarter)")

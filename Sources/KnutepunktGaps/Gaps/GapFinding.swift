@@ -29,6 +29,9 @@ package struct GapFinding: Sendable, Hashable, Codable {
     /// The day the condition first held in the data (see ``GapSince``); nil when the data cannot say (a node that
     /// never reported, a gap in the catalogue rather than the data).
     package var since: LocalDate?
+    /// How `since` was found, when it is not simply the day the data give: `AT_LEAST` when the condition held from that
+    /// day at least, and earlier days could not be judged from published figures (G2, G12; see ``GapSince``).
+    package var sinceBasis: String?
     /// How sure the finding is, 0…1: lower when the numbers are small (the test's p-value) or part of the region
     /// is silent.
     package var confidence: Double
@@ -93,7 +96,7 @@ package struct GapFinding: Sendable, Hashable, Codable {
 
     private enum CodingKeys: String, CodingKey {
         case rule, severity, region, targetGroup, tiers, ageBand, node, detail, message, messageNb, inputs, thresholds
-        case staleNodes, since, confidence, affectedBirths
+        case staleNodes, since, sinceBasis, confidence, affectedBirths
     }
 
     /// Reads findings stored before the sentences, `since`, confidence and births were recorded, too.
@@ -113,6 +116,7 @@ package struct GapFinding: Sendable, Hashable, Codable {
         thresholds = try c.decodeIfPresent([String: Double].self, forKey: .thresholds) ?? [:]
         staleNodes = try c.decodeIfPresent([String].self, forKey: .staleNodes) ?? []
         since = try c.decodeIfPresent(LocalDate.self, forKey: .since)
+        sinceBasis = try c.decodeIfPresent(String.self, forKey: .sinceBasis)
         confidence = try c.decodeIfPresent(Double.self, forKey: .confidence) ?? 1
         affectedBirths = try c.decodeIfPresent(Int.self, forKey: .affectedBirths) ?? 0
     }

@@ -18,8 +18,8 @@ import KnutepunktDomain
 /// - **G2 and G12** (levels over the window) are judged again at the ends of earlier complete quarters, from the
 ///   published trend cells alone (``QuarterJudge``): `since` is the day after the last quarter end at which the
 ///   condition did not hold; when the walk back meets a quarter end it may not judge first, the day after the
-///   earliest quarter end at which it held (a bound: it held at least from then); nil when the latest quarter end
-///   cannot be judged or the condition did not hold there. Judging every earlier window from the raw counts would
+///   earliest quarter end at which it held (a bound: it held at least from then; `sinceBasis` says so); nil when the
+///   latest quarter end cannot be judged or the condition did not hold there. Judging every earlier window from the raw counts would
 ///   publish, window by window, whether a region had no activity or one (docs/disclosure.md, rule 5).
 /// - **G8** (temporary funding) reads the region's totals over the rolling window, which are never published: any
 ///   earlier judgement would tell something about them, so `since` is nil.
@@ -27,6 +27,9 @@ import KnutepunktDomain
 /// Where `since` is nil for a level rule, the gap record gives the day the hub first found the condition (its
 /// lifecycle's `openedOn`). G7 KNOWLEDGE reads the catalogue, not the data: nil.
 package enum GapSince {
+    /// `GapFinding.sinceBasis` of a `since` the condition held from at least (earlier days could not be judged).
+    package static let atLeast = "AT_LEAST"
+
     /// Fills in `since` for every finding of `findings` (all from one evaluation of `facts`).
     package static func fill(
         _ findings: inout [GapFinding],
@@ -42,7 +45,9 @@ package enum GapSince {
             let region = finding.region.flatMap { facts.regions[$0] }
             switch finding.rule {
             case .g2RateShortfall, .g12NationalInequity:
-                findings[index].since = judge.since(of: finding)
+                let since = judge.since(of: finding)
+                findings[index].since = since?.day
+                findings[index].sinceBasis = since?.bound == true ? Self.atLeast : nil
             default:
                 findings[index].since = since(finding, facts, region, status, thresholds, taxonomy)
             }

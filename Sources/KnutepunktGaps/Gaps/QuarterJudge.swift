@@ -46,9 +46,10 @@ struct QuarterJudge {
         regionsToday = Set(GapRules.readableInWindow(facts, thresholds).filter { $0.facts.births > 0 }.map(\.code))
     }
 
-    /// `finding`'s `since` (a G2 or G12 finding of this evaluation); nil when the latest quarter end cannot be judged
-    /// or the condition did not hold there.
-    mutating func since(of finding: GapFinding) -> LocalDate? {
+    /// `finding`'s `since` (a G2 or G12 finding of this evaluation), and whether it is a bound (the condition held
+    /// from that day at least: the walk back met a quarter end it may not judge, or ran out of quarters); nil when the
+    /// latest quarter end cannot be judged or the condition did not hold there.
+    mutating func since(of finding: GapFinding) -> (day: LocalDate, bound: Bool)? {
         guard windowQuarters > 0, let group = finding.targetGroup else { return nil }
         let latest = quarterEnds.count - 1
         var earliestHeld: Int?
@@ -56,11 +57,11 @@ struct QuarterJudge {
             let judgement = judgement(at: index)
             guard judgeable(judgement, group, at: index) else { break }
             guard judgement.keys.contains(finding.key) else {
-                return index == latest ? nil : quarterEnds[index].adding(days: 1)
+                return index == latest ? nil : (quarterEnds[index].adding(days: 1), false)
             }
             earliestHeld = index
         }
-        return earliestHeld.map { quarterEnds[$0].adding(days: 1) }
+        return earliestHeld.map { (quarterEnds[$0].adding(days: 1), true) }
     }
 
     /// Whether the rules may be judged for `group` at quarter end `index`: every region they read today is read there

@@ -27,6 +27,9 @@ package struct GapRecord: Codable, Sendable, Hashable {
     /// and G2 or G12 when the latest quarter end cannot be judged), the day the hub first found it. Absent when
     /// neither is known.
     package var since: String?
+    /// `AT_LEAST` when the condition held from `since` at least and earlier days could not be judged from published
+    /// figures (G2, G12); absent otherwise.
+    package var sinceBasis: String?
     /// How sure the finding is, 0…1, and the live births of the area concerned: with the severity, its rank
     /// (``priority``).
     package var confidence: Double?
@@ -57,6 +60,7 @@ package struct GapRecord: Codable, Sendable, Hashable {
         messageNb = finding.messageNb
         // The data's day when there is one; otherwise (G8, some G2 and G12) the day the hub first found it.
         since = (finding.since ?? openedOn)?.iso
+        sinceBasis = finding.since == nil ? nil : finding.sinceBasis
         confidence = (finding.confidence * 100).rounded() / 100
         affectedBirths = finding.affectedBirths
         staleNodes = finding.staleNodes.isEmpty ? nil : finding.staleNodes
