@@ -59,6 +59,13 @@ import Testing
                 var byDays = GapFacts.Builder(asOf: asOf, taxonomy: Self.taxonomy, windowMonths: windowMonths)
                 byDays.add(days)
                 #expect(byDays.facts == byCells.facts, "as of \(asOf), \(windowMonths) months")
+                // Including what G9's, G2's and G12's `since` read: the nodes' last training and deliveries, the
+                // quarter cells per target group.
+                if asOf == today {
+                    #expect(byCells.facts.nodes.values.contains { $0.lastTraining != nil })
+                    #expect(byCells.facts.nodes.values.contains { !$0.lastProgrammeDelivery.isEmpty })
+                    #expect(byCells.facts.regions.values.contains { !$0.quarterlyGroupEvents.isEmpty })
+                }
 
                 var network = NetworkGapFacts(taxonomy: Self.taxonomy, asOf: asOf, windowMonths: windowMonths)
                 for (cell, count) in cells { network.add(cell, count) }

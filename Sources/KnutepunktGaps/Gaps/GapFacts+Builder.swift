@@ -153,7 +153,9 @@ extension GapFacts {
                 }
             }
             if parentalCare { region.lastParentalCare = later(region.lastParentalCare) }
-            if cell.kind == "TRAINING" || cell.kind == "DELIVERY", var node = facts.nodes[cell.node] {
+            // The node's last training and deliveries (G9); taken out while it changes, as the region is.
+            let trainsOrDelivers = cell.kind == "TRAINING" || cell.kind == "DELIVERY"
+            if trainsOrDelivers, var node = facts.nodes.removeValue(forKey: cell.node) {
                 if cell.kind == "TRAINING" { node.lastTraining = later(node.lastTraining) }
                 for programme in cell.programmes where cell.kind == "DELIVERY" {
                     node.lastProgrammeDelivery[programme] = later(node.lastProgrammeDelivery[programme])

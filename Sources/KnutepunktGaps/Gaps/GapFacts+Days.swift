@@ -18,13 +18,13 @@ extension GapFacts.Builder {
             noteReport(node: key.node, region: key.region, on: date)
             return
         case .nodeTraining:
-            var node = facts.nodes[key.node] ?? GapFacts.NodeFacts(region: key.region)
+            var node = facts.nodes.removeValue(forKey: key.node) ?? GapFacts.NodeFacts(region: key.region)
             node.lastTraining = later(node.lastTraining)
             if inWindow { node.trains = true }
             facts.nodes[key.node] = node
             return
         case .nodeProgramme:
-            var node = facts.nodes[key.node] ?? GapFacts.NodeFacts(region: key.region)
+            var node = facts.nodes.removeValue(forKey: key.node) ?? GapFacts.NodeFacts(region: key.region)
             node.lastProgrammeDelivery[key.code] = later(node.lastProgrammeDelivery[key.code])
             if inWindow { node.programmesDelivered.insert(key.code) }
             facts.nodes[key.node] = node
