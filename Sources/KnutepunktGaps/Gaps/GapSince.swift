@@ -17,10 +17,10 @@ import KnutepunktDomain
 ///   a quarter). Earlier quarter ends would need the region's totals, which are not published: not re-judged.
 /// - **G2 and G12** (levels over the window) are judged again at the ends of earlier complete quarters, from the
 ///   published trend cells alone (``QuarterJudge``): `since` is the day after the last quarter end at which the
-///   condition did not hold; when the walk back meets a quarter end it may not judge first, the day after the
-///   earliest quarter end at which it held (a bound: it held at least from then; `sinceBasis` says so); nil when the
-///   latest quarter end cannot be judged or the condition did not hold there. Judging every earlier window from the raw counts would
-///   publish, window by window, whether a region had no activity or one (docs/disclosure.md, rule 5).
+///   condition did not hold; when the walk back meets a quarter end it may not judge first, the day after the earliest
+///   quarter end at which it held (a bound: it held at least from then; `sinceBasis` says so); nil when the latest
+///   quarter end cannot be judged or the condition did not hold there. Judging every earlier window from the raw counts
+///   would publish, window by window, whether a region had no activity or one (docs/disclosure.md, rule 5).
 /// - **G8** (temporary funding) reads the region's totals over the rolling window, which are never published: any
 ///   earlier judgement would tell something about them, so `since` is nil.
 ///

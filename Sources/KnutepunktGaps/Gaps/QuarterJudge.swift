@@ -3,16 +3,16 @@ import KnutepunktDomain
 /// G2 and G12 judged again at the ends of earlier complete quarters, for their `since` (``GapSince``), from nothing
 /// but figures that leave the hub anyway.
 ///
-/// At the end Q of each of the 8 complete quarters whose window (the `windowMonths` before Q) is whole quarters of
-/// the published trends, the facts are taken as of Q: the window's events per region and target group are the sum of
-/// its quarter cells (``GapFacts/RegionFacts/quarterlyGroupEvents``); births, coverage and reporting are the
-/// evaluation's own record, read as of Q (a node that has reported since Q counts as reporting at Q: what the data
-/// holds now, not what the hub knew then). Both rules run over them as they run today. A judgement at Q is used only when
-/// every count it reads — the target group's events of every region the rule reads there — is made of quarter cells
-/// that today's trends publish exactly (``QuarterlyTrends/published(_:inWindow:)``: 0 or at least 5, not withheld
-/// with the rest of the window). Such a judgement is a function of published cells, public births and what the
-/// evaluation publishes about reporting and coverage, so it tells nothing that is not already out; a judgement that
-/// read a withheld cell would tell zero from one (docs/disclosure.md, rule 5) and is not made.
+/// At the end Q of each of the 8 complete quarters whose window (the `windowMonths` before Q) is whole quarters of the
+/// published trends, the facts are taken as of Q: the window's events per region and target group are the sum of its
+/// quarter cells (``GapFacts/RegionFacts/quarterlyGroupEvents``); births, coverage and reporting are the evaluation's
+/// own record, read as of Q (a node that has reported since Q counts as reporting at Q: what the data holds now, not
+/// what the hub knew then). Both rules run over them as they run today. A judgement at Q is used only when every count
+/// it reads — the target group's events of every region the rule reads there — is made of quarter cells that today's
+/// trends publish exactly (``QuarterlyTrends/published(_:inWindow:)``: 0 or at least 5, not withheld with the rest of
+/// the window). Such a judgement is a function of published cells, public births and what the evaluation publishes
+/// about reporting and coverage, so it tells nothing that is not already out; a judgement that read a withheld cell
+/// would tell zero from one (docs/disclosure.md, rule 5) and is not made.
 struct QuarterJudge {
     /// What both rules found at one quarter end, and which regions they read there.
     private struct Judgement {

@@ -73,8 +73,8 @@ package struct QuarterlyTrends: Sendable, Hashable, Codable {
 }
 
 extension QuarterlyTrends {
-    /// The first day of each quarter the trends show as of `asOf`: the 8 complete quarters (``GapFacts/quarterStarts(asOf:)``)
-    /// and the running one, unless `asOf` ends a quarter.
+    /// The first day of each quarter the trends show as of `asOf`: the 8 complete quarters
+    /// (``GapFacts/quarterStarts(asOf:)``) and the running one, unless `asOf` ends a quarter.
     package static func quarterStarts(asOf: LocalDate) -> [LocalDate] {
         var starts = GapFacts.quarterStarts(asOf: asOf)
         // When asOf is a quarter's last day, that quarter is complete and already the last of the eight.
