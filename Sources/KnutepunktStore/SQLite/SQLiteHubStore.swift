@@ -305,8 +305,13 @@ package final class SQLiteHubStore: HubStore {
                 var counters = ActivityCounters()
                 for index in batch.events.indices {
                     let event = batch.events[index]
+                    let eventID = event.eventID.lowercasedText
                     // Each decision reads what the transaction holds so far, the batch's earlier versions included.
-                    let rows = try Row.fetchAll(find, arguments: [event.eventID.lowercasedText]).map { row in
+                    // Nearly every event is new: whether the id is stored at all is asked first, without rows.
+                    var probe = SQLiteRowBinding(find)
+                    probe.bind(eventID)
+                    let known = try probe.hasRow(db)
+                    let rows = try (known ? Row.fetchAll(find, arguments: [eventID]) : []).map { row in
                         StoredVersionRow(
                             rowID: row["id"],
                             version: row["version"],
@@ -320,7 +325,7 @@ package final class SQLiteHubStore: HubStore {
                     switch HubVersionStep.decide(event, rows: rows, locks: batch.locks) {
                     case .insert(let superseding):
                         var row = SQLiteRowBinding(insert)
-                        row.bind(event.eventID.lowercasedText)
+                        row.bind(eventID)
                         row.bind(event.version)
                         row.bind(event.withdrawn ? 1 : 0)
                         row.bind(event.source)
