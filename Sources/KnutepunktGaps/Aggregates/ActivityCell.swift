@@ -164,6 +164,11 @@ package struct ActivityCounters: Sendable, Hashable {
         cells[cell, default: ActivityCount()] += count
     }
 
+    /// Makes room for `cells` cells without growing.
+    package mutating func reserveCapacity(_ cells: Int) {
+        self.cells.reserveCapacity(cells)
+    }
+
     /// All events counted.
     package var events: Int { cells.values.reduce(0) { $0 + $1.events } }
 }
