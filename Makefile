@@ -10,7 +10,7 @@ DATA       ?= .data/local
 BIN_DEBUG   = .build/debug/knutepunkt
 BIN_RELEASE = .build/release/knutepunkt
 
-.PHONY: soak soak-year fuzz run test test-deps deps build release check-configs lint deploy-check clean bench bench-peers \
+.PHONY: soak soak-year fuzz run test test-deps deps build release check-configs lint deploy-check clean bench bench-peers bench-scale \
 	peers-deps peers-bin package package-test
 
 ## Install the system packages the build needs, if they are missing.
@@ -113,6 +113,23 @@ bench: deps $(if $(filter 1,$(BENCH_PEERS)),peers-bin)
 		set -o pipefail; BENCH_RESULT_FILE=newest /usr/bin/python3 $(PEERS_DIR)/run-peers.py --bin $(PEERS_BIN) \
 			| tee -a Benchmarks/results/latest.jsonl; \
 	fi
+
+## How cost grows with the store (docs/performance.md): `KnutepunktBench scale` at SCALE_SIZES on both cores and at
+## SCALE_SIZES_ONE_CORE under taskset -c 0, then the table and docs/figures/scale.png (gnuplot). 10^7 events take
+## about half an hour and 10 GB of disk.
+SCALE_SIZES          ?= 100000,1000000,10000000
+SCALE_SIZES_ONE_CORE ?= 100000,1000000
+bench-scale: deps
+	@command -v gnuplot >/dev/null || { echo "installing gnuplot-nox (the plot of make bench-scale)"; \
+		$(SUDO) apt-get install -y gnuplot-nox; }
+	$(SWIFT) build -c release --product KnutepunktBench $(RELEASE_FLAGS)
+	$(SWIFT) build -c release --product knutepunkt $(RELEASE_FLAGS)
+	@mkdir -p Benchmarks/results
+	set -o pipefail; BENCH_SCALE_SIZES=$(SCALE_SIZES) .build/release/KnutepunktBench scale \
+		| tee Benchmarks/results/scale-latest.jsonl
+	set -o pipefail; BENCH_SCALE_SIZES=$(SCALE_SIZES_ONE_CORE) taskset -c 0 .build/release/KnutepunktBench scale \
+		| tee -a Benchmarks/results/scale-latest.jsonl
+	/usr/bin/python3 Benchmarks/scale-report.py Benchmarks/results/scale-latest.jsonl
 
 ## The peers in the same run (Benchmarks/Peers, C drivers built with gcc into .build-peers/): Debian's nats-server
 ## with JetStream (file store; async publishes with and without Nats-Msg-Id dedupe), Mosquitto (QoS 1, persistence,

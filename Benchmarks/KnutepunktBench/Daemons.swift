@@ -106,20 +106,9 @@ func daemons(storedEvents: Int) async throws {
 
     // A store of `storedEvents` sample events, written as the hub writes them (no checkpoint of the gap facts).
     let stored = try fillHubStore(path: network.hubStorePath, count: storedEvents)
-    /// Starts the hub on the store, waits until it is past its first gap evaluation (STATUS answers once the reactor
-    /// is), and stops it (which saves the checkpoint): seconds to ready, seconds to the STATUS answer, peak RSS.
-    func startOnStore(_ name: String) async throws -> (ready: Double, evaluated: Double, peakKilobytes: Int) {
-        let began = ContinuousClock.now
-        let hub = try await startUp(name, ["hub", "--config", network.hubConfigPath])
-        _ = try await ControlClient.withConnection(
-            to: try await hub.process.ready()["control"] ?? "",
-            timeout: .seconds(600),
-            curve: try network.hubViewerCurve
-        ) { try $0.status(StatusRequest(waitForTotal: stored, timeoutMillis: 600_000)) }
-        let evaluated = (ContinuousClock.now - began).seconds
-        let peak = peakResidentKilobytes(pid: hub.process.pid)
-        guard await hub.process.stop() == 0 else { throw BenchFailure("the hub did not stop cleanly") }
-        return (hub.seconds, evaluated, peak)
+    let executablePath = executable
+    func startOnStore(_ name: String) async throws -> HubStart {
+        try await startHub(network: network, executable: executablePath, stored: stored, name: name)
     }
     // The first start folds every counter cell (and writes the checkpoint); the second reads the checkpoint.
     let first = try await startOnStore("hub-first")
@@ -146,6 +135,37 @@ func daemons(storedEvents: Int) async throws {
     ).print()
 }
 
+/// One start of the real hub on a filled store: seconds from exec to ready and to the answer to STATUS (past its
+/// first gap evaluation), and its peak resident memory then.
+struct HubStart {
+    var ready: Double
+    var evaluated: Double
+    var peakKilobytes: Int
+}
+
+/// Starts the hub of `network` on its store of `stored` events, waits until it is past its first gap evaluation
+/// (STATUS answers once the reactor is), and stops it (which saves the checkpoint).
+func startHub(network: LoopbackNetwork, executable: String, stored: Int, name: String) async throws -> HubStart {
+    let began = ContinuousClock.now
+    let process = try DaemonProcess(
+        name: name,
+        executable: executable,
+        arguments: ["hub", "--config", network.hubConfigPath],
+        logFile: network.folder.file("\(name).log")
+    )
+    let endpoints = try await process.ready()
+    let ready = (ContinuousClock.now - began).seconds
+    _ = try await ControlClient.withConnection(
+        to: endpoints["control"] ?? "",
+        timeout: .seconds(600),
+        curve: try network.hubViewerCurve
+    ) { try $0.status(StatusRequest(waitForTotal: stored, timeoutMillis: 600_000)) }
+    let evaluated = (ContinuousClock.now - began).seconds
+    let peak = peakResidentKilobytes(pid: process.pid)
+    guard await process.stop() == 0 else { throw BenchFailure("the hub did not stop cleanly") }
+    return HubStart(ready: ready, evaluated: evaluated, peakKilobytes: peak)
+}
+
 /// Checks that a store filled by ``fillHubStore(path:count:)`` holds every event once, each source's sequence
 /// settled to the end, and counters that count every event: fails the benchmark otherwise. The store's unique keys
 /// ((source, seq) and (event id, version)) rule out doubles, so counts are enough and stay cheap on 10^7 events.
@@ -166,7 +186,8 @@ func verifyStoredOnce(storePath: String, expected: Int, source: String) throws {
 }
 
 /// Writes `count` sample events into a hub store as the hub commits them (batches of 4,096 with their counters).
-func fillHubStore(path: String, count: Int) throws -> Int {
+@discardableResult
+func fillHubStore(path: String, count: Int, source: String = "NO-VEST") throws -> Int {
     try FileManager.default.createDirectory(
         atPath: (path as NSString).deletingLastPathComponent,
         withIntermediateDirectories: true
@@ -189,16 +210,16 @@ func fillHubStore(path: String, count: Int) throws -> Int {
             event.id = UUID.timeOrdered(at: filled.addingTimeInterval(Double(sequence) / 1000), using: &generator)
             sequence += 1
             batch.events.append(
-                HubEventRecord(source: "NO-VEST", sequence: sequence, event: event, payload: event.canonicalJSON())
+                HubEventRecord(source: source, sequence: sequence, event: event, payload: event.canonicalJSON())
             )
             if batch.events.count == 4096 {
-                batch.settled["NO-VEST"] = sequence
+                batch.settled[source] = sequence
                 _ = try store.commit(batch, receivedAt: Date())
                 batch = HubBatch()
             }
         }
         if !batch.events.isEmpty {
-            batch.settled["NO-VEST"] = sequence
+            batch.settled[source] = sequence
             _ = try store.commit(batch, receivedAt: Date())
         }
     }

@@ -175,17 +175,36 @@ final class Gate: Sendable {
 let ingestRegions = ["NO-SOROST", "NO-VEST", "NO-MIDT", "NO-NORD"]
 
 /// (a), (b): `nodes` synthetic nodes → hub, every event stored once and acknowledged after its commit.
+///
+/// With `storedBefore` above 0 the hub starts on a store that already holds that many sample events (from a source
+/// of their own, ``archiveSource``), so that the rate and the CPU per event are those against a filled store; with
+/// `storeTemplate`, the store is a copy of that one (which holds `storedBefore` events from ``archiveSource``).
+@discardableResult
 func ingest(
     nodes: Int,
     curve: Bool,
     perNode: Int,
     batch: Int = 256,
     window: Int = size("BENCH_NODE_WINDOW", UplinkStateMachine.Configuration().window),
+    storedBefore: Int = 0,
+    storeTemplate: String? = nil,
     label: String
-) async throws {
+) async throws -> (eventsPerSecond: Double, hubCPUMicroseconds: Double) {
     let network = try LoopbackNetwork(nodes: ingestRegions.prefix(nodes).map { ($0, $0, "\($0)-X") })
     defer { network.folder.remove() }
     try network.writeHubConfig()
+    if let storeTemplate {
+        // A copy of a store filled before (faster than filling it again at 10^7 events).
+        try FileManager.default.createDirectory(
+            atPath: (network.hubStorePath as NSString).deletingLastPathComponent,
+            withIntermediateDirectories: true
+        )
+        for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: storeTemplate + suffix) {
+            try FileManager.default.copyItem(atPath: storeTemplate + suffix, toPath: network.hubStorePath + suffix)
+        }
+    } else if storedBefore > 0 {
+        try fillHubStore(path: network.hubStorePath, count: storedBefore, source: archiveSource)
+    }
     guard case (.hub(var configuration), _) = try DaemonConfiguration.load(path: network.hubConfigPath) else {
         throw BenchFailure("not a hub configuration")
     }
@@ -248,10 +267,15 @@ func ingest(
     }
     for result in results where result.error != nil { throw BenchFailure(result.error ?? "") }
     let total = nodes * perNode
-    try verifyExactlyOnce(storePath: network.hubStorePath, expected: total, sources: Array(ingestRegions.prefix(nodes)))
+    try verifyExactlyOnce(
+        storePath: network.hubStorePath,
+        expected: total + storedBefore,
+        sources: Array(ingestRegions.prefix(nodes)) + (storedBefore > 0 ? [archiveSource] : [])
+    )
     var latency = Histogram<UInt64>(highestTrackableValue: 120_000_000, numberOfSignificantValueDigits: .three)
     for result in results { latency.add(result.latency) }
     let secondsTaken = elapsed.seconds
+    let hubCPU = (cpuAtEnd - cpuAtStart - results.reduce(0) { $0 + $1.cpuSeconds }) / Double(total) * 1e6
     Figure(
         benchmark: label,
         value: Double(total) / secondsTaken,
@@ -265,13 +289,17 @@ func ingest(
             "nacked": results.reduce(0) { $0 + $1.nacked }, "lost": 0, "duplicated": 0,
             // The hub's CPU per event: the process's CPU over the stream minus the synthetic nodes' own threads. It
             // includes the libzmq I/O threads of both sides and the runtime's, so it is an upper bound.
-            "hub_cpu_us_per_event": (cpuAtEnd - cpuAtStart - results.reduce(0) { $0 + $1.cpuSeconds }) / Double(total)
-                * 1e6,
+            "hub_cpu_us_per_event": hubCPU, "stored_before": storedBefore,
+            "cores": usableCores(),
             "nodes_cpu_us_per_event": results.reduce(0) { $0 + $1.cpuSeconds } / Double(total) * 1e6,
             "durability": "SQLite WAL, synchronous=FULL, ACK after the fsync'd group commit",
         ]
     ).print()
+    return (Double(total) / secondsTaken, hubCPU)
 }
+
+/// The source of the events a store is filled with before a benchmark (none of the synthetic nodes).
+let archiveSource = "ARCHIVE"
 
 /// Synchronous round trip: one event, wait for its ACK, the next; the latency of one durable commit through the hub.
 func roundTrip(count: Int) async throws {

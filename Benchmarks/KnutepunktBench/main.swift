@@ -363,16 +363,7 @@ func counters() throws {
     guard coverage.counted == total, coverage.stored == total else {
         throw BenchFailure("lost or duplicated: counted \(coverage.counted), stored \(coverage.stored), sent \(total)")
     }
-    var cells = 0
-    var network = NetworkGapFacts(taxonomy: taxonomy, asOf: today, windowMonths: 12)
-    let fold = try seconds {
-        try store.forEachActivityCount { cell, count in
-            cells += 1
-            network.add(cell, count)
-        }
-    }
-    var findings = 0
-    let evaluate = seconds { findings = network.evaluate(thresholds: .standard).findings.count }
+    let (network, cells, fold, evaluate, findings) = try foldAndEvaluate(store)
     var days = ActivityDays()
     // What a hub without a checkpoint does once: the counters read and rolled up per day.
     let rollUp = try seconds { try store.forEachActivityCount { days.add($0, $1) } }
@@ -440,6 +431,7 @@ let all: [(String, () async throws -> Void)] = [
     ("e2e", { try await endToEnd() }), ("gaps", { gaps() }),
     ("counters", { try counters() }),
     ("daemons", { try await daemons(storedEvents: size("BENCH_RSS_EVENTS", 200_000)) }),
+    ("scale", { try await scale() }),
 ]
 let wanted = Set(CommandLine.arguments.dropFirst())
 let unknown = wanted.subtracting(all.map(\.0))

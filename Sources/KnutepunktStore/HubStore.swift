@@ -252,9 +252,9 @@ package protocol HubStore: AnyObject, Sendable, HubOperationsStore, HubPeriodsSt
     func activityCountCoverage() throws(StoreError) -> (counted: Int, stored: Int)
     /// Replaces the activity counters with ones computed afresh from the events that count (latest versions, not
     /// withdrawn), in one transaction (the hub's writes wait meanwhile, so none is missed). `cellOf` reads one stored
-    /// payload; nil: not counted.
+    /// payload; nil: not counted. It is called on several threads at once (``StoredCells``).
     func rebuildActivityCounts(
-        _ cellOf: ([UInt8]) -> (ActivityCell, ActivityCount)?
+        _ cellOf: @escaping @Sendable ([UInt8]) -> (ActivityCell, ActivityCount)?
     ) throws(StoreError) -> ActivityCountRebuild
     /// The gap lifecycle as last saved (its epoch, sequence and open gaps); nil before the first save.
     func loadGaps() throws(StoreError) -> StoredGaps?

@@ -125,7 +125,9 @@ extension ActivityCounters {
 
     /// The cells whose sum changed (a correction within one cell may change its families alone), in cell order.
     var changedCells: [(ActivityCell, ActivityCount)] {
-        cells.filter { $0.value != ActivityCount() }.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        // Each cell's ordering is spelt out once, not in every comparison of the sort.
+        cells.filter { $0.value != ActivityCount() }.map { ($0.key.ordering, $0.key, $0.value) }
+            .sorted { $0.0.lexicographicallyPrecedes($1.0) }.map { ($0.1, $0.2) }
     }
 }
 

@@ -101,6 +101,31 @@ struct EventFuzzTests {
         }
     }
 
+    @Test("the canonical bytes, written directly, are those of the event's JSON value serialised")
+    func canonicalBytesMatchTheValue() {
+        var random = SplitMix64(seed: Self.seed ^ 2)
+        var mismatches = 0
+        for index in 0..<2_000 {
+            var event = EventSamples.random(using: &random)
+            // Every optional member and escapes in the text, in turn.
+            if index % 3 == 0 {
+                event.version = 2 + index % 5
+                event.basedOn = 1
+                event.withdrawalReason = "dobbeltført \"feil\"\n\u{1}\\"
+                event.submittedBy = "kari"
+                event.submittedAt = "2026-03-12T10:00:00Z"
+            }
+            if index % 4 == 0 {
+                event.isTest = true
+                event.taxonomyVersion = index
+                event.trace = ["traceparent": "00-abc-01", "tracestate": "k=v"]
+            }
+            if index % 5 == 0 { event.participants = -index * 1_000_003 }
+            if event.canonicalJSON() != event.jsonValue.serialized() { mismatches += 1 }
+        }
+        #expect(mismatches == 0)
+    }
+
     @Test("random text through the privacy guard")
     func privacyGuard() {
         var random = SplitMix64(seed: Self.seed ^ 2)

@@ -63,8 +63,82 @@ extension ActivityEvent {
     /// unless it is true, `taxonomy_version` when nil. Equal events give equal bytes, and validating these bytes gives
     /// the event back. This is what a node stores in its outbox and sends to the hub. Version 1 of an event without a
     /// submitter, a test flag or a taxonomy version is exactly its schema 1.0 form.
+    ///
+    /// Written straight to bytes, member by member, without building ``jsonValue`` first (every event takes this path
+    /// at the node and again at the hub); the bytes are exactly those of `jsonValue.serialized()`, which the tests
+    /// hold it to.
     package func canonicalJSON() -> [UInt8] {
-        jsonValue.serialized()
+        var output: [UInt8] = []
+        output.reserveCapacity(384 + (note?.utf8.count ?? 0))
+        var first = true
+        func name(_ key: StaticString) {
+            output.append(first ? UInt8(ascii: "{") : UInt8(ascii: ","))
+            first = false
+            output.append(UInt8(ascii: "\""))
+            output.append(contentsOf: UnsafeBufferPointer(start: key.utf8Start, count: key.utf8CodeUnitCount))
+            output.append(contentsOf: "\":".utf8)
+        }
+        func text(_ key: StaticString, _ value: String) {
+            name(key)
+            JSONValue.writeString(value, to: &output)
+        }
+        func integer(_ key: StaticString, _ value: Int) {
+            name(key)
+            JSONValue.writeInteger(Int64(value), to: &output)
+        }
+        func list(_ key: StaticString, _ values: [String]) {
+            name(key)
+            output.append(UInt8(ascii: "["))
+            for (index, value) in values.enumerated() {
+                if index > 0 { output.append(UInt8(ascii: ",")) }
+                JSONValue.writeString(value, to: &output)
+            }
+            output.append(UInt8(ascii: "]"))
+        }
+        text("id", id.lowercasedText)
+        integer("schema", schema)
+        if version != 1 { integer("version", version) }
+        if let basedOn { integer("based_on", basedOn) }
+        text("region", region)
+        text("node", node)
+        text("kind", kind)
+        text("date", date.iso)
+        if let municipality { text("municipality", municipality) }
+        list("target_groups", targetGroups)
+        list("programmes", programmes)
+        text("tier", tier)
+        list("age_bands", ageBands)
+        list("professions", professions)
+        integer("participants", participants)
+        integer("families", families)
+        integer("sessions", sessions)
+        text("funding", funding)
+        if let note { text("note", note) }
+        if let withdrawalReason {
+            name("withdrawn")
+            output.append(contentsOf: "true".utf8)
+            text("withdrawal_reason", withdrawalReason)
+        }
+        if let submittedBy { text("submitted_by", submittedBy) }
+        if let submittedAt { text("submitted_at", submittedAt) }
+        if isTest {
+            name("test")
+            output.append(contentsOf: "true".utf8)
+        }
+        if let taxonomyVersion { integer("taxonomy_version", taxonomyVersion) }
+        if !trace.isEmpty {
+            name("trace")
+            output.append(UInt8(ascii: "{"))
+            for (index, key) in trace.keys.sorted().enumerated() {
+                if index > 0 { output.append(UInt8(ascii: ",")) }
+                JSONValue.writeString(key, to: &output)
+                output.append(UInt8(ascii: ":"))
+                JSONValue.writeString(trace[key]!, to: &output)
+            }
+            output.append(UInt8(ascii: "}"))
+        }
+        output.append(UInt8(ascii: "}"))
+        return output
     }
 
     /// A stored or received event document without its bookkeeping members (``bookkeepingMemberNames``): what two

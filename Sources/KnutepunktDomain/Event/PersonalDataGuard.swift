@@ -21,6 +21,9 @@
 package enum PersonalDataGuard {
     /// The kinds of identity number in `text`, each at most once, in the order first found.
     package static func findings(in text: String) -> [PersonalDataKind] {
+        // Every digit takes at least one byte in any script and form, and the shortest number has ten: a shorter
+        // text (every code, most names) cannot hold one, before or after normalisation.
+        if text.utf8.count < 10 { return [] }
         // Most texts are ASCII with few digits: no identity number fits in fewer than ten. Read from contiguous
         // UTF-8 where the string has it (native strings do), as every text of every event passes here.
         func fewASCIIDigits(_ bytes: some Sequence<UInt8>) -> Bool {

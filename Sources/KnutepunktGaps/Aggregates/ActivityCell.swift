@@ -104,7 +104,8 @@ package struct ActivityCell: Sendable, Hashable, Comparable {
         codes.count < 2 ? codes : Array(Set(codes)).sorted()
     }
 
-    private var ordering: [String] {
+    /// The dimensions in the order cells sort by (``<``), lists joined as stored.
+    package var ordering: [String] {
         [
             region, node, date.iso, kind, tier, funding, Self.joined(targetGroups), Self.joined(ageBands),
             Self.joined(professions), Self.joined(programmes),
@@ -161,6 +162,11 @@ package struct ActivityCounters: Sendable, Hashable {
     /// Adds `count` to `cell`.
     package mutating func add(_ cell: ActivityCell, _ count: ActivityCount) {
         cells[cell, default: ActivityCount()] += count
+    }
+
+    /// Makes room for `cells` cells without growing.
+    package mutating func reserveCapacity(_ cells: Int) {
+        self.cells.reserveCapacity(cells)
     }
 
     /// All events counted.

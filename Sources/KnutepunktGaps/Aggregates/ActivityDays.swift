@@ -85,6 +85,11 @@ package struct ActivityDays: Sendable, Hashable {
         func bump(_ measure: Measure, _ code: String = "", node: String = "", by value: Int = n) {
             guard value != 0 else { return }
             let key = Key(measure, region: region, node: node, date: date, code: code)
+            guard value < 0 else {
+                // Adding to figures that are all positive never makes one zero: one lookup, in place.
+                figures[key, default: 0] += value
+                return
+            }
             let sum = figures[key, default: 0] + value
             if sum == 0 { figures.removeValue(forKey: key) } else { figures[key] = sum }
         }

@@ -516,7 +516,7 @@ package final class PostgresHubStore: HubStore {
     }
 
     package func rebuildActivityCounts(
-        _ cellOf: ([UInt8]) -> (ActivityCell, ActivityCount)?
+        _ cellOf: @escaping @Sendable ([UInt8]) -> (ActivityCell, ActivityCount)?
     ) throws(StoreError) -> ActivityCountRebuild {
         try owner.transaction { session in
             // Hubs' commits wait meanwhile (they take ROW EXCLUSIVE on events), so none is missed or counted twice.
@@ -531,9 +531,8 @@ package final class PostgresHubStore: HubStore {
                     "SELECT id, payload FROM events WHERE id > \(after) AND \(unescaped: Self.counting) ORDER BY id LIMIT \(Self.pageSize)"
                 ).map { row in try row.decode((Int64, ByteBuffer).self) }
                 guard let last = page.last else { break }
-                for (_, payload) in page {
-                    result.stored += 1
-                    guard let (cell, count) = cellOf(Array(buffer: payload)) else { continue }
+                result.stored += page.count
+                for case let (cell, count)? in StoredCells.read(page.map { Array(buffer: $0.1) }, cellOf) {
                     result.counted += 1
                     pending.add(cell, count)
                 }

@@ -305,8 +305,13 @@ package final class SQLiteHubStore: HubStore {
                 var counters = ActivityCounters()
                 for index in batch.events.indices {
                     let event = batch.events[index]
+                    let eventID = event.eventID.lowercasedText
                     // Each decision reads what the transaction holds so far, the batch's earlier versions included.
-                    let rows = try Row.fetchAll(find, arguments: [event.eventID.lowercasedText]).map { row in
+                    // Nearly every event is new: whether the id is stored at all is asked first, without rows.
+                    var probe = SQLiteRowBinding(find)
+                    probe.bind(eventID)
+                    let known = try probe.hasRow(db)
+                    let rows = try (known ? Row.fetchAll(find, arguments: [eventID]) : []).map { row in
                         StoredVersionRow(
                             rowID: row["id"],
                             version: row["version"],
@@ -320,7 +325,7 @@ package final class SQLiteHubStore: HubStore {
                     switch HubVersionStep.decide(event, rows: rows, locks: batch.locks) {
                     case .insert(let superseding):
                         var row = SQLiteRowBinding(insert)
-                        row.bind(event.eventID.lowercasedText)
+                        row.bind(eventID)
                         row.bind(event.version)
                         row.bind(event.withdrawn ? 1 : 0)
                         row.bind(event.source)
@@ -573,7 +578,7 @@ package final class SQLiteHubStore: HubStore {
     }
 
     package func rebuildActivityCounts(
-        _ cellOf: ([UInt8]) -> (ActivityCell, ActivityCount)?
+        _ cellOf: @escaping @Sendable ([UInt8]) -> (ActivityCell, ActivityCount)?
     ) throws(StoreError) -> ActivityCountRebuild {
         do {
             return try queue.write { db in
@@ -581,24 +586,40 @@ package final class SQLiteHubStore: HubStore {
                 try Self.invalidateCheckpoint(in: db)
                 let add = try db.cachedStatement(sql: Self.addCountSQL)
                 var pending = ActivityCounters()
+                // Written in the order of the table's key's first columns, so that each flush walks the table once
+                // instead of at random (the rebuild holds the store alone, so the order needs no more than that).
                 func flush() throws {
-                    for (cell, count) in pending.cells { try Self.addCount(cell, count, with: add, in: db) }
+                    let cells = pending.cells.sorted {
+                        ($0.key.region, $0.key.node, $0.key.date) < ($1.key.region, $1.key.node, $1.key.date)
+                    }
+                    for (cell, count) in cells { try Self.addCount(cell, count, with: add, in: db) }
                     pending = ActivityCounters()
+                    pending.reserveCapacity(flushAt)
                 }
+                let flushAt = 200_000
+                pending.reserveCapacity(flushAt)
                 var result = ActivityCountRebuild(stored: 0, counted: 0, cells: 0)
+                var page: [[UInt8]] = []
+                page.reserveCapacity(StoredCells.pageSize)
+                func read() throws {
+                    result.stored += page.count
+                    for case let (cell, count)? in StoredCells.read(page, cellOf) {
+                        result.counted += 1
+                        pending.add(cell, count)
+                    }
+                    page.removeAll(keepingCapacity: true)
+                    // Bounded memory on any store size: flush every so many distinct cells (flushes add up).
+                    if pending.cells.count >= flushAt { try flush() }
+                }
                 let rows = try Row.fetchCursor(
                     db,
                     sql: "SELECT payload FROM events WHERE \(Self.counting) ORDER BY id"
                 )
                 while let row = try rows.next() {
-                    result.stored += 1
-                    let data: Data = row["payload"]
-                    guard let (cell, count) = cellOf([UInt8](data)) else { continue }
-                    result.counted += 1
-                    pending.add(cell, count)
-                    // Bounded memory on any store size: flush every so many distinct cells (flushes add up).
-                    if pending.cells.count >= 100_000 { try flush() }
+                    page.append(try row.withUnsafeData(atIndex: 0) { data in data.map { [UInt8]($0) } ?? [] })
+                    if page.count == StoredCells.pageSize { try read() }
                 }
+                try read()
                 try flush()
                 result.cells = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM activity_counts") ?? 0
                 return result

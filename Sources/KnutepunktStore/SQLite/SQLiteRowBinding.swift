@@ -70,4 +70,18 @@ struct SQLiteRowBinding: ~Copyable {
             )
         }
     }
+
+    /// Runs a query and says whether it gives at least one row, then resets it; throws SQLite's error as GRDB
+    /// reports errors. For the common "is it there at all" question, without building rows.
+    consuming func hasRow(_ db: Database) throws -> Bool {
+        let code = sqlite3_step(handle)
+        defer { sqlite3_reset(handle) }
+        guard code == SQLITE_ROW || code == SQLITE_DONE else {
+            throw DatabaseError(
+                resultCode: ResultCode(rawValue: code),
+                message: String(cString: sqlite3_errmsg(db.sqliteConnection))
+            )
+        }
+        return code == SQLITE_ROW
+    }
 }

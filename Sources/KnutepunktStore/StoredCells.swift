@@ -1,0 +1,34 @@
+import Dispatch
+import Foundation
+import KnutepunktGaps
+
+/// Reads the cells of stored payloads for a rebuild of the activity counters, a page at a time, on every core.
+///
+/// Reading a payload back (parsing and validating it again) is nearly all of a rebuild's work and each payload is
+/// read on its own, so a page is cut into as many parts as there are cores, and each part is read on a thread of its
+/// own. The results come back in the page's order, so what is counted does not depend on how the page was cut.
+package enum StoredCells {
+    /// Payloads read per page: enough for every core to have a long run, few enough to keep memory small.
+    package static let pageSize = 16_384
+
+    /// The cell and count of each payload (nil where `cellOf` gives none), in order.
+    package static func read(
+        _ payloads: [[UInt8]],
+        cores: Int = ProcessInfo.processInfo.activeProcessorCount,
+        _ cellOf: @Sendable ([UInt8]) -> (ActivityCell, ActivityCount)?
+    ) -> [(ActivityCell, ActivityCount)?] {
+        let parts = max(1, min(cores, payloads.count / 256))
+        guard parts > 1 else { return payloads.map(cellOf) }
+        var results = [(ActivityCell, ActivityCount)?](repeating: nil, count: payloads.count)
+        results.withUnsafeMutableBufferPointer { buffer in
+            // Each part writes only its own range of the buffer, which outlives every part.
+            nonisolated(unsafe) let output = buffer
+            let partSize = (payloads.count + parts - 1) / parts
+            DispatchQueue.concurrentPerform(iterations: parts) { part in
+                let range = (part * partSize)..<min(payloads.count, (part + 1) * partSize)
+                for index in range { output[index] = cellOf(payloads[index]) }
+            }
+        }
+        return results
+    }
+}
