@@ -7,6 +7,17 @@ import KnutepunktProtocol
 extension GapReport {
     /// For a terminal: the national summary per target group, the data notes, then the findings ranked and grouped,
     /// each a plain sentence with the day it began. `statistics` adds every finding's inputs and thresholds under it.
+    /// "since 2026-04-01": the earliest day the findings' conditions began, "or earlier" when that day is only a
+    /// bound (`sinceBasis` AT_LEAST: the data show the condition held then, not when it began).
+    static func since(of findings: [GapFinding], _ language: Language) -> String? {
+        guard let earliest = findings.filter({ $0.since != nil }).min(by: { $0.since! < $1.since! }),
+            let day = earliest.since
+        else { return nil }
+        let bound = earliest.sinceBasis == GapSince.atLeast
+        return language == .en
+            ? "since \(day.iso)" + (bound ? " or earlier" : "") : "siden \(day.iso)" + (bound ? " eller tidligere" : "")
+    }
+
     package func text(language: Language = .en, statistics: Bool = false, color: Bool = false) -> String {
         let en = language == .en
         func severity(_ text: String?) -> String {
@@ -51,13 +62,9 @@ extension GapReport {
             let number = String(rank + 1).leftPadded(to: width)
             lines.append("  \(number). \(severity(group.severity)) \(group.headline(language))")
             let indent = String(repeating: " ", count: width + 4 + 6)
-            let since = members.compactMap(\.since).min()
             let rules = members.count > 1 ? "\(first.rule.rawValue) ×\(members.count)" : first.rule.rawValue
             lines.append(
-                indent
-                    + [rules, since.map { (en ? "since " : "siden ") + $0.iso }].compactMap { $0 }.joined(
-                        separator: " · "
-                    )
+                indent + ([rules] + [Self.since(of: members, language)].compactMap { $0 }).joined(separator: " · ")
             )
             guard statistics else { continue }
             for finding in members {

@@ -26,6 +26,7 @@
       ackNote: 'Note (what is being done, by whom)', ackSave: 'Acknowledge', cancel: 'Cancel', region: 'Region',
       targetGroup: 'Target group', median: 'National median', window: 'Window', to: 'to', events: 'events',
       noData: 'no data', withheld: '<5', severity: 'Severity', rule: 'Rule', subject: 'About', since: 'Since',
+      orEarlier: 'or earlier',
       what: 'Finding', inputs: 'Inputs and thresholds', acknowledged: 'Acknowledged', input: 'input',
       threshold: 'threshold', showEvents: 'Events', acknowledge: 'Acknowledge', national: 'national',
       red: 'RED', amber: 'AMBER', live: 'Live', updated: 'updated', reconnecting: 'Reconnecting…',
@@ -70,6 +71,7 @@
       ackNote: 'Merknad (hva gjøres, av hvem)', ackSave: 'Kvitter', cancel: 'Avbryt', region: 'Region',
       targetGroup: 'Målgruppe', median: 'Nasjonal median', window: 'Periode', to: 'til', events: 'hendelser',
       noData: 'ingen data', withheld: '<5', severity: 'Alvorlighet', rule: 'Regel', subject: 'Gjelder',
+      orEarlier: 'eller tidligere',
       since: 'Siden', what: 'Funn', inputs: 'Grunnlag og terskler', acknowledged: 'Kvittert', input: 'grunnlag',
       threshold: 'terskel', showEvents: 'Hendelser', acknowledge: 'Kvitter', national: 'nasjonalt',
       red: 'RØD', amber: 'GUL', live: 'Direkte', updated: 'oppdatert', reconnecting: 'Kobler til på nytt…',
@@ -125,6 +127,8 @@
     Number(value).toLocaleString(language === 'nb' ? 'nb-NO' : 'en-GB',
       { minimumFractionDigits: digits, maximumFractionDigits: digits });
   const severityLabel = (severity) => severity === 'RED' ? '⚠ ' + t('red') : '◆ ' + t('amber');
+  // The day a finding began; "or earlier" when the data only bound it (sinceBasis AT_LEAST).
+  const sinceText = (gap) => gap.sinceBasis === 'AT_LEAST' ? `${gap.since} ${t('orEarlier')}` : gap.since;
   const severityClass = (severity) => severity === 'RED' ? 'severity-red' : 'severity-amber';
 
   async function load(name) {
@@ -292,7 +296,9 @@
       }
       const id = group.keys.join(',');
       const open = expanded.has(id);
-      const since = members.map(({ gap }) => gap.since).filter(Boolean).sort()[0] || '';
+      const earliest = members.map(({ gap }) => gap).filter((gap) => gap.since)
+        .sort((a, b) => (a.since < b.since ? -1 : a.since > b.since ? 1 : 0))[0];
+      const since = earliest ? sinceText(earliest) : '';
       const toggle = el('button', { type: 'button', class: 'more', 'aria-expanded': open ? 'true' : 'false',
         on: { click: () => { if (open) expanded.delete(id); else expanded.add(id); renderGaps(); } } },
       `${open ? t('hide') : t('show')} ${members.length} ${t('findings')}`);
@@ -330,7 +336,7 @@
     el('td', { class: 'sev ' + severityClass(gap.severity) }, severityLabel(gap.severity)),
     el('th', { scope: 'row', title: gap.name }, gap.rule, el('br'), el('small', {}, gap.name)),
     el('td', { class: 'sentence' }, language === 'nb' ? (gap.messageNb || gap.message) : gap.message),
-    el('td', {}, gap.since || gap.openedOn || ''), el('td', {}, statistics),
+    el('td', {}, gap.since ? sinceText(gap) : (gap.openedOn || '')), el('td', {}, statistics),
     el('td', {}, events ? el('a', { href: '#events-section', on: { click: (event) => {
       event.preventDefault(); showEvents({ region: gap.region, targetGroup: gap.targetGroup, url: events });
     } } }, t('showEvents')) : ''),
