@@ -143,7 +143,7 @@ extension GapRecord {
     /// The columns of ``tableRow(group:decimalMark:)``.
     package static let tableColumns = [
         "rank", "group", "region", "rule", "name", "severity", "target_group", "age_band", "node", "tiers", "since",
-        "opened_on", "message", "message_nb", "confidence", "affected_births", "inputs", "thresholds",
+        "since_basis", "opened_on", "message", "message_nb", "confidence", "affected_births", "inputs", "thresholds",
     ]
 
     /// The gap as one row of a report table (CSV, Excel): its rank, the rank of its group, then the gap. Inputs and
@@ -162,7 +162,8 @@ extension GapRecord {
             .integer(rank), .integer(group), .text(region ?? ""), .text(rule), .text(name), .text(severity),
             .text(targetGroup ?? ""), .text(ageBand ?? ""), .text(node ?? ""),
             .text((tiers ?? []).joined(separator: " ")),
-            .text(since ?? ""), .text(openedOn ?? ""), .text(message), .text(messageNb ?? message),
+            .text(since ?? ""), .text(sinceBasis ?? ""), .text(openedOn ?? ""), .text(message),
+            .text(messageNb ?? message),
             confidence.map { .decimal($0, digits: 2) } ?? .empty, affectedBirths.map { .integer($0) } ?? .empty,
             .text(inputPairs.joined(separator: " ")), .text(pairs(thresholds).sorted().joined(separator: " ")),
         ]
