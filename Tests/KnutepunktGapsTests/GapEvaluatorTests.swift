@@ -265,8 +265,11 @@ struct GapEvaluatorTests {
         let evaluation = GapEvaluator.evaluate(facts, taxonomy: T.taxonomy)
         #expect(evaluation.findings.first { $0.key == "G10|NO-B" }?.since == T.date("2026-04-01"))
         #expect(try #require(evaluation.findings.first { $0.key == "G8|NO-A" }).since == nil)
-        var quarterEnd = T.facts(asOf: T.date("2026-06-30"))
-        quarterEnd.regions["NO-B"]!.quarterlyEvents = [10, 10, 10, 10, 5, 5, 5, 5]
+        let quarterEnd = GapTrendRuleTests.quarters(
+            "NO-B",
+            [10, 10, 10, 10, 5, 5, 5, 5],
+            asOf: T.date("2026-06-30")
+        )
         let atEnd = GapEvaluator.evaluate(quarterEnd, taxonomy: T.taxonomy)
         #expect(atEnd.findings.first { $0.key == "G10|NO-B" }?.since == T.date("2026-06-30"))
     }

@@ -50,9 +50,14 @@ struct GapTrendRuleTests {
 
     // MARK: G10
 
-    static func quarters(_ region: String, _ values: [Int]) -> GapFacts {
-        var facts = T.facts()
+    /// `region`'s events in the 8 complete quarters, all of PND (none in the running quarter); the window's count of
+    /// PND (published in the coverage table) taken as the last four quarters' sum.
+    static func quarters(_ region: String, _ values: [Int], asOf: LocalDate = T.asOf) -> GapFacts {
+        var facts = T.facts(asOf: asOf)
         facts.regions[region]!.quarterlyEvents = values
+        facts.regions[region]!.quarterlyGroupEvents["PND"] = values + [0]
+        let window = values.suffix(4).reduce(0, +)
+        if window > 0 { facts.regions[region]!.events["PND"] = window }
         return facts
     }
 
@@ -77,14 +82,35 @@ struct GapTrendRuleTests {
         #expect(T.run(GapRules.decline, exactly).count == 1)
     }
 
-    @Test("G10 small counts: a drop of fewer than 10 events is no decline; 1–4 recent events are read as 4")
+    @Test(
+        "G10 small counts: a drop of fewer than 10 events is no decline; withheld quarters read as 1 before, 4 recent"
+    )
     func declineSmall() throws {
-        // 12 → 2: read as 4, the drop is 8 < 10: clear.
+        // 12 → 2: the four withheld earlier quarters read as 1 each (4); the recent ones, withheld together with the
+        // window, as the window's count 2, withheld, read as 4: no change, clear.
         #expect(T.run(GapRules.decline, Self.quarters("NO-B", [3, 3, 3, 3, 1, 1, 0, 0])).isEmpty)
-        // 14 → 2: read as 4, change (4 − 14) / 14 = −0.714, drop 10: AMBER.
-        let finding = try #require(T.run(GapRules.decline, Self.quarters("NO-B", [4, 4, 3, 3, 1, 1, 0, 0])).first)
-        #expect(abs(finding.inputs["change"]! - -10.0 / 14) < 1e-12)
-        #expect(SmallCells.withheldInputs(finding) == ["before", "change", "drop", "recent"])
+        // 14 → 2 too: the same reading, clear (the exact totals, −86 % with a drop of 12, would have fired).
+        #expect(T.run(GapRules.decline, Self.quarters("NO-B", [4, 4, 3, 3, 1, 1, 0, 0])).isEmpty)
+        // 10 + 10 + 10 + (1 to 4) → 20: read 31 → 20, change −11/31 = −0.355, drop 11: AMBER whichever the withheld
+        // quarter is.
+        for withheld in 1...4 {
+            let finding = try #require(
+                T.run(GapRules.decline, Self.quarters("NO-B", [10, 10, 10, withheld, 5, 5, 5, 5])).first
+            )
+            #expect(finding.inputs["before"] == 31 && finding.inputs["recent"] == 20)
+            #expect(abs(finding.inputs["change"]! - -11.0 / 31) < 1e-12)
+            #expect(SmallCells.withheldInputs(finding) == ["before", "change", "drop", "recent"])
+        }
+        // 40 → 20 with one recent quarter withheld (so all four are): the recent quarters read as the window's
+        // published count, 20: −50 %, AMBER, whether the quarters are 6, 6, 2, 6 or 6, 6, 3, 5.
+        for recent in [[6, 6, 2, 6], [6, 6, 3, 5]] {
+            let finding = try #require(
+                T.run(GapRules.decline, Self.quarters("NO-B", [10, 10, 10, 10] + recent)).first
+            )
+            #expect(finding.inputs["before"] == 40 && finding.inputs["recent"] == 20)
+        }
+        // Published earlier quarters (0 or 5 and more) are read as they are: 10, 10, 10, 0 → 20 is −33 %, drop 10.
+        #expect(T.run(GapRules.decline, Self.quarters("NO-B", [10, 10, 10, 0, 5, 5, 5, 5])).count == 1)
     }
 
     // MARK: G12

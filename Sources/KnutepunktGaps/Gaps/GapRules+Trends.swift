@@ -41,24 +41,26 @@ extension GapRules {
         }
     }
 
-    /// G10 DECLINE: the region's events in the last 4 complete quarters against the 4 before: a change of
+    /// G10 DECLINE: the region's activity in the last 4 complete quarters against the 4 before: a change of
     /// `declineFraction` or less (−30 %) and a drop of at least `declineMinDrop` events (the small-number guard) →
     /// AMBER. The store must cover all 8 quarters. Only the finding leaves the hub (a fall of 30 % or more): the
     /// change and its counts are the region's totals.
+    ///
+    /// The activity is read from what the trends and the coverage table publish (``declineReading(_:_:)``), never
+    /// from the region's exact totals: those hold the withheld cells, and where every other cell is published (a
+    /// target group served in counts of 5 and more), whether a total crossed the line told them apart — one more
+    /// event in a withheld quarter of another group turned "no decline" into "decline". Read this way the decision
+    /// is the same whatever the withheld counts are, and it falls only where it falls for every one of them.
     @Sendable package static func decline(
         _ facts: GapFacts,
         _ taxonomy: Taxonomy,
         _ thresholds: GapThresholds
     ) -> [GapFinding] {
         readable(facts, thresholds, from: facts.firstQuarter).compactMap { region in
-            let quarters = region.facts.quarterlyEvents
-            let before = quarters.prefix(4).reduce(0, +)
-            let recent = quarters.dropFirst(4).reduce(0, +)
-            guard before > 0 else { return nil }
-            let read = SmallCells.banded(recent)
-            let change = Double(read - before) / Double(before)
+            guard let (before, recent) = declineReading(region.facts, facts), before > 0 else { return nil }
+            let change = Double(recent - before) / Double(before)
             // The tolerance keeps an exact −30 % (e.g. 50 → 35) on the firing side despite binary fractions.
-            guard change <= thresholds.declineFraction + 1e-12, before - read >= thresholds.declineMinDrop else {
+            guard change <= thresholds.declineFraction + 1e-12, before - recent >= thresholds.declineMinDrop else {
                 return nil
             }
             return GapFinding(
@@ -75,6 +77,47 @@ extension GapRules {
                 ]
             )
         }
+    }
+
+    /// G10's reading of `region`'s activity in the 4 quarters before and the last 4 complete quarters, summed over
+    /// its target groups' quarter cells as the trends publish them (``QuarterlyTrends/published(_:inWindow:)``; an
+    /// event naming two groups counts in each, as in the trends), so that it is a function of published figures only:
+    ///
+    /// - a published cell (0, or 5 and more) as it is;
+    /// - a withheld cell before the window (it is 1–4) as 1 among the earlier quarters and as 4 among the recent ones:
+    ///   the low end where a larger count would make a decline, the high end where a smaller one would;
+    /// - a series whose quarters in the window are withheld together: those quarters as the group's published count
+    ///   for the window, a withheld one (1–4) read as 4. The window is the 12 months to the evaluation day, the recent
+    ///   quarters the 4 complete ones; they differ by less than a quarter at each end.
+    ///
+    /// Nil (no verdict) when a window of more than 12 months reaches into the earlier quarters, so a series withheld
+    /// together would straddle both halves.
+    static func declineReading(_ region: GapFacts.RegionFacts, _ facts: GapFacts) -> (before: Int, recent: Int)? {
+        let inWindow = QuarterlyTrends.inWindow(
+            QuarterlyTrends.quarterStarts(asOf: facts.asOf),
+            windowStart: facts.windowStart
+        )
+        var before = 0
+        var recent = 0
+        for (group, row) in region.quarterlyGroupEvents {
+            let cells = Array(row.prefix(inWindow.count))
+            let published = QuarterlyTrends.published(cells, inWindow: inWindow)
+            let together = cells.indices.contains { inWindow[$0] && SmallCells.isSmall(cells[$0]) }
+            for quarter in 0..<8 {
+                let earlier = quarter < 4
+                if together && inWindow[quarter] {
+                    guard !earlier else { return nil }
+                } else if let value = published[quarter] {
+                    if earlier { before += value } else { recent += value }
+                } else if earlier {
+                    before += 1
+                } else {
+                    recent += SmallCells.minimum - 1
+                }
+            }
+            if together { recent += SmallCells.banded(region.events[group, default: 0]) }
+        }
+        return (before, recent)
     }
 
     /// G12 NATIONAL_INEQUITY: for each target group, across the regions the window rules read that have births and
