@@ -5,7 +5,7 @@ import KnutepunktProtocol
 /// from the coverage table the dashboard shows). The hub withholds counts under 5 and the rates they would reveal in
 /// what it publishes, and this shows only what it published. A hub of an earlier release does not answer COVERAGE:
 /// the coverage is then only that of the target groups with a rate shortfall (G2), from the gaps.
-struct RegionPicture: Encodable, Sendable {
+package struct RegionPicture: Encodable, Sendable {
     struct Gap: Encodable, Sendable {
         var rule: String
         var severity: String
@@ -13,7 +13,11 @@ struct RegionPicture: Encodable, Sendable {
         var node: String?
         var message: String
         var messageNb: String
+        /// The day the condition first held in the data, or the day the hub first found it (``GapRecord/since``).
         var since: String?
+        /// `AT_LEAST` when `since` is only a bound (the condition held from then at least): the page writes "since
+        /// 2026-04-01 or earlier", as the report and the dashboard do.
+        var sinceBasis: String?
     }
 
     struct Coverage: Encodable, Sendable {
@@ -38,7 +42,7 @@ struct RegionPicture: Encodable, Sendable {
     /// The day the hub's coverage is as of, when it answered COVERAGE.
     var coverageAsOf: String?
 
-    init(snapshot: GapSnapshot, coverage regionCoverage: RegionCoverage?, region: String) {
+    package init(snapshot: GapSnapshot, coverage regionCoverage: RegionCoverage?, region: String) {
         available = true
         problem = nil
         let mine = snapshot.gaps.filter { $0.region == region }.sorted { $0.priority > $1.priority }
@@ -50,7 +54,8 @@ struct RegionPicture: Encodable, Sendable {
                 node: $0.node,
                 message: $0.message,
                 messageNb: $0.messageNb ?? $0.message,
-                since: $0.since
+                since: $0.since,
+                sinceBasis: $0.sinceBasis
             )
         }
         if let regionCoverage {

@@ -238,3 +238,46 @@ struct WorkspacePictureTests {
         }
     }
 }
+
+/// A gap's `since` in the region's picture carries its basis, so that the page writes a bound as one ("since
+/// 2026-04-01 or earlier", "siden 2026-04-01 eller tidligere"), as the report and the dashboard do.
+struct WorkspacePictureSinceTests {
+    /// Two G2 gaps of NO-VEST as the hub's snapshot holds them, one with a `since` that is only a bound, one with an
+    /// exact day; and a gap of NO-NORD.
+    static func snapshot() throws -> GapSnapshot {
+        func gap(_ region: String, _ group: String, _ since: String, _ basis: String?) -> String {
+            let basis = basis.map { #","sinceBasis":"\#($0)""# } ?? ""
+            return #"{"key":"G2|\#(region)|\#(group)","rule":"G2","name":"RATE_SHORTFALL","severity":"RED","#
+                + #""region":"\#(region)","targetGroup":"\#(group)","message":"m","messageNb":"m","#
+                + #""since":"\#(since)"\#(basis),"inputs":{},"thresholds":{}}"#
+        }
+        let gaps = [
+            gap("NO-VEST", "PND", "2026-04-01", "AT_LEAST"), gap("NO-VEST", "PRISON", "2026-07-01", nil),
+            gap("NO-NORD", "PND", "2025-01-01", nil),
+        ]
+        let json = #"{"sequence":1,"epoch":"e","gaps":["# + gaps.joined(separator: ",") + "]}"
+        return try JSONDecoder().decode(GapSnapshot.self, from: Data(json.utf8))
+    }
+
+    @Test func theBasisOfASinceReachesThePage() throws {
+        let picture = RegionPicture(snapshot: try Self.snapshot(), coverage: nil, region: "NO-VEST")
+        let json = try JSONValue.parse(Array(try JSONEncoder().encode(picture)))
+        let gaps = try #require(json["gaps"]?.arrayValue)
+        #expect(gaps.count == 2)
+        let bound = try #require(gaps.first { $0["targetGroup"] == "PND" })
+        #expect(bound["since"] == "2026-04-01" && bound["sinceBasis"] == "AT_LEAST", "\(bound)")
+        let exact = try #require(gaps.first { $0["targetGroup"] == "PRISON" })
+        #expect(exact["since"] == "2026-07-01" && exact["sinceBasis"] == nil, "\(exact)")
+    }
+
+    /// The page's script writes the bound in both languages, from the same field.
+    @Test func thePageWritesABoundAsOne() throws {
+        let script = try String(
+            contentsOfFile: "\(Repository.root)/Sources/KnutepunktWorkspace/Assets/app.js",
+            encoding: .utf8
+        )
+        #expect(script.contains("orEarlier: 'eller tidligere'") && script.contains("orEarlier: 'or earlier'"))
+        #expect(script.contains("gap.sinceBasis === 'AT_LEAST' ? `${gap.since} ${t('orEarlier')}`"))
+        #expect(script.contains("(${t('since')} ${sinceText(gap)})"))
+    }
+}

@@ -23,7 +23,7 @@ const TEXT = {
       none: 'ingen median å sammenligne med', suppressed: 'under 5, vises ikke', absent: 'ingen aktivitet, mens andre regioner har',
       'no-data': 'ingen data: regionen rapporterer ikke', 'not-enough-data': 'ikke nok data ennå', RED: 'for lav (rød)', AMBER: 'lav (gul)' },
     coverageAsOf: d => `Dekning per ${d}.`, gapsTitle: 'Åpne mangler',
-    severity: { RED: 'rød', AMBER: 'gul' }, since: 'siden',
+    severity: { RED: 'rød', AMBER: 'gul' }, since: 'siden', orEarlier: 'eller tidligere',
     monthsUnavailable: 'Månedsrapportering (månedlig innrapportering, nullrapport og regional godkjenning) er ikke tatt i bruk på denne noden ennå. Alt du registrerer telles som før.',
     monthState: { due: 'skal rapporteres', overdue: 'forsinket', returned: 'rapportert', signedOff: 'godkjent', locked: 'låst' },
     monthColumns: ['Måned', 'Lokal node', 'Status', 'Rapportert av', 'Godkjent av', ''], makeReturn: 'Rapporter', nilReturn: 'Nullrapport', signOff: 'Godkjenn måneden',
@@ -75,7 +75,7 @@ const TEXT = {
       none: 'no median to compare with', suppressed: 'under 5, not shown', absent: 'no activity while other regions have some',
       'no-data': 'no data: the region does not report', 'not-enough-data': 'not enough data yet', RED: 'too low (red)', AMBER: 'low (amber)' },
     coverageAsOf: d => `Coverage as of ${d}.`, gapsTitle: 'Open gaps',
-    severity: { RED: 'red', AMBER: 'amber' }, since: 'since',
+    severity: { RED: 'red', AMBER: 'amber' }, since: 'since', orEarlier: 'or earlier',
     monthsUnavailable: 'Monthly reporting (monthly returns, nil returns and the regional sign-off) is not in use on this node yet. Everything you record counts as before.',
     monthState: { due: 'due', overdue: 'overdue', returned: 'returned', signedOff: 'signed off', locked: 'locked' },
     monthColumns: ['Month', 'Local node', 'State', 'Returned by', 'Signed off by', ''], makeReturn: 'Make the return', nilReturn: 'Nil return', signOff: 'Sign the month off',
@@ -129,6 +129,8 @@ const ISSUE = {
 const state = { lang: localStorage.getItem('workspace.lang') || 'nb', form: null, me: null, editing: null,
   activities: [], link: null };
 const t = key => TEXT[state.lang][key];
+// The day a gap began; "or earlier" when the data only bound it (sinceBasis AT_LEAST), as on the dashboard.
+const sinceText = gap => gap.sinceBasis === 'AT_LEAST' ? `${gap.since} ${t('orEarlier')}` : gap.since;
 const $ = id => document.getElementById(id);
 
 function el(tag, attributes = {}, ...children) {
@@ -605,7 +607,7 @@ async function loadPicture() {
   else {
     const list = el('ul', { id: 'gap-list' });
     for (const gap of body.gaps) {
-      const words = `${t('severity')[gap.severity] || gap.severity}: ${state.lang === 'nb' ? gap.messageNb : gap.message}` + (gap.since ? ` (${t('since')} ${gap.since})` : '');
+      const words = `${t('severity')[gap.severity] || gap.severity}: ${state.lang === 'nb' ? gap.messageNb : gap.message}` + (gap.since ? ` (${t('since')} ${sinceText(gap)})` : '');
       list.append(el('li', { 'data-rule': gap.rule, 'data-severity': gap.severity, text: words }));
     }
     parts.push(list);
