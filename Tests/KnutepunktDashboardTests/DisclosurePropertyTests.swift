@@ -148,6 +148,41 @@ struct DisclosurePropertyTests {
         #expect(differing.isEmpty, "since dates that tell more than the trends:\n\(differing.joined(separator: "\n"))")
     }
 
+    /// The case that showed G10 reading withheld cells (docs/disclosure.md, rule 4): the fourth quarter-by-quarter
+    /// data set of the default seed, as of 2026-11-23. NO-B's earlier four quarters held PND 8, 6, 8, 0 (published),
+    /// PRISON 1, 1, 0, 0 and ALL 0, 1, 0, 1 (withheld); the recent four PND 0, 9, 6, 0 and PRISON 0, 0, 2, 0. Exactly,
+    /// 26 → 17 is a drop of 9, under G10's 10: no finding; one more PRISON activity in 2024-Q4 (1 → 2) made it 10, and
+    /// G10 fired. Read from published figures, the earlier quarters are 22 + 4 × 1 = 26 and the recent 15 + 4 (PRISON's
+    /// window count, 3, withheld) + 4 (ALL's, 1) = 23 however many that quarter holds: every export stays the same.
+    @Test(.timeLimit(.minutes(2)))
+    func aDeclineDoesNotTellAWithheldQuarter() throws {
+        var random = SplitMix64(seed: 0xD15C_1051)
+        var scenario = DisclosureScenario.random(using: &random, round: 0, densePND: true)
+        for round in 1...3 { scenario = DisclosureScenario.random(using: &random, round: round, densePND: true) }
+        #expect(scenario.asOf == LocalDate(iso: "2026-11-23"))
+        #expect(scenario.quarterCounts("NO-B", "PND") == [8, 6, 8, 0, 0, 9, 6, 0, 5])
+        #expect(scenario.quarterCounts("NO-B", "PRISON") == [1, 1, 0, 0, 0, 0, 2, 0, 1])
+        #expect(scenario.quarterCounts("NO-B", "ALL") == [0, 1, 0, 1, 0, 0, 0, 0, 1])
+        let target = DisclosureScenario.Target.quarter("NO-B", "PRISON", 0)
+        let prison = try #require(
+            scenario.events.first { $0.region == "NO-B" && $0.targetGroups == ["PRISON"] && $0.date.year == 2024 }
+        )
+        let exports = scenario.exportParts()
+        for extra in 1...3 {
+            var edited = scenario
+            for _ in 0..<extra {
+                var copy = prison
+                copy.id = UUID()
+                copy.families = 0
+                edited.events.append(copy)
+            }
+            #expect(edited.value(target) == 1 + extra)
+            #expect(edited.exportParts().matches(exports), "2024-Q4 of PRISON at \(1 + extra) exports other bytes")
+            let findings = GapEvaluator.evaluate(edited.facts, taxonomy: DisclosureScenario.taxonomy).findings
+            #expect(!findings.contains { $0.rule == .g10Decline && $0.region == "NO-B" })
+        }
+    }
+
     @Test(.timeLimit(.minutes(10)))
     func theAttackFindsAnExactFigureThatLeaks() async throws {
         let outcome = await Self.attack(sets: 2, seed: 0x1EA4, leakingRates: true, cellsOnly: true)
