@@ -230,14 +230,19 @@ package struct HubEventVersion: Sendable, Hashable {
 /// once, and a resend of a stored (source, sequence) is reported as already stored, not as an error; every version
 /// is decided by ``EventVersioning/atHub(_:stored:sameContent:changes:)`` against what is stored (and what the same
 /// batch stored before it); settled-through never goes backwards; the activity counters always equal a rebuild from
-/// the latest version of every event that is not withdrawn; test events are stored apart and never counted.
+/// the latest version of every event that is not withdrawn; `counts()` always equals `countsByScan()`; test events
+/// are stored apart and never counted.
 package protocol HubStore: AnyObject, Sendable, HubOperationsStore, HubPeriodsStore, HubCheckpointStore {
     /// Each source's committed settled-through.
     func settledProgress() throws(StoreError) -> [String: UInt64]
     /// Writes one batch in one transaction.
     func commit(_ batch: HubBatch, receivedAt: Date) throws(StoreError) -> HubCommitResult
-    /// What the hub holds.
+    /// What the hub holds, read from a summary every write keeps in its own transaction (``HubCountSummary``): a
+    /// few rows per node, whatever the number of events, so the status report never scans the events.
     func counts() throws(StoreError) -> HubCounts
+    /// What the hub holds, counted afresh from every stored event and refusal: always equal to ``counts()``. A scan
+    /// of the events, for verifying a copy and for tests.
+    func countsByScan() throws(StoreError) -> HubCounts
     /// Every stored version's (source, sequence, id) in source and sequence order, for verification.
     func storedKeys() throws(StoreError) -> [(source: String, sequence: UInt64, eventID: UUID)]
     /// Calls `body` with the payload of every event that counts (its latest version, unless that withdraws it), in

@@ -180,3 +180,8 @@ package struct HubEventChecksum: Sendable, Hashable, CustomStringConvertible {
 extension String {
     fileprivate var leftPadded16: String { String(repeating: "0", count: max(0, 16 - count)) + self }
 }
+
+extension HubStoredEvent {
+    /// Where ``HubCountSummary`` counts it.
+    var summaryKey: HubCountSummary.Key { HubCountSummary.Key(source: source, region: region, node: node) }
+}

@@ -9,6 +9,9 @@ struct StoredVersionRow: Sendable, Hashable {
     var version: Int
     var source: String
     var sequence: UInt64
+    /// The region and node it was stored under (where ``HubCountSummary`` counts it).
+    var region: String
+    var node: String
     var withdrawn: Bool
     /// The event's latest stored version.
     var latest: Bool
@@ -16,6 +19,9 @@ struct StoredVersionRow: Sendable, Hashable {
 
     /// What this version adds to the activity counters while it is the latest and not a withdrawal.
     var counts: Bool { latest && !withdrawn }
+
+    /// Where ``HubCountSummary`` counts it.
+    var summaryKey: HubCountSummary.Key { HubCountSummary.Key(source: source, region: region, node: node) }
 }
 
 /// What a store does with one arriving version, decided by the versioning rules against the versions it holds: the
@@ -96,6 +102,19 @@ enum HubVersionStep: Sendable, Hashable {
     static func identicalDetail(_ record: HubEventRecord) -> String {
         "event \(record.eventID.lowercasedText) version \(record.version) is already stored with the same content; "
             + "nothing was stored again"
+    }
+}
+
+extension HubEventRecord {
+    /// Where ``HubCountSummary`` counts it once stored.
+    var summaryKey: HubCountSummary.Key { HubCountSummary.Key(source: source, region: region, node: node) }
+}
+
+extension HubCountSummary {
+    /// Counts a version stored by a commit, and the version it superseded (if any) as latest no longer.
+    mutating func count(_ record: HubEventRecord, superseding row: StoredVersionRow?) {
+        if let row, row.latest { superseded(row.summaryKey, withdrawn: row.withdrawn) }
+        stored(record.summaryKey, withdrawn: record.withdrawn)
     }
 }
 

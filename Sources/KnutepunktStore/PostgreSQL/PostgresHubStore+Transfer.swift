@@ -59,10 +59,25 @@ extension PostgresHubStore {
                           latest, withdrawn)
                 ORDER BY e.source, e.seq
                 ON CONFLICT DO NOTHING
-                RETURNING 1
+                RETURNING source, region, node, latest, withdrawn
                 """
             )
-            return Array(rows).count
+            // The status counts follow the rows as copied (with their latest and withdrawn flags).
+            var summary = HubCountSummary()
+            var inserted = 0
+            for row in rows {
+                let (source, region, node, latest, withdrawn) = try row.decode(
+                    (String, String, String, Bool, Bool).self
+                )
+                summary.stored(
+                    HubCountSummary.Key(source: source, region: region, node: node),
+                    latest: latest,
+                    withdrawn: withdrawn
+                )
+                inserted += 1
+            }
+            try Self.apply(summary, session)
+            return inserted
         }
     }
 
@@ -135,21 +150,20 @@ extension PostgresHubStore {
     package func replaceRemainder(_ remainder: HubStoreRemainder) throws(StoreError) {
         try owner.transaction { session in
             try Self.invalidateCheckpoint(session)
-            let rejections = remainder.rejections
-            if !rejections.isEmpty {
-                try session.query(
-                    """
-                    INSERT INTO rejections(source, seq, reason, detail, received_at)
-                    SELECT * FROM unnest(\(rejections.map(\.record.source))::text[],
-                                         \(rejections.map { Int64($0.record.sequence) })::int8[],
-                                         \(rejections.map(\.record.reason))::text[],
-                                         \(rejections.map(\.record.detail))::text[],
-                                         \(rejections.map(\.receivedAt))::float8[])
-                    ON CONFLICT (source, seq) DO UPDATE SET
-                        reason = excluded.reason, detail = excluded.detail, received_at = excluded.received_at
-                    """
-                )
-            }
+            var summary = HubCountSummary()
+            try Self.recordRejections(
+                remainder.rejections.map {
+                    Refusal(
+                        key: SourceSequence(source: $0.record.source, sequence: $0.record.sequence),
+                        reason: $0.record.reason,
+                        detail: $0.record.detail,
+                        receivedAt: $0.receivedAt
+                    )
+                },
+                session,
+                changes: &summary
+            )
+            try Self.apply(summary, session)
             let sources = remainder.progress.keys.sorted()
             if !sources.isEmpty {
                 try session.query(

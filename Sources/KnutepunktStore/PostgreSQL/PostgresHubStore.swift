@@ -150,6 +150,7 @@ package final class PostgresHubStore: HubStore {
             }
             result.superseding.sort()
             try Self.apply(plan.counters, session)
+            var summary = plan.summary
             var rejections: [SourceSequence: (reason: String, detail: String)] = [:]
             for index in result.duplicateIDs {
                 let event = batch.events[index]
@@ -168,20 +169,14 @@ package final class PostgresHubStore: HubStore {
                     rejection.reason, rejection.detail
                 )
             }
-            if !rejections.isEmpty {
-                let keys = rejections.keys.sorted()
-                try session.query(
-                    """
-                    INSERT INTO rejections(source, seq, reason, detail, received_at)
-                    SELECT r.source, r.seq, r.reason, r.detail, \(stamp)
-                    FROM unnest(\(keys.map(\.source))::text[], \(keys.map { Int64($0.sequence) })::int8[],
-                                \(keys.map { rejections[$0]!.reason })::text[],
-                                \(keys.map { rejections[$0]!.detail })::text[]) AS r(source, seq, reason, detail)
-                    ON CONFLICT (source, seq) DO UPDATE SET
-                        reason = excluded.reason, detail = excluded.detail, received_at = excluded.received_at
-                    """
-                )
-            }
+            try Self.recordRejections(
+                rejections.map {
+                    Refusal(key: $0.key, reason: $0.value.reason, detail: $0.value.detail, receivedAt: stamp)
+                },
+                session,
+                changes: &summary
+            )
+            try Self.apply(summary, session)
             if !batch.settled.isEmpty {
                 let sources = batch.settled.keys.sorted()
                 try session.query(
@@ -216,6 +211,8 @@ package final class PostgresHubStore: HubStore {
         /// Indices of inserted versions a later version of the same batch supersedes (inserted as not latest).
         var supersededInBatch: Set<Int> = []
         var counters = ActivityCounters()
+        /// The changes to the status counts of the rows inserted and superseded.
+        var summary = HubCountSummary()
     }
 
     static func plan(_ batch: HubBatch, _ session: PostgresConnectionOwner.Session) throws -> Plan {
@@ -223,12 +220,12 @@ package final class PostgresHubStore: HubStore {
         let ids = Array(Set(batch.events.map(\.eventID)))
         for row in try session.query(
             """
-            SELECT id, event_id, version, source, seq, withdrawn, latest, payload FROM events
+            SELECT id, event_id, version, source, seq, region, node, withdrawn, latest, payload FROM events
             WHERE event_id = ANY(\(ids)::uuid[])
             """
         ) {
-            let (rowID, eventID, version, source, seq, withdrawn, latest, payload) = try row.decode(
-                (Int64, UUID, Int32, String, Int64, Bool, Bool, ByteBuffer).self
+            let (rowID, eventID, version, source, seq, region, node, withdrawn, latest, payload) = try row.decode(
+                (Int64, UUID, Int32, String, Int64, String, String, Bool, Bool, ByteBuffer).self
             )
             rows[eventID, default: []].append(
                 StoredVersionRow(
@@ -236,6 +233,8 @@ package final class PostgresHubStore: HubStore {
                     version: Int(version),
                     source: source,
                     sequence: UInt64(seq),
+                    region: region,
+                    node: node,
                     withdrawn: withdrawn,
                     latest: latest,
                     payload: Array(buffer: payload)
@@ -276,6 +275,7 @@ package final class PostgresHubStore: HubStore {
                     }
                     plan.result.superseding.append(index)
                 }
+                plan.summary.count(event, superseding: superseding)
                 plan.result.countedChange += plan.counters.count(
                     event,
                     superseding: superseding,
@@ -288,6 +288,8 @@ package final class PostgresHubStore: HubStore {
                         version: event.version,
                         source: event.source,
                         sequence: event.sequence,
+                        region: event.region,
+                        node: event.node,
                         withdrawn: event.withdrawn,
                         latest: true,
                         payload: event.payload
@@ -364,35 +366,7 @@ package final class PostgresHubStore: HubStore {
         )
     }
 
-    package func counts() throws(StoreError) -> HubCounts {
-        // One snapshot for all the figures, whatever other hubs commit meanwhile.
-        try owner.transaction(snapshot: true) { session in
-            func grouped(_ column: String) throws -> [String: Int] {
-                var result: [String: Int] = [:]
-                for row in try session.query(
-                    PostgresQuery(
-                        unsafeSQL: "SELECT \(column), COUNT(*) FROM events WHERE \(Self.counting) GROUP BY \(column)"
-                    )
-                ) {
-                    let (key, count) = try row.decode((String, Int64).self)
-                    result[key] = Int(count)
-                }
-                return result
-            }
-            let byRegion = try grouped("region")
-            return HubCounts(
-                total: byRegion.values.reduce(0, +),
-                byRegion: byRegion,
-                byNode: try grouped("node"),
-                bySource: try grouped("source"),
-                rejected: try Self.single(session, "SELECT COUNT(*) FROM rejections"),
-                withdrawn: try Self.single(session, "SELECT COUNT(*) FROM events WHERE latest AND withdrawn"),
-                versions: try Self.single(session, "SELECT COUNT(*) FROM events")
-            )
-        }
-    }
-
-    private static func single(_ session: PostgresConnectionOwner.Session, _ sql: String) throws -> Int {
+    static func single(_ session: PostgresConnectionOwner.Session, _ sql: String) throws -> Int {
         for row in try session.query(PostgresQuery(unsafeSQL: sql)) {
             return Int(try row.decode(Int64.self))
         }

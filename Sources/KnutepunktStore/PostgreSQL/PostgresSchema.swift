@@ -102,6 +102,8 @@ enum PostgresSchema {
         periodsMigration,
         // 6: the checkpoint of the folded activity (PostgresHubStore+Checkpoint.swift).
         checkpointMigration,
+        // 7: the status report's counts (PostgresHubStore+Counts.swift).
+        countsMigration,
     ]
 
     /// A fixed key for `pg_advisory_xact_lock`: "knutepun" in ASCII.

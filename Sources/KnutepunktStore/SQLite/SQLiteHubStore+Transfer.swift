@@ -54,14 +54,19 @@ extension SQLiteHubStore {
                         """
                 )
                 var inserted = 0
+                var summary = HubCountSummary()
                 for event in events {
                     try insert.execute(arguments: [
                         event.eventID.uuidString.lowercased(), event.source, Int64(event.sequence), event.region,
                         event.node, event.kind, event.occurredOn, event.receivedAt, Data(event.payload),
                         event.version, event.latest, event.withdrawn,
                     ])
-                    inserted += db.changesCount
+                    guard db.changesCount > 0 else { continue }
+                    inserted += 1
+                    summary.stored(event.summaryKey, latest: event.latest, withdrawn: event.withdrawn)
                 }
+                // The status counts follow the rows as copied (with their latest and withdrawn flags).
+                try Self.apply(summary, in: db)
                 return inserted
             }
         } catch {
@@ -141,18 +146,16 @@ extension SQLiteHubStore {
         do {
             try writing { db in
                 try Self.invalidateCheckpoint(in: db)
-                let reject = try db.cachedStatement(
-                    sql: """
-                        INSERT OR REPLACE INTO rejections(source, seq, reason, detail, received_at)
-                        VALUES (?, ?, ?, ?, ?)
-                        """
-                )
+                var summary = HubCountSummary()
                 for rejection in remainder.rejections {
-                    let record = rejection.record
-                    try reject.execute(arguments: [
-                        record.source, Int64(record.sequence), record.reason, record.detail, rejection.receivedAt,
-                    ])
+                    try Self.recordRejection(
+                        rejection.record,
+                        receivedAt: rejection.receivedAt,
+                        in: db,
+                        changes: &summary
+                    )
                 }
+                try Self.apply(summary, in: db)
                 let settle = try db.cachedStatement(
                     sql: """
                         INSERT INTO sources(source, settled_through, updated_at) VALUES (?, ?, ?)

@@ -186,6 +186,7 @@ package final class SQLiteHubStore: HubStore {
         Self.registerOperationsMigration(&migrator)
         Self.registerPeriodsMigration(&migrator)
         Self.registerCheckpointMigration(&migrator)
+        Self.registerCountsMigration(&migrator)
         do {
             try migrator.migrate(queue)
         } catch {
@@ -291,18 +292,15 @@ package final class SQLiteHubStore: HubStore {
                 )
                 let find = try db.cachedStatement(
                     sql: """
-                        SELECT id, version, source, seq, withdrawn, latest, payload FROM events WHERE event_id = ?
+                        SELECT id, version, source, seq, region, node, withdrawn, latest, payload FROM events
+                        WHERE event_id = ?
                         """
                 )
                 let supersede = try db.cachedStatement(sql: "UPDATE events SET latest = 0 WHERE id = ?")
-                let reject = try db.cachedStatement(
-                    sql: """
-                        INSERT OR REPLACE INTO rejections(source, seq, reason, detail, received_at)
-                        VALUES (?, ?, ?, ?, ?)
-                        """
-                )
-                // The batch's counts added up per cell first: one upsert per changed cell.
+                // The batch's counts added up per cell (and per key of the status counts) first: one upsert per changed
+                // cell or key.
                 var counters = ActivityCounters()
+                var summary = HubCountSummary()
                 for index in batch.events.indices {
                     let event = batch.events[index]
                     let eventID = event.eventID.lowercasedText
@@ -317,6 +315,8 @@ package final class SQLiteHubStore: HubStore {
                             version: row["version"],
                             source: row["source"],
                             sequence: UInt64(row["seq"] as Int64),
+                            region: row["region"],
+                            node: row["node"],
                             withdrawn: row["withdrawn"],
                             latest: row["latest"],
                             payload: [UInt8](row["payload"] as Data)
@@ -346,6 +346,7 @@ package final class SQLiteHubStore: HubStore {
                             result.superseding.append(index)
                         }
                         result.position = max(result.position, db.lastInsertedRowID)
+                        summary.count(event, superseding: superseding)
                         result.countedChange += counters.count(
                             event,
                             superseding: superseding,
@@ -355,24 +356,37 @@ package final class SQLiteHubStore: HubStore {
                         result.alreadyStored.append(index)
                     case .identical:
                         result.duplicateIDs.append(index)
-                        try reject.execute(arguments: [
-                            event.source, Int64(event.sequence), "DUPLICATE_EVENT_ID",
-                            HubVersionStep.identicalDetail(event), stamp,
-                        ])
+                        try Self.recordRejection(
+                            HubRejectionRecord(
+                                source: event.source,
+                                sequence: event.sequence,
+                                reason: "DUPLICATE_EVENT_ID",
+                                detail: HubVersionStep.identicalDetail(event)
+                            ),
+                            receivedAt: stamp,
+                            in: db,
+                            changes: &summary
+                        )
                     case .refused(let refusal):
                         result.refused.append(HubCommitResult.Refused(index: index, refusal: refusal))
-                        try reject.execute(arguments: [
-                            event.source, Int64(event.sequence), HubVersionStep.reasonName(refusal), refusal.message,
-                            stamp,
-                        ])
+                        try Self.recordRejection(
+                            HubRejectionRecord(
+                                source: event.source,
+                                sequence: event.sequence,
+                                reason: HubVersionStep.reasonName(refusal),
+                                detail: refusal.message
+                            ),
+                            receivedAt: stamp,
+                            in: db,
+                            changes: &summary
+                        )
                     }
                 }
                 try Self.apply(counters, in: db)
                 for rejection in batch.rejections {
-                    try reject.execute(arguments: [
-                        rejection.source, Int64(rejection.sequence), rejection.reason, rejection.detail, stamp,
-                    ])
+                    try Self.recordRejection(rejection, receivedAt: stamp, in: db, changes: &summary)
                 }
+                try Self.apply(summary, in: db)
                 let settle = try db.cachedStatement(
                     sql: """
                         INSERT INTO sources(source, settled_through, updated_at) VALUES (?, ?, ?)
@@ -440,40 +454,6 @@ package final class SQLiteHubStore: HubStore {
                         payload: [UInt8](row["payload"] as Data)
                     )
                 }
-            }
-        } catch {
-            throw StoreError(error, path: path)
-        }
-    }
-
-    package func counts() throws(StoreError) -> HubCounts {
-        do {
-            return try queue.read { db in
-                func grouped(_ column: String) throws -> [String: Int] {
-                    var result: [String: Int] = [:]
-                    for row in try Row.fetchAll(
-                        db,
-                        sql: """
-                            SELECT \(column) AS k, COUNT(*) AS n FROM events WHERE \(Self.counting) GROUP BY \(column)
-                            """
-                    ) {
-                        result[row["k"]] = row["n"]
-                    }
-                    return result
-                }
-                let byRegion = try grouped("region")
-                return HubCounts(
-                    total: byRegion.values.reduce(0, +),
-                    byRegion: byRegion,
-                    byNode: try grouped("node"),
-                    bySource: try grouped("source"),
-                    rejected: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM rejections") ?? 0,
-                    withdrawn: try Int.fetchOne(
-                        db,
-                        sql: "SELECT COUNT(*) FROM events WHERE latest = 1 AND withdrawn = 1"
-                    ) ?? 0,
-                    versions: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events") ?? 0
-                )
             }
         } catch {
             throw StoreError(error, path: path)
