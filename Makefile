@@ -100,8 +100,9 @@ clean:
 
 ## Run the benchmarks (release build); one JSON object per line, also kept in Benchmarks/results/latest.jsonl.
 ## Sizes are parameters (environment): BENCH_INGEST_EVENTS (200000), BENCH_CATCHUP_EVENTS (200000),
-## BENCH_RSS_EVENTS (200000), BENCH_EVENTS (counters, 1000000), BENCH_RAW_MESSAGES, BENCH_ROUND_TRIPS; and the
-## tuning the ingest runs use: BENCH_HUB_MAX_BATCH (hub.maxBatch), BENCH_NODE_WINDOW (node.window).
+## BENCH_RSS_EVENTS (200000), BENCH_STATUS_EVENTS (200000), BENCH_EVENTS (counters, 1000000), BENCH_RAW_MESSAGES,
+## BENCH_ROUND_TRIPS; and the tuning the ingest runs use: BENCH_HUB_MAX_BATCH (hub.maxBatch), BENCH_NODE_WINDOW
+## (node.window).
 ## Each run also writes Benchmarks/results/DATE.json with the machine, the commit and the durability settings.
 ## BENCH_PEERS=1 runs `make bench-peers` afterwards, into that same DATE.json, with the ratios.
 bench: deps $(if $(filter 1,$(BENCH_PEERS)),peers-bin)

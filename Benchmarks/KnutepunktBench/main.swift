@@ -432,6 +432,7 @@ let all: [(String, () async throws -> Void)] = [
     ("counters", { try counters() }),
     ("daemons", { try await daemons(storedEvents: size("BENCH_RSS_EVENTS", 200_000)) }),
     ("scale", { try await scale() }),
+    ("status", { try await status() }),
 ]
 let wanted = Set(CommandLine.arguments.dropFirst())
 let unknown = wanted.subtracting(all.map(\.0))
