@@ -383,6 +383,14 @@ final class HubReactor {
             refuse(.payloadTooLarge, tooLarge)
             return
         }
+        // Nodes send events in canonical form: read in one pass and stored as received. Anything else (a monthly
+        // return, another spelling, a refusal to explain) takes the general path below.
+        if let event = validator.readCanonical(ingest.payload, today: today) {
+            if let refusal = accept(event, payload: ingest.payload, ingest, into: &batch) {
+                refuse(refusal.reason, refusal.detail)
+            }
+            return
+        }
         let object: JSONValue
         do {
             object = try JSONValue.parse(ingest.payload)
@@ -403,32 +411,39 @@ final class HubReactor {
             let reason = Self.reason(for: failure.issues)
             refuse(reason, failure.issues.map { "\($0.field): \($0.message)" }.joined(separator: "; "))
         case .success(let event):
-            // Attribute the event to the sender, never to what the payload claims.
-            if let refusal = sessions.admission.attribution(of: event.region, from: ingest.nodeID) {
-                refusals[refusal.counter, default: 0] += 1
-                refuse(refusal.reason, refusal.detail)
-                return
-            }
-            // A month the national centre locked takes nothing new (checked at the node too, before queuing).
-            if !event.isTest, let lock = periodLocks.lock(region: event.region, date: event.date) {
-                refuse(.periodLocked, "date: \(lock.refusal)")
-                return
-            }
-            traceStore(event, ingest, into: &batch)
-            if event.isTest {
-                batch.records.tests.append(Self.testRecord(ingest, event))
-                return
-            }
             // Stored and published in canonical form, whatever spelling the node sent (docs/protocol.md).
+            if let refusal = accept(event, payload: event.canonicalJSON(), ingest, into: &batch) {
+                refuse(refusal.reason, refusal.detail)
+            }
+        }
+    }
+
+    /// Adds a valid event to the batch, `payload` its canonical form, unless its sender or a locked month refuses
+    /// it: then the refusal.
+    private func accept(
+        _ event: ActivityEvent,
+        payload: [UInt8],
+        _ ingest: HubSessionStateMachine.Ingest,
+        into batch: inout Batch
+    ) -> (reason: ReasonCode, detail: String)? {
+        // Attribute the event to the sender, never to what the payload claims.
+        if let refusal = sessions.admission.attribution(of: event.region, from: ingest.nodeID) {
+            refusals[refusal.counter, default: 0] += 1
+            return (refusal.reason, refusal.detail)
+        }
+        // A month the national centre locked takes nothing new (checked at the node too, before queuing).
+        if !event.isTest, let lock = periodLocks.lock(region: event.region, date: event.date) {
+            return (.periodLocked, "date: \(lock.refusal)")
+        }
+        traceStore(event, ingest, into: &batch)
+        if event.isTest {
+            batch.records.tests.append(Self.testRecord(ingest, event))
+        } else {
             batch.records.events.append(
-                HubEventRecord(
-                    source: ingest.nodeID,
-                    sequence: ingest.sequence,
-                    event: event,
-                    payload: event.canonicalJSON()
-                )
+                HubEventRecord(source: ingest.nodeID, sequence: ingest.sequence, event: event, payload: payload)
             )
         }
+        return nil
     }
 
     static func reason(for issues: [ValidationIssue]) -> ReasonCode {
