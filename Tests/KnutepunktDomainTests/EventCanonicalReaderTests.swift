@@ -170,7 +170,8 @@ struct EventCanonicalReaderTests {
         var taxonomy = EventTestTaxonomy.taxonomy
         taxonomy.retirements[.programme] = ["COS_P": try #require(LocalDate(iso: "2025-06-01"))]
         let validator = EventValidator(taxonomy: taxonomy)
-        let canonical = JSONValue.object(EventSamples.complete).serialized()  // COS_P on 2026-03-12, refused from 2025-08-30
+        // COS_P on 2026-03-12, refused from 2025-08-30.
+        let canonical = JSONValue.object(EventSamples.complete).serialized()
         #expect(Self.validator.readCanonical(canonical, today: Self.today) != nil)
         #expect(validator.readCanonical(canonical, today: Self.today) == nil)
         let value = try JSONValue.parse(canonical)
