@@ -49,8 +49,11 @@ extension HubStore {
 }
 
 extension EventValidator {
-    /// A stored payload read back as a valid event (the hub's rules: no defaults), or nil.
+    /// A stored payload read back as a valid event (the hub's rules: no defaults), or nil. The hub stores events in
+    /// canonical form, so nearly every payload takes the one-pass reader; the rest (corrections, withdrawals,
+    /// traced events) the general path.
     fileprivate func storedEvent(_ payload: [UInt8], today: LocalDate) -> ActivityEvent? {
+        if let event = readCanonical(payload, today: today) { return event }
         guard let object = try? JSONValue.parse(payload),
             case .success(let event) = validate(object, defaults: .hub, today: today)
         else { return nil }

@@ -65,4 +65,18 @@ import Testing
         builder.add(ActivityCell(Self.sample[0]), ActivityCount())
         #expect(builder.facts == before)
     }
+
+    @Test func cellsInKeyOrderAreOrderedAsTheirRegionNodeAndDateStrings() {
+        var counters = ActivityCounters()
+        for event in Self.sample { counters.add(event) }
+        let ordered = counters.cellsInKeyOrder()
+        #expect(ordered.count == counters.cells.count)
+        #expect(Dictionary(ordered.map { ($0.cell, $0.count) }, uniquingKeysWith: +) == counters.cells)
+        func key(_ cell: ActivityCell) -> [String] { [cell.region, cell.node, cell.date.iso] }
+        let outOfOrder = zip(ordered, ordered.dropFirst()).filter {
+            key($0.cell).lexicographicallyPrecedes(key($1.cell)) == false && key($0.cell) != key($1.cell)
+        }
+        #expect(outOfOrder.isEmpty)
+        #expect(Set(ordered.map { $0.cell.region }).count > 1, "the sample spans several regions")
+    }
 }

@@ -171,4 +171,24 @@ package struct ActivityCounters: Sendable, Hashable {
 
     /// All events counted.
     package var events: Int { cells.values.reduce(0) { $0 + $1.events } }
+
+    /// The cells ordered by (region, node, date), the first columns of the stored counters' key, for writing them
+    /// in one walk of the table; cells that share those three come in no particular order. Sorted on one integer
+    /// per cell (the ranks of its region and node among this set's, then its day), not on strings: a rebuild sorts
+    /// some hundred thousand cells at a time.
+    package func cellsInKeyOrder() -> [(cell: ActivityCell, count: ActivityCount)] {
+        let entries = Array(cells)
+        func ranks(_ codes: some Sequence<String>) -> [String: UInt64] {
+            Dictionary(uniqueKeysWithValues: Set(codes).sorted().enumerated().map { ($1, UInt64($0)) })
+        }
+        let regions = ranks(entries.lazy.map(\.key.region))
+        let nodes = ranks(entries.lazy.map(\.key.node))
+        var order = entries.indices.map { index -> (key: UInt64, index: Int) in
+            let cell = entries[index].key
+            let day = UInt64(UInt32(clamping: cell.date.daysSinceEpoch - Int(Int32.min)))
+            return ((regions[cell.region] ?? 0) << 52 | (nodes[cell.node] ?? 0) << 33 | day, index)
+        }
+        order.sort { $0.key < $1.key }
+        return order.map { (entries[$0.index].key, entries[$0.index].value) }
+    }
 }

@@ -569,10 +569,7 @@ package final class SQLiteHubStore: HubStore {
                 // Written in the order of the table's key's first columns, so that each flush walks the table once
                 // instead of at random (the rebuild holds the store alone, so the order needs no more than that).
                 func flush() throws {
-                    let cells = pending.cells.sorted {
-                        ($0.key.region, $0.key.node, $0.key.date) < ($1.key.region, $1.key.node, $1.key.date)
-                    }
-                    for (cell, count) in cells { try Self.addCount(cell, count, with: add, in: db) }
+                    for (cell, count) in pending.cellsInKeyOrder() { try Self.addCount(cell, count, with: add, in: db) }
                     pending = ActivityCounters()
                     pending.reserveCapacity(flushAt)
                 }
