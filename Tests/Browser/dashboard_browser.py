@@ -31,6 +31,8 @@ FACTS = """JSON.stringify({
   chartPaths: document.querySelectorAll('#trend-charts path.series').length,
   chartWithheld: document.querySelectorAll('#trend-charts rect[data-withheld]').length,
   gapKeys: [...document.querySelectorAll('#gaps tr[data-key]')].map((tr) => tr.dataset.key),
+  sinceCells: Object.fromEntries([...document.querySelectorAll('#gaps tr[data-key]')].map((tr) =>
+    [tr.dataset.key, tr.children[4].textContent])),
   regionHeads: [...document.querySelectorAll('#heatmap th[scope=col][data-region]')].map((th) => th.dataset.region),
   updates: Number(document.body.dataset.updates || 0),
   readyAt: Number(document.body.dataset.readyAt || 0),

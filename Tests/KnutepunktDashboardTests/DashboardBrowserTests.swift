@@ -90,6 +90,14 @@ struct DashboardBrowserTests {
                     "\(initial.returnTitles?.prefix(3) ?? [])"
                 )
                 #expect(Set(initial.gapKeys) == Set(hubGaps.gaps.map(\.key)))
+                // Each finding's day: "or earlier" where the data only bound it (the day the hub first found it, or
+                // a bound of G2 or G12), the day itself where it is the day the condition began.
+                let bounded = hubGaps.gaps.filter { $0.sinceBasis == "AT_LEAST" }
+                for gap in hubGaps.gaps {
+                    let shown = gap.since.map { gap.sinceBasis == "AT_LEAST" ? "\($0) or earlier" : $0 }
+                    #expect(initial.sinceCells?[gap.key] == (shown ?? gap.openedOn ?? ""), "\(gap.key)")
+                }
+                #expect(!bounded.isEmpty && bounded.count < hubGaps.gaps.count, "\(bounded.count) bounded")
                 #expect(initial.norwegianTitle?.contains("nasjonalt") == true)
                 #expect(initial.firstTab == "skip:true", "the first Tab reaches the visible skip link")
                 // Gap markers on the heatmap: G1 (no service for families affected by imprisonment) in NO-NORD, and
@@ -225,6 +233,8 @@ struct PageFacts: Decodable {
     var norwegianFirstFinding: String?
     var nordChartWithheld: Int?
     var gapKeys: [String]
+    /// The text of each finding's "since" cell, by gap key.
+    var sinceCells: [String: String]?
     var regionHeads: [String]
     var periodSignedOff: String?
     var periodLocked: String?

@@ -235,8 +235,10 @@ struct GapEvaluatorTests {
         let shortfall = try #require(findings.first { $0.key == "G2|NO-C|PND" })
         #expect(shortfall.since == nil)
         #expect(findings.first { $0.key == "G12|*|PND" }?.since == nil)
+        // The day the hub first found it only bounds the day the condition began: it reads as one.
         let fallback = GapRecord(shortfall, openedOn: T.date("2026-06-10"))
-        #expect(fallback.since == "2026-06-10" && fallback.sinceBasis == nil)
+        #expect(fallback.since == "2026-06-10" && fallback.sinceBasis == "AT_LEAST")
+        #expect(GapRecord(shortfall).since == nil && GapRecord(shortfall).sinceBasis == nil)
     }
 
     @Test("since for G2: nil when the condition did not hold at the latest quarter end (it began in this quarter)")

@@ -40,10 +40,13 @@ import Testing
 
     @Test func aLevelRulesRecordTakesTheDayTheHubFoundIt() {
         let opened = LocalDate(year: 2026, month: 11, day: 2)!
-        #expect(GapRecord(Self.shortfall(observed: 30, families: 40), openedOn: opened).since == "2026-11-02")
+        let level = GapRecord(Self.shortfall(observed: 30, families: 40), openedOn: opened)
+        // The hub's first finding bounds the day the condition began: "since 2026-11-02 or earlier".
+        #expect(level.since == "2026-11-02" && level.sinceBasis == "AT_LEAST")
         var absent = GapFinding(rule: .g1AbsentService, severity: .red, region: "NO-NORD", targetGroup: "PND")
         absent.since = LocalDate(year: 2025, month: 3, day: 2)
-        #expect(GapRecord(absent, openedOn: opened).since == "2025-03-02")
+        let dated = GapRecord(absent, openedOn: opened)
+        #expect(dated.since == "2025-03-02" && dated.sinceBasis == nil)
     }
 
     @Test func zeroAndFiveAndAboveAreShown() {

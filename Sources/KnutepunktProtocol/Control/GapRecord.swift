@@ -28,7 +28,8 @@ package struct GapRecord: Codable, Sendable, Hashable {
     /// neither is known.
     package var since: String?
     /// `AT_LEAST` when the condition held from `since` at least and earlier days could not be judged from published
-    /// figures (G2, G12); absent otherwise.
+    /// figures: a bound of G2 or G12, or the day the hub first found it (the condition held then, and may have held
+    /// before); absent when `since` is the day it began.
     package var sinceBasis: String?
     /// How sure the finding is, 0…1, and the live births of the area concerned: with the severity, its rank
     /// (``priority``).
@@ -58,9 +59,10 @@ package struct GapRecord: Codable, Sendable, Hashable {
         detail = finding.detail
         message = finding.message
         messageNb = finding.messageNb
-        // The data's day when there is one; otherwise (G8, some G2 and G12) the day the hub first found it.
+        // The data's day when there is one; otherwise (G8, some G2 and G12) the day the hub first found it, which
+        // only bounds the day the condition began.
         since = (finding.since ?? openedOn)?.iso
-        sinceBasis = finding.since == nil ? nil : finding.sinceBasis
+        sinceBasis = finding.since == nil ? (openedOn == nil ? nil : GapSince.atLeast) : finding.sinceBasis
         confidence = (finding.confidence * 100).rounded() / 100
         affectedBirths = finding.affectedBirths
         staleNodes = finding.staleNodes.isEmpty ? nil : finding.staleNodes
