@@ -22,23 +22,38 @@ extension HubReactor {
         open = Batch()
         sessions.sealBatch()
         if batch.records.isEmpty {
-            settle(batch, .committed(HubCommitResult()))
+            settle(batch, .committed(HubCommitResult()))?.run(self)
         } else {
             sealed = batch
             writer.submit(batch.records, receivedAt: Date())
         }
     }
 
-    /// Takes the writer's outcome for the sealed batch, acts on it, and seals the next batch.
+    /// Takes the writer's outcome for the sealed batch, acts on it, and seals the next batch. After a commit, the
+    /// nodes are answered and the next batch goes to the writer first; what the stored events change here (the
+    /// event stream, the gap facts) follows while the writer commits, so neither thread waits for the
+    /// other's part. The next batch is sealed only once the last one is known committed: after a failed commit it
+    /// is dropped with it (``settle(_:_:)``), so nothing settles past events that were not stored.
     func settleCommits() {
         for outcome in writer.outcomes(from: commitOutcomes) {
             guard let batch = sealed else {
                 preconditionFailure("a commit outcome without a sealed batch")
             }
             sealed = nil
-            settle(batch, outcome)
+            let stored = settle(batch, outcome)
+            sealIfIdle()
+            stored?.run(self)
         }
         sealIfIdle()
+    }
+
+    /// What a committed batch's stored events change at the hub beyond the nodes' answers (the event stream, the gap
+    /// facts), done after the next batch is sealed.
+    struct StoredBatch {
+        let batch: Batch
+        let result: HubCommitResult
+
+        func run(_ reactor: HubReactor) { reactor.publishStored(batch, result) }
     }
 
     /// Before stopping: waits for the batch being committed, then commits what the open batch holds and waits for
@@ -67,9 +82,10 @@ extension HubReactor {
         }
     }
 
-    /// After a commit ended: on success, sends the NACKs, publishes what was stored and sends the ACKs; on failure,
-    /// drops the open batch too (its events follow the failed ones) and lets the nodes resend.
-    func settle(_ sealedBatch: Batch, _ outcome: HubStoreWriter.Outcome) {
+    /// After a commit ended: on success, sends the NACKs and the ACKs, and returns what is left to do for the stored
+    /// events (``StoredBatch``); on failure, drops the open batch too (its events follow the failed ones) and lets the
+    /// nodes resend.
+    func settle(_ sealedBatch: Batch, _ outcome: HubStoreWriter.Outcome) -> StoredBatch? {
         let batch = sealedBatch.records
         var nacks = sealedBatch.nacks
         let result: HubCommitResult
@@ -80,14 +96,12 @@ extension HubReactor {
             open = Batch()
             endTraces(of: sealedBatch, failed: error)
             for action in sessions.sealedBatchFailed(now: clock.now) { perform(action) }
-            return
+            return nil
         case .committed(let committed):
             if !batch.isEmpty { commitSucceeded() }
             result = committed
         }
         if !batch.isEmpty {
-            // Neither versions held already, refused ones, nor resends in the store are published or counted again.
-            let duplicates = result.notStored
             nacks += versionNacks(batch, result)
             nacks.sort { ($0.nodeID, $0.sequence) < ($1.nodeID, $1.sequence) }
             for nack in nacks {
@@ -99,14 +113,10 @@ extension HubReactor {
                     to: peer
                 )
             }
-            var stored: [HubEventRecord] = []
-            for (index, event) in batch.events.enumerated() where !duplicates.contains(index) {
-                publish(event)
-                stored.append(event)
-            }
-            gaps.stored(stored, result: result)
+            // Counted before the ACKs go out, so a STATUS or a metrics scrape that follows an ACK sees the events.
             storedTotal += result.countedChange
-            setup.metrics.committed(stored: batch.events.count - duplicates.count, refused: nacks.map(\.reason.name))
+            let stored = batch.events.count - result.notStored.count
+            setup.metrics.committed(stored: stored, refused: nacks.map(\.reason.name))
             if !nacks.isEmpty {
                 logger.info("events refused", metadata: ["count": "\(nacks.count)"])
             }
@@ -115,6 +125,19 @@ extension HubReactor {
             endTraces(of: sealedBatch, failed: nil)
         }
         for action in sessions.sealedBatchCommitted(now: clock.now) { perform(action) }
+        return batch.events.isEmpty ? nil : StoredBatch(batch: sealedBatch, result: result)
+    }
+
+    /// A committed batch's stored events: published on the event stream and folded into the gap facts.
+    func publishStored(_ sealedBatch: Batch, _ result: HubCommitResult) {
+        // Neither versions held already, refused ones, nor resends in the store are published or counted again.
+        let duplicates = result.notStored
+        var stored: [HubEventRecord] = []
+        for (index, event) in sealedBatch.records.events.enumerated() where !duplicates.contains(index) {
+            publish(event)
+            stored.append(event)
+        }
+        gaps.stored(stored, result: result)
     }
 
     /// The NACKs for the versions the store did not take: DUPLICATE_EVENT_ID for a version it holds already, and
