@@ -61,14 +61,20 @@ func catchUp(count: Int) async throws {
     ).print()
 }
 
-/// (g) Start-up time of the real executables, from exec to "ready" (sockets bound, store open), and (f) the hub's
-/// peak resident memory (VmHWM) once it has started on a store of `storedEvents` events and evaluated the gaps.
-func daemons(storedEvents: Int) async throws {
+/// The `knutepunkt` executable built beside this benchmark (`make bench` builds both).
+func knutepunktExecutable() throws -> String {
     let executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         .appendingPathComponent("knutepunkt").path
     guard FileManager.default.isExecutableFile(atPath: executable) else {
         throw BenchFailure("\(executable) is not built (make bench builds it)")
     }
+    return executable
+}
+
+/// (g) Start-up time of the real executables, from exec to "ready" (sockets bound, store open), and (f) the hub's
+/// peak resident memory (VmHWM) once it has started on a store of `storedEvents` events and evaluated the gaps.
+func daemons(storedEvents: Int) async throws {
+    let executable = try knutepunktExecutable()
     let network = try LoopbackNetwork()
     defer { network.folder.remove() }
     try network.writeHubConfig()

@@ -18,11 +18,7 @@ func scale() async throws {
     let sizes = (ProcessInfo.processInfo.environment["BENCH_SCALE_SIZES"] ?? "100000,1000000")
         .split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
     let ingestEvents = size("BENCH_SCALE_INGEST_EVENTS", 100_000)
-    let executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        .appendingPathComponent("knutepunkt").path
-    guard FileManager.default.isExecutableFile(atPath: executable) else {
-        throw BenchFailure("\(executable) is not built (make bench builds it)")
-    }
+    let executable = try knutepunktExecutable()
     for stored in sizes {
         let network = try LoopbackNetwork()
         defer { network.folder.remove() }

@@ -16,11 +16,7 @@ import KnutepunktTesting
 func status() async throws {
     let stored = size("BENCH_STATUS_EVENTS", 200_000)
     let roundTrips = size("BENCH_STATUS_ROUND_TRIPS", 20)
-    let executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        .appendingPathComponent("knutepunkt").path
-    guard FileManager.default.isExecutableFile(atPath: executable) else {
-        throw BenchFailure("\(executable) is not built (make bench builds it)")
-    }
+    let executable = try knutepunktExecutable()
     let network = try LoopbackNetwork()
     defer { network.folder.remove() }
     try network.writeHubConfig()
