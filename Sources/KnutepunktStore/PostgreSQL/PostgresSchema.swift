@@ -104,6 +104,9 @@ enum PostgresSchema {
         checkpointMigration,
         // 7: the status report's counts (PostgresHubStore+Counts.swift).
         countsMigration,
+        // 8: no index on the events' region and date: no query reads them so (listings and folds read the events in
+        // storage order, the counts come from their own tables), and keeping it cost every stored version an insert.
+        "DROP INDEX IF EXISTS events_region",
     ]
 
     /// A fixed key for `pg_advisory_xact_lock`: "knutepun" in ASCII.

@@ -187,6 +187,11 @@ package final class SQLiteHubStore: HubStore {
         Self.registerPeriodsMigration(&migrator)
         Self.registerCheckpointMigration(&migrator)
         Self.registerCountsMigration(&migrator)
+        migrator.registerMigration("v9-without-region-index") { db in
+            // No query reads the events by region and date (listings and folds read them in storage order, the
+            // counts come from their own tables), and keeping the index cost every stored version an insert into it.
+            try db.execute(sql: "DROP INDEX IF EXISTS events_region")
+        }
         do {
             try migrator.migrate(queue)
         } catch {
