@@ -11,22 +11,22 @@ package enum StoredCells {
     /// Payloads read per page: enough for every core to have a long run, few enough to keep memory small.
     package static let pageSize = 16_384
 
-    /// The cell and count of each payload (nil where `cellOf` gives none), in order.
-    package static func read(
+    /// `read` of each payload (nil where it gives none), in order.
+    package static func read<Read: Sendable>(
         _ payloads: [[UInt8]],
         cores: Int = ProcessInfo.processInfo.activeProcessorCount,
-        _ cellOf: @Sendable ([UInt8]) -> (ActivityCell, ActivityCount)?
-    ) -> [(ActivityCell, ActivityCount)?] {
+        _ read: @Sendable ([UInt8]) -> Read?
+    ) -> [Read?] {
         let parts = max(1, min(cores, payloads.count / 256))
-        guard parts > 1 else { return payloads.map(cellOf) }
-        var results = [(ActivityCell, ActivityCount)?](repeating: nil, count: payloads.count)
+        guard parts > 1 else { return payloads.map(read) }
+        var results = [Read?](repeating: nil, count: payloads.count)
         results.withUnsafeMutableBufferPointer { buffer in
             // Each part writes only its own range of the buffer, which outlives every part.
             nonisolated(unsafe) let output = buffer
             let partSize = (payloads.count + parts - 1) / parts
             DispatchQueue.concurrentPerform(iterations: parts) { part in
                 let range = (part * partSize)..<min(payloads.count, (part + 1) * partSize)
-                for index in range { output[index] = cellOf(payloads[index]) }
+                for index in range { output[index] = read(payloads[index]) }
             }
         }
         return results

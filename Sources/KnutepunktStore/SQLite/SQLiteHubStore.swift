@@ -494,6 +494,13 @@ package final class SQLiteHubStore: HubStore {
             sessions = sessions + excluded.sessions
         """
 
+    /// Inserts a new cell (a rebuild, which gives each cell once).
+    static let insertCountSQL = """
+        INSERT INTO activity_counts(region, node, occurred_on, kind, tier, funding, target_groups, age_bands,
+                                    professions, programmes, events, families, participants, sessions)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
+
     /// Runs ``addCountSQL`` (prepared as `statement`) for one cell.
     static func addCount(
         _ cell: ActivityCell,
@@ -565,33 +572,37 @@ package final class SQLiteHubStore: HubStore {
     package func rebuildActivityCounts(
         _ cellOf: @escaping @Sendable ([UInt8]) -> (ActivityCell, ActivityCount)?
     ) throws(StoreError) -> ActivityCountRebuild {
+        try rebuildActivityCounts(flushAt: 200_000, cellOf)
+    }
+
+    /// The rebuild, holding at most `flushAt` distinct cells in memory at a time (the rest wait in sorted runs).
+    package func rebuildActivityCounts(
+        flushAt: Int,
+        _ cellOf: @escaping @Sendable ([UInt8]) -> (ActivityCell, ActivityCount)?
+    ) throws(StoreError) -> ActivityCountRebuild {
         do {
+            // Beside the store: as much room as it has, and gone when the rebuild ends either way.
+            let folder = URL(fileURLWithPath: path + ".rebuild")
+            defer { try? FileManager.default.removeItem(at: folder) }
             return try queue.write { db in
                 try db.execute(sql: "DELETE FROM activity_counts")
                 try Self.invalidateCheckpoint(in: db)
-                let add = try db.cachedStatement(sql: Self.addCountSQL)
-                var pending = ActivityCounters()
-                // Written in the order of the table's key's first columns, so that each flush walks the table once
-                // instead of at random (the rebuild holds the store alone, so the order needs no more than that).
-                func flush() throws {
-                    for (cell, count) in pending.cellsInKeyOrder() { try Self.addCount(cell, count, with: add, in: db) }
-                    pending = ActivityCounters()
-                    pending.reserveCapacity(flushAt)
-                }
-                let flushAt = 200_000
-                pending.reserveCapacity(flushAt)
+                // The cells are added up by key with bounded memory and come back once each, in the order of the
+                // table's key, so every page of the table is written once. Adding up into the table itself, a
+                // flush at a time, rewrote pages all over it once it outgrew the page cache, every flush: the
+                // rebuild's writes grew with the square of the store.
+                var runs = try CountRuns(folder: folder, flushAt: flushAt)
                 var result = ActivityCountRebuild(stored: 0, counted: 0, cells: 0)
                 var page: [[UInt8]] = []
                 page.reserveCapacity(StoredCells.pageSize)
                 func read() throws {
                     result.stored += page.count
-                    for case let (cell, count)? in StoredCells.read(page, cellOf) {
+                    // The keys are made where the payloads are read, on every core.
+                    for case let (key, count)? in StoredCells.read(page, { cellOf($0).map { (CountKey($0), $1) } }) {
                         result.counted += 1
-                        pending.add(cell, count)
+                        try runs.add(key, count)
                     }
                     page.removeAll(keepingCapacity: true)
-                    // Bounded memory on any store size: flush every so many distinct cells (flushes add up).
-                    if pending.cells.count >= flushAt { try flush() }
                 }
                 let rows = try Row.fetchCursor(
                     db,
@@ -602,8 +613,16 @@ package final class SQLiteHubStore: HubStore {
                     if page.count == StoredCells.pageSize { try read() }
                 }
                 try read()
-                try flush()
-                result.cells = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM activity_counts") ?? 0
+                let insert = try db.makeStatement(sql: Self.insertCountSQL)
+                try runs.forEachInOrder { key, count in
+                    var row = SQLiteRowBinding(insert)
+                    key.forEachColumn { row.bind(text: $0) }
+                    for number in [count.events, count.families, count.participants, count.sessions] {
+                        row.bind(number)
+                    }
+                    try row.run(db)
+                    result.cells += 1
+                }
                 return result
             }
         } catch {

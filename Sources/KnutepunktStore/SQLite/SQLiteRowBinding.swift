@@ -34,6 +34,18 @@ struct SQLiteRowBinding: ~Copyable {
         }
     }
 
+    /// Binds UTF-8 bytes as text.
+    mutating func bind(text bytes: UnsafeBufferPointer<UInt8>) {
+        index += 1
+        if let base = bytes.baseAddress {
+            _ = base.withMemoryRebound(to: CChar.self, capacity: bytes.count) { characters in
+                sqlite3_bind_text(handle, index, characters, Int32(bytes.count), Self.transient)
+            }
+        } else {
+            _ = sqlite3_bind_text(handle, index, "", 0, Self.transient)
+        }
+    }
+
     mutating func bind(_ value: Int64) {
         index += 1
         sqlite3_bind_int64(handle, index, value)

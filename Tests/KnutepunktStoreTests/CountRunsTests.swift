@@ -1,0 +1,75 @@
+import Foundation
+import KnutepunktDomain
+import KnutepunktGaps
+import KnutepunktStore
+import KnutepunktTesting
+import Testing
+
+/// A rebuild of the stored counters adds cells up in sorted runs and merges them: the keys' byte order is the
+/// table's column order, every key comes back once with its total whatever the runs, and a rebuild through many
+/// runs gives the counters the commits kept.
+@Suite struct CountRunsTests {
+    /// Random cells from random valid events, many of them the same cell.
+    static func cells(_ count: Int, seed: UInt64) -> [(ActivityCell, ActivityCount)] {
+        var random = SplitMix64(seed: seed)
+        let distinct = (0..<max(1, count / 3)).map { _ in EventSamples.random(using: &random) }
+        return (0..<count).map { _ in
+            let event = distinct.randomElement(using: &random)!
+            return (ActivityCell(event), ActivityCount(event))
+        }
+    }
+
+    @Test func keysOrderAsTheTableOrdersTheirColumns() throws {
+        var cells = Self.cells(2_000, seed: 3).map(\.0)
+        // Cells that differ only where one column's text begins another's (a shorter list before a longer one).
+        let base = cells[0]
+        var longer = base
+        longer.professions = base.professions + ["ZZZ"]
+        var shorterNode = base
+        shorterNode.node = String(base.node.dropLast())
+        cells += [longer, shorterNode]
+        let byKey = cells.sorted { CountKey($0) < CountKey($1) }.map(CountKey.init)
+        let byColumns = cells.sorted { $0.ordering.lexicographicallyPrecedes($1.ordering) }.map(CountKey.init)
+        #expect(byKey == byColumns)
+        for cell in cells.prefix(200) { #expect(CountKey(cell).cell == cell) }
+    }
+
+    @Test(arguments: [1, 7, 100, 10_000])
+    func everyKeyComesBackOnceInOrderWithItsTotal(flushAt: Int) throws {
+        let folder = try TemporaryDirectory(prefix: "knutepunkt-runs")
+        defer { folder.remove() }
+        let input = Self.cells(3_000, seed: UInt64(flushAt))
+        var expected: [CountKey: ActivityCount] = [:]
+        var runs = try CountRuns(folder: URL(fileURLWithPath: folder.file("runs")), flushAt: flushAt)
+        for (cell, count) in input {
+            expected[CountKey(cell), default: ActivityCount()] += count
+            try runs.add(CountKey(cell), count)
+        }
+        #expect(flushAt >= input.count || runs.runCount > 0)
+        var seen: [(CountKey, ActivityCount)] = []
+        try runs.forEachInOrder { seen.append(($0, $1)) }
+        #expect(seen.map(\.0) == expected.keys.sorted())
+        #expect(Dictionary(uniqueKeysWithValues: seen) == expected)
+    }
+
+    /// Through the store, with runs of 50 cells: the rebuilt counters are those the commits kept, and no run file
+    /// is left beside the store.
+    @Test func aRebuildThroughManyRunsGivesTheCountersTheCommitsKept() throws {
+        let folder = try TemporaryDirectory(prefix: "knutepunkt-runs")
+        defer { folder.remove() }
+        let path = folder.file("hub.sqlite")
+        let store = try SQLiteHubStore.open(path: path)
+        defer { try? store.close() }
+        let events = try ActivityCountsTests.storeSample(in: store)
+        let kept = try store.activityCounters()
+        #expect(kept.cells.count > 500)
+        let validator = EventValidator(taxonomy: InProcessDaemons.taxonomy)
+        let today = LocalDate.today()
+        let rebuilt = try store.rebuildActivityCounts(flushAt: 50) { payload in
+            validator.readCanonical(payload, today: today).map { (ActivityCell($0), ActivityCount($0)) }
+        }
+        #expect(rebuilt == ActivityCountRebuild(stored: events.count, counted: events.count, cells: kept.cells.count))
+        #expect(try store.activityCounters() == kept)
+        #expect(!FileManager.default.fileExists(atPath: path + ".rebuild"))
+    }
+}
