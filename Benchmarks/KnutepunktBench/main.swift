@@ -396,7 +396,8 @@ func counters() throws {
         unit: "ms to fold the counters into gap facts (hub start, daily)",
         details: [
             "events": total, "cells": cells, "events_per_cell": Double(total) / Double(cells),
-            "commit_events_per_s": commitSeconds > 0 ? Double(total) / commitSeconds : 0 /* fill skipped */,
+            // 0 when the fill was skipped (a kept store).
+            "commit_events_per_s": commitSeconds > 0 ? Double(total) / commitSeconds : 0,
             "evaluate_ms": evaluate * 1000,
             "findings": findings, "rebuild_seconds": rebuild, "rebuild_counted": rebuilt.counted,
             "samples_per_seed_days": 365, "day_figures": days.figures.count, "roll_up_seconds": rollUp,
