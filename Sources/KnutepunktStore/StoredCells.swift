@@ -31,4 +31,45 @@ package enum StoredCells {
         }
         return results
     }
+
+    /// Reads pages one behind the caller: ``start(_:)`` hands a page to a thread of its own and gives back the
+    /// results of the page before (waiting for them if need be), so the caller fetches and uses pages while the
+    /// next one is read. Results come back in the order the pages were started.
+    package struct Pipeline<Read: Sendable>: ~Copyable {
+        private let read: @Sendable ([UInt8]) -> Read?
+        private var inFlight: (done: DispatchGroup, results: Results)?
+
+        /// One page's results, written by its thread before `done` is left and read only after.
+        private final class Results: @unchecked Sendable {
+            var values: [Read?] = []
+        }
+
+        package init(_ read: @escaping @Sendable ([UInt8]) -> Read?) {
+            self.read = read
+        }
+
+        /// Starts reading `page`; gives the results of the page started before (empty for the first).
+        package mutating func start(_ page: [[UInt8]]) -> [Read?] {
+            let before = finish()
+            let results = Results()
+            let done = DispatchGroup()
+            let read = read
+            DispatchQueue.global().async(group: done) { results.values = page.map(read) }
+            inFlight = (done, results)
+            return before
+        }
+
+        /// Waits for the page in flight and gives its results (empty if none is).
+        package mutating func finish() -> [Read?] {
+            guard let (done, results) = inFlight else { return [] }
+            done.wait()
+            inFlight = nil
+            return results.values
+        }
+
+        deinit {
+            // A reader that stopped early (an error) still waits for its page, which holds no lock.
+            inFlight?.done.wait()
+        }
+    }
 }

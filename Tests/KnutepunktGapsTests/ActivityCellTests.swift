@@ -66,17 +66,19 @@ import Testing
         #expect(builder.facts == before)
     }
 
-    @Test func cellsInKeyOrderAreOrderedAsTheirRegionNodeAndDateStrings() {
-        var counters = ActivityCounters()
-        for event in Self.sample { counters.add(event) }
-        let ordered = counters.cellsInKeyOrder()
-        #expect(ordered.count == counters.cells.count)
-        #expect(Dictionary(ordered.map { ($0.cell, $0.count) }, uniquingKeysWith: +) == counters.cells)
-        func key(_ cell: ActivityCell) -> [String] { [cell.region, cell.node, cell.date.iso] }
-        let outOfOrder = zip(ordered, ordered.dropFirst()).filter {
-            key($0.cell).lexicographicallyPrecedes(key($1.cell)) == false && key($0.cell) != key($1.cell)
+    /// Every list of a cell is the set the event named, sorted: the same as a Set's members sorted, for random lists
+    /// with and without repeats.
+    @Test func listsAreSortedWithoutRepeats() {
+        var random = SplitMix64(seed: 17)
+        let codes = ["PND", "HICONF", "PRISON", "ALL", "SAMI", "ASD", "PAR_MH", "A", "AB", "B"]
+        var event = Self.sample[0]
+        for _ in 0..<2_000 {
+            let list = (0..<Int.random(in: 0...7, using: &random)).map { _ in codes.randomElement(using: &random)! }
+            event.targetGroups = list
+            event.professions = list.reversed()
+            let cell = ActivityCell(event)
+            #expect(cell.targetGroups == Array(Set(list)).sorted())
+            #expect(cell.professions == cell.targetGroups)
         }
-        #expect(outOfOrder.isEmpty)
-        #expect(Set(ordered.map { $0.cell.region }).count > 1, "the sample spans several regions")
     }
 }

@@ -101,7 +101,17 @@ package struct ActivityCell: Sendable, Hashable, Comparable {
     }
 
     private static func normalised(_ codes: [String]) -> [String] {
-        codes.count < 2 ? codes : Array(Set(codes)).sorted()
+        guard codes.count > 1 else { return codes }
+        // Sorted, then each repeat dropped where it follows its equal: events name a few codes per list, and a Set
+        // for them cost more than the rest of making the cell.
+        var sorted = codes.sorted()
+        var kept = 1
+        for index in 1..<sorted.count where sorted[index] != sorted[kept - 1] {
+            sorted.swapAt(kept, index)
+            kept += 1
+        }
+        sorted.removeLast(sorted.count - kept)
+        return sorted
     }
 
     /// The dimensions in the order cells sort by (``<``), lists joined as stored.
@@ -164,31 +174,6 @@ package struct ActivityCounters: Sendable, Hashable {
         cells[cell, default: ActivityCount()] += count
     }
 
-    /// Makes room for `cells` cells without growing.
-    package mutating func reserveCapacity(_ cells: Int) {
-        self.cells.reserveCapacity(cells)
-    }
-
     /// All events counted.
     package var events: Int { cells.values.reduce(0) { $0 + $1.events } }
-
-    /// The cells ordered by (region, node, date), the first columns of the stored counters' key, for writing them
-    /// in one walk of the table; cells that share those three come in no particular order. Sorted on one integer
-    /// per cell (the ranks of its region and node among this set's, then its day), not on strings: a rebuild sorts
-    /// some hundred thousand cells at a time.
-    package func cellsInKeyOrder() -> [(cell: ActivityCell, count: ActivityCount)] {
-        let entries = Array(cells)
-        func ranks(_ codes: some Sequence<String>) -> [String: UInt64] {
-            Dictionary(uniqueKeysWithValues: Set(codes).sorted().enumerated().map { ($1, UInt64($0)) })
-        }
-        let regions = ranks(entries.lazy.map(\.key.region))
-        let nodes = ranks(entries.lazy.map(\.key.node))
-        var order = entries.indices.map { index -> (key: UInt64, index: Int) in
-            let cell = entries[index].key
-            let day = UInt64(UInt32(clamping: cell.date.daysSinceEpoch - Int(Int32.min)))
-            return ((regions[cell.region] ?? 0) << 52 | (nodes[cell.node] ?? 0) << 33 | day, index)
-        }
-        order.sort { $0.key < $1.key }
-        return order.map { (entries[$0.index].key, entries[$0.index].value) }
-    }
 }

@@ -593,26 +593,33 @@ package final class SQLiteHubStore: HubStore {
                 // rebuild's writes grew with the square of the store.
                 var runs = try CountRuns(folder: folder, flushAt: flushAt)
                 var result = ActivityCountRebuild(stored: 0, counted: 0, cells: 0)
-                var page: [[UInt8]] = []
-                page.reserveCapacity(StoredCells.pageSize)
-                func read() throws {
-                    result.stored += page.count
-                    // The keys are made where the payloads are read, on every core.
-                    for case let (key, count)? in StoredCells.read(page, { cellOf($0).map { (CountKey($0), $1) } }) {
+                // A page of payloads is read (parsed, validated, its keys made) on another thread while this one
+                // fetches the next page and adds up the one before.
+                var pages = StoredCells.Pipeline { cellOf($0).map { (CountKey($0), $1) } }
+                func add(_ cells: [(CountKey, ActivityCount)?]) throws {
+                    for case let (key, count)? in cells {
                         result.counted += 1
                         try runs.add(key, count)
                     }
-                    page.removeAll(keepingCapacity: true)
                 }
+                var page: [[UInt8]] = []
+                page.reserveCapacity(StoredCells.pageSize)
                 let rows = try Row.fetchCursor(
                     db,
                     sql: "SELECT payload FROM events WHERE \(Self.counting) ORDER BY id"
                 )
                 while let row = try rows.next() {
                     page.append(try row.withUnsafeData(atIndex: 0) { data in data.map { [UInt8]($0) } ?? [] })
-                    if page.count == StoredCells.pageSize { try read() }
+                    if page.count == StoredCells.pageSize {
+                        result.stored += page.count
+                        try add(pages.start(page))
+                        page = []
+                        page.reserveCapacity(StoredCells.pageSize)
+                    }
                 }
-                try read()
+                result.stored += page.count
+                try add(pages.start(page))
+                try add(pages.finish())
                 let insert = try db.makeStatement(sql: Self.insertCountSQL)
                 try runs.forEachInOrder { key, count in
                     var row = SQLiteRowBinding(insert)
