@@ -28,6 +28,20 @@ package struct CountKey: Sendable, Hashable, Comparable {
 
     init(bytes: [UInt8]) { self.bytes = bytes }
 
+    /// The bytes hashed at once (an array of bytes hashes each byte on its own).
+    package func hash(into hasher: inout Hasher) {
+        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+    }
+
+    package static func == (lhs: CountKey, rhs: CountKey) -> Bool {
+        lhs.bytes.count == rhs.bytes.count
+            && lhs.bytes.withUnsafeBytes { left in
+                rhs.bytes.withUnsafeBytes { right in
+                    left.count == 0 || memcmp(left.baseAddress!, right.baseAddress!, left.count) == 0
+                }
+            }
+    }
+
     package static func < (lhs: CountKey, rhs: CountKey) -> Bool {
         lhs.bytes.withUnsafeBufferPointer { left in
             rhs.bytes.withUnsafeBufferPointer { right in
@@ -74,7 +88,7 @@ package struct CountKey: Sendable, Hashable, Comparable {
 /// key order, with its total: the counts are added up in memory and, every `flushAt` distinct keys, written sorted
 /// to a run file in `folder`; the runs are merged at the end. Used by a rebuild of the stored counters, so that the
 /// table is written once, in its key's order, instead of updated at random.
-package struct CountRuns {
+package struct CountRuns: Sendable {
     package let folder: URL
     package let flushAt: Int
     private var pending: [CountKey: ActivityCount] = [:]
@@ -171,6 +185,34 @@ package struct CountRuns {
         if let current { try body(current.key, current.count) }
     }
 
+    /// ``forEachInOrder(_:)`` with the merge on a thread of its own: `body` gets the keys in order, in chunks, on
+    /// the caller's thread while the next chunks are merged.
+    package consuming func forEachChunkInOrder(_ body: ([(CountKey, ActivityCount)]) throws -> Void) throws {
+        let handoff = ChunkHandoff()
+        let runs = self
+        let merger = Thread {
+            var runs = runs
+            var chunk: [(CountKey, ActivityCount)] = []
+            chunk.reserveCapacity(ChunkHandoff.chunkSize)
+            do {
+                try runs.forEachInOrder { key, count in
+                    chunk.append((key, count))
+                    if chunk.count == ChunkHandoff.chunkSize {
+                        guard handoff.put(chunk) else { throw CancellationError() }
+                        chunk.removeAll(keepingCapacity: true)
+                    }
+                }
+                if !chunk.isEmpty { _ = handoff.put(chunk) }
+                handoff.end(nil)
+            } catch {
+                handoff.end(error)
+            }
+        }
+        merger.start()
+        defer { handoff.cancel() }
+        while let chunk = try handoff.take() { try body(chunk) }
+    }
+
     private static func append(_ value: UInt64, to buffer: inout [UInt8]) {
         withUnsafeBytes(of: value.littleEndian) { buffer.append(contentsOf: $0) }
     }
@@ -221,5 +263,56 @@ private struct RunReader {
         let participants = Int(Int64(bitPattern: word()))
         let sessions = Int(Int64(bitPattern: word()))
         return (key, ActivityCount(events: events, families: families, participants: participants, sessions: sessions))
+    }
+}
+
+/// Chunks of merged keys from the merging thread to the writing one, at most a few in flight.
+private final class ChunkHandoff: @unchecked Sendable {
+    static let chunkSize = 4_096
+    static let inFlight = 4
+    private let condition = NSCondition()
+    private var chunks: [[(CountKey, ActivityCount)]] = []
+    private var ended = false
+    private var failure: (any Error)?
+    private var cancelled = false
+
+    /// Waits for room; false if the taker stopped.
+    func put(_ chunk: [(CountKey, ActivityCount)]) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        while chunks.count >= Self.inFlight, !cancelled { condition.wait() }
+        guard !cancelled else { return false }
+        chunks.append(chunk)
+        condition.broadcast()
+        return true
+    }
+
+    func end(_ error: (any Error)?) {
+        condition.lock()
+        ended = true
+        failure = error
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// The next chunk, nil at the end; throws the merge's error.
+    func take() throws -> [(CountKey, ActivityCount)]? {
+        condition.lock()
+        defer { condition.unlock() }
+        while chunks.isEmpty, !ended { condition.wait() }
+        if !chunks.isEmpty {
+            condition.broadcast()
+            return chunks.removeFirst()
+        }
+        if let failure { throw failure }
+        return nil
+    }
+
+    /// The taker stopped (done, or an error of its own): the merging thread stops at its next chunk.
+    func cancel() {
+        condition.lock()
+        cancelled = true
+        condition.broadcast()
+        condition.unlock()
     }
 }

@@ -54,7 +54,7 @@ package enum StoredCells {
             let results = Results()
             let done = DispatchGroup()
             let read = read
-            DispatchQueue.global().async(group: done) { results.values = page.map(read) }
+            DispatchQueue.global().async(group: done) { results.values = StoredCells.read(page, read) }
             inFlight = (done, results)
             return before
         }

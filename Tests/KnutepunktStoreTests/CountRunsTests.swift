@@ -52,6 +52,37 @@ import Testing
         #expect(Dictionary(uniqueKeysWithValues: seen) == expected)
     }
 
+    /// The merge on a thread of its own gives the same keys in the same order, in chunks, and a taker that stops
+    /// early (an error of its own) stops the merge and gets its error back.
+    @Test func theChunkedMergeGivesTheSameAndStopsWhenTheTakerStops() throws {
+        let folder = try TemporaryDirectory(prefix: "knutepunkt-runs")
+        defer { folder.remove() }
+        let input = Self.cells(15_000, seed: 9)
+        func runs(_ name: String) throws -> CountRuns {
+            var runs = try CountRuns(folder: URL(fileURLWithPath: folder.file(name)), flushAt: 1_000)
+            for (cell, count) in input { try runs.add(CountKey(cell), count) }
+            return runs
+        }
+        var serial = try runs("serial")
+        var expected: [(CountKey, ActivityCount)] = []
+        try serial.forEachInOrder { expected.append(($0, $1)) }
+        #expect(expected.count > 4_096, "more than one chunk")
+        var chunked: [(CountKey, ActivityCount)] = []
+        try runs("chunked").forEachChunkInOrder { chunked += $0 }
+        #expect(chunked.map(\.0) == expected.map(\.0))
+        #expect(chunked.map(\.1) == expected.map(\.1))
+
+        struct Stop: Error {}
+        var taken = 0
+        #expect(throws: Stop.self) {
+            try runs("stopped").forEachChunkInOrder { chunk in
+                taken += chunk.count
+                throw Stop()
+            }
+        }
+        #expect(taken == 4_096)
+    }
+
     /// Through the store, with runs of 50 cells: the rebuilt counters are those the commits kept, and no run file
     /// is left beside the store.
     @Test func aRebuildThroughManyRunsGivesTheCountersTheCommitsKept() throws {

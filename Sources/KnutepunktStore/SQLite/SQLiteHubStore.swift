@@ -621,14 +621,16 @@ package final class SQLiteHubStore: HubStore {
                 try add(pages.start(page))
                 try add(pages.finish())
                 let insert = try db.makeStatement(sql: Self.insertCountSQL)
-                try runs.forEachInOrder { key, count in
-                    var row = SQLiteRowBinding(insert)
-                    key.forEachColumn { row.bind(text: $0) }
-                    for number in [count.events, count.families, count.participants, count.sessions] {
-                        row.bind(number)
+                try runs.forEachChunkInOrder { chunk in
+                    for (key, count) in chunk {
+                        var row = SQLiteRowBinding(insert)
+                        key.forEachColumn { row.bind(text: $0) }
+                        for number in [count.events, count.families, count.participants, count.sessions] {
+                            row.bind(number)
+                        }
+                        try row.run(db)
                     }
-                    try row.run(db)
-                    result.cells += 1
+                    result.cells += chunk.count
                 }
                 return result
             }
