@@ -187,7 +187,10 @@ struct HubRebuildAggregatesCommand: ParsableCommand {
             The hub keeps its activity counters (the aggregate the gap rules read) in the same transaction that \
             stores each event, and rebuilds them by itself at start when they do not cover every stored event. Run \
             this after changing the taxonomy, or to check them: it reads every stored event once, in one \
-            transaction (a running hub waits meanwhile and loses nothing), and says whether anything changed.
+            transaction (a running hub waits meanwhile and loses nothing), and says whether anything changed. \
+            On SQLite it adds the counters up in sorted runs in a folder beside the store (STORE.rebuild, removed \
+            when it ends), which needs free room of about the size of the counters table; if the disk fills, the \
+            rebuild stops and the counters stay as they were.
             """
     )
 
