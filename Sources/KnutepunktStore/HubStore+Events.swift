@@ -40,6 +40,23 @@ extension HubStore {
         }
     }
 
+    /// What the stored counters add up to, read one cell at a time (a store of 10^7 cells holds gigabytes as a
+    /// value): the cells, the events and a wrapping sum of each cell's hash with its counts. Two reads of the same
+    /// cells and counts in one process give the same digest; a changed, added or removed cell changes it (but for a
+    /// chance of 2^-64). Hashes are seeded per process, so digests are compared within one run only.
+    package func activityCountDigest() throws(StoreError) -> ActivityCountDigest {
+        var digest = ActivityCountDigest()
+        try forEachActivityCount { cell, count in
+            var hasher = Hasher()
+            hasher.combine(cell)
+            hasher.combine(count)
+            digest.cells += 1
+            digest.events += count.events
+            digest.sum &+= UInt64(bitPattern: Int64(hasher.finalize()))
+        }
+        return digest
+    }
+
     /// The stored activity counters as a value.
     package func activityCounters() throws(StoreError) -> ActivityCounters {
         var counters = ActivityCounters()
@@ -59,4 +76,11 @@ extension EventValidator {
         else { return nil }
         return event
     }
+}
+
+/// See ``HubStore/activityCountDigest()``.
+package struct ActivityCountDigest: Sendable, Hashable {
+    package var cells = 0
+    package var events = 0
+    package var sum: UInt64 = 0
 }

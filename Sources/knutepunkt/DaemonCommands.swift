@@ -204,12 +204,12 @@ struct HubRebuildAggregatesCommand: ParsableCommand {
         let store = try hub.storage.open()
         let path = "\(hub.storage)"
         defer { try? store.close() }
-        let before = try store.activityCounters()
+        let before = try store.activityCountDigest()
         let clock = ContinuousClock()
         let started = clock.now
         let rebuilt = try store.rebuildActivityCounts(validator: EventValidator(taxonomy: taxonomy), today: .today())
         let elapsed = clock.now - started
-        let after = try store.activityCounters()
+        let after = try store.activityCountDigest()
         print(
             "rebuilt the activity counters of \(path) in \(elapsed.formatted(.units(allowed: [.seconds, .milliseconds]))):"
         )

@@ -60,6 +60,29 @@ import Testing
         #expect(try store.activityCounters() == incremental)
     }
 
+    /// The digest `rebuild-aggregates` compares: the same after a rebuild that changes nothing, different when a
+    /// count changes and the cells and events stay the same.
+    @Test func theDigestTellsAChangedCount() throws {
+        let folder = try TemporaryDirectory(prefix: "knutepunkt-digest")
+        defer { folder.remove() }
+        let path = folder.file("hub.sqlite")
+        let store = try SQLiteHubStore.open(path: path)
+        defer { try? store.close() }
+        let events = try Self.storeSample(in: store)
+        let kept = try store.activityCountDigest()
+        #expect(kept.events == events.count)
+        #expect(kept.cells == (try store.activityCounters()).cells.count)
+        try store.rebuildActivityCounts(validator: EventValidator(taxonomy: InProcessDaemons.taxonomy), today: .today())
+        #expect(try store.activityCountDigest() == kept)
+        try SQLiteTestAccess.execute(
+            "UPDATE activity_counts SET families = families + 1 WHERE occurred_on = (SELECT MIN(occurred_on) FROM activity_counts)",
+            in: path
+        )
+        let changed = try store.activityCountDigest()
+        #expect(changed.cells == kept.cells && changed.events == kept.events)
+        #expect(changed != kept)
+    }
+
     @Test(arguments: HubStoreBackend.allCases)
     func aDuplicateEventIsNotCountedTwice(_ backend: HubStoreBackend) async throws {
         let fixture = try await HubStoreFixture(backend)
