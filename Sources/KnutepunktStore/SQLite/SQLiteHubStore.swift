@@ -593,7 +593,7 @@ package final class SQLiteHubStore: HubStore {
                 // rebuild's writes grew with the square of the store.
                 var runs = try CountRuns(folder: folder, flushAt: flushAt)
                 var result = ActivityCountRebuild(stored: 0, counted: 0, cells: 0)
-                // A page of payloads is read (parsed, validated, its keys made) on another thread while this one
+                // A page of payloads is read (parsed, validated, its keys made) on the other threads while this one
                 // fetches the next page and adds up the one before.
                 var pages = StoredCells.Pipeline { cellOf($0).map { (CountKey($0), $1) } }
                 func add(_ cells: [(CountKey, ActivityCount)?]) throws {
