@@ -13,8 +13,8 @@ import Tracing
 /// Owned by the hub's reactor thread, like the store. The facts are folded from ``ActivityDays``, the counters
 /// rolled up per region, node and day, which the monitor keeps in memory: at start from the store's checkpoint of
 /// them and the versions stored after its position (or, without a usable checkpoint, from every counter cell once),
-/// and then from every commit, corrections and withdrawals taken out again. Every stored event's cell is also folded
-/// straight into the facts as it commits; the facts are folded again from the days once a day (the 12-month window
+/// and then from every commit, corrections and withdrawals taken out again. The cells each commit counted are also folded
+/// straight into the facts, once per cell; the facts are folded again from the days once a day (the 12-month window
 /// moves), after corrections (facts only add up) and on reloads, which costs the days' size, not the store's. The
 /// days are checkpointed with the storage position they cover every ``checkpointInterval`` and when the hub stops.
 /// At each fold the store's record of when each node daemon was last heard is read too, so a region whose daemons
@@ -205,16 +205,16 @@ final class HubGapMonitor {
     /// every second, which also serves the checkpoints).
     var nextDeadline: ContinuousClock.Instant? { dueAt }
 
-    /// Folds newly stored events in (the versions `result` stored, whose records are `events`) and schedules an
-    /// evaluation; versions they replaced are taken out of the days, and the facts are folded again before the next
-    /// evaluation (``superseded()``).
-    func stored(_ events: [HubEventRecord], result: HubCommitResult) {
+    /// Folds what a commit counted in (`result.counted`, the cells its stored versions count, each once however
+    /// many events it holds) and schedules an evaluation; what the versions it replaced counted is taken out of the
+    /// days, and the facts are folded again before the next evaluation (``superseded()``).
+    func stored(_ result: HubCommitResult) {
         // A commit that a fold of the counters already read (it ended while its outcome was on the way here) is in
-        // the days and the facts: adding it again would count it twice.
-        guard !events.isEmpty, result.position > position else { return }
-        for event in events where !event.withdrawn {
-            network.add(event.cell, event.count)
-            days.add(event.cell, event.count)
+        // the days and the facts: adding it again would count it twice. A commit that stored nothing has position 0.
+        guard result.position > position else { return }
+        for (cell, count) in result.counted.cells where count.events > 0 {
+            network.add(cell, count)
+            days.add(cell, count)
         }
         for (cell, count) in result.uncounted.cells { days.add(cell, count, sign: -1) }
         position = max(position, result.position)

@@ -132,12 +132,10 @@ extension HubReactor {
     func publishStored(_ sealedBatch: Batch, _ result: HubCommitResult) {
         // Neither versions held already, refused ones, nor resends in the store are published or counted again.
         let duplicates = result.notStored
-        var stored: [HubEventRecord] = []
         for (index, event) in sealedBatch.records.events.enumerated() where !duplicates.contains(index) {
             publish(event)
-            stored.append(event)
         }
-        gaps.stored(stored, result: result)
+        gaps.stored(result)
     }
 
     /// The NACKs for the versions the store did not take: DUPLICATE_EVENT_ID for a version it holds already, and

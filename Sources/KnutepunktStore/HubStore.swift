@@ -124,6 +124,9 @@ package struct HubCommitResult: Sendable, Hashable {
     package var superseding: [Int] = []
     /// How the number of events that count changed: +1 for each new event, −1 for each withdrawal of a counted one.
     package var countedChange = 0
+    /// What the versions the batch stored count, added up per cell: the live gap facts fold these cells, once per
+    /// cell rather than once per event. Withdrawals count nothing and are not there.
+    package var counted = ActivityCounters()
     /// What the versions the batch replaced had counted (taken out of the counters in the same transaction).
     package var uncounted = ActivityCounters()
     /// The highest storage position (events' `id`) the commit wrote; 0 when it stored nothing.
@@ -143,10 +146,11 @@ package struct HubCommitResult: Sendable, Hashable {
         self.countedChange = countedChange
     }
 
-    /// What the commit decided for each event, without what it reports for the live gap facts (`uncounted`,
-    /// `position`), for comparing decisions.
+    /// What the commit decided for each event, without what it reports for the live gap facts (`counted`,
+    /// `uncounted`, `position`), for comparing decisions.
     package var decisions: HubCommitResult {
         var decided = self
+        decided.counted = ActivityCounters()
         decided.uncounted = ActivityCounters()
         decided.position = 0
         return decided

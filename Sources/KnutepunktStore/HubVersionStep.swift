@@ -142,6 +142,18 @@ extension ActivityCounters {
         return change
     }
 
+    /// What the versions counted here added, given what the versions they replaced took out (`uncounted`): these
+    /// counters are the change per cell, so adding back what was taken out leaves what was added.
+    func added(beside uncounted: ActivityCounters) -> ActivityCounters {
+        // Nearly every batch replaces nothing.
+        guard !uncounted.cells.isEmpty else { return self }
+        var sums = cells
+        for (cell, count) in uncounted.cells { sums[cell, default: ActivityCount()] += count }
+        var added = ActivityCounters()
+        for (cell, count) in sums where count != ActivityCount() { added.add(cell, count) }
+        return added
+    }
+
     /// The cells whose sum changed (a correction within one cell may change its families alone), in cell order.
     var changedCells: [(ActivityCell, ActivityCount)] {
         // Each cell's ordering is spelt out once, not in every comparison of the sort.

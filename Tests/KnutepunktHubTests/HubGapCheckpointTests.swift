@@ -78,13 +78,11 @@ import Testing
             }
             batch.settled["NO-VEST"] = sequence
             let result = try store.commit(batch, receivedAt: Date())
-            var stored: [HubEventRecord] = []
             for (offset, record) in batch.events.enumerated() where !result.notStored.contains(offset) {
-                stored.append(record)
                 let index = indices[offset]
                 versions[index] = max(versions[index] ?? 0, record.version)
             }
-            live.stored(stored, result: result)
+            live.stored(result)
             sinceCheckpoint += 1
             if random.int(0...4) == 0 {
                 live.saveCheckpoint(store: store)
@@ -172,7 +170,7 @@ import Testing
         let result = try store.commit(batch, receivedAt: Date())
         let monitor = try Self.monitor(store)
         let folded = monitor.days
-        monitor.stored(batch.events, result: result)
+        monitor.stored(result)
         #expect(monitor.days == folded)
         #expect(monitor.countedEvents == 20)
     }

@@ -63,10 +63,7 @@ import Testing
         }
         let result = try store.commit(versions, receivedAt: Date())
         #expect(result.superseding.count == 60)
-        live.stored(
-            versions.events.enumerated().filter { !result.notStored.contains($0.offset) }.map(\.element),
-            result: result
-        )
+        live.stored(result)
         _ = live.evaluate(store: store)
 
         let fresh = try HubGapMonitor(

@@ -111,6 +111,32 @@ import Testing
         #expect(try store.counts().versions == 2)
     }
 
+    /// A commit reports what its stored versions count and what the versions they replaced had counted, cell by
+    /// cell: the live gap facts fold these instead of the events.
+    @Test(arguments: HubStoreBackend.allCases)
+    func aCommitReportsWhatItCountedAndWhatItTookOut(_ backend: HubStoreBackend) async throws {
+        let fixture = try await HubStoreFixture(backend)
+        defer { fixture.remove() }
+        let store = try fixture.open()
+        defer { try? store.close() }
+        let first = Self.version(1, sequence: 1)
+        let other = Self.version(2, sequence: 2)
+        let stored = try Self.commit(store, [first, other])
+        #expect(stored.counted == Self.recount([first, other]))
+        #expect(stored.uncounted == ActivityCounters())
+
+        // A correction to another node, a withdrawal, a new event, and the correction sent again.
+        let corrected = Self.version(1, 2, participants: 16, sequence: 3, node: "NO-VEST-FONNA")
+        let withdrawal = Self.version(2, 2, withdrawn: true, sequence: 4)
+        let third = Self.version(3, sequence: 5)
+        let resent = Self.version(1, 2, participants: 16, sequence: 6, node: "NO-VEST-FONNA")
+        let result = try Self.commit(store, [corrected, withdrawal, third, resent])
+        #expect(result.duplicateIDs == [3])
+        #expect(result.counted == Self.recount([corrected, third]))
+        #expect(result.uncounted == Self.recount([first, other]))
+        #expect(try store.activityCounters() == Self.recount([corrected, third]))
+    }
+
     @Test(arguments: HubStoreBackend.allCases)
     func aCorrectionReplacesWhatItsEventCountedAndKeepsTheHistory(_ backend: HubStoreBackend) async throws {
         let fixture = try await HubStoreFixture(backend)

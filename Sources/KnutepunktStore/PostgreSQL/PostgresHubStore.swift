@@ -150,6 +150,7 @@ package final class PostgresHubStore: HubStore {
             }
             result.superseding.sort()
             try Self.apply(plan.counters, session)
+            result.counted = plan.counters.added(beside: result.uncounted)
             var summary = plan.summary
             var rejections: [SourceSequence: (reason: String, detail: String)] = [:]
             for index in result.duplicateIDs {

@@ -388,6 +388,7 @@ package final class SQLiteHubStore: HubStore {
                     }
                 }
                 try Self.apply(counters, in: db)
+                result.counted = counters.added(beside: result.uncounted)
                 for rejection in batch.rejections {
                     try Self.recordRejection(rejection, receivedAt: stamp, in: db, changes: &summary)
                 }
