@@ -121,6 +121,14 @@ package final class OutboxStore: Sendable {
             )
         }
         migrator.registerMigration("v3-period-locks") { db in try Self.createPeriodLocks(db) }
+        migrator.registerMigration("v4-settlements") { db in
+            // A cumulative ACK is one row here instead of a rewrite of every row it settles (payloads and all): a
+            // version still marked queued whose sequence is at most `settled_through` is delivered, settled when the
+            // first ACK through its sequence came. Rows settled before this migration keep their own marks.
+            try db.execute(
+                sql: "CREATE TABLE outbox_settlements(through INTEGER PRIMARY KEY, settled_at REAL NOT NULL)"
+            )
+        }
         do {
             try migrator.migrate(queue)
         } catch {
@@ -211,7 +219,14 @@ package final class OutboxStore: Sendable {
         }
     }
 
-    static let versionColumns = "seq, event_id, version, status, reason, payload, accepted_at"
+    /// A version's status: as marked, except that a version still marked queued whose sequence the hub has settled
+    /// (at most `settled_through`, see ``markSettled(through:at:)``) is delivered.
+    static let statusColumn = """
+        CASE WHEN status = 'queued' AND seq <= (SELECT value FROM outbox_meta WHERE key = 'settled_through')
+        THEN 'delivered' ELSE status END
+        """
+
+    static let versionColumns = "seq, event_id, version, \(statusColumn) AS status, reason, payload, accepted_at"
 
     /// The stored version `version` of event `id`, if held.
     static func version(_ id: UUID, _ version: Int, _ db: Database) throws -> HeldVersion? {
@@ -259,18 +274,19 @@ package final class OutboxStore: Sendable {
     }
 
     /// Records that the hub settled every sequence up to `through` (cumulative ACK); the recorded settled-through
-    /// only ever grows.
+    /// only ever grows. The versions it settles are not rewritten: one row records the ACK and when it came, and a
+    /// version still marked queued at or below `settled_through` reads as delivered (``statusColumn``). Rewriting
+    /// them cost a write of every page of payloads a second time, most of a catching-up node's work.
     package func markSettled(through: UInt64, at date: Date = Date()) throws(StoreError) {
         try write { db in
-            try db.execute(
-                sql: "UPDATE outbox SET status = 'delivered', settled_at = ? WHERE seq <= ? AND status = 'queued'",
-                arguments: [date.timeIntervalSince1970, Int64(through)]
-            )
             // Never lowered: after a hub restored from an older backup re-acknowledges what it lacked, the outbox
             // keeps its own, higher record (see docs/protocol.md, node rule 3).
-            if try Self.meta("settled_through", db) < through {
-                try Self.setMeta("settled_through", through, db)
-            }
+            guard try Self.meta("settled_through", db) < through else { return }
+            try Self.setMeta("settled_through", through, db)
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO outbox_settlements(through, settled_at) VALUES (?, ?)",
+                arguments: [Int64(through), date.timeIntervalSince1970]
+            )
         }
     }
 
@@ -343,18 +359,20 @@ package final class OutboxStore: Sendable {
     /// Counters for `knutepunkt status`.
     package func summary() throws(StoreError) -> Summary {
         try read { db in
+            let settled = try Self.meta("settled_through", db)
             let counts = try Row.fetchOne(
                 db,
                 sql: """
-                    SELECT COUNT(*) FILTER (WHERE status = 'queued') AS backlog,
+                    SELECT COUNT(*) FILTER (WHERE status = 'queued' AND seq > ?) AS backlog,
                            COUNT(*) FILTER (WHERE status = 'rejected') AS rejected,
                            COUNT(*) AS retained
                     FROM outbox
-                    """
+                    """,
+                arguments: [Int64(settled)]
             )
             return Summary(
                 lastSequence: try Self.meta("last_sequence", db),
-                deliveredThrough: try Self.meta("settled_through", db),
+                deliveredThrough: settled,
                 backlog: counts?["backlog"] ?? 0,
                 rejected: counts?["rejected"] ?? 0,
                 retained: counts?["retained"] ?? 0
@@ -378,15 +396,28 @@ package final class OutboxStore: Sendable {
     @discardableResult
     package func pruneSettled(before date: Date) throws(StoreError) -> Int {
         try write { db in
+            // A version the ACKs settled (still marked queued) was settled before `date` when an ACK before `date`
+            // reached its sequence; ACKs only grow, so that is every sequence up to the last such ACK.
+            let before = date.timeIntervalSince1970
+            let acked =
+                try Int64.fetchOne(
+                    db,
+                    sql: "SELECT max(through) FROM outbox_settlements WHERE settled_at < ?",
+                    arguments: [before]
+                ) ?? 0
             try db.execute(
                 sql: """
-                    DELETE FROM outbox WHERE status != 'queued' AND settled_at < ?
+                    DELETE FROM outbox
+                    WHERE (CASE WHEN status = 'queued' THEN seq <= ? ELSE settled_at < ? END)
                     AND EXISTS (SELECT 1 FROM outbox AS newer
                                 WHERE newer.event_id = outbox.event_id AND newer.version > outbox.version)
                     """,
-                arguments: [date.timeIntervalSince1970]
+                arguments: [acked, before]
             )
-            return db.changesCount
+            let removed = db.changesCount
+            // The last ACK before `date` answers for every earlier one from now on.
+            try db.execute(sql: "DELETE FROM outbox_settlements WHERE through < ?", arguments: [acked])
+            return removed
         }
     }
 

@@ -171,4 +171,93 @@ import Testing
         #expect(try store.append([Self.entry(9)]).first?.sequence == 8)
         #expect(try store.status(of: Self.entry(0).id)?.version == 2)
     }
+
+    /// A cumulative ACK is recorded once, not by rewriting every version it settles (payloads and all): the rows stay
+    /// as appended, and every reader sees the settled ones delivered.
+    @Test func anAcknowledgementSettlesVersionsWithoutRewritingThem() throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let path = folder.file("o.sqlite")
+        let store = try OutboxStore.open(path: path)
+        defer { try? store.close() }
+        _ = try store.append((0..<100).map(Self.entry))
+        try store.markRejected(sequence: 7, code: 100, reason: "INVALID_EVENT: kind")
+        try store.markSettled(through: 60)
+        #expect(
+            try SQLiteTestAccess.rows("SELECT status, count(*) FROM outbox GROUP BY status ORDER BY status", in: path)
+                == [["queued", "99"], ["rejected", "1"]]
+        )
+        #expect(
+            try SQLiteTestAccess.rows("SELECT count(*) FROM outbox WHERE settled_at IS NOT NULL", in: path) == [["1"]]
+        )
+        #expect(try store.status(of: Self.entry(0).id)?.status == .delivered)
+        #expect(try store.status(of: Self.entry(59).id)?.status == .delivered)
+        #expect(try store.status(of: Self.entry(60).id)?.status == .queued)
+        #expect(try store.status(of: Self.entry(6).id)?.status == .rejected)
+        let listed = try store.events(since: nil, limit: 1_000).events
+        #expect(listed.filter { $0.status == .delivered }.count == 59)
+        #expect(listed.filter { $0.status == .queued }.count == 40)
+        let summary = try store.summary()
+        #expect(summary.backlog == 40)
+        #expect(summary.rejected == 1)
+        #expect(summary.deliveredThrough == 60)
+        // Appending a version already held reports the status it reads with.
+        #expect(try store.append([Self.entry(3)]).first?.status == .delivered)
+    }
+
+    /// Retention counts from the ACK that settled a version: versions settled by an old ACK go, those a recent ACK
+    /// settled stay until it is old too, however the record of the ACKs is trimmed in between.
+    @Test func pruningDatesEachVersionByTheAcknowledgementThatSettledIt() throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let store = try OutboxStore.open(path: folder.file("o.sqlite"))
+        defer { try? store.close() }
+        _ = try store.append((0..<4).map(Self.entry))
+        var corrections = (0..<4).map(Self.entry)
+        for index in corrections.indices { corrections[index].version = 2 }
+        _ = try store.append(corrections)
+        try store.markSettled(through: 1, at: Date(timeIntervalSinceNow: -7_200))
+        try store.markSettled(through: 2, at: Date(timeIntervalSinceNow: -3_600))
+        try store.markSettled(through: 8, at: Date(timeIntervalSinceNow: -10))
+        // Versions 1 of events 0 and 1 (sequences 1 and 2) were settled an hour ago or more; 3 and 4 ten seconds ago.
+        #expect(try store.pruneSettled(before: Date(timeIntervalSinceNow: -60)) == 2)
+        #expect(try store.payloads(1...8).map(\.sequence) == [3, 4, 5, 6, 7, 8])
+        #expect(try store.pruneSettled(before: Date(timeIntervalSinceNow: -60)) == 0)
+        #expect(try store.pruneSettled(before: Date(timeIntervalSinceNow: 1)) == 2)
+        #expect(try store.payloads(1...8).map(\.sequence) == [5, 6, 7, 8])
+        #expect(try store.status(of: Self.entry(0).id)?.status == .delivered)
+    }
+
+    /// An outbox whose versions were settled the old way (each row rewritten) keeps them delivered and prunes them by
+    /// their own dates once it gains the record of ACKs.
+    @Test func anOutboxSettledRowByRowIsMigrated() throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let path = folder.file("o.sqlite")
+        let store = try OutboxStore.open(path: path)
+        _ = try store.append((0..<3).map(Self.entry))
+        var correction = Self.entry(0)
+        correction.version = 2
+        _ = try store.append([correction])
+        try store.close()
+        let hourAgo = Date(timeIntervalSinceNow: -3_600).timeIntervalSince1970
+        try SQLiteTestAccess.execute(
+            """
+            UPDATE outbox SET status = 'delivered', settled_at = \(hourAgo) WHERE seq <= 2;
+            UPDATE outbox_meta SET value = 2 WHERE key = 'settled_through';
+            DROP TABLE outbox_settlements; DELETE FROM grdb_migrations WHERE identifier = 'v4-settlements';
+            """,
+            in: path
+        )
+        let migrated = try OutboxStore.open(path: path)
+        defer { try? migrated.close() }
+        #expect(try migrated.status(of: Self.entry(1).id)?.status == .delivered)
+        #expect(try migrated.status(of: Self.entry(2).id)?.status == .queued)
+        #expect(try migrated.summary().backlog == 2)
+        // Event 0's version 1 (sequence 1) was settled an hour ago and replaced: it goes.
+        #expect(try migrated.pruneSettled(before: Date(timeIntervalSinceNow: -60)) == 1)
+        try migrated.markSettled(through: 4)
+        #expect(try migrated.summary().backlog == 0)
+        #expect(try migrated.status(of: Self.entry(0).id)?.status == .delivered)
+    }
 }
