@@ -13,13 +13,13 @@ import Tracing
 /// Owned by the hub's reactor thread, like the store. The facts are folded from ``ActivityDays``, the counters
 /// rolled up per region, node and day, which the monitor keeps in memory: at start from the store's checkpoint of
 /// them and the versions stored after its position (or, without a usable checkpoint, from every counter cell once),
-/// and then from every commit, corrections and withdrawals taken out again. The cells each commit counted are also folded
-/// straight into the facts, once per cell; the facts are folded again from the days once a day (the 12-month window
-/// moves), after corrections (facts only add up) and on reloads, which costs the days' size, not the store's. The
-/// days are checkpointed with the storage position they cover every ``checkpointInterval`` and when the hub stops.
-/// At each fold the store's record of when each node daemon was last heard is read too, so a region whose daemons
-/// fell silent gets "no report" rather than service gaps. The lifecycle (open gaps, change numbers, epoch) is the
-/// store's, so it outlives restarts.
+/// and then from every commit, corrections and withdrawals taken out again. The cells each commit counted are also
+/// folded straight into the facts, once per cell; the facts are folded again from the days once a day (the 12-month
+/// window moves), after corrections (facts only add up) and on reloads, which costs the days' size, not the store's.
+/// The days are checkpointed with the storage position they cover every ``checkpointInterval`` and when the hub
+/// stops. At each fold the store's record of when each node daemon was last heard is read too, so a region whose
+/// daemons fell silent gets "no report" rather than service gaps. The lifecycle (open gaps, change numbers, epoch) is
+/// the store's, so it outlives restarts.
 final class HubGapMonitor {
     /// How long after a stored batch the rules are evaluated, so a burst of batches costs one evaluation.
     static let debounce: Duration = .milliseconds(500)
@@ -49,8 +49,14 @@ final class HubGapMonitor {
     private var day: LocalDate
     private var lifecycle: GapLifecycle
     private var dueAt: ContinuousClock.Instant?
-    /// Versions were replaced since the last fold (see ``superseded()``).
-    private var refoldNeeded = false
+    /// The facts are to be folded again from the days before the next evaluation: versions were replaced since the
+    /// last fold (see ``superseded()``), or folding the days costs less than the cells committed since.
+    private(set) var refoldNeeded = false
+    /// Cells folded straight into the facts since they were last folded from the days.
+    private var cellsSinceFold = 0
+    /// Folding one cell into the facts costs about as much as folding this many figures of the days (each cell
+    /// touches a dozen or more of the facts' tables, each figure one or two).
+    static let figuresPerCell = 8
     /// The earliest time the next refold for replaced versions may run.
     private var refoldAllowedAt = ContinuousClock.now
     /// The store's gap history; change numbers go on within it across restarts.
@@ -212,8 +218,15 @@ final class HubGapMonitor {
         // A commit that a fold of the counters already read (it ended while its outcome was on the way here) is in
         // the days and the facts: adding it again would count it twice. A commit that stored nothing has position 0.
         guard result.position > position else { return }
+        // Under a stream of commits, once the cells folded since the last fold of the days cost more than folding the
+        // days again, the facts wait for that fold (before the next evaluation, spaced as refolds are) instead.
+        cellsSinceFold += result.counted.cells.count
+        if !refoldNeeded, cellsSinceFold * Self.figuresPerCell > days.figures.count {
+            refoldNeeded = true
+            if let due = dueAt { dueAt = max(due, refoldAllowedAt) }
+        }
         for (cell, count) in result.counted.cells where count.events > 0 {
-            network.add(cell, count)
+            if !refoldNeeded { network.add(cell, count) }
             days.add(cell, count)
         }
         for (cell, count) in result.uncounted.cells { days.add(cell, count, sign: -1) }
@@ -346,8 +359,18 @@ final class HubGapMonitor {
     }
 
     /// One region's coverage per target group from the current facts (``CoverageTable``: counts under 5 withheld);
-    /// nil for a region outside the network.
-    func coverage(region: String) -> RegionCoverage? {
+    /// nil for a region outside the network. Facts waiting for a fold of the days are folded first.
+    func coverage(region: String, store: any HubStore) -> RegionCoverage? {
+        if refoldNeeded {
+            do {
+                try refold(from: store)
+            } catch {
+                logger.error(
+                    "reading the activity counters failed; coverage is from the facts before the last commits",
+                    metadata: ["error": "\(error)"]
+                )
+            }
+        }
         for country in network.countries where country.taxonomy.region(region) != nil {
             let table = CoverageTable(facts: country.facts, taxonomy: country.taxonomy, thresholds: thresholds)
             return RegionCoverage(region: region, table: table, windowMonths: thresholds.windowMonths)
@@ -376,5 +399,6 @@ final class HubGapMonitor {
         }
         network = fresh
         refoldNeeded = false
+        cellsSinceFold = 0
     }
 }

@@ -84,7 +84,7 @@ extension HubReactor {
                 )
             )
         }
-        guard let coverage = gaps.coverage(region: wanted.region) else {
+        guard let coverage = gaps.coverage(region: wanted.region, store: store) else {
             return ControlMessage(
                 command: .error,
                 body: JSONBody.encode(

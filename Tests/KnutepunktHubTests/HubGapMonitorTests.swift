@@ -77,6 +77,56 @@ import Testing
         #expect(Self.openGaps(live) != before, "the withdrawals changed the gaps")
     }
 
+    /// Commits reach the facts whether their cells are folded in as they come or, once that would cost more, the days
+    /// are folded again: the facts, a coverage answer and the evaluation equal a hub's started afresh on the store.
+    @Test func committedCellsReachTheFactsEitherWay() throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let store = try SQLiteHubStore.open(path: folder.file("hub.sqlite"))
+        defer { try? store.close() }
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        var sequence: UInt64 = 0
+        func commit(_ indices: Range<Int>) throws -> HubCommitResult {
+            var batch = HubBatch()
+            for index in indices {
+                sequence += 1
+                batch.events.append(Self.record(index, sequence, daysAgo: index % 2_000 + 1))
+            }
+            batch.settled["NO-VEST"] = sequence
+            return try store.commit(batch, receivedAt: Date())
+        }
+        func started() throws -> HubGapMonitor {
+            try HubGapMonitor(taxonomy: InProcessDaemons.taxonomy, thresholds: .standard, store: store, logger: logger)
+        }
+        func facts(_ monitor: HubGapMonitor) -> [GapFacts] { monitor.network.countries.map(\.facts) }
+        _ = try commit(0..<120)
+        let live = try started()
+
+        // One event: its cells are folded in as it comes.
+        live.stored(try commit(120..<121))
+        #expect(!live.refoldNeeded)
+        #expect(facts(live) == facts(try started()))
+
+        // Hundreds of cells at once: the days are folded again instead, and a coverage answer folds them first.
+        live.stored(try commit(121..<700))
+        #expect(live.refoldNeeded)
+        let reference = try started()
+        let coverage = live.coverage(region: "NO-VEST", store: store)
+        #expect(coverage != nil)
+        #expect(coverage == reference.coverage(region: "NO-VEST", store: store))
+        #expect(!live.refoldNeeded)
+        #expect(facts(live) == facts(reference))
+
+        live.stored(try commit(700..<2_000))
+        #expect(live.refoldNeeded)
+        _ = live.evaluate(store: store)
+        let last = try started()
+        _ = last.evaluate(store: store)
+        #expect(facts(live) == facts(last))
+        #expect(Self.openGaps(live) == Self.openGaps(last))
+    }
+
     /// A new taxonomy version's births reach the rates without a restart: after ``HubGapMonitor/reload(taxonomy:store:)``
     /// the next evaluation equals a hub started afresh with that taxonomy.
     @Test func newBirthsReachTheGapFactsWithoutARestart() throws {
