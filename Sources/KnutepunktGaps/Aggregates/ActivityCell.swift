@@ -169,6 +169,11 @@ package struct ActivityCounters: Sendable, Hashable {
         add(ActivityCell(event), ActivityCount(event))
     }
 
+    /// Makes room for `cells` cells without growing (a batch's counters: at most one cell per event).
+    package mutating func reserveCapacity(_ cells: Int) {
+        self.cells.reserveCapacity(cells)
+    }
+
     /// Adds `count` to `cell`.
     package mutating func add(_ cell: ActivityCell, _ count: ActivityCount) {
         cells[cell, default: ActivityCount()] += count

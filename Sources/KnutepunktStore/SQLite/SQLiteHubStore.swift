@@ -305,6 +305,7 @@ package final class SQLiteHubStore: HubStore {
                 // The batch's counts added up per cell (and per key of the status counts) first: one upsert per changed
                 // cell or key.
                 var counters = ActivityCounters()
+                counters.reserveCapacity(batch.events.count)
                 var summary = HubCountSummary()
                 for index in batch.events.indices {
                     let event = batch.events[index]
