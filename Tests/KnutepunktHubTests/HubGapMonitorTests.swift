@@ -27,6 +27,13 @@ import Testing
         return HubEventRecord(source: "NO-VEST", sequence: sequence, event: event, payload: event.canonicalJSON())
     }
 
+    /// The monitors' logger: only what would stop a hub.
+    static let logger: Logger = {
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        return logger
+    }()
+
     static func openGaps(_ monitor: HubGapMonitor) -> [String] {
         monitor.snapshot.gaps.map { gap in
             "\(gap.key) \(gap.severity) "
@@ -39,8 +46,7 @@ import Testing
         defer { folder.remove() }
         let store = try SQLiteHubStore.open(path: folder.file("hub.sqlite"))
         defer { try? store.close() }
-        var logger = Logger(label: "test")
-        logger.logLevel = .critical
+        let logger = Self.logger
         var batch = HubBatch()
         batch.events = (0..<60).map { Self.record($0, UInt64($0 + 1)) }
         // NO-VEST's first activity, 400 days ago: the store covers the whole window, so the rules read NO-VEST.
@@ -84,8 +90,7 @@ import Testing
         defer { folder.remove() }
         let store = try SQLiteHubStore.open(path: folder.file("hub.sqlite"))
         defer { try? store.close() }
-        var logger = Logger(label: "test")
-        logger.logLevel = .critical
+        let logger = Self.logger
         var sequence: UInt64 = 0
         func commit(_ indices: Range<Int>) throws -> HubCommitResult {
             var batch = HubBatch()
@@ -134,8 +139,7 @@ import Testing
         defer { folder.remove() }
         let store = try SQLiteHubStore.open(path: folder.file("hub.sqlite"))
         defer { try? store.close() }
-        var logger = Logger(label: "test")
-        logger.logLevel = .critical
+        let logger = Self.logger
         // Every local node reports, so that the rules comparing regions' rates per birth have rates to compare.
         var batch = HubBatch()
         batch.events = (0..<60).map { Self.record($0, UInt64($0 + 1)) }
