@@ -49,9 +49,12 @@ final class HubGapMonitor {
     private var day: LocalDate
     private var lifecycle: GapLifecycle
     private var dueAt: ContinuousClock.Instant?
-    /// The facts are to be folded again from the days before the next evaluation: versions were replaced since the
-    /// last fold (see ``superseded()``), or folding the days costs less than the cells committed since.
+    /// Versions were replaced since the last fold (see ``superseded()``): the facts are folded again from the days
+    /// before the next evaluation, spaced as ``superseded()`` says.
     private(set) var refoldNeeded = false
+    /// The facts wait for a fold of the days before the next evaluation, because that costs less than folding the
+    /// cells committed since the last one (``stored(_:)``). Such a fold replaces work, so it is not spaced.
+    private(set) var factsWaitForDays = false
     /// Cells folded straight into the facts since they were last folded from the days.
     private var cellsSinceFold = 0
     /// Folding one cell into the facts costs about as much as folding this many figures of the days (each cell
@@ -219,14 +222,12 @@ final class HubGapMonitor {
         // the days and the facts: adding it again would count it twice. A commit that stored nothing has position 0.
         guard result.position > position else { return }
         // Under a stream of commits, once the cells folded since the last fold of the days cost more than folding the
-        // days again, the facts wait for that fold (before the next evaluation, spaced as refolds are) instead.
+        // days again, the facts wait for that fold (at the next evaluation, not delayed: it replaces work) instead.
         cellsSinceFold += result.counted.cells.count
-        if !refoldNeeded, cellsSinceFold * Self.figuresPerCell > days.figures.count {
-            refoldNeeded = true
-            if let due = dueAt { dueAt = max(due, refoldAllowedAt) }
-        }
+        if cellsSinceFold * Self.figuresPerCell > days.figures.count { factsWaitForDays = true }
+        let foldsCells = !refoldNeeded && !factsWaitForDays
         for (cell, count) in result.counted.cells where count.events > 0 {
-            if !refoldNeeded { network.add(cell, count) }
+            if foldsCells { network.add(cell, count) }
             days.add(cell, count)
         }
         for (cell, count) in result.uncounted.cells { days.add(cell, count, sign: -1) }
@@ -286,7 +287,8 @@ final class HubGapMonitor {
         defer { span.end() }
         dueAt = nil
         let started = clock.now
-        if refoldNeeded {
+        if refoldNeeded || factsWaitForDays {
+            let spaced = refoldNeeded
             do {
                 try refold(from: store)
             } catch {
@@ -294,7 +296,7 @@ final class HubGapMonitor {
                 dueAt = clock.now + Self.debounce
                 return []
             }
-            refoldAllowedAt = clock.now + (clock.now - started) * 20
+            if spaced { refoldAllowedAt = clock.now + (clock.now - started) * 20 }
         }
         let merged = network.evaluate(thresholds: thresholds)
         var next = lifecycle
@@ -361,7 +363,7 @@ final class HubGapMonitor {
     /// One region's coverage per target group from the current facts (``CoverageTable``: counts under 5 withheld);
     /// nil for a region outside the network. Facts waiting for a fold of the days are folded first.
     func coverage(region: String, store: any HubStore) -> RegionCoverage? {
-        if refoldNeeded {
+        if refoldNeeded || factsWaitForDays {
             do {
                 try refold(from: store)
             } catch {
@@ -399,6 +401,7 @@ final class HubGapMonitor {
         }
         network = fresh
         refoldNeeded = false
+        factsWaitForDays = false
         cellsSinceFold = 0
     }
 }

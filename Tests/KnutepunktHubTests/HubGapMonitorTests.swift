@@ -110,21 +110,21 @@ import Testing
 
         // One event: its cells are folded in as it comes.
         live.stored(try commit(120..<121))
-        #expect(!live.refoldNeeded)
+        #expect(!live.factsWaitForDays)
         #expect(facts(live) == facts(try started()))
 
         // Hundreds of cells at once: the days are folded again instead, and a coverage answer folds them first.
         live.stored(try commit(121..<700))
-        #expect(live.refoldNeeded)
+        #expect(live.factsWaitForDays)
         let reference = try started()
         let coverage = live.coverage(region: "NO-VEST", store: store)
         #expect(coverage != nil)
         #expect(coverage == reference.coverage(region: "NO-VEST", store: store))
-        #expect(!live.refoldNeeded)
+        #expect(!live.factsWaitForDays)
         #expect(facts(live) == facts(reference))
 
         live.stored(try commit(700..<2_000))
-        #expect(live.refoldNeeded)
+        #expect(live.factsWaitForDays)
         _ = live.evaluate(store: store)
         let last = try started()
         _ = last.evaluate(store: store)
