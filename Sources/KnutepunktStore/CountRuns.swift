@@ -15,12 +15,17 @@ package struct CountKey: Sendable, Hashable, Comparable {
     package init(_ cell: ActivityCell) {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(128)
-        for text in [
-            cell.region, cell.node, cell.date.iso, cell.kind, cell.tier, cell.funding,
-            ActivityCell.joined(cell.targetGroups), ActivityCell.joined(cell.ageBands),
-            ActivityCell.joined(cell.professions), ActivityCell.joined(cell.programmes),
-        ] {
+        for text in [cell.region, cell.node, cell.date.iso, cell.kind, cell.tier, cell.funding] {
             bytes.append(contentsOf: text.utf8)
+            bytes.append(0)
+        }
+        // Each list as stored (``ActivityCell/joined(_:)``), written straight in rather than joined into a string
+        // first: making keys is a fair part of a rebuild.
+        for codes in [cell.targetGroups, cell.ageBands, cell.professions, cell.programmes] {
+            for (index, code) in codes.enumerated() {
+                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                bytes.append(contentsOf: code.utf8)
+            }
             bytes.append(0)
         }
         self.bytes = bytes

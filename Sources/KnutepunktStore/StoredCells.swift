@@ -33,8 +33,9 @@ package enum StoredCells {
     }
 
     /// Reads pages one behind the caller: ``start(_:)`` hands a page to ``read(_:cores:_:)`` on another thread
-    /// (which cuts it over every core) and gives back the results of the page before (waiting for them if need be), so the caller fetches and uses pages while the
-    /// next one is read. Results come back in the order the pages were started.
+    /// (which cuts it over every core) and gives back the results of the page before (waiting for them if need be),
+    /// so the caller fetches and uses pages while the next one is read. Results come back in the order the pages were
+    /// started.
     package struct Pipeline<Read: Sendable>: ~Copyable {
         private let read: @Sendable ([UInt8]) -> Read?
         private var inFlight: (done: DispatchGroup, results: Results)?

@@ -310,10 +310,11 @@ package final class PostgresHubStore: HubStore {
 
     /// Adds the batch's counts to their cells and removes the cells a correction or withdrawal emptied.
     static func apply(_ counters: ActivityCounters, _ session: PostgresConnectionOwner.Session) throws {
+        let changedCells = counters.changedCells
         var changed = ActivityCounters()
-        for (cell, count) in counters.changedCells { changed.add(cell, count) }
+        for (cell, count) in changedCells { changed.add(cell, count) }
         try addCounts(changed, session)
-        let emptied = counters.changedCells.filter { $0.1.events < 0 }.map(\.0)
+        let emptied = changedCells.filter { $0.1.events < 0 }.map(\.0)
         guard !emptied.isEmpty else { return }
         try session.query(
             """
