@@ -68,7 +68,7 @@ import Testing
         try serial.forEachInOrder { expected.append(($0, $1)) }
         #expect(expected.count > 4_096, "more than one chunk")
         var chunked: [(CountKey, ActivityCount)] = []
-        try runs("chunked").forEachChunkInOrder { chunked += $0 }
+        try runs("chunked").forEachChunkInOrder { chunked += $0.entries }
         #expect(chunked.map(\.0) == expected.map(\.0))
         #expect(chunked.map(\.1) == expected.map(\.1))
 
@@ -81,6 +81,50 @@ import Testing
             }
         }
         #expect(taken == 4_096)
+    }
+
+    /// Runs store each key as what it does not share with the key before it, and counts as variable-length
+    /// numbers: keys that begin one another, long keys, and counts that are negative or need all 64 bits come back
+    /// exactly, added up across runs.
+    @Test func runsKeepEveryByteAndEveryCount() throws {
+        let folder = try TemporaryDirectory(prefix: "knutepunkt-runs")
+        defer { folder.remove() }
+        let keys: [[UInt8]] = [
+            [], [0], [0, 0], Array("NO-VEST".utf8) + [0], Array("NO-VEST".utf8) + [0, 0x41],
+            Array(repeating: 0x7a, count: 5_000), Array(repeating: 0x7a, count: 5_001), [0xff, 0x80, 0x7f],
+        ]
+        let counts = [
+            ActivityCount(events: 1, families: 0, participants: -1, sessions: 127),
+            ActivityCount(events: 128, families: -128, participants: Int.max / 2, sessions: Int.min / 2),
+        ]
+        var runs = try CountRuns(folder: URL(fileURLWithPath: folder.file("runs")), flushAt: 3)
+        var expected: [CountKey: ActivityCount] = [:]
+        for round in 0..<2 {
+            for (index, key) in keys.enumerated().reversed() {
+                let count = counts[(index + round) % counts.count]
+                try runs.add(CountKey(bytes: key), count)
+                expected[CountKey(bytes: key), default: ActivityCount()] += count
+            }
+        }
+        #expect(runs.runCount > 1)
+        var seen: [(CountKey, ActivityCount)] = []
+        try runs.forEachInOrder { seen.append(($0, $1)) }
+        #expect(seen.map(\.0) == expected.keys.sorted())
+        #expect(Dictionary(uniqueKeysWithValues: seen) == expected)
+    }
+
+    /// A run that cannot be written (its folder is gone) fails the adding up or the merge with the file's error,
+    /// rather than leaving its keys out.
+    @Test func aRunThatCannotBeWrittenFailsTheMerge() throws {
+        let folder = try TemporaryDirectory(prefix: "knutepunkt-runs")
+        defer { folder.remove() }
+        let runsFolder = URL(fileURLWithPath: folder.file("runs"))
+        var runs = try CountRuns(folder: runsFolder, flushAt: 10)
+        try FileManager.default.removeItem(at: runsFolder)
+        #expect(throws: (any Error).self) {
+            for (cell, count) in Self.cells(100, seed: 4) { try runs.add(CountKey(cell), count) }
+            try runs.forEachInOrder { _, _ in }
+        }
     }
 
     /// Through the store, with runs of 50 cells: the rebuilt counters are those the commits kept, and no run file

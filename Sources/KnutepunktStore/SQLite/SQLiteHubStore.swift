@@ -574,7 +574,7 @@ package final class SQLiteHubStore: HubStore {
     package func rebuildActivityCounts(
         _ cellOf: @escaping @Sendable ([UInt8]) -> (ActivityCell, ActivityCount)?
     ) throws(StoreError) -> ActivityCountRebuild {
-        try rebuildActivityCounts(flushAt: 200_000, cellOf)
+        try rebuildActivityCounts(flushAt: 100_000, cellOf)
     }
 
     /// The rebuild, holding at most `flushAt` distinct cells in memory at a time (the rest wait in sorted runs).
@@ -587,7 +587,6 @@ package final class SQLiteHubStore: HubStore {
             let folder = URL(fileURLWithPath: path + ".rebuild")
             defer { try? FileManager.default.removeItem(at: folder) }
             return try queue.write { db in
-                try db.execute(sql: "DELETE FROM activity_counts")
                 try Self.invalidateCheckpoint(in: db)
                 // The cells are added up by key with bounded memory and come back once each, in the order of the
                 // table's key, so every page of the table is written once. Adding up into the table itself, a
@@ -611,7 +610,9 @@ package final class SQLiteHubStore: HubStore {
                     sql: "SELECT payload FROM events WHERE \(Self.counting) ORDER BY id"
                 )
                 while let row = try rows.next() {
-                    page.append(try row.withUnsafeData(atIndex: 0) { data in data.map { [UInt8]($0) } ?? [] })
+                    page.append(
+                        try row.withUnsafeData(atIndex: 0) { data in data?.withUnsafeBytes { [UInt8]($0) } ?? [] }
+                    )
                     if page.count == StoredCells.pageSize {
                         result.stored += page.count
                         try add(pages.start(page))
@@ -622,11 +623,15 @@ package final class SQLiteHubStore: HubStore {
                 result.stored += page.count
                 try add(pages.start(page))
                 try add(pages.finish())
+                // The old counters go only now: until this transaction writes, every page the read fetches is
+                // looked up in an empty WAL index.
+                try db.execute(sql: "DELETE FROM activity_counts")
                 let insert = try db.makeStatement(sql: Self.insertCountSQL)
                 try runs.forEachChunkInOrder { chunk in
-                    for (key, count) in chunk {
+                    try chunk.forEachKey { key, count in
+                        // The key's bytes stay put until the row is inserted: bound without a copy.
                         var row = SQLiteRowBinding(insert)
-                        key.forEachColumn { row.bind(text: $0) }
+                        CountKey.forEachColumn(of: key) { row.bind(borrowedText: $0) }
                         for number in [count.events, count.families, count.participants, count.sessions] {
                             row.bind(number)
                         }

@@ -34,15 +34,16 @@ struct SQLiteRowBinding: ~Copyable {
         }
     }
 
-    /// Binds UTF-8 bytes as text.
-    mutating func bind(text bytes: UnsafeBufferPointer<UInt8>) {
+    /// Binds UTF-8 bytes as text without copying them: they must stay valid and unchanged until ``run(_:)``
+    /// returns.
+    mutating func bind(borrowedText bytes: UnsafeBufferPointer<UInt8>) {
         index += 1
         if let base = bytes.baseAddress {
             _ = base.withMemoryRebound(to: CChar.self, capacity: bytes.count) { characters in
-                sqlite3_bind_text(handle, index, characters, Int32(bytes.count), Self.transient)
+                sqlite3_bind_text(handle, index, characters, Int32(bytes.count), nil)
             }
         } else {
-            _ = sqlite3_bind_text(handle, index, "", 0, Self.transient)
+            _ = sqlite3_bind_text(handle, index, "", 0, nil)
         }
     }
 
