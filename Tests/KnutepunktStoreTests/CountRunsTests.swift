@@ -147,4 +147,40 @@ import Testing
         #expect(try store.activityCounters() == kept)
         #expect(!FileManager.default.fileExists(atPath: path + ".rebuild"))
     }
+
+    /// A rebuild writes only the rows that differ from its totals: counters with wrong counts, missing cells and
+    /// cells no event has (before the first key, among the others and after the last) come out exactly as the
+    /// commits kept them, both when the totals fit in memory and through runs.
+    @Test(arguments: [50, 100_000])
+    func aRebuildMendsWrongMissingAndStrayCells(flushAt: Int) throws {
+        let folder = try TemporaryDirectory(prefix: "knutepunkt-runs")
+        defer { folder.remove() }
+        let path = folder.file("hub.sqlite")
+        let store = try SQLiteHubStore.open(path: path)
+        defer { try? store.close() }
+        let events = try ActivityCountsTests.storeSample(in: store)
+        let kept = try store.activityCounters()
+        for sql in [
+            "UPDATE activity_counts SET events = events + 5 WHERE occurred_on = (SELECT MIN(occurred_on) FROM activity_counts)",
+            "UPDATE activity_counts SET sessions = sessions - 1 WHERE occurred_on = (SELECT MAX(occurred_on) FROM activity_counts)",
+            "DELETE FROM activity_counts WHERE node = (SELECT MAX(node) FROM activity_counts)",
+            """
+            INSERT INTO activity_counts VALUES
+                ('A', 'n', '2026-01-01', 'k', 't', 'f', '', '', '', '', 1, 0, 0, 0),
+                ('NO-VEST', 'NO-VEST-zzz', '2026-01-01', 'k', 't', 'f', 'a,b', '', '', '', 2, 1, 1, 1),
+                ('ZZ', 'n', '2026-01-01', 'k', 't', 'f', '', '', '', '', 3, 0, 0, 0)
+            """,
+        ] {
+            try SQLiteTestAccess.execute(sql, in: path)
+        }
+        #expect(try store.activityCounters() != kept)
+        let validator = EventValidator(taxonomy: InProcessDaemons.taxonomy)
+        let today = LocalDate.today()
+        let rebuilt = try store.rebuildActivityCounts(flushAt: flushAt) { payload in
+            validator.readCanonical(payload, today: today).map { (ActivityCell($0), ActivityCount($0)) }
+        }
+        #expect(rebuilt == ActivityCountRebuild(stored: events.count, counted: events.count, cells: kept.cells.count))
+        #expect(try store.activityCounters() == kept)
+        #expect(try store.activityCountCoverage() == (events.count, events.count))
+    }
 }

@@ -623,22 +623,14 @@ package final class SQLiteHubStore: HubStore {
                 result.stored += page.count
                 try add(pages.start(page))
                 try add(pages.finish())
-                // The old counters go only now: until this transaction writes, every page the read fetches is
-                // looked up in an empty WAL index.
-                try db.execute(sql: "DELETE FROM activity_counts")
-                let insert = try db.makeStatement(sql: Self.insertCountSQL)
+                // The table is brought to the totals only now, writing the rows that differ: until this transaction
+                // writes, every page the read fetches is looked up in an empty WAL index.
+                var rewrite = try SQLiteCountRewrite(in: db, insertSQL: Self.insertCountSQL)
                 try runs.forEachChunkInOrder { chunk in
-                    try chunk.forEachKey { key, count in
-                        // The key's bytes stay put until the row is inserted: bound without a copy.
-                        var row = SQLiteRowBinding(insert)
-                        CountKey.forEachColumn(of: key) { row.bind(borrowedText: $0) }
-                        for number in [count.events, count.families, count.participants, count.sessions] {
-                            row.bind(number)
-                        }
-                        try row.run(db)
-                    }
+                    try chunk.forEachKey { key, count in try rewrite.apply(key, count, in: db) }
                     result.cells += chunk.count
                 }
+                _ = try rewrite.finish(in: db)
                 return result
             }
         } catch {
