@@ -154,6 +154,7 @@ struct MultiHubTests {
         let store = try storage.open()
         defer { try? store.close() }
         var acceptedAtKill = 0
+        var storedAtFreeze = 0
         var storedAtKill = 0
         var acceptedByKill = 0
         var killed = ContinuousClock.now
@@ -168,6 +169,7 @@ struct MultiHubTests {
             // A is frozen while the coordinators go on and the nodes accept at least half of their events, then
             // killed as the stream continues.
             hubA.signal(SIGSTOP)
+            storedAtFreeze = try store.counts().total
             for node in net.nodes { await directory.release(node.id) }
             for node in net.nodes { acceptedAtKill += await directory.waitForProgress(node.id, atLeast: perNode / 2) }
             hubA.signal(SIGKILL)
@@ -176,7 +178,9 @@ struct MultiHubTests {
             figures.faults += 1
             storedAtKill = try store.counts().total
             for node in net.nodes { acceptedByKill += await directory.waitForProgress(node.id, atLeast: 0) }
-            #expect(storedAtKill < acceptedAtKill, "A should die holding accepted events it had not stored")
+            // What the nodes accept after the freeze reaches the database only through the failover (B may have
+            // stored all of it by now on a busy machine, so the count at the kill is a figure, not a check).
+            #expect(storedAtFreeze < acceptedAtKill, "the nodes should accept events the frozen A has not stored")
             // Recovery: from the kill until the database holds everything the nodes had accepted before it.
             figures.recovered(
                 try await Self.databaseTotal(reaching: acceptedAtKill, via: controlB, curve: curve) - killed
@@ -244,7 +248,9 @@ struct MultiHubTests {
         #expect(try store.activityCountCoverage() == (all, all))
         #expect(try store.settledProgress() == accepted.mapValues { UInt64($0) })
         figures.recoveryNote = "A killed until the database held all \(acceptedAtKill) accepted before the kill"
-        figures.notes.append("held by the database when A died \(storedAtKill) of \(acceptedAtKill) accepted")
+        figures.notes.append(
+            "held by the database when A froze \(storedAtFreeze), when it died \(storedAtKill), of \(acceptedAtKill) accepted"
+        )
         figures.notes.append("\(total - acceptedByKill) published after the kill")
         figures.notes.append("A killed until the database held all \(total) \(String(format: "%.2f", drained)) s")
         figures.notes.append("nodes on hub \(afterFailover) after the kill")
