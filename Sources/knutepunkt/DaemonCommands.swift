@@ -189,8 +189,9 @@ struct HubRebuildAggregatesCommand: ParsableCommand {
             this after changing the taxonomy, or to check them: it reads every stored event once, in one \
             transaction (a running hub waits meanwhile and loses nothing), and says whether anything changed. \
             On SQLite it adds the counters up in sorted runs in a folder beside the store (STORE.rebuild, removed \
-            when it ends), which needs free room of about the size of the counters table; if the disk fills, the \
-            rebuild stops and the counters stay as they were.
+            when it ends), which needs free room of about a quarter of the counters table's size, and then writes \
+            only the counter rows that differ; if the disk fills, the rebuild stops and the counters stay as they \
+            were.
             """
     )
 

@@ -34,22 +34,30 @@ import Testing
         for cell in cells.prefix(200) { #expect(CountKey(cell).cell == cell) }
     }
 
-    @Test(arguments: [1, 7, 100, 10_000])
-    func everyKeyComesBackOnceInOrderWithItsTotal(flushAt: Int) throws {
+    /// Adds `input` up through runs of `flushAt` keys and checks that every key comes back once, in key order, with
+    /// its total; gives the number of runs written before the merge.
+    static func addUpAndCheck(_ input: [(CountKey, ActivityCount)], flushAt: Int) throws -> Int {
         let folder = try TemporaryDirectory(prefix: "knutepunkt-runs")
         defer { folder.remove() }
-        let input = Self.cells(3_000, seed: UInt64(flushAt))
         var expected: [CountKey: ActivityCount] = [:]
         var runs = try CountRuns(folder: URL(fileURLWithPath: folder.file("runs")), flushAt: flushAt)
-        for (cell, count) in input {
-            expected[CountKey(cell), default: ActivityCount()] += count
-            try runs.add(CountKey(cell), count)
+        for (key, count) in input {
+            expected[key, default: ActivityCount()] += count
+            try runs.add(key, count)
         }
-        #expect(flushAt >= input.count || runs.runCount > 0)
+        let written = runs.runCount
         var seen: [(CountKey, ActivityCount)] = []
         try runs.forEachInOrder { seen.append(($0, $1)) }
         #expect(seen.map(\.0) == expected.keys.sorted())
         #expect(Dictionary(uniqueKeysWithValues: seen) == expected)
+        return written
+    }
+
+    @Test(arguments: [1, 7, 100, 10_000])
+    func everyKeyComesBackOnceInOrderWithItsTotal(flushAt: Int) throws {
+        let input = Self.cells(3_000, seed: UInt64(flushAt)).map { (CountKey($0), $1) }
+        let written = try Self.addUpAndCheck(input, flushAt: flushAt)
+        #expect(flushAt >= input.count || written > 0)
     }
 
     /// The merge on a thread of its own gives the same keys in the same order, in chunks, and a taker that stops
@@ -87,8 +95,6 @@ import Testing
     /// numbers: keys that begin one another, long keys, and counts that are negative or need all 64 bits come back
     /// exactly, added up across runs.
     @Test func runsKeepEveryByteAndEveryCount() throws {
-        let folder = try TemporaryDirectory(prefix: "knutepunkt-runs")
-        defer { folder.remove() }
         let keys: [[UInt8]] = [
             [], [0], [0, 0], Array("NO-VEST".utf8) + [0], Array("NO-VEST".utf8) + [0, 0x41],
             Array(repeating: 0x7a, count: 5_000), Array(repeating: 0x7a, count: 5_001), [0xff, 0x80, 0x7f],
@@ -97,20 +103,13 @@ import Testing
             ActivityCount(events: 1, families: 0, participants: -1, sessions: 127),
             ActivityCount(events: 128, families: -128, participants: Int.max / 2, sessions: Int.min / 2),
         ]
-        var runs = try CountRuns(folder: URL(fileURLWithPath: folder.file("runs")), flushAt: 3)
-        var expected: [CountKey: ActivityCount] = [:]
+        var input: [(CountKey, ActivityCount)] = []
         for round in 0..<2 {
             for (index, key) in keys.enumerated().reversed() {
-                let count = counts[(index + round) % counts.count]
-                try runs.add(CountKey(bytes: key), count)
-                expected[CountKey(bytes: key), default: ActivityCount()] += count
+                input.append((CountKey(bytes: key), counts[(index + round) % counts.count]))
             }
         }
-        #expect(runs.runCount > 1)
-        var seen: [(CountKey, ActivityCount)] = []
-        try runs.forEachInOrder { seen.append(($0, $1)) }
-        #expect(seen.map(\.0) == expected.keys.sorted())
-        #expect(Dictionary(uniqueKeysWithValues: seen) == expected)
+        #expect(try Self.addUpAndCheck(input, flushAt: 3) > 1)
     }
 
     /// A run that cannot be written (its folder is gone) fails the adding up or the merge with the file's error,
