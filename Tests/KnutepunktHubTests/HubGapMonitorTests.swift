@@ -34,6 +34,12 @@ import Testing
         return logger
     }()
 
+    /// A monitor started on `store`, as a hub starts it, with the standard thresholds.
+    static func monitor(on store: any HubStore, taxonomy: Taxonomy = InProcessDaemons.taxonomy) throws -> HubGapMonitor
+    {
+        try HubGapMonitor(taxonomy: taxonomy, thresholds: .standard, store: store, logger: logger)
+    }
+
     static func openGaps(_ monitor: HubGapMonitor) -> [String] {
         monitor.snapshot.gaps.map { gap in
             "\(gap.key) \(gap.severity) "
@@ -46,18 +52,12 @@ import Testing
         defer { folder.remove() }
         let store = try SQLiteHubStore.open(path: folder.file("hub.sqlite"))
         defer { try? store.close() }
-        let logger = Self.logger
         var batch = HubBatch()
         batch.events = (0..<60).map { Self.record($0, UInt64($0 + 1)) }
         // NO-VEST's first activity, 400 days ago: the store covers the whole window, so the rules read NO-VEST.
         batch.events.append(Self.record(60, 61, daysAgo: 400))
         let committed = try store.commit(batch, receivedAt: Date())
-        let live = try HubGapMonitor(
-            taxonomy: InProcessDaemons.taxonomy,
-            thresholds: .standard,
-            store: store,
-            logger: logger
-        )
+        let live = try Self.monitor(on: store)
         _ = live.evaluate(store: store)
         let before = Self.openGaps(live)
         #expect(committed.notStored.isEmpty)
@@ -72,12 +72,7 @@ import Testing
         live.stored(result)
         _ = live.evaluate(store: store)
 
-        let fresh = try HubGapMonitor(
-            taxonomy: InProcessDaemons.taxonomy,
-            thresholds: .standard,
-            store: store,
-            logger: logger
-        )
+        let fresh = try Self.monitor(on: store)
         _ = fresh.evaluate(store: store)
         #expect(Self.openGaps(live) == Self.openGaps(fresh))
         #expect(Self.openGaps(live) != before, "the withdrawals changed the gaps")
@@ -90,7 +85,6 @@ import Testing
         defer { folder.remove() }
         let store = try SQLiteHubStore.open(path: folder.file("hub.sqlite"))
         defer { try? store.close() }
-        let logger = Self.logger
         var sequence: UInt64 = 0
         func commit(_ indices: Range<Int>) throws -> HubCommitResult {
             var batch = HubBatch()
@@ -102,7 +96,7 @@ import Testing
             return try store.commit(batch, receivedAt: Date())
         }
         func started() throws -> HubGapMonitor {
-            try HubGapMonitor(taxonomy: InProcessDaemons.taxonomy, thresholds: .standard, store: store, logger: logger)
+            try Self.monitor(on: store)
         }
         func facts(_ monitor: HubGapMonitor) -> [GapFacts] { monitor.network.countries.map(\.facts) }
         _ = try commit(0..<120)
@@ -139,19 +133,13 @@ import Testing
         defer { folder.remove() }
         let store = try SQLiteHubStore.open(path: folder.file("hub.sqlite"))
         defer { try? store.close() }
-        let logger = Self.logger
         // Every local node reports, so that the rules comparing regions' rates per birth have rates to compare.
         var batch = HubBatch()
         batch.events = (0..<60).map { Self.record($0, UInt64($0 + 1)) }
         // NO-VEST's first activity, 400 days ago: the store covers the whole window, so the rate rules read NO-VEST.
         batch.events.append(Self.record(60, 61, daysAgo: 400))
         _ = try store.commit(batch, receivedAt: Date())
-        let live = try HubGapMonitor(
-            taxonomy: InProcessDaemons.taxonomy,
-            thresholds: .standard,
-            store: store,
-            logger: logger
-        )
+        let live = try Self.monitor(on: store)
         _ = live.evaluate(store: store)
         /// The births the rules divide by, as the live facts hold them.
         func births(_ monitor: HubGapMonitor) -> Int? {
@@ -166,7 +154,7 @@ import Testing
         live.reload(taxonomy: updated, store: store)
         _ = live.tick(store: store)
 
-        let fresh = try HubGapMonitor(taxonomy: updated, thresholds: .standard, store: store, logger: logger)
+        let fresh = try Self.monitor(on: store, taxonomy: updated)
         _ = fresh.evaluate(store: store)
         #expect(Self.openGaps(live) == Self.openGaps(fresh))
         #expect(before != 1_150 && births(live) == 1_150, "the births are the denominator of the rate rules")

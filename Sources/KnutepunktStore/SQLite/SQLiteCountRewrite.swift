@@ -28,14 +28,19 @@ struct SQLiteCountRewrite {
         AND target_groups = ? AND age_bands = ? AND professions = ? AND programmes = ?
         """
 
-    init(in db: Database, insertSQL: String) throws {
+    init(in db: Database) throws {
         existing = try db.makeStatement(
             sql: """
                 SELECT \(Self.keyColumns), events, families, participants, sessions
                 FROM activity_counts ORDER BY \(Self.keyColumns)
                 """
         )
-        insert = try db.makeStatement(sql: insertSQL)
+        insert = try db.makeStatement(
+            sql: """
+                INSERT INTO activity_counts(\(Self.keyColumns), events, families, participants, sessions)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """
+        )
         update = try db.makeStatement(
             sql: """
                 UPDATE activity_counts SET events = ?, families = ?, participants = ?, sessions = ?

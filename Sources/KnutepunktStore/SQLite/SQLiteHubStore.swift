@@ -496,13 +496,6 @@ package final class SQLiteHubStore: HubStore {
             sessions = sessions + excluded.sessions
         """
 
-    /// Inserts a new cell (a rebuild, which gives each cell once).
-    static let insertCountSQL = """
-        INSERT INTO activity_counts(region, node, occurred_on, kind, tier, funding, target_groups, age_bands,
-                                    professions, programmes, events, families, participants, sessions)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        """
-
     /// Runs ``addCountSQL`` (prepared as `statement`) for one cell.
     static func addCount(
         _ cell: ActivityCell,
@@ -625,7 +618,7 @@ package final class SQLiteHubStore: HubStore {
                 try add(pages.finish())
                 // The table is brought to the totals only now, writing the rows that differ: until this transaction
                 // writes, every page the read fetches is looked up in an empty WAL index.
-                var rewrite = try SQLiteCountRewrite(in: db, insertSQL: Self.insertCountSQL)
+                var rewrite = try SQLiteCountRewrite(in: db)
                 try runs.forEachChunkInOrder { chunk in
                     try chunk.forEachKey { key, count in try rewrite.apply(key, count, in: db) }
                     result.cells += chunk.count
